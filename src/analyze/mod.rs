@@ -1,0 +1,1 @@
+//! Analysis engine: statistics, anomalies, trends, change points and baselines (issue #5).

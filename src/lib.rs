@@ -1,0 +1,11 @@
+//! # framework0
+//!
+//! A Rust host for [Framework0](../shared/framework0/COMPAT.md) recipes whose heart is a
+//! performance-metrics framework.
+//!
+//! Data flow (the module layout follows it):
+//! recipe (parse, validate) → runner (order, retry, timeout, auto-instrument each step)
+//! → scriptlet registry → scriptlets → context and store.
+
+pub mod analyze;
+pub mod metrics;

@@ -1,0 +1,1 @@
+//! Metrics core: metric model, recorder, timers and trackers (issue #3).
