@@ -32,7 +32,7 @@
 
 use super::error::{ensure_series, StatsError};
 use super::order;
-use super::summation::{sum, NeumaierSum};
+use super::summation::{sqrt_ratio, sum, NeumaierSum};
 
 /// Mean, extremes and central sums of a series, from which the spread and shape statistics follow.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,9 +101,10 @@ impl Moments {
         (self.n >= 2).then(|| self.m2 / (self.n - 1) as f64)
     }
 
-    /// Sample standard deviation `√(M₂ / (n − 1))`; `None` for a single value.
+    /// Sample standard deviation `√(M₂ / (n − 1))`, rounded once ([`sqrt_ratio`]); `None` for a
+    /// single value.
     pub fn std_dev(&self) -> Option<f64> {
-        self.variance().map(f64::sqrt)
+        (self.n >= 2).then(|| sqrt_ratio(self.m2, (self.n - 1) as f64))
     }
 
     /// Adjusted Fisher–Pearson skewness `G₁`; `None` below 3 values or for a constant series.
@@ -178,7 +179,8 @@ pub fn variance(values: &[f64]) -> Result<f64, StatsError> {
 
 /// Sample standard deviation (denominator `n − 1`); [`StatsError::TooFew`] below 2 values.
 pub fn std_dev(values: &[f64]) -> Result<f64, StatsError> {
-    Ok(variance(values)?.sqrt())
+    ensure_series(values, 2)?;
+    Ok(Moments::of_checked(values).std_dev().unwrap_or_default())
 }
 
 /// Adjusted Fisher–Pearson skewness `G₁`: [`StatsError::TooFew`] below 3 values, `Ok(None)` for a

@@ -25,7 +25,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::{ensure_series, StatsError};
-use super::summation::{sum, sum_by, NeumaierSum};
+use super::summation::{sqrt_ratio, sum, sum_by, NeumaierSum};
 
 /// An estimated coefficient and its standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -118,7 +118,7 @@ pub fn ols(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
         let e = (yi - y_mean) - slope * (xi - x_mean) + shift;
         e * e
     });
-    let s = (rss / (n - 2.0)).sqrt();
+    let s = sqrt_ratio(rss, n - 2.0);
     Ok(OlsFit {
         intercept: Some(Coefficient {
             estimate: intercept,
@@ -155,7 +155,7 @@ pub fn ols_through_origin(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
         let e = yi - slope * xi;
         e * e
     });
-    let s = (rss / (n - 1.0)).sqrt();
+    let s = sqrt_ratio(rss, n - 1.0);
     Ok(OlsFit {
         intercept: None,
         slope: Coefficient {

@@ -173,7 +173,7 @@ pub fn summarize(
         mean: moments.mean,
         median: median_of_arranged(&sorted),
         mode: mode_of_sorted(&sorted),
-        std_dev: variance.sqrt(),
+        std_dev: moments.std_dev().unwrap_or_default(),
         variance,
         range_span: moments.max - moments.min,
         min_value: moments.min,

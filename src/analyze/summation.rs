@@ -1,4 +1,4 @@
-//! Compensated (Neumaier) summation.
+//! Compensated arithmetic: Neumaier summation, and `√(a/b)` without double rounding.
 //!
 //! Naive left-to-right summation of `n` terms has an error bound of about `(n-1)·u·Σ|xᵢ|`
 //! (`u = 2⁻⁵³`). Neumaier's improvement of Kahan summation keeps the low-order bits lost by each
@@ -19,6 +19,11 @@
 //!
 //! [`sum_by`] runs four independent accumulators over interleaved lanes (so the additions
 //! pipeline) and merges them at the end; the error bound is unchanged.
+//!
+//! [`sqrt_ratio`] computes a standard deviation `√(M₂/(n−1))` without rounding twice: with the
+//! rounded quotient `q`, its exact remainder `e = (a − q·b)/b` and `s = √q`, one Newton step
+//! `s + ((q − s²) + e)/(2s)`, both residuals computed with fused multiply-adds, lands within about
+//! half an ulp — as Python's `statistics.stdev`, which rounds once from exact fractions.
 
 /// A running compensated sum.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -87,6 +92,18 @@ pub fn sum_by(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     total.value()
 }
 
+/// `√(a/b)` for `a ≥ 0`, `b > 0`, correct to about half an ulp.
+pub fn sqrt_ratio(a: f64, b: f64) -> f64 {
+    let q = a / b;
+    let s = q.sqrt();
+    if s == 0.0 || !s.is_finite() {
+        return s;
+    }
+    let quotient_error = (-q).mul_add(b, a) / b;
+    let residual = (-s).mul_add(s, q) + quotient_error;
+    s + residual / (2.0 * s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +114,16 @@ mod tests {
         assert_eq!(sum(&[1.0, 1e100, 1.0, -1e100]), 2.0);
         let naive: f64 = [1.0, 1e100, 1.0, -1e100].iter().sum();
         assert_eq!(naive, 0.0);
+    }
+
+    #[test]
+    fn sqrt_ratio_rounds_once() {
+        // √(8250/9): rounding 8250/9 first and then its root gives ...915; the root of the exact
+        // quotient rounds to ...918 (Python's statistics.stdev of 0, 10, …, 90).
+        assert_eq!((8250.0f64 / 9.0).sqrt(), 30.276503540974915);
+        assert_eq!(sqrt_ratio(8250.0, 9.0), 30.276503540974918);
+        assert_eq!(sqrt_ratio(0.0, 3.0), 0.0);
+        assert_eq!(sqrt_ratio(16.0, 4.0), 2.0);
     }
 
     #[test]
