@@ -68,7 +68,10 @@ fn univariate_values(text: &str) -> Vec<f64> {
 fn regression_columns(text: &str) -> (Vec<f64>, Vec<f64>) {
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for line in text.lines().skip(60).filter(|l| !l.trim().is_empty()) {
-        let cols: Vec<f64> = line.split_whitespace().map(|t| t.parse().unwrap()).collect();
+        let cols: Vec<f64> = line
+            .split_whitespace()
+            .map(|t| t.parse().unwrap())
+            .collect();
         assert_eq!(cols.len(), 2, "{line}");
         y.push(cols[0]);
         x.push(cols[1]);
@@ -102,10 +105,21 @@ fn univariate_mean_and_sd_equal_exact_arithmetic_and_certified_values() {
         assert_eq!(values.len(), set.n, "{}", set.file);
         let (m, s) = (mean(&values).unwrap(), std_dev(&values).unwrap());
         let (exact_m, exact_s) = exact_mean_and_sd(&values);
-        assert!((m - exact_m).abs() <= 1e-13 * exact_m.abs(), "{}: mean {m:e} vs exact {exact_m:e}", set.dataset);
-        assert!((s - exact_s).abs() <= 1e-13 * exact_s.abs(), "{}: sd {s:e} vs exact {exact_s:e}", set.dataset);
+        assert!(
+            (m - exact_m).abs() <= 1e-13 * exact_m.abs(),
+            "{}: mean {m:e} vs exact {exact_m:e}",
+            set.dataset
+        );
+        assert!(
+            (s - exact_s).abs() <= 1e-13 * exact_s.abs(),
+            "{}: sd {s:e} vs exact {exact_s:e}",
+            set.dataset
+        );
 
-        let (cert_m, cert_s) = (certified(&set.certified["mean"]), certified(&set.certified["standard_deviation"]));
+        let (cert_m, cert_s) = (
+            certified(&set.certified["mean"]),
+            certified(&set.certified["standard_deviation"]),
+        );
         let (lre_m, lre_s) = (lre(m, cert_m), lre(s, cert_s));
         let floor = match set.dataset.as_str() {
             "NumAcc3" => 9.0,
@@ -132,14 +146,29 @@ fn check_fit(set: &Dataset, fit: &OlsFit) {
             "B1" => fit.slope,
             other => panic!("unexpected parameter {other}"),
         };
-        checks.push((name.to_string(), coefficient.estimate, certified(&param["estimate"])));
-        checks.push((format!("sd({name})"), coefficient.std_error, certified(&param["standard_deviation"])));
+        checks.push((
+            name.to_string(),
+            coefficient.estimate,
+            certified(&param["estimate"]),
+        ));
+        checks.push((
+            format!("sd({name})"),
+            coefficient.std_error,
+            certified(&param["standard_deviation"]),
+        ));
     }
-    checks.push(("residual sd".into(), fit.residual_std_dev, certified(&c["residual_standard_deviation"])));
+    checks.push((
+        "residual sd".into(),
+        fit.residual_std_dev,
+        certified(&c["residual_standard_deviation"]),
+    ));
     checks.push(("R²".into(), fit.r_squared, certified(&c["r_squared"])));
     for (what, got, want) in checks {
         let score = lre(got, want);
-        println!("{:<7} {what:<12} {got:<22e} certified {want:<22e} LRE {score:5.2}", set.dataset);
+        println!(
+            "{:<7} {what:<12} {got:<22e} certified {want:<22e} LRE {score:5.2}",
+            set.dataset
+        );
         assert!(score >= 12.0, "{} {what}: LRE {score}", set.dataset);
     }
 }
@@ -155,7 +184,12 @@ fn linear_regression_matches_certified_values() {
         let (x, y) = regression_columns(&read(&set.file));
         assert_eq!(x.len(), set.n, "{}", set.file);
         let intercept = set.certified["model"]["intercept"].as_bool().unwrap();
-        let fit = if intercept { ols(&x, &y) } else { ols_through_origin(&x, &y) }.unwrap();
+        let fit = if intercept {
+            ols(&x, &y)
+        } else {
+            ols_through_origin(&x, &y)
+        }
+        .unwrap();
         assert_eq!(fit.intercept.is_some(), intercept);
         check_fit(set, &fit);
     }

@@ -6,7 +6,10 @@ use framework0::analyze::regression::{ols, ols_through_origin};
 use framework0::analyze::summation::sum;
 
 fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
-    assert!((got - want).abs() <= tol * want.abs(), "{what}: got {got:e}, want {want:e}");
+    assert!(
+        (got - want).abs() <= tol * want.abs(),
+        "{what}: got {got:e}, want {want:e}"
+    );
 }
 
 #[test]
@@ -21,7 +24,9 @@ fn sma_averages_each_full_window() {
 fn sma_running_sum_does_not_drift_on_a_long_offset_series() {
     // 200 000 values around 1e8 with unit-scale wiggles; every 997th window is recomputed
     // directly with a compensated sum.
-    let x: Vec<f64> = (0..200_000).map(|i| 1e8 + (f64::from(i) * 0.37).sin() * 3.0 + f64::from(i % 7)).collect();
+    let x: Vec<f64> = (0..200_000)
+        .map(|i| 1e8 + (f64::from(i) * 0.37).sin() * 3.0 + f64::from(i % 7))
+        .collect();
     let w = 250;
     let out = sma(&x, w).unwrap();
     assert_eq!(out.len(), x.len() - w + 1);
@@ -41,13 +46,25 @@ fn ema_follows_its_recurrence() {
 #[test]
 fn moving_average_errors() {
     let err = sma(&[1.0, 2.0], 0).unwrap_err();
-    assert!(matches!(&err, StatsError::InvalidParameter { name, .. } if name == "window"), "{err:?}");
-    assert_eq!(sma(&[1.0, 2.0], 3), Err(StatsError::TooFew { needed: 3, got: 2 }));
+    assert!(
+        matches!(&err, StatsError::InvalidParameter { name, .. } if name == "window"),
+        "{err:?}"
+    );
+    assert_eq!(
+        sma(&[1.0, 2.0], 3),
+        Err(StatsError::TooFew { needed: 3, got: 2 })
+    );
     assert_eq!(sma(&[], 3), Err(StatsError::Empty));
-    assert!(matches!(sma(&[1.0, f64::NAN, 2.0], 2), Err(StatsError::NonFinite { index: 1, .. })));
+    assert!(matches!(
+        sma(&[1.0, f64::NAN, 2.0], 2),
+        Err(StatsError::NonFinite { index: 1, .. })
+    ));
     for alpha in [0.0, -0.1, 1.5, f64::NAN] {
         let err = ema(&[1.0], alpha).unwrap_err();
-        assert!(matches!(&err, StatsError::InvalidParameter { name, .. } if name == "alpha"), "{err:?}");
+        assert!(
+            matches!(&err, StatsError::InvalidParameter { name, .. } if name == "alpha"),
+            "{err:?}"
+        );
     }
     assert_eq!(ema(&[], 0.5), Err(StatsError::Empty));
     assert!(ema_alpha_for_span(0.5).is_err());
@@ -93,18 +110,38 @@ fn ols_through_origin_fit() {
 fn constant_response_has_zero_r_squared() {
     let fit = ols(&[1.0, 2.0, 3.0], &[4.0, 4.0, 4.0]).unwrap();
     assert_eq!((fit.slope.estimate, fit.r_squared), (0.0, 0.0));
-    assert_eq!(ols_through_origin(&[1.0, 2.0], &[0.0, 0.0]).unwrap().r_squared, 0.0);
+    assert_eq!(
+        ols_through_origin(&[1.0, 2.0], &[0.0, 0.0])
+            .unwrap()
+            .r_squared,
+        0.0
+    );
 }
 
 #[test]
 fn regression_errors() {
     let err = ols(&[1.0, 2.0, 3.0], &[1.0, 2.0]).unwrap_err();
-    assert_eq!(err.to_string(), "invalid y `2 values`: accepted as many values as x (3)");
+    assert_eq!(
+        err.to_string(),
+        "invalid y `2 values`: accepted as many values as x (3)"
+    );
     let err = ols(&[2.0, 2.0, 2.0], &[1.0, 2.0, 3.0]).unwrap_err();
-    assert!(matches!(&err, StatsError::InvalidParameter { name, .. } if name == "x"), "{err:?}");
+    assert!(
+        matches!(&err, StatsError::InvalidParameter { name, .. } if name == "x"),
+        "{err:?}"
+    );
     assert!(ols_through_origin(&[0.0, 0.0], &[1.0, 2.0]).is_err());
-    assert_eq!(ols(&[1.0, 2.0], &[1.0, 2.0]), Err(StatsError::TooFew { needed: 3, got: 2 }));
-    assert_eq!(ols_through_origin(&[1.0], &[1.0]), Err(StatsError::TooFew { needed: 2, got: 1 }));
+    assert_eq!(
+        ols(&[1.0, 2.0], &[1.0, 2.0]),
+        Err(StatsError::TooFew { needed: 3, got: 2 })
+    );
+    assert_eq!(
+        ols_through_origin(&[1.0], &[1.0]),
+        Err(StatsError::TooFew { needed: 2, got: 1 })
+    );
     assert_eq!(ols(&[], &[]), Err(StatsError::Empty));
-    assert!(matches!(ols(&[1.0, 2.0, 3.0], &[1.0, f64::INFINITY, 3.0]), Err(StatsError::NonFinite { index: 1, .. })));
+    assert!(matches!(
+        ols(&[1.0, 2.0, 3.0], &[1.0, f64::INFINITY, 3.0]),
+        Err(StatsError::NonFinite { index: 1, .. })
+    ));
 }
