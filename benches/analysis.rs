@@ -6,6 +6,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+#[path = "analysis_support/latencies.rs"]
+mod latencies;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use framework0::analyze::descriptive::{mean, std_dev, Moments};
 use framework0::analyze::hdr::HdrQuantiles;
@@ -14,20 +17,7 @@ use framework0::analyze::order::OrderStrategy;
 use framework0::analyze::quantile::{quantiles_with, PercentileMethod};
 use framework0::analyze::regression::ols;
 use framework0::analyze::summary::{summarize, SummaryOptions};
-
-/// Deterministic, roughly log-normal latencies (xorshift64 + Box–Muller-free transform).
-fn latencies(n: usize) -> Vec<f64> {
-    let mut state = 0x2545_F491_4F6C_DD1D_u64;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let u = ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-            (1e5 * (2.0 * u - 1.0).exp() * (1.0 / (1.0 - u)).ln().sqrt()).round()
-        })
-        .collect()
-}
+use latencies::latencies;
 
 fn probabilities(m: usize) -> Vec<f64> {
     (0..m).map(|i| (i as f64 + 0.5) / m as f64).collect()

@@ -20,18 +20,8 @@ use framework0::analyze::regression::ols;
 use framework0::analyze::summary::{summarize, SummaryOptions};
 use serde_json::json;
 
-fn generated(n: usize) -> Vec<f64> {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let u = ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-            (1e5 * (3.0 * u).exp()).round()
-        })
-        .collect()
-}
+#[path = "../benches/analysis_support/latencies.rs"]
+mod latencies;
 
 fn read_f64s(path: &str) -> Vec<f64> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -71,7 +61,7 @@ fn main() {
         .map(|i| args[i + 1].clone());
     let x = input
         .as_deref()
-        .map_or_else(|| generated(1 << 20), read_f64s);
+        .map_or_else(|| latencies::latencies(1 << 20), read_f64s);
     let t: Vec<f64> = (0..x.len()).map(|i| i as f64).collect();
     if args.iter().any(|a| a == "--serve") {
         let stdout = std::io::stdout();

@@ -1,6 +1,10 @@
 //! Descriptive statistics and the summary: exact and scipy references
 //! (`tests/fixtures/percentiles/expected.json`), hand-derived values, the JSON shape and errors.
 
+mod analyze_common;
+
+use analyze_common::{assert_rel, percentile_fixture};
+
 use framework0::analyze::descriptive::{
     kurtosis, max, mean, median, min, mode, range, skewness, std_dev, variance, Moments,
 };
@@ -32,24 +36,9 @@ struct Expected {
     kurtosis: Option<f64>,
 }
 
-fn fixture() -> Fixture {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/percentiles/expected.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol * want.abs(),
-        "{what}: got {got:e}, want {want:e}"
-    );
-}
-
 #[test]
 fn mean_spread_and_shape_equal_the_exact_values() {
-    for case in fixture().cases {
+    for case in percentile_fixture::<Fixture>().cases {
         let (x, want, name) = (&case.values, &case.descriptive, &case.name);
         // Exact (rational) mean, variance and shape, rounded once: a few ulps at most.
         assert_rel(mean(x).unwrap(), want.mean, 4e-16, &format!("{name} mean"));

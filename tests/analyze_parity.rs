@@ -1,16 +1,13 @@
 //! Parity with Framework0's Python statistics: the golden values of COMPAT §5.
 
+mod analyze_common;
+
+use analyze_common::assert_rel;
+
 use framework0::analyze::descriptive::{mean, median, std_dev};
 use framework0::analyze::quantile::{quantile, PercentileMethod};
 use framework0::analyze::regression::ols;
 use framework0::analyze::summary::{summarize, SummaryOptions};
-
-fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol * want.abs(),
-        "{what}: got {got:?}, want {want:?}"
-    );
-}
 
 #[test]
 fn zero_to_ninety_summary_with_framework0_exclusive_percentiles() {

@@ -1,6 +1,10 @@
 //! Quantiles against numpy and Python references (`tests/fixtures/percentiles/expected.json`,
 //! made by `gen.py` beside it), method names, input errors and HDR-histogram percentiles.
 
+mod analyze_common;
+
+use analyze_common::{assert_rel, percentile_fixture};
+
 use framework0::analyze::error::StatsError;
 use framework0::analyze::hdr::{histogram_quantiles, HdrQuantiles};
 use framework0::analyze::order::OrderStrategy;
@@ -29,26 +33,15 @@ struct Exclusive {
     values: Vec<f64>,
 }
 
-fn fixture() -> Fixture {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/percentiles/expected.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// `|got − want| ≤ 1e-12·|want|` (exact equality when `want` is 0).
+/// The fixture tolerance: 1e-12 relative.
+#[track_caller]
 fn assert_close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= 1e-12 * want.abs(),
-        "{what}: got {got:e}, want {want:e}"
-    );
+    assert_rel(got, want, 1e-12, what);
 }
 
 #[test]
 fn all_nine_methods_match_numpy_on_every_series_and_probability() {
-    let fx = fixture();
+    let fx = percentile_fixture::<Fixture>();
     let mut checked = 0;
     for case in &fx.cases {
         assert_eq!(
@@ -78,7 +71,7 @@ fn all_nine_methods_match_numpy_on_every_series_and_probability() {
 
 #[test]
 fn exclusive_matches_python_statistics_quantiles() {
-    let fx = fixture();
+    let fx = percentile_fixture::<Fixture>();
     let mut checked = 0;
     for case in &fx.cases {
         let Some(ex) = &case.exclusive else {
@@ -263,4 +256,19 @@ fn hdr_rejects_what_it_cannot_record() {
         hdr.quantiles(&[0.0, 0.5, 0.75, 1.0]).unwrap(),
         vec![1.5, 1.75, 2.0, 2.501]
     );
+}
+
+#[test]
+fn hdr_single_records_reject_nan_and_negatives() {
+    let mut hdr = HdrQuantiles::new(3, 1.0).unwrap();
+    for bad in [f64::NAN, f64::INFINITY, -1.0, 1e300] {
+        let err = hdr.record(bad).unwrap_err();
+        assert!(
+            matches!(&err, StatsError::InvalidParameter { name, .. } if name == "value"),
+            "{err:?}"
+        );
+    }
+    assert!(hdr.is_empty());
+    hdr.record(7.0).unwrap();
+    assert_eq!(hdr.quantiles(&[0.5]).unwrap(), vec![7.0]);
 }

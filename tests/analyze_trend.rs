@@ -1,16 +1,13 @@
 //! Moving averages and least-squares lines: hand-derived values, accuracy on awkward data, errors.
 
+mod analyze_common;
+
+use analyze_common::assert_rel;
+
 use framework0::analyze::error::StatsError;
 use framework0::analyze::moving::{ema, ema_alpha_for_span, sma};
 use framework0::analyze::regression::{ols, ols_through_origin};
 use framework0::analyze::summation::sum;
-
-fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol * want.abs(),
-        "{what}: got {got:e}, want {want:e}"
-    );
-}
 
 #[test]
 fn sma_averages_each_full_window() {

@@ -114,7 +114,7 @@ impl Moments {
         }
         let n = self.n as f64;
         let (m2, m3) = (self.m2 / n, self.m3 / n);
-        Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / m2.powf(1.5))
+        Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / (m2 * m2.sqrt()))
     }
 
     /// Sample-adjusted excess kurtosis `G₂`; `None` below 4 values or for a constant series.

@@ -16,7 +16,7 @@
 
 use hdrhistogram::Histogram;
 
-use super::error::{ensure_probability, StatsError};
+use super::error::{ensure_finite, ensure_probability, StatsError};
 
 /// A growing histogram of non-negative real values, queried for quantiles.
 #[derive(Debug, Clone)]
@@ -46,12 +46,14 @@ impl HdrQuantiles {
         })
     }
 
-    /// Builds a histogram of `values` (see [`HdrQuantiles::record`]); errors name the first bad index.
+    /// Builds a histogram of `values` (see [`HdrQuantiles::record`]). Errors name the first bad
+    /// index: [`StatsError::NonFinite`], or [`StatsError::InvalidParameter`] for `values[i]`.
     pub fn from_values(
         values: &[f64],
         significant_digits: u8,
         scale: f64,
     ) -> Result<HdrQuantiles, StatsError> {
+        ensure_finite(values)?;
         let mut hdr = HdrQuantiles::new(significant_digits, scale)?;
         for (index, &value) in values.iter().enumerate() {
             hdr.record(value).map_err(|err| match err {
@@ -62,29 +64,24 @@ impl HdrQuantiles {
                     value,
                     accepted,
                 },
-                StatsError::NonFinite { value, .. } => StatsError::NonFinite { index, value },
                 other => other,
             })?;
         }
         Ok(hdr)
     }
 
-    /// Records one value: finite, `≥ 0`, and with `x·scale` below `2^62`.
+    /// Records one value: finite, `≥ 0`, with `x·scale` below `2^62`; otherwise
+    /// [`StatsError::InvalidParameter`].
     pub fn record(&mut self, value: f64) -> Result<(), StatsError> {
-        if !value.is_finite() {
-            return Err(StatsError::NonFinite { index: 0, value });
-        }
         let scaled = (value * self.scale).round();
+        let accepted = || format!("a finite value in [0, 2^62 / {}]", self.scale);
+        // NaN and ±inf fail the range test too.
         if !(0.0..4.611_686_018_427_388e18).contains(&scaled) {
-            return Err(StatsError::invalid(
-                "value",
-                value,
-                &format!("a value in [0, 2^62 / {}]", self.scale),
-            ));
+            return Err(StatsError::invalid("value", value, &accepted()));
         }
-        self.histogram.record(scaled as u64).map_err(|_| {
-            StatsError::invalid("value", value, "a value the histogram can grow to hold")
-        })
+        self.histogram
+            .record(scaled as u64)
+            .map_err(|_| StatsError::invalid("value", value, &accepted()))
     }
 
     /// Number of recorded values.

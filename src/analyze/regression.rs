@@ -118,20 +118,15 @@ pub fn ols(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
         let e = (yi - y_mean) - slope * (xi - x_mean) + shift;
         e * e
     });
-    let s = sqrt_ratio(rss, n - 2.0);
-    Ok(OlsFit {
-        intercept: Some(Coefficient {
-            estimate: intercept,
-            std_error: s * (1.0 / n + x_bar * x_bar / sxx).sqrt(),
-        }),
-        slope: Coefficient {
-            estimate: slope,
-            std_error: s / sxx.sqrt(),
-        },
-        r_squared: r_squared(rss, syy),
-        residual_std_dev: s,
-        n: x.len(),
-    })
+    let leverage = 1.0 / n + x_bar * x_bar / sxx;
+    Ok(fitted(
+        x.len(),
+        slope,
+        sxx,
+        rss,
+        syy,
+        Some((intercept, leverage)),
+    ))
 }
 
 /// Least-squares line through the origin `y = b·x` (at least 2 points).
@@ -139,7 +134,6 @@ pub fn ols(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
 /// Errors as [`ols`]; `x` must not be all zeros.
 pub fn ols_through_origin(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
     ensure_pairs(x, y, 2)?;
-    let n = x.len() as f64;
     let sxx = sum_by(x, |v| v * v);
     if sxx <= 0.0 {
         return Err(StatsError::invalid(
@@ -155,17 +149,34 @@ pub fn ols_through_origin(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
         let e = yi - slope * xi;
         e * e
     });
-    let s = sqrt_ratio(rss, n - 1.0);
-    Ok(OlsFit {
-        intercept: None,
+    Ok(fitted(x.len(), slope, sxx, rss, syy, None))
+}
+
+/// Assembles a fit from its sums: `s = √(RSS/(n − p))`, `se(b) = s/√Sxx`, `R² = 1 − RSS/total`,
+/// and with an intercept `(a, h)`, `se(a) = s·√h`.
+fn fitted(
+    n: usize,
+    slope: f64,
+    sxx: f64,
+    rss: f64,
+    total: f64,
+    intercept: Option<(f64, f64)>,
+) -> OlsFit {
+    let params = 1 + usize::from(intercept.is_some());
+    let s = sqrt_ratio(rss, (n - params) as f64);
+    OlsFit {
+        intercept: intercept.map(|(estimate, h)| Coefficient {
+            estimate,
+            std_error: s * h.sqrt(),
+        }),
         slope: Coefficient {
             estimate: slope,
             std_error: s / sxx.sqrt(),
         },
-        r_squared: r_squared(rss, syy),
+        r_squared: r_squared(rss, total),
         residual_std_dev: s,
-        n: x.len(),
-    })
+        n,
+    }
 }
 
 /// Compensated `Σ f(xᵢ, yᵢ)`.
