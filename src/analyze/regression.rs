@@ -25,7 +25,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::{ensure_series, StatsError};
-use super::summation::{sqrt_ratio, sum, sum_by, NeumaierSum};
+use super::summation::{pair_sums_by, sqrt_ratio, sum, sum_by};
 
 /// An estimated coefficient and its standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -95,14 +95,10 @@ pub fn ols(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
     }
     let n = x.len() as f64;
     let (x_mean, y_mean) = (sum(x) / n, sum(y) / n);
-    let mut sums = [NeumaierSum::new(); 5]; // Σdx, Σdy, Σdx², Σdy², Σdx·dy
-    for (&xi, &yi) in x.iter().zip(y) {
+    let [sdx, sdy, sxx, syy, sxy] = pair_sums_by(x, y, |xi, yi| {
         let (dx, dy) = (xi - x_mean, yi - y_mean);
-        for (s, term) in sums.iter_mut().zip([dx, dy, dx * dx, dy * dy, dx * dy]) {
-            s.add(term);
-        }
-    }
-    let [sdx, sdy, sxx, syy, sxy] = sums.map(|s| s.value());
+        [dx, dy, dx * dx, dy * dy, dx * dy]
+    });
     let sxx = sxx - sdx * sdx / n;
     let syy = syy - sdy * sdy / n;
     let sxy = sxy - sdx * sdy / n;
@@ -181,9 +177,6 @@ fn fitted(
 
 /// Compensated `Σ f(xᵢ, yᵢ)`.
 fn sum_by_pairs(x: &[f64], y: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
-    let mut total = NeumaierSum::new();
-    for (&xi, &yi) in x.iter().zip(y) {
-        total.add(f(xi, yi));
-    }
-    total.value()
+    let [total] = pair_sums_by(x, y, |a, b| [f(a, b)]);
+    total
 }
