@@ -230,3 +230,20 @@ fn summary_nulls_and_errors() {
     let err = serde_json::from_str::<Percentiles>(r#"{"p50": 1.0}"#).unwrap_err();
     assert!(err.to_string().contains("`p50`"), "{err}");
 }
+
+#[test]
+fn extreme_magnitudes_give_finite_answers_or_none() {
+    let tiny = [1e-170, 2e-170, 4e-170, 8e-170];
+    assert_eq!(mean(&tiny).unwrap(), 3.75e-170);
+    assert_eq!(skewness(&tiny).unwrap(), None);
+    assert_eq!(kurtosis(&tiny).unwrap(), None);
+    let huge = [1e300, 1.5e300, -1e300];
+    assert_rel(
+        mean(&huge).unwrap(),
+        0.5e300,
+        1e-15,
+        "mean without overflow",
+    );
+    assert_eq!(variance(&huge).unwrap(), f64::INFINITY);
+    assert_eq!(skewness(&huge).unwrap(), None);
+}

@@ -28,7 +28,9 @@
 //!   return an arbitrary first value;
 //! - min, max and range `max − min`.
 //!
-//! Every function rejects an empty series, NaN and ±infinity with a [`StatsError`].
+//! Every function rejects an empty series, NaN and ±infinity with a [`StatsError`]. Finite
+//! values whose deviations exceed ~1e154 overflow the variance to `+∞` (it is then not
+//! representable); skewness and kurtosis are `None` when their moments leave the `f64` range.
 
 use super::error::{ensure_series, StatsError};
 use super::order;
@@ -106,19 +108,21 @@ impl Moments {
         (self.n >= 2).then(|| sqrt_ratio(self.m2, (self.n - 1) as f64))
     }
 
-    /// Adjusted Fisher–Pearson skewness `G₁`; `None` below 3 values or for a constant series.
+    /// Adjusted Fisher–Pearson skewness `G₁`; `None` below 3 values, for a constant series, or
+    /// when the moments leave the range of `f64` (spreads below ~1e-100 or above ~1e75).
     pub fn skewness(&self) -> Option<f64> {
-        if self.n < 3 || self.m2 == 0.0 {
+        if self.n < 3 || !(self.m2 > 0.0 && self.m2.is_finite()) {
             return None;
         }
         let n = self.n as f64;
         let (m2, m3) = (self.m2 / n, self.m3 / n);
-        Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / (m2 * m2.sqrt()))
+        Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / (m2 * m2.sqrt())).filter(|g| g.is_finite())
     }
 
-    /// Sample-adjusted excess kurtosis `G₂`; `None` below 4 values or for a constant series.
+    /// Sample-adjusted excess kurtosis `G₂`; `None` below 4 values, for a constant series, or
+    /// when the moments leave the range of `f64` (spreads below ~1e-75 or above ~1e75).
     pub fn kurtosis(&self) -> Option<f64> {
-        if self.n < 4 || self.m2 == 0.0 {
+        if self.n < 4 || !(self.m2 > 0.0 && self.m2.is_finite()) {
             return None;
         }
         let n = self.n as f64;
@@ -127,6 +131,7 @@ impl Moments {
             1.0 / (n - 2.0) / (n - 3.0)
                 * ((n * n - 1.0) * m4 / (m2 * m2) - 3.0 * (n - 1.0).powi(2)),
         )
+        .filter(|g| g.is_finite())
     }
 }
 

@@ -65,10 +65,14 @@ impl NeumaierSum {
         self.add(other.compensation);
     }
 
-    /// The compensated total.
+    /// The compensated total (`±∞` once the running sum has overflowed).
     #[inline]
     pub fn value(&self) -> f64 {
-        self.sum + self.compensation
+        if self.sum.is_finite() {
+            self.sum + self.compensation
+        } else {
+            self.sum
+        }
     }
 }
 
@@ -139,6 +143,12 @@ mod tests {
         assert_eq!(sum(&[1.0, 1e100, 1.0, -1e100]), 2.0);
         let naive: f64 = [1.0, 1e100, 1.0, -1e100].iter().sum();
         assert_eq!(naive, 0.0);
+    }
+
+    #[test]
+    fn overflow_gives_infinity_not_nan() {
+        assert_eq!(sum(&[f64::MAX, f64::MAX, 1.0]), f64::INFINITY);
+        assert_eq!(sum_by(&[1e200, -1e200], |x| x * x), f64::INFINITY);
     }
 
     #[test]
