@@ -112,3 +112,44 @@ fn classify(result: std::thread::Result<Result<i32, ScriptletError>>) -> Attempt
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{lock, Context};
+    use std::sync::Mutex;
+
+    /// Ignores cancellation: sleeps, then tries to write.
+    struct Stubborn;
+    impl Scriptlet for Stubborn {
+        fn run(&mut self, env: &StepEnv, _: &Map<String, Value>) -> Result<i32, ScriptletError> {
+            std::thread::sleep(Duration::from_millis(300));
+            env.set("late.write", Value::from(1))?;
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn a_timed_out_step_cannot_write_the_context_afterwards() {
+        let ctx: SharedContext = Arc::new(Mutex::new(Context::new()));
+        let info = StepInfo {
+            step_name: "s".into(),
+            recipe_path: "r.yaml".into(),
+            recipe_name: "r".into(),
+            attempt: 1,
+            run_id: 1,
+            store_path: "x.db".into(),
+        };
+        let end = run_attempt(
+            Box::new(Stubborn),
+            info,
+            ctx.clone(),
+            Map::new(),
+            Some(Duration::from_millis(50)),
+            &AtomicBool::new(false),
+        );
+        assert_eq!(end, AttemptEnd::TimedOut(0.05));
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(!lock(&ctx).contains("late.write"));
+    }
+}
