@@ -121,13 +121,19 @@ fn parse_json(path: &Path, text: &str) -> Result<Value, RecipeError> {
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, RecipeError> {
     // serde_yaml bounds recursion depth and alias expansion ("repetition limit"), so alias
     // bombs are refused while memory stays small.
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| RecipeError::Syntax {
-        path: path.to_path_buf(),
-        location: e
-            .location()
-            .map(|l| format!(" at line {} column {}", l.line(), l.column()))
-            .unwrap_or_default(),
-        message: e.to_string(),
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        let mut message = e.to_string();
+        if message.contains("repetition limit") {
+            message.push_str(" (YAML aliases expand to too many nodes; refused to protect memory)");
+        }
+        RecipeError::Syntax {
+            path: path.to_path_buf(),
+            location: e
+                .location()
+                .map(|l| format!(" at line {} column {}", l.line(), l.column()))
+                .unwrap_or_default(),
+            message,
+        }
     })?;
     yaml_to_json(&yaml, "recipe").map_err(|message| RecipeError::Syntax {
         path: path.to_path_buf(),

@@ -74,6 +74,23 @@ impl Scratch {
         .expect("open store")
     }
 
+    /// Like [`Scratch::ctx`], but tolerates a store that is still being created.
+    pub fn ctx_opt(&self, key: &str) -> Option<Value> {
+        let c = rusqlite::Connection::open_with_flags(
+            self.store(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .ok()?;
+        let text: String = c
+            .query_row(
+                "SELECT value FROM context_data WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
     /// The JSON value stored for `key` in `context_data`.
     pub fn ctx(&self, key: &str) -> Option<Value> {
         let text: Option<String> = self
