@@ -155,6 +155,8 @@ fn a_50_mb_recipe_is_refused_by_size() {
 }
 
 #[test]
+// The child is reaped by wait4(2) below, which also reports its peak RSS.
+#[allow(clippy::zombie_processes)]
 fn a_yaml_alias_bomb_is_refused_in_little_memory() {
     let mut text = String::from(
         "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",

@@ -167,7 +167,8 @@ fn check_step_types(step: &super::Step, out: &mut Vec<Finding>) {
             Some(other) => out.push(type_error(step, field, "a string", other)),
         }
     }
-    let checks: [(&str, fn(&Value) -> bool, &str); 6] = [
+    type Check = (&'static str, fn(&Value) -> bool, &'static str);
+    let checks: [Check; 6] = [
         ("name", |v| v.is_string(), "a string"),
         ("idx", |v| v.is_i64() || v.is_u64(), "an integer"),
         ("args", |v| v.is_object() || v.is_null(), "a mapping"),

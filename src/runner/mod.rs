@@ -296,13 +296,12 @@ impl<'a> Runner<'a> {
 
 fn filtered(step: &Step, opts: &RunOptions) -> Option<String> {
     if let Some(only) = &opts.only {
-        if !only.iter().any(|n| *n == step.name) {
+        if !only.contains(&step.name) {
             return Some("not selected by --only".to_owned());
         }
     }
     opts.skip
-        .iter()
-        .any(|n| *n == step.name)
+        .contains(&step.name)
         .then(|| "excluded by --skip".to_owned())
 }
 
