@@ -50,7 +50,7 @@ impl Snapshot {
         Snapshot {
             at: Instant::now(),
             cpu_ns: process_cpu_ns(),
-            rss_bytes: status_kib("VmRSS:") * 1024,
+            rss_bytes: resident_bytes(),
             read_bytes,
             write_bytes,
         }
@@ -133,6 +133,16 @@ fn process_cpu_ns() -> u64 {
     let u = unsafe { usage.assume_init() };
     let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
     tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Resident set size from `/proc/self/statm` (small and cheap to read; 0 where unavailable).
+fn resident_bytes() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * page)
 }
 
 /// A `kB` field of `/proc/self/status` (0 where unavailable).

@@ -57,7 +57,6 @@ impl Store {
         ctx: &mut Context,
         samples: &[SampleRow],
     ) -> Result<(), StoreError> {
-        let series_ids = self.resolve_series(samples)?;
         let (path, waited) = (self.path.clone(), self.busy_timeout);
         let err = |e| StoreError::from_sqlite(&path, waited, e);
         let tx = self
@@ -65,8 +64,11 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(err)?;
         write_context(&tx, run_id, ctx).map_err(err)?;
-        super::metrics::write_samples(&tx, run_id, samples, &series_ids).map_err(err)?;
+        let fresh = super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
+        super::metrics::write_samples(&tx, run_id, samples, &self.series_ids, &fresh)
+            .map_err(err)?;
         tx.commit().map_err(err)?;
+        self.series_ids.extend(fresh);
         ctx.mark_persisted();
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -22,18 +22,6 @@ pub struct SeriesKey {
     pub tags: BTreeMap<String, String>,
     /// Producer (`runner`, `system_collector`, ...).
     pub source: Option<String>,
-}
-
-impl SeriesKey {
-    fn cache_key(&self) -> String {
-        format!(
-            "{}\u{1f}{}\u{1f}{}\u{1f}{}",
-            self.name,
-            self.metric_type,
-            self.unit,
-            tags_json(&self.tags)
-        )
-    }
 }
 
 /// One sample to write.
@@ -66,77 +54,59 @@ fn tags_json(tags: &BTreeMap<String, String>) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "{}".to_owned())
 }
 
-impl Store {
-    /// Ensures every series in `samples` exists; returns ids by cache key. Runs in its own
-    /// short transaction so the id cache never holds ids of rolled-back rows.
-    pub(super) fn resolve_series(
-        &mut self,
-        samples: &[SampleRow],
-    ) -> Result<HashMap<String, i64>, StoreError> {
-        let mut ids = HashMap::new();
-        let missing: Vec<&SeriesKey> = samples
-            .iter()
-            .map(|s| &s.series)
-            .filter(|k| !self.series_ids.contains_key(&k.cache_key()))
-            .collect();
-        if !missing.is_empty() {
-            let (path, waited) = (self.path.clone(), self.busy_timeout);
-            let err = |e| StoreError::from_sqlite(&path, waited, e);
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(err)?;
-            let mut found = Vec::new();
-            {
-                let mut ins = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO metric_series (name, metric_type, unit, tags, source) \
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )
-                    .map_err(err)?;
-                let mut sel = tx
-                    .prepare_cached(
-                        "SELECT id FROM metric_series WHERE name = ?1 AND metric_type = ?2 \
-                         AND unit = ?3 AND tags = ?4",
-                    )
-                    .map_err(err)?;
-                for k in missing {
-                    let tags = tags_json(&k.tags);
-                    ins.execute(params![k.name, k.metric_type, k.unit, tags, k.source])
-                        .map_err(err)?;
-                    let id: i64 = sel
-                        .query_row(params![k.name, k.metric_type, k.unit, tags], |r| r.get(0))
-                        .map_err(err)?;
-                    found.push((k.cache_key(), id));
-                }
-            }
-            tx.commit().map_err(err)?;
-            self.series_ids.extend(found);
+/// Ensures every series in `samples` exists inside `tx`; returns the ids of series that
+/// were not in `cache`. The caller adds them to the cache only after `tx` commits, so the
+/// cache never holds ids of rolled-back rows.
+pub(super) fn resolve_series(
+    tx: &Transaction<'_>,
+    cache: &HashMap<SeriesKey, i64>,
+    samples: &[SampleRow],
+) -> rusqlite::Result<HashMap<SeriesKey, i64>> {
+    let mut found: HashMap<SeriesKey, i64> = HashMap::new();
+    for s in samples {
+        if cache.contains_key(&s.series) || found.contains_key(&s.series) {
+            continue;
         }
-        for s in samples {
-            let key = s.series.cache_key();
-            if let Some(id) = self.series_ids.get(&key) {
-                ids.insert(key, *id);
+        let k = &s.series;
+        let tags = tags_json(&k.tags);
+        let existing: Option<i64> = tx
+            .prepare_cached(
+                "SELECT id FROM metric_series WHERE name = ?1 AND metric_type = ?2 \
+                 AND unit = ?3 AND tags = ?4",
+            )?
+            .query_row(params![k.name, k.metric_type, k.unit, tags], |r| r.get(0))
+            .optional()?;
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO metric_series (name, metric_type, unit, tags, source) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    k.name,
+                    k.metric_type,
+                    k.unit,
+                    tags,
+                    k.source
+                ])?;
+                tx.last_insert_rowid()
             }
-        }
-        Ok(ids)
+        };
+        found.insert(k.clone(), id);
     }
+    Ok(found)
+}
 
+impl Store {
     /// Writes `samples` for `run_id` in one transaction.
     pub fn insert_samples(
         &mut self,
         run_id: Option<i64>,
         samples: &[SampleRow],
     ) -> Result<(), StoreError> {
-        let ids = self.resolve_series(samples)?;
-        let (path, waited) = (self.path.clone(), self.busy_timeout);
-        let err = |e| StoreError::from_sqlite(&path, waited, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
-        write_samples(&tx, run_id, samples, &ids).map_err(err)?;
-        tx.commit().map_err(err)
+        let mut ctx = crate::context::Context::new();
+        self.commit(run_id, &mut ctx, samples)
     }
 
     /// Samples of metric `name` whose tags include every pair in `tags`, oldest first.
@@ -200,13 +170,14 @@ pub(super) fn write_samples(
     tx: &Transaction<'_>,
     run_id: Option<i64>,
     samples: &[SampleRow],
-    ids: &HashMap<String, i64>,
+    cache: &HashMap<SeriesKey, i64>,
+    fresh: &HashMap<SeriesKey, i64>,
 ) -> rusqlite::Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT INTO metric_samples (series_id, run_id, ts_ns, value, context) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for s in samples {
-        let Some(id) = ids.get(&s.series.cache_key()) else {
+        let Some(id) = cache.get(&s.series).or_else(|| fresh.get(&s.series)) else {
             continue;
         };
         let context = s.context.as_ref().map(Value::to_string);

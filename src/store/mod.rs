@@ -38,7 +38,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
-    series_ids: HashMap<String, i64>,
+    series_ids: HashMap<SeriesKey, i64>,
 }
 
 impl Store {
