@@ -324,3 +324,28 @@ fn an_empty_recipe_completes_with_full_success_rate() {
     assert_eq!(j["success_rate"], 100.0);
     assert_eq!(j["total_steps"], 0);
 }
+
+#[test]
+fn the_metrics_scriptlet_names_valid_actions_and_refuses_unbuilt_ones() {
+    let s = Scratch::new();
+    let step = |name: &str, idx: i64, action: &str| {
+        format!("  - {{name: {name}, idx: {idx}, module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, args: {{action: {action}}}}}\n")
+    };
+    let r = recipe(&s, &[step("typo", 1, "colect")]);
+    let (code, j) = s.run_json(&r, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        j["steps"][0]["error"],
+        "Step execution failed: unknown action \"colect\"; valid actions: collect, analyze, profile, report"
+    );
+    let out = s.run(&["validate", r.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("ERROR [UNKNOWN_ACTION] at recipe.steps[0].args.action"));
+    let r = recipe(&s, &[step("p", 1, "profile")]);
+    let (code, j) = s.run_json(&r, &[]);
+    assert_eq!(code, 1);
+    assert!(j["steps"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("action 'profile' is not available yet"));
+}

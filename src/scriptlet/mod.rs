@@ -6,6 +6,7 @@
 mod builtin;
 mod compute_numbers;
 mod env;
+pub mod performance_metrics;
 mod registry;
 
 pub use env::{StepEnv, StepInfo};
@@ -45,5 +46,6 @@ pub fn default_registry() -> Registry {
     let mut r = Registry::new();
     builtin::register(&mut r);
     compute_numbers::register(&mut r);
+    performance_metrics::register(&mut r);
     r
 }
