@@ -63,27 +63,41 @@ fn check_hunter_file(json: &str, default_csv: Option<&str>) -> usize {
             .iter()
             .map(|cp| cp.index)
             .collect();
-        assert_eq!(got, expected_indexes(e), "{} ({csv}, {params:?})", e["test"]);
+        assert_eq!(
+            got,
+            expected_indexes(e),
+            "{} ({csv}, {params:?})",
+            e["test"]
+        );
     }
     cases.len()
 }
 
 #[test]
 fn tigerbeetle_all_ten_parameter_settings() {
-    assert_eq!(check_hunter_file("tigerbeetle_expected.json", Some("tigerbeetle.csv")), 10);
+    assert_eq!(
+        check_hunter_file("tigerbeetle_expected.json", Some("tigerbeetle.csv")),
+        10
+    );
 }
 
 #[test]
 fn otava_single_series() {
     assert_eq!(
-        check_hunter_file("otava_single_series_expected.json", Some("otava_single_series.csv")),
+        check_hunter_file(
+            "otava_single_series_expected.json",
+            Some("otava_single_series.csv")
+        ),
         1
     );
 }
 
 #[test]
 fn otava_series_test_both_series_and_min_magnitude() {
-    assert_eq!(check_hunter_file("otava_series_test_expected.json", None), 4);
+    assert_eq!(
+        check_hunter_file("otava_series_test_expected.json", None),
+        4
+    );
 }
 
 #[test]

@@ -28,7 +28,10 @@ fn close(got: f64, want: f64, rel: f64, what: &str) {
 fn compare(got: &[ChangePoint], want: &Value, what: &str) {
     let want = want.as_array().unwrap();
     let got_idx: Vec<usize> = got.iter().map(|c| c.index).collect();
-    let want_idx: Vec<usize> = want.iter().map(|c| c["index"].as_u64().unwrap() as usize).collect();
+    let want_idx: Vec<usize> = want
+        .iter()
+        .map(|c| c["index"].as_u64().unwrap() as usize)
+        .collect();
     assert_eq!(got_idx, want_idx, "{what}");
     for (g, w) in got.iter().zip(want) {
         let at = format!("{what} @{}", g.index);
@@ -45,10 +48,8 @@ fn compare(got: &[ChangePoint], want: &Value, what: &str) {
 
 #[test]
 fn statistics_match_otava_for_every_change_point() {
-    let fixture: Value = serde_json::from_str(include_str!(
-        "changepoint_fixtures/otava_stats_golden.json"
-    ))
-    .unwrap();
+    let fixture: Value =
+        serde_json::from_str(include_str!("changepoint_fixtures/otava_stats_golden.json")).unwrap();
     let cases = fixture["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 8);
     for case in cases {
@@ -64,7 +65,10 @@ fn statistics_match_otava_for_every_change_point() {
             };
             compute_change_points(&values, None, &params).unwrap()
         };
-        let what = format!("{} {} p={p} w={}", case["method"], case["series"], case["window_len"]);
+        let what = format!(
+            "{} {} p={p} w={}",
+            case["method"], case["series"], case["window_len"]
+        );
         compare(&got, &case["change_points"], &what);
     }
 }

@@ -10,7 +10,9 @@ fn golden() -> Value {
 }
 
 fn f(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or_else(|| panic!("{key} missing in {v}"))
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
 }
 
 /// |got − want| ≤ rel·|want| + abs.
@@ -30,7 +32,13 @@ fn student_t_p_cdf_sf_match_scipy() {
         // Measured: ≤ 1e-14 up to ν = 100, 7e-14 at ν = 1000, 5e-12 at ν = 1e5 (the continued
         // fraction is ill-conditioned near x ≈ a/(a+b) when a = ν/2 is huge).
         let rel = if df <= 1000.0 { 1e-13 } else { 1e-11 };
-        close(student_t_two_sided_p(t, df), f(case, "two_sided_p"), rel, 1e-300, &what);
+        close(
+            student_t_two_sided_p(t, df),
+            f(case, "two_sided_p"),
+            rel,
+            1e-300,
+            &what,
+        );
         close(student_t_cdf(t, df), f(case, "cdf"), rel, 1e-300, &what);
         close(student_t_sf(t, df), f(case, "sf"), rel, 1e-300, &what);
     }
@@ -41,7 +49,13 @@ fn student_t_quantile_matches_scipy() {
     for case in golden()["t_quantile"].as_array().unwrap() {
         let (p, df) = (f(case, "p"), f(case, "df"));
         let rel = if df <= 1000.0 { 1e-13 } else { 1e-11 };
-        close(student_t_quantile(p, df), f(case, "q"), rel, 1e-14, &format!("p={p} df={df}"));
+        close(
+            student_t_quantile(p, df),
+            f(case, "q"),
+            rel,
+            1e-14,
+            &format!("p={p} df={df}"),
+        );
     }
 }
 
@@ -50,12 +64,30 @@ fn normal_cdf_sf_and_quantile_match_scipy() {
     let g = golden();
     for case in g["normal"].as_array().unwrap() {
         let x = f(case, "x");
-        close(normal_cdf(x), f(case, "cdf"), 1e-13, 1e-300, &format!("cdf {x}"));
-        close(normal_sf(x), f(case, "sf"), 1e-13, 1e-300, &format!("sf {x}"));
+        close(
+            normal_cdf(x),
+            f(case, "cdf"),
+            1e-13,
+            1e-300,
+            &format!("cdf {x}"),
+        );
+        close(
+            normal_sf(x),
+            f(case, "sf"),
+            1e-13,
+            1e-300,
+            &format!("sf {x}"),
+        );
     }
     for case in g["normal_quantile"].as_array().unwrap() {
         let p = f(case, "p");
-        close(normal_quantile(p), f(case, "q"), 1e-13, 1e-15, &format!("quantile {p}"));
+        close(
+            normal_quantile(p),
+            f(case, "q"),
+            1e-13,
+            1e-15,
+            &format!("quantile {p}"),
+        );
     }
 }
 
@@ -63,7 +95,13 @@ fn normal_cdf_sf_and_quantile_match_scipy() {
 fn erf_and_erfc_match_scipy_to_1e15() {
     for case in golden()["erfc"].as_array().unwrap() {
         let x = f(case, "x");
-        close(erfc(x), f(case, "erfc"), 2e-15, 1e-300, &format!("erfc {x}"));
+        close(
+            erfc(x),
+            f(case, "erfc"),
+            2e-15,
+            1e-300,
+            &format!("erfc {x}"),
+        );
         close(erf(x), f(case, "erf"), 2e-15, 1e-300, &format!("erf {x}"));
     }
 }
@@ -73,11 +111,23 @@ fn incomplete_beta_and_ln_gamma_match_scipy() {
     let g = golden();
     for case in g["beta_inc"].as_array().unwrap() {
         let (a, b, x) = (f(case, "a"), f(case, "b"), f(case, "x"));
-        close(beta_inc(a, b, x), f(case, "value"), 1e-12, 1e-300, &format!("I({a},{b},{x})"));
+        close(
+            beta_inc(a, b, x),
+            f(case, "value"),
+            1e-12,
+            1e-300,
+            &format!("I({a},{b},{x})"),
+        );
     }
     for case in g["ln_gamma"].as_array().unwrap() {
         let x = f(case, "x");
-        close(ln_gamma(x), f(case, "value"), 1e-14, 3e-15, &format!("lnΓ({x})"));
+        close(
+            ln_gamma(x),
+            f(case, "value"),
+            1e-14,
+            3e-15,
+            &format!("lnΓ({x})"),
+        );
     }
 }
 

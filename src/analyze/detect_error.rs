@@ -47,7 +47,9 @@ pub enum DetectError {
         timestamps: usize,
     },
     /// Timestamps go backwards.
-    #[error("timestamps must not decrease: {previous} ns is followed by {next} ns at index {index}")]
+    #[error(
+        "timestamps must not decrease: {previous} ns is followed by {next} ns at index {index}"
+    )]
     UnsortedTimestamps {
         /// Index of the first timestamp that is smaller than its predecessor.
         index: usize,

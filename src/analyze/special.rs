@@ -174,7 +174,9 @@ pub fn student_t_pdf(t: f64, df: f64) -> f64 {
     if df.is_infinite() {
         return (-0.5 * t * t).exp() / (2.0 * PI).sqrt();
     }
-    let ln = -ln_gamma_ratio(0.5 * df, 0.5) - 0.5 * (df * PI).ln() - 0.5 * (df + 1.0) * (t * t / df).ln_1p();
+    let ln = -ln_gamma_ratio(0.5 * df, 0.5)
+        - 0.5 * (df * PI).ln()
+        - 0.5 * (df + 1.0) * (t * t / df).ln_1p();
     ln.exp()
 }
 
@@ -209,7 +211,7 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
         }
         let step = f / student_t_pdf(t, df);
         let mut next = t - step;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = 0.5 * (lo + hi);
         }
         if (next - t).abs() <= 1e-15 * t.abs() || hi - lo <= 1e-15 * lo.abs() {
@@ -354,7 +356,10 @@ mod tests {
         for n in 1..30 {
             let lg = ln_gamma(n as f64 + 1.0);
             fact *= n as f64;
-            assert!((lg - fact.ln()).abs() < 1e-13 * fact.ln().max(1.0), "n = {n}");
+            assert!(
+                (lg - fact.ln()).abs() < 1e-13 * fact.ln().max(1.0),
+                "n = {n}"
+            );
         }
         assert!((ln_gamma(0.5) - PI.sqrt().ln()).abs() < 3e-15);
     }
@@ -375,7 +380,10 @@ mod tests {
         for &p in &[0.001, 0.05, 0.3, 0.75, 0.999] {
             let want = (PI * (p - 0.5)).tan();
             let got = student_t_quantile(p, 1.0);
-            assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "p {p}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-9 * want.abs().max(1.0),
+                "p {p}: {got} vs {want}"
+            );
         }
     }
 }

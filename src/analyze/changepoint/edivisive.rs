@@ -130,7 +130,9 @@ pub(super) fn detect(z: &[f64], max_pvalue: f64) -> Vec<RawChangePoint> {
             break;
         };
         let stats = SegmentStats::compare(&z[start..candidate.index], &z[candidate.index..stop]);
-        if !(stats.p_value <= max_pvalue) {
+        // Otava's `pvalue <= max_pvalue`; a NaN p-value is not significant.
+        let significant = stats.p_value <= max_pvalue;
+        if !significant {
             break;
         }
         let at = cps.partition_point(|cp| cp.index < candidate.index);
@@ -162,7 +164,10 @@ mod tests {
             }
             s
         };
-        let cross: f64 = x.iter().map(|a| y.iter().map(|b| (a - b).abs()).sum::<f64>()).sum();
+        let cross: f64 = x
+            .iter()
+            .map(|a| y.iter().map(|b| (a - b).abs()).sum::<f64>())
+            .sum();
         let mut q = 2.0 / (n + m) * cross;
         if n > 1.0 {
             q -= 2.0 * m / ((n + m) * (n - 1.0)) * pair_sum(x);

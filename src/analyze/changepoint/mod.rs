@@ -76,7 +76,11 @@ fn check_pvalue(max_pvalue: f64) -> Result<(), DetectError> {
     if max_pvalue > 0.0 && max_pvalue <= 1.0 {
         Ok(())
     } else {
-        Err(DetectError::invalid("max_pvalue", max_pvalue, "a number in (0, 1]"))
+        Err(DetectError::invalid(
+            "max_pvalue",
+            max_pvalue,
+            "a number in (0, 1]",
+        ))
     }
 }
 
@@ -117,7 +121,13 @@ fn run_detector(
         .into_iter()
         .map(|cp| {
             let s = cp.stats;
-            let clean = |v: f64| if v.is_nan() { 0.0 } else { v.clamp(-f64::MAX, f64::MAX) };
+            let clean = |v: f64| {
+                if v.is_nan() {
+                    0.0
+                } else {
+                    v.clamp(-f64::MAX, f64::MAX)
+                }
+            };
             ChangePoint {
                 index: cp.index,
                 time: timestamps.map(|ts| ts[cp.index]),
@@ -144,7 +154,12 @@ pub fn compute_change_points(
 ) -> Result<Vec<ChangePoint>, DetectError> {
     params.validate()?;
     run_detector(values, timestamps, |z| {
-        hunter::compute(z, params.window_len, params.max_pvalue, params.min_magnitude)
+        hunter::compute(
+            z,
+            params.window_len,
+            params.max_pvalue,
+            params.min_magnitude,
+        )
     })
 }
 
