@@ -90,6 +90,15 @@ impl Scale {
         Scale { exponent }
     }
 
+    /// One scale for several samples that must stay comparable (e.g. the two sides of a test).
+    pub(crate) fn for_samples(samples: &[&[f64]]) -> Self {
+        let max = samples
+            .iter()
+            .flat_map(|s| s.iter())
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        Scale::for_values(&[max])
+    }
+
     /// The scaled copy x·2^-e.
     pub(crate) fn apply(&self, values: &[f64]) -> Vec<f64> {
         values.iter().map(|&v| ldexp(v, -self.exponent)).collect()

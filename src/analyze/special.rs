@@ -150,8 +150,15 @@ pub fn student_t_two_sided_p(t: f64, df: f64) -> f64 {
         return erfc(t.abs() * std::f64::consts::FRAC_1_SQRT_2);
     }
     let t2 = t * t;
+    let a = 0.5 * df;
+    if !t2.is_finite() {
+        // |t| > ~1e154: x = ν/(ν+t²) < 1e-300, where I_x(a, ½) = x^a / (a B(a, ½)) to double
+        // precision; ln x = ln ν − 2 ln|t| avoids forming t².
+        let ln_x = df.ln() - 2.0 * t.abs().ln();
+        return (a * ln_x - a.ln() - ln_beta(a, 0.5)).exp();
+    }
     let denom = df + t2;
-    beta_inc_complement(0.5 * df, 0.5, df / denom, t2 / denom).clamp(0.0, 1.0)
+    beta_inc_complement(a, 0.5, df / denom, t2 / denom).clamp(0.0, 1.0)
 }
 
 /// Survival function P(T_ν > t).
@@ -372,6 +379,20 @@ mod tests {
             assert!((beta_inc(3.0, 1.0, x) - x.powi(3)).abs() < 1e-15);
         }
         assert!(beta_inc(-1.0, 1.0, 0.5).is_nan());
+    }
+
+    #[test]
+    fn huge_t_keeps_the_cauchy_tail() {
+        // ν = 1: P(|T| ≥ t) = 1 − (2/π) atan t ≈ 2/(π t) for large t, even past t² = ∞.
+        for &t in &[1e10, 1e160, 1e300] {
+            let want = 2.0 / (PI * t);
+            let got = student_t_two_sided_p(t, 1.0);
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "t {t}: {got:e} vs {want:e}"
+            );
+        }
+        assert_eq!(student_t_two_sided_p(-1e200, 30.0), 0.0);
     }
 
     #[test]

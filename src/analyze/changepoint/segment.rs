@@ -10,7 +10,7 @@
 //! * magnitude = max(|m₂/m₁ − 1|, |m₁/m₂ − 1|), each ratio taken as 0 when its denominator is 0.
 
 use crate::analyze::basic::{mean, population_std};
-use crate::analyze::special::student_t_two_sided_p;
+use crate::analyze::hypothesis::pooled_t_test_from_stats;
 
 /// Means, spreads and t-test of `left` vs `right`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,14 +26,10 @@ pub(super) struct SegmentStats {
 impl SegmentStats {
     /// Compares two non-empty segments.
     pub(super) fn compare(left: &[f64], right: &[f64]) -> Self {
-        let (n1, n2) = (left.len() as f64, right.len() as f64);
         let (m1, m2) = (mean(left), mean(right));
         let (s1, s2) = (population_std(left), population_std(right));
-        let df = n1 + n2 - 2.0;
-        let p_value = if df > 0.0 {
-            let pooled = ((n1 - 1.0) * s1 * s1 + (n2 - 1.0) * s2 * s2) / df;
-            let t = (m1 - m2) / (pooled * (1.0 / n1 + 1.0 / n2)).sqrt();
-            student_t_two_sided_p(t, df)
+        let p_value = if left.len() + right.len() > 2 {
+            pooled_t_test_from_stats(m1, s1, left.len(), m2, s2, right.len()).p_value
         } else {
             1.0
         };
