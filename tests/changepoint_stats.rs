@@ -5,7 +5,11 @@
 use framework0::analyze::changepoint::{
     compute_change_points, divisive_ttest, ChangePoint, HunterParams,
 };
+use golden::close;
 use serde_json::Value;
+
+#[path = "hypothesis_fixtures/golden.rs"]
+mod golden;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/changepoint/");
 
@@ -16,13 +20,6 @@ fn series(name: &str) -> Vec<f64> {
         .skip(1)
         .map(|l| l.split_once(',').unwrap().1.trim().parse().unwrap())
         .collect()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs() + 1e-300,
-        "{what}: got {got:e}, want {want:e}"
-    );
 }
 
 fn compare(got: &[ChangePoint], want: &Value, what: &str) {

@@ -3,25 +3,14 @@
 
 use framework0::analyze::detect_error::DetectError;
 use framework0::analyze::hypothesis::*;
+use golden::{close, floats};
 use serde_json::Value;
+
+#[path = "hypothesis_fixtures/golden.rs"]
+mod golden;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs() + 1e-300,
-        "{what}: {got:e} vs {want:e}"
-    );
 }
 
 #[test]

@@ -6,27 +6,16 @@ use framework0::analyze::detect_error::DetectError;
 use framework0::analyze::rng::Xoshiro256;
 use framework0::analyze::special::normal_quantile;
 use framework0::analyze::trend::*;
+use golden::{close, floats};
 use serde_json::Value;
+
+#[path = "hypothesis_fixtures/golden.rs"]
+mod golden;
 
 const NS: i64 = 1_000_000_000;
 
-fn golden() -> Value {
+fn fixture() -> Value {
     serde_json::from_str(include_str!("trend_fixtures/trend_golden.json")).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs().max(1e-12),
-        "{what}: {got} vs {want}"
-    );
 }
 
 #[test]
@@ -95,7 +84,7 @@ fn direction_thresholds_and_change_points() {
 
 #[test]
 fn ols_line_and_prediction_interval_match_scipy() {
-    for case in golden()["ols"].as_array().unwrap() {
+    for case in fixture()["ols"].as_array().unwrap() {
         let x = floats(&case["x"]);
         let y = floats(&case["y"]);
         let ts: Vec<i64> = x.iter().map(|s| (s * 1e9) as i64).collect();
@@ -141,7 +130,7 @@ fn linear_trend_rejects_degenerate_input() {
 
 #[test]
 fn holt_with_fixed_parameters_matches_statsmodels() {
-    for case in golden()["holt"].as_array().unwrap() {
+    for case in fixture()["holt"].as_array().unwrap() {
         let y = floats(&case["series"]);
         let (a, b) = (
             case["alpha"].as_f64().unwrap(),
@@ -189,7 +178,7 @@ fn holt_fit_is_exact_on_a_line_and_beats_the_grid() {
     assert!((fc[2].value - (3.0 + 2.0 * 14.0)).abs() < 1e-9);
     assert!(fc[2].upper - fc[2].lower < 1e-9);
 
-    let y = floats(&golden()["holt"][0]["series"]);
+    let y = floats(&fixture()["holt"][0]["series"]);
     let fitted = holt(&y, &HoltParams::default()).unwrap();
     for i in 1..=20 {
         for j in 0..=20 {

@@ -29,7 +29,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::basic::{mean, quantile_sorted, validate_min, Scale};
+use super::basic::{check_open_unit, json_clean, mean, quantile_sorted, validate_min, Scale};
 use super::detect_error::DetectError;
 use super::hypothesis::{mann_kendall, mann_whitney_u, welch_t_test, MannKendall};
 use super::rng::Xoshiro256;
@@ -118,15 +118,7 @@ pub struct Comparison {
 }
 
 fn check_alpha(alpha: f64) -> Result<(), DetectError> {
-    if alpha > 0.0 && alpha < 1.0 {
-        Ok(())
-    } else {
-        Err(DetectError::invalid(
-            "alpha",
-            alpha,
-            "a significance level in (0, 1)",
-        ))
-    }
+    check_open_unit("alpha", alpha, "a significance level in (0, 1)")
 }
 
 fn relative(candidate_mean: f64, baseline_mean: f64) -> f64 {
@@ -220,7 +212,7 @@ pub fn compare(
     )?;
     let scale = Scale::for_samples(&[baseline, candidate]);
     let (b, c) = (mean(&scale.apply(baseline)), mean(&scale.apply(candidate)));
-    let relative_change = relative(c, b).clamp(-f64::MAX, f64::MAX);
+    let relative_change = json_clean(relative(c, b));
     let excludes_zero = (relative_change > 0.0 && interval.lower > 0.0)
         || (relative_change < 0.0 && interval.upper < 0.0);
     let verdict = if p_value < params.alpha && excludes_zero && relative_change.abs() >= t {
@@ -300,7 +292,7 @@ pub fn framework0_change(recent: f64, base: f64) -> Result<Framework0Change, Det
             why: "the baseline value is 0",
         });
     }
-    let change_percent = ((recent - base) / base * 100.0).clamp(-f64::MAX, f64::MAX);
+    let change_percent = json_clean((recent - base) / base * 100.0);
     let severity = if change_percent.abs() < 5.0 {
         ChangeSeverity::Stable
     } else if change_percent.abs() > 25.0 {

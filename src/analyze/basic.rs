@@ -55,6 +55,28 @@ pub(crate) fn validate_timestamps(values: usize, timestamps: &[i64]) -> Result<(
     }
 }
 
+/// Makes a result JSON-clean: NaN becomes 0 and ±∞ saturates at ±f64::MAX.
+pub(crate) fn json_clean(v: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-f64::MAX, f64::MAX)
+    }
+}
+
+/// Accepts a number strictly between 0 and 1 (significance levels, coverages, thresholds).
+pub(crate) fn check_open_unit(
+    name: &'static str,
+    value: f64,
+    accepted: &'static str,
+) -> Result<(), DetectError> {
+    if value > 0.0 && value < 1.0 {
+        Ok(())
+    } else {
+        Err(DetectError::invalid(name, value, accepted))
+    }
+}
+
 /// Multiplies by 2^k exactly (no intermediate overflow for any k in the f64 range).
 fn ldexp(mut x: f64, mut k: i32) -> f64 {
     const STEP: i32 = 1000;
@@ -106,12 +128,7 @@ impl Scale {
 
     /// Back to original units, saturating at ±f64::MAX so results stay JSON-clean.
     pub(crate) fn restore(&self, v: f64) -> f64 {
-        let r = ldexp(v, self.exponent);
-        if r.is_nan() {
-            0.0
-        } else {
-            r.clamp(-f64::MAX, f64::MAX)
-        }
+        json_clean(ldexp(v, self.exponent))
     }
 }
 

@@ -19,7 +19,7 @@ pub use holt::{holt, HoltForecast, HoltModel, HoltParams};
 
 use serde::{Deserialize, Serialize};
 
-use super::basic::{ols, validate_min, validate_timestamps, Scale};
+use super::basic::{check_open_unit, json_clean, ols, validate_min, validate_timestamps, Scale};
 use super::changepoint::{compute_change_points, HunterParams};
 use super::detect_error::DetectError;
 use super::special::student_t_quantile;
@@ -102,15 +102,7 @@ fn seconds_since_first(timestamps: &[i64]) -> Vec<f64> {
 }
 
 fn check_level(level: f64) -> Result<(), DetectError> {
-    if level > 0.0 && level < 1.0 {
-        Ok(())
-    } else {
-        Err(DetectError::invalid(
-            "level",
-            level,
-            "a coverage in (0, 1), e.g. 0.95",
-        ))
-    }
+    check_open_unit("level", level, "a coverage in (0, 1), e.g. 0.95")
 }
 
 /// Fits the OLS line of `values` on seconds since the first of `timestamps` (epoch ns).
@@ -194,7 +186,7 @@ pub fn analyze_trend(
         slope: line.slope,
         r_squared: line.r_squared,
         change_points: cps.iter().map(|cp| cp.index).collect(),
-        forecast_next_hour: forecast.clamp(-f64::MAX, f64::MAX),
+        forecast_next_hour: json_clean(forecast),
         forecast_confidence: line.r_squared.min(1.0),
     })
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::forest::{scores, Row};
 use super::{AnomalyMethod, AnomalyPoint};
-use crate::analyze::basic::{median_sorted, sorted, validate_min, Scale};
+use crate::analyze::basic::{check_open_unit, median_sorted, sorted, validate_min, Scale};
 use crate::analyze::detect_error::DetectError;
 
 /// Isolation-forest settings.
@@ -84,15 +84,11 @@ impl IsolationForestParams {
                 ));
             }
         }
-        let t = self.score_threshold;
-        if !(t > 0.0 && t < 1.0) {
-            return Err(DetectError::invalid(
-                "score_threshold",
-                t,
-                "a number in (0, 1)",
-            ));
-        }
-        Ok(())
+        check_open_unit(
+            "score_threshold",
+            self.score_threshold,
+            "a number in (0, 1)",
+        )
     }
 }
 

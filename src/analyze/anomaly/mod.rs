@@ -26,6 +26,7 @@ mod zscore;
 
 use serde::{Deserialize, Serialize};
 
+use super::basic::json_clean;
 use super::detect_error::DetectError;
 
 pub use baseline_window::{baseline_deviation, BASELINE_TAIL};
@@ -87,21 +88,14 @@ impl AnomalyPoint {
         baseline_value: f64,
         deviation_magnitude: f64,
     ) -> Self {
-        let clean = |v: f64| {
-            if v.is_nan() {
-                0.0
-            } else {
-                v.clamp(-f64::MAX, f64::MAX)
-            }
-        };
         AnomalyPoint {
             index,
             value,
             is_anomaly,
-            confidence: clean(confidence).clamp(0.0, 1.0),
+            confidence: json_clean(confidence).clamp(0.0, 1.0),
             method,
-            baseline_value: clean(baseline_value),
-            deviation_magnitude: clean(deviation_magnitude),
+            baseline_value: json_clean(baseline_value),
+            deviation_magnitude: json_clean(deviation_magnitude),
         }
     }
 }

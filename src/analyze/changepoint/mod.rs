@@ -22,7 +22,7 @@ mod segment;
 
 use serde::{Deserialize, Serialize};
 
-use super::basic::{validate, validate_timestamps, Scale};
+use super::basic::{json_clean, validate, validate_timestamps, Scale};
 use super::detect_error::DetectError;
 use edivisive::RawChangePoint;
 
@@ -121,13 +121,6 @@ fn run_detector(
         .into_iter()
         .map(|cp| {
             let s = cp.stats;
-            let clean = |v: f64| {
-                if v.is_nan() {
-                    0.0
-                } else {
-                    v.clamp(-f64::MAX, f64::MAX)
-                }
-            };
             ChangePoint {
                 index: cp.index,
                 time: timestamps.map(|ts| ts[cp.index]),
@@ -135,8 +128,8 @@ fn run_detector(
                 mean_after: scale.restore(s.mean_after),
                 stddev_before: scale.restore(s.std_before),
                 stddev_after: scale.restore(s.std_after),
-                forward_change_percent: clean(s.forward_change() * 100.0),
-                magnitude: clean(s.magnitude()),
+                forward_change_percent: json_clean(s.forward_change() * 100.0),
+                magnitude: json_clean(s.magnitude()),
                 p_value: if s.p_value.is_nan() { 1.0 } else { s.p_value },
             }
         })

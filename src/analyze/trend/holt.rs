@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::check_level;
 use super::nelder_mead::minimize;
-use crate::analyze::basic::{validate_min, Scale};
+use crate::analyze::basic::{json_clean, validate_min, Scale};
 use crate::analyze::detect_error::DetectError;
 use crate::analyze::special::normal_quantile;
 
@@ -201,20 +201,19 @@ impl HoltModel {
         check_level(level)?;
         let z = normal_quantile(0.5 + level / 2.0);
         let (a, b) = (self.alpha, self.alpha * self.beta);
-        let clean = |v: f64| v.clamp(-f64::MAX, f64::MAX);
         Ok((1..=horizon)
             .map(|step| {
                 let h = step as f64;
                 let factor =
                     1.0 + (h - 1.0) * (a * a + a * b * h + b * b * h * (2.0 * h - 1.0) / 6.0);
-                let std_error = clean(self.sigma * factor.sqrt());
-                let value = clean(self.level + h * self.trend);
+                let std_error = json_clean(self.sigma * factor.sqrt());
+                let value = json_clean(self.level + h * self.trend);
                 HoltForecast {
                     step,
                     value,
                     std_error,
-                    lower: clean(value - z * std_error),
-                    upper: clean(value + z * std_error),
+                    lower: json_clean(value - z * std_error),
+                    upper: json_clean(value + z * std_error),
                 }
             })
             .collect())
