@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use serde_json::{json, Map, Value};
 
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
+use crate::analyze::error::StatsError;
+use crate::analyze::{descriptive, summation};
 use crate::recipe::validate::{Code, Finding};
 
 pub(super) fn register(r: &mut Registry) {
@@ -54,7 +56,9 @@ impl Scriptlet for ComputeNumbers {
                 path.display()
             )));
         }
-        env.set("numbers.stats_v1", stats(&values))?;
+        let stats = stats(&values)
+            .map_err(|e| ScriptletError::Message(format!("{}: {e}", path.display())))?;
+        env.set("numbers.stats_v1", stats)?;
         env.set("numbers.count", json!(values.len()))?;
         env.set("numbers.source", json!(src))?;
         Ok(0)
@@ -75,32 +79,15 @@ fn parse_numbers(text: &str) -> Result<Vec<f64>, (usize, String)> {
     Ok(out)
 }
 
-/// Framework0's `stats_v1` object (sample standard deviation, n − 1).
-fn stats(values: &[f64]) -> Value {
-    let n = values.len() as f64;
-    let sum: f64 = values.iter().sum();
-    let mean = sum / n;
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mid = sorted.len() / 2;
-    let median = if sorted.len() % 2 == 0 {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    } else {
-        sorted[mid]
-    };
-    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-    let stdev = if values.len() > 1 {
-        Value::from((ss / (n - 1.0)).sqrt())
-    } else {
-        Value::Null
-    };
-    json!({
+/// Framework0's `stats_v1` object (sample standard deviation, n − 1; null for one value).
+fn stats(values: &[f64]) -> Result<Value, StatsError> {
+    Ok(json!({
         "count": values.len(),
-        "sum": sum,
-        "mean": mean,
-        "median": median,
-        "min": sorted[0],
-        "max": sorted[sorted.len() - 1],
-        "stdev": stdev,
-    })
+        "sum": summation::sum(values),
+        "mean": descriptive::mean(values)?,
+        "median": descriptive::median(values)?,
+        "min": descriptive::min(values)?,
+        "max": descriptive::max(values)?,
+        "stdev": if values.len() > 1 { Some(descriptive::std_dev(values)?) } else { None },
+    }))
 }
