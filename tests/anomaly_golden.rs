@@ -113,6 +113,7 @@ fn ewma_limits_grow_with_time() {
         &EwmaParams {
             lambda: 0.2,
             reference_len: None,
+            limit: None,
         },
     )
     .unwrap();
@@ -120,6 +121,27 @@ fn ewma_limits_grow_with_time() {
     // z_1 = 0.2, σ_z,1 = s·√(0.2/1.8·(1 − 0.64)) = 0.2·s.
     assert!((points[0].deviation_magnitude - 0.2 / (0.2 * s)).abs() < 1e-12);
     assert_eq!(points[0].is_anomaly, 1.0 / s > 3.0);
+    // An explicit L replaces 1.5·sensitivity: the first ratio is 1/s = √30 ≈ 5.48.
+    let with_limit = |l: f64| {
+        let p = EwmaParams {
+            limit: Some(l),
+            ..Default::default()
+        };
+        ewma(&series, DEFAULT_SENSITIVITY, &p).unwrap()[0].is_anomaly
+    };
+    assert!(with_limit(5.4));
+    assert!(!with_limit(5.5));
+    assert!(matches!(
+        ewma(
+            &series,
+            2.0,
+            &EwmaParams {
+                limit: Some(0.0),
+                ..Default::default()
+            }
+        ),
+        Err(DetectError::InvalidParameter { name: "limit", .. })
+    ));
 }
 
 #[test]
@@ -137,7 +159,7 @@ fn bad_parameters_are_typed_errors() {
             2.0,
             &EwmaParams {
                 lambda: 1.5,
-                reference_len: None
+                ..Default::default()
             }
         ),
         Err(DetectError::InvalidParameter { name: "lambda", .. })
@@ -147,8 +169,8 @@ fn bad_parameters_are_typed_errors() {
             &SERIES,
             2.0,
             &EwmaParams {
-                lambda: 0.2,
-                reference_len: Some(2)
+                reference_len: Some(2),
+                ..Default::default()
             }
         ),
         Err(DetectError::InvalidParameter {

@@ -147,16 +147,21 @@ impl LinearTrend {
         }
     }
 
-    /// Forecast at `at_seconds` since the first sample with a `level` prediction interval.
+    /// Forecast at `at_seconds` since the first sample with a `level` prediction interval
+    /// (values saturate at ±f64::MAX instead of overflowing).
     pub fn predict(&self, at_seconds: f64, level: f64) -> Result<Prediction, DetectError> {
         check_level(level)?;
-        let value = self.intercept + self.slope * at_seconds;
+        // Saturating arithmetic: extreme fits stay finite (±f64::MAX) and ordered.
+        let value = json_clean(self.intercept + self.slope * at_seconds);
         let (lower, upper) = if self.n > 2 {
             let df = (self.n - 2) as f64;
             let t = student_t_quantile(0.5 + level / 2.0, df);
             let lever = 1.0 + 1.0 / self.n as f64 + (at_seconds - self.x_mean).powi(2) / self.sxx;
-            let half = t * self.residual_std * lever.sqrt();
-            (Some(value - half), Some(value + half))
+            let half = json_clean(t * self.residual_std * lever.sqrt());
+            (
+                Some(json_clean(value - half)),
+                Some(json_clean(value + half)),
+            )
         } else {
             (None, None)
         };

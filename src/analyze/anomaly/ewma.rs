@@ -10,7 +10,7 @@
 //! sample standard deviation when MAD = 0, so spikes do not inflate the limits. Estimating from
 //! the whole series lets a long shifted stretch pull the centre towards itself: give a reference
 //! stretch to monitor small shifts.
-//! L = 1.5 · sensitivity (the default 2.0 gives the usual L = 3). With σ = 0 any z_t off μ₀
+//! L = 1.5 · sensitivity (the default 2.0 gives the usual L = 3) unless `limit` sets it. With σ = 0 any z_t off μ₀
 //! signals. `deviation_magnitude` is |z_t − μ₀| / σ_{z,t}; confidence min(ratio / (2L), 1).
 //!
 //! EWMA is built to catch small sustained shifts; after a single large spike the statistic
@@ -33,6 +33,8 @@ pub struct EwmaParams {
     pub lambda: f64,
     /// Number of leading points that estimate μ₀ and σ (≥ 3); `None` uses the whole series.
     pub reference_len: Option<usize>,
+    /// Control-limit width L in σ_z units (> 0); `None` derives it as 1.5 · sensitivity.
+    pub limit: Option<f64>,
 }
 
 impl Default for EwmaParams {
@@ -40,6 +42,7 @@ impl Default for EwmaParams {
         EwmaParams {
             lambda: 0.2,
             reference_len: None,
+            limit: None,
         }
     }
 }
@@ -74,7 +77,14 @@ pub fn ewma(
     } else {
         sample_std(phase1)
     };
-    let limit = 1.5 * sensitivity;
+    let limit = params.limit.unwrap_or(1.5 * sensitivity);
+    if !(limit > 0.0 && limit.is_finite()) {
+        return Err(DetectError::invalid(
+            "limit",
+            limit,
+            "a finite number > 0 (e.g. 3)",
+        ));
+    }
     let asymptotic = lambda / (2.0 - lambda);
     let mut z = center;
     let mut decay = 1.0; // (1 − λ)^{2t}

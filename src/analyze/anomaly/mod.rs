@@ -9,7 +9,7 @@
 //! | [`iqr`] (type-7 quartiles) | median | distance beyond the fence | outside Q1−k·IQR, Q3+k·IQR, k = 1.5·sens | min(u/(2k), 1), u = excess/IQR |
 //! | [`iqr_nearest_rank`] (Framework0) | median | distance beyond the fence | as above with sorted\[n/4\], sorted\[3n/4\] | min(distance/(IQR+1), 1) |
 //! | [`baseline_deviation`] (last 10 points) | median | \|x−x̃\| | \|x−x̃\| > sens·s | min(\|x−x̃\|/(2·sens·s), 1) |
-//! | [`ewma`] | μ₀ (robust centre) | \|z_t−μ₀\|/σ_{z,t} | > L = 1.5·sens | min(ratio/(2L), 1) |
+//! | [`ewma`] | μ₀ (robust centre) | \|z_t−μ₀\|/σ_{z,t} | > L = 1.5·sens (or `limit`) | min(ratio/(2L), 1) |
 //! | [`isolation_forest`] | median | anomaly score s | s > 0.6 or top contamination·n | clamp((s−0.5)/0.5, 0, 1) |
 //!
 //! `sens` is the common sensitivity (Framework0's `anomaly_sensitivity`, default 2.0; larger is

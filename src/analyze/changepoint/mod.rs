@@ -1,10 +1,17 @@
 //! Change-point detection: E-divisive means with Student t significance, exactly as Apache Otava
 //! (formerly DataStax Hunter) computes it.
 //!
-//! * [`compute_change_points`] — the Hunter method (Fleming et al., ICPE 2023): sliding-window
-//!   E-divisive split with a relaxed p-value, then a merge step that drops weak points
-//!   (see [`hunter`](self) module docs for every rule). Defaults as Otava's `AnalysisOptions`:
-//!   window 50, max p 0.001, min magnitude 0.
+//! * [`compute_change_points`] — the Hunter method (Fleming et al., ICPE 2023). Split: windows
+//!   of `window_len` points advancing by ⌊window_len/2⌋ (the next window starts at
+//!   max(last new point, start + step)) run E-divisive with the relaxed threshold 10·p
+//!   (p < 0.05), 2·p (p < 0.5) or p. Merge: repeatedly remove the weakest point — the largest
+//!   p-value when it is ≥ max_pvalue, else the smallest magnitude when it is ≤ min_magnitude —
+//!   and re-test the points now at its position and the next one. Defaults as Otava's
+//!   `AnalysisOptions`: window 50, max p 0.001, min magnitude 0.
+//!
+//! Significance everywhere is the pooled two-sample t-test on the two segments' means and
+//! population standard deviations (SciPy `ttest_ind_from_stats`, equal variances); a pair of
+//! one-point segments has p = 1.
 //! * [`divisive_ttest`] — one E-divisive detector over the whole series (Matteson & James 2014,
 //!   with Otava's t-test instead of the permutation test), no windows and no merge.
 //!
@@ -51,8 +58,9 @@ pub struct ChangePoint {
     pub p_value: f64,
 }
 
-/// Parameters of [`compute_change_points`].
+/// Parameters of [`compute_change_points`] (missing fields take the defaults when parsed).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HunterParams {
     /// Sliding window length (≥ 2); windows advance by ⌊window_len/2⌋.
     pub window_len: usize,
