@@ -8,4 +8,11 @@
 //! → scriptlet registry → scriptlets → context and store.
 
 pub mod analyze;
+pub mod cli;
+pub mod context;
 pub mod metrics;
+pub mod recipe;
+pub mod runner;
+pub mod scriptlet;
+pub mod store;
+pub mod util;

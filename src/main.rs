@@ -1,5 +1,5 @@
-//! `f0`: the Framework0 recipe runner.
-fn main() {
-    eprintln!("f0: not available yet");
-    std::process::exit(1);
+//! `f0`: the Framework0 recipe runner. All logic lives in the library (`framework0::cli`).
+
+fn main() -> std::process::ExitCode {
+    framework0::cli::main()
 }

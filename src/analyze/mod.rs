@@ -1,11 +1,29 @@
 //! Analysis engine: statistics, anomalies, trends, change points and baselines (issue #5).
+//!
+//! Descriptive half: [`descriptive`] statistics, [`quantile`]s (nine Hyndman–Fan methods),
+//! [`moving`] averages, [`regression`] (OLS), streaming [`hdr`] percentiles and the
+//! [`summary`] object, failing with [`error::StatsError`].
+//!
+//! Detection half (pure functions over `&[f64]`, optionally with i64 ns timestamps):
+//! [`special`] functions, [`anomaly`] detectors, [`trend`] analysis, [`changepoint`] detection
+//! (Hunter / Apache Otava E-divisive means), [`hypothesis`] tests and [`baseline`] comparisons,
+//! all failing with [`detect_error::DetectError`].
 
+pub mod anomaly;
+pub mod baseline;
+mod basic;
+pub mod changepoint;
 pub mod descriptive;
+pub mod detect_error;
 pub mod error;
 pub mod hdr;
+pub mod hypothesis;
 pub mod moving;
 pub mod order;
 pub mod quantile;
 pub mod regression;
+pub mod rng;
+pub mod special;
 pub mod summary;
 pub mod summation;
+pub mod trend;

@@ -1,0 +1,58 @@
+//! The `f0` command line: flag parsing (clap) and dispatch to the library.
+
+mod context_cmd;
+mod logging;
+mod run_cmd;
+mod validate_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::store::{Store, StoreError, DEFAULT_STORE_PATH, STORE_PATH_ENV};
+
+/// `f0`: run Framework0 recipes and measure everything they do.
+#[derive(Debug, Parser)]
+#[command(name = "f0", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The SQLite context store.
+    #[arg(long, global = true, value_name = "PATH", env = STORE_PATH_ENV, default_value = DEFAULT_STORE_PATH)]
+    pub context_db: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a recipe.
+    Run(run_cmd::RunArgs),
+    /// Check a recipe without running it.
+    Validate(validate_cmd::ValidateArgs),
+    /// Inspect the context store.
+    Context {
+        /// What to show.
+        #[command(subcommand)]
+        command: context_cmd::ContextCommand,
+    },
+}
+
+/// Parses the process arguments, runs the command and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let debug = matches!(&cli.command, Command::Run(a) if a.debug);
+    logging::init(debug);
+    let code = match cli.command {
+        Command::Run(args) => run_cmd::run(&cli.context_db, args),
+        Command::Validate(args) => validate_cmd::run(args),
+        Command::Context { command } => context_cmd::run(&cli.context_db, command),
+    };
+    ExitCode::from(code)
+}
+
+/// Opens the store, printing `Error: ...` on failure.
+fn open_store(path: &std::path::Path) -> Result<Store, StoreError> {
+    Store::open(path)
+}

@@ -1,0 +1,156 @@
+//! `f0 run`: Framework0's runner flags, stdout lines, JSON object and exit codes (COMPAT §2).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::recipe::load_recipe;
+use crate::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
+use crate::scriptlet::default_registry;
+
+/// Flags of `f0 run` (Framework0's runner flags plus `--strict`).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The recipe (YAML or JSON).
+    #[arg(value_name = "RECIPE", required_unless_present = "recipe")]
+    pub path: Option<PathBuf>,
+    /// The recipe, Framework0 style.
+    #[arg(long, value_name = "PATH", conflicts_with = "path")]
+    pub recipe: Option<PathBuf>,
+    /// Debug logging and the summary lines.
+    #[arg(long)]
+    pub debug: bool,
+    /// Run only these steps (comma-separated names).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub only: Option<Vec<String>>,
+    /// Skip these steps (comma-separated names).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub skip: Vec<String>,
+    /// Keep going after a failed step.
+    #[arg(long)]
+    pub continue_on_error: bool,
+    /// Fail a step that runs longer than this (a step's own `timeout` wins).
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+    pub step_timeout: Option<f64>,
+    /// Retries after a failed attempt (a step's own `retry_count` wins).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_retries: u32,
+    /// Pause between attempts.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0, value_parser = non_negative_seconds)]
+    pub retry_delay: f64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json_output: bool,
+    /// Print the summary lines.
+    #[arg(long)]
+    pub summary: bool,
+    /// Missing `success.ctx_has_keys` fail the step instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("'{s}' is not a positive number of seconds")),
+    }
+}
+
+fn non_negative_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("'{s}' is not a non-negative number of seconds")),
+    }
+}
+
+/// Runs the command; returns the exit code (0, 1, or 130 on Ctrl-C).
+pub fn run(store_path: &Path, args: RunArgs) -> u8 {
+    let Some(path) = args.recipe.clone().or(args.path.clone()) else {
+        return fail(&args, "", "no recipe given");
+    };
+    let shown = path.display().to_string();
+    let interrupt = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal while the first is being handled exits at once with 130.
+        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, interrupt.clone());
+        let _ = signal_hook::flag::register(sig, interrupt.clone());
+    }
+    let recipe = match load_recipe(&path) {
+        Ok(r) => r,
+        Err(e) => return fail(&args, &shown, &e.to_string()),
+    };
+    let mut store = match super::open_store(store_path) {
+        Ok(s) => s,
+        Err(e) => return fail(&args, &shown, &e.to_string()),
+    };
+    let registry = default_registry();
+    let opts = RunOptions {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        continue_on_error: args.continue_on_error,
+        step_timeout: args.step_timeout,
+        max_retries: args.max_retries,
+        retry_delay: args.retry_delay,
+        strict: args.strict,
+    };
+    let outcome = match Runner::new(&registry, &mut store, interrupt).run(&recipe, &opts) {
+        Ok(o) => o,
+        Err(e @ (RunError::Invalid { .. } | RunError::Store(_))) => {
+            return fail(&args, &shown, &e.to_string())
+        }
+    };
+    print_outcome(&args, &shown, &outcome);
+    match outcome.status {
+        RunStatus::Interrupted => 130,
+        _ if outcome.success => 0,
+        _ => 1,
+    }
+}
+
+fn fail(args: &RunArgs, path: &str, msg: &str) -> u8 {
+    if args.json_output {
+        println!(
+            "{}",
+            json!({"status": "error", "error": msg, "recipe_path": path})
+        );
+    } else {
+        eprintln!("Error: {msg}");
+    }
+    1
+}
+
+fn print_outcome(args: &RunArgs, path: &str, o: &RunOutcome) {
+    if args.json_output {
+        let obj = json!({
+            "status": o.status.as_str(),
+            "recipe_path": path,
+            "context_keys": o.context_keys,
+            "execution_time": o.execution_time,
+            "success": o.success,
+            "total_steps": o.total_steps,
+            "completed_steps": o.completed_steps,
+            "success_rate": o.success_rate,
+            "failed_steps": o.failed_steps,
+            "skipped_steps": o.skipped_steps,
+            "run_id": o.run_id,
+            "steps": o.steps,
+        });
+        println!("{obj}");
+        return;
+    }
+    if o.status == RunStatus::Interrupted {
+        println!("Recipe execution interrupted: {path}");
+    } else {
+        println!("Recipe execution completed: {path}");
+    }
+    if args.summary || args.debug {
+        println!("  Status: {}", o.status.as_str());
+        println!("  Success: {}", if o.success { "True" } else { "False" });
+        println!("  Duration: {:.3}s", o.execution_time);
+        println!("  Steps: {}/{}", o.completed_steps, o.total_steps);
+        println!("  Success Rate: {:.1}%", o.success_rate);
+    }
+}

@@ -1,0 +1,50 @@
+//! `f0 validate`: findings as `LEVEL [CODE] at path: text`, or JSON; exit 1 on errors.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::recipe::load_recipe;
+use crate::recipe::validate::{validate, Finding, Level};
+use crate::scriptlet::default_registry;
+
+/// Flags of `f0 validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The recipe to check.
+    #[arg(value_name = "RECIPE")]
+    pub path: PathBuf,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(args: ValidateArgs) -> u8 {
+    let (steps, findings): (usize, Vec<Finding>) = match load_recipe(&args.path) {
+        Ok(recipe) => (recipe.steps.len(), validate(&recipe, &default_registry())),
+        Err(e) => (0, vec![e.to_finding()]),
+    };
+    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    let warnings = findings.len() - errors;
+    let path = args.path.display().to_string();
+    if args.json {
+        let obj = json!({
+            "recipe": path,
+            "valid": errors == 0,
+            "steps": steps,
+            "errors": errors,
+            "warnings": warnings,
+            "findings": findings,
+        });
+        println!("{obj}");
+    } else {
+        for f in &findings {
+            println!("{f}");
+        }
+        let verdict = if errors == 0 { "valid" } else { "invalid" };
+        println!("{path}: {verdict} ({steps} steps, {errors} errors, {warnings} warnings)");
+    }
+    u8::from(errors > 0)
+}

@@ -1,0 +1,370 @@
+//! Validation of a loaded recipe into findings with stable codes.
+//!
+//! Findings print as `LEVEL [CODE] at recipe.steps[i].field: text`. Errors make
+//! `f0 validate` exit 1 and make `f0 run` refuse the recipe before anything runs, except
+//! [`Code::UnknownScriptlet`] and [`Code::UnknownAction`], which Framework0 reports when the
+//! step runs (the step fails), so the runner keeps that behaviour.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::model::Recipe;
+use crate::scriptlet::{Registry, Resolution};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// The recipe cannot run as written.
+    Error,
+    /// The recipe runs, but probably not as meant.
+    Warning,
+}
+
+/// Stable finding codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Code {
+    /// A required field is absent or empty.
+    MissingField,
+    /// A field has the wrong type.
+    InvalidType,
+    /// The `steps` list is empty.
+    EmptySteps,
+    /// Two steps share a name.
+    DuplicateStepName,
+    /// Two steps share an `idx` (order falls back to list position).
+    DuplicateIndex,
+    /// A negative `idx`.
+    NegativeIndex,
+    /// `depends_on` names a step that does not exist.
+    MissingDependency,
+    /// `depends_on` forms a cycle.
+    CircularDependency,
+    /// No scriptlet is registered under this module and function.
+    UnknownScriptlet,
+    /// The scriptlet does not know `args.action`.
+    UnknownAction,
+    /// A scriptlet argument is invalid.
+    InvalidArg,
+    /// The file is not valid YAML or JSON.
+    ParseError,
+    /// The file could not be read (missing, unreadable, too large).
+    ReadError,
+}
+
+impl Code {
+    /// The code as printed, e.g. `MISSING_FIELD`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MissingField => "MISSING_FIELD",
+            Code::InvalidType => "INVALID_TYPE",
+            Code::EmptySteps => "EMPTY_STEPS",
+            Code::DuplicateStepName => "DUPLICATE_STEP_NAME",
+            Code::DuplicateIndex => "DUPLICATE_INDEX",
+            Code::NegativeIndex => "NEGATIVE_INDEX",
+            Code::MissingDependency => "MISSING_DEPENDENCY",
+            Code::CircularDependency => "CIRCULAR_DEPENDENCY",
+            Code::UnknownScriptlet => "UNKNOWN_SCRIPTLET",
+            Code::UnknownAction => "UNKNOWN_ACTION",
+            Code::InvalidArg => "INVALID_ARG",
+            Code::ParseError => "PARSE_ERROR",
+            Code::ReadError => "READ_ERROR",
+        }
+    }
+
+    /// Whether Framework0 reports this when the step runs rather than at load time.
+    pub fn is_runtime_failure(self) -> bool {
+        matches!(self, Code::UnknownScriptlet | Code::UnknownAction)
+    }
+}
+
+/// One validation finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Error or warning.
+    pub level: Level,
+    /// Stable code.
+    pub code: Code,
+    /// Where: `recipe.steps[2].args.action`.
+    pub path: String,
+    /// What is wrong and what is accepted.
+    pub message: String,
+}
+
+impl Finding {
+    /// An error finding.
+    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            level: Level::Error,
+            code,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A warning finding.
+    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            level: Level::Warning,
+            ..Finding::error(code, path, message)
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Error => "ERROR",
+            Level::Warning => "WARNING",
+        };
+        write!(
+            f,
+            "{level} [{}] at {}: {}",
+            self.code.as_str(),
+            self.path,
+            self.message
+        )
+    }
+}
+
+/// Validates `recipe` against the step model and the scriptlets in `registry`.
+pub fn validate(recipe: &Recipe, registry: &Registry) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if recipe.steps.is_empty() {
+        out.push(Finding::warning(
+            Code::EmptySteps,
+            "recipe.steps",
+            "the recipe has no steps; it runs and completes with nothing done",
+        ));
+    }
+    for step in &recipe.steps {
+        check_step_types(step, &mut out);
+        check_scriptlet(step, registry, &mut out);
+    }
+    check_uniqueness(recipe, &mut out);
+    check_dependencies(recipe, &mut out);
+    out
+}
+
+fn at(position: usize, field: &str) -> String {
+    format!("recipe.steps[{position}].{field}")
+}
+
+fn check_step_types(step: &super::Step, out: &mut Vec<Finding>) {
+    let p = step.position;
+    for field in ["module", "function"] {
+        match step.raw.get(field) {
+            Some(Value::String(s)) if !s.trim().is_empty() => {}
+            Some(Value::String(_)) | Some(Value::Null) | None => out.push(Finding::error(
+                Code::MissingField,
+                at(p, field),
+                format!("step '{}' needs a non-empty '{field}'", step.name),
+            )),
+            Some(other) => out.push(type_error(step, field, "a string", other)),
+        }
+    }
+    type Check = (&'static str, fn(&Value) -> bool, &'static str);
+    let checks: [Check; 6] = [
+        ("name", |v| v.is_string(), "a string"),
+        ("idx", |v| v.is_i64() || v.is_u64(), "an integer"),
+        ("args", |v| v.is_object() || v.is_null(), "a mapping"),
+        ("depends_on", is_string_list, "a list of step names"),
+        (
+            "timeout",
+            |v| v.as_f64().is_some_and(|t| t > 0.0),
+            "a positive number of seconds",
+        ),
+        ("retry_count", |v| v.is_u64(), "a non-negative integer"),
+    ];
+    for (field, ok, accepted) in checks {
+        if let Some(v) = step.raw.get(field) {
+            if !ok(v) {
+                out.push(type_error(step, field, accepted, v));
+            }
+        }
+    }
+    if let Some(success) = step.raw.get("success") {
+        match success.get("ctx_has_keys") {
+            _ if !success.is_object() => {
+                out.push(type_error(step, "success", "a mapping", success))
+            }
+            Some(keys) if !is_string_list(keys) => out.push(type_error(
+                step,
+                "success.ctx_has_keys",
+                "a list of context keys",
+                keys,
+            )),
+            _ => {}
+        }
+    }
+    if step
+        .raw
+        .get("idx")
+        .and_then(Value::as_i64)
+        .is_some_and(|i| i < 0)
+    {
+        out.push(Finding::warning(
+            Code::NegativeIndex,
+            at(p, "idx"),
+            format!(
+                "step '{}' has a negative idx {}; it sorts first",
+                step.name, step.idx
+            ),
+        ));
+    }
+}
+
+fn is_string_list(v: &Value) -> bool {
+    v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+}
+
+fn type_error(step: &super::Step, field: &str, accepted: &str, got: &Value) -> Finding {
+    Finding::error(
+        Code::InvalidType,
+        at(step.position, field),
+        format!(
+            "step '{}': '{field}' must be {accepted}, got {}",
+            step.name,
+            compact(got)
+        ),
+    )
+}
+
+/// A short rendering of a bad value for messages.
+pub(crate) fn compact(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn check_scriptlet(step: &super::Step, registry: &Registry, out: &mut Vec<Finding>) {
+    if step.module.is_empty() || step.function.is_empty() {
+        return;
+    }
+    match registry.resolve(&step.module, &step.function) {
+        Resolution::Found(entry) => {
+            let base = at(step.position, "args");
+            out.extend(entry.validate_args(&step.args, &base));
+        }
+        Resolution::NoModule { message } | Resolution::NoAttribute { message } => {
+            out.push(Finding::error(
+                Code::UnknownScriptlet,
+                at(step.position, "module"),
+                format!("step '{}': {message}", step.name),
+            ))
+        }
+    }
+}
+
+fn check_uniqueness(recipe: &Recipe, out: &mut Vec<Finding>) {
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut idxs: HashMap<i64, usize> = HashMap::new();
+    for step in &recipe.steps {
+        if let Some(first) = names.insert(step.name.as_str(), step.position) {
+            out.push(Finding::error(
+                Code::DuplicateStepName,
+                at(step.position, "name"),
+                format!(
+                    "step name '{}' is already used by recipe.steps[{first}]; names must be unique",
+                    step.name
+                ),
+            ));
+        }
+        if step.raw.get("idx").is_some_and(Value::is_i64) {
+            if let Some(first) = idxs.insert(step.idx, step.position) {
+                out.push(Finding::warning(
+                    Code::DuplicateIndex,
+                    at(step.position, "idx"),
+                    format!(
+                        "idx {} is also used by recipe.steps[{first}]; those steps run in list order",
+                        step.idx
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn check_dependencies(recipe: &Recipe, out: &mut Vec<Finding>) {
+    let names: HashSet<&str> = recipe.steps.iter().map(|s| s.name.as_str()).collect();
+    for step in &recipe.steps {
+        for dep in &step.depends_on {
+            if !names.contains(dep.as_str()) {
+                out.push(Finding::error(
+                    Code::MissingDependency,
+                    at(step.position, "depends_on"),
+                    format!(
+                        "step '{}' depends on '{dep}', which no step is named",
+                        step.name
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(cycle) = find_cycle(recipe) {
+        let first = recipe
+            .steps
+            .iter()
+            .find(|s| s.name == cycle[0])
+            .map_or(0, |s| s.position);
+        out.push(Finding::error(
+            Code::CircularDependency,
+            at(first, "depends_on"),
+            format!("dependency cycle: {}", cycle.join(" → ")),
+        ));
+    }
+}
+
+/// Finds one dependency cycle (as a closed path of names) by depth-first search.
+fn find_cycle(recipe: &Recipe) -> Option<Vec<String>> {
+    let deps: HashMap<&str, &[String]> = recipe
+        .steps
+        .iter()
+        .map(|s| (s.name.as_str(), s.depends_on.as_slice()))
+        .collect();
+    // 0 = unvisited, 1 = on stack, 2 = done
+    let mut state: HashMap<&str, u8> = HashMap::new();
+    let mut stack: Vec<&str> = Vec::new();
+    fn visit<'a>(
+        n: &'a str,
+        deps: &HashMap<&'a str, &'a [String]>,
+        state: &mut HashMap<&'a str, u8>,
+        stack: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        match state.get(n) {
+            Some(2) => return None,
+            Some(1) => {
+                let from = stack.iter().position(|s| *s == n).unwrap_or(0);
+                let mut cycle: Vec<String> = stack[from..].iter().map(|s| s.to_string()).collect();
+                cycle.push(n.to_string());
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(n, 1);
+        stack.push(n);
+        for d in deps.get(n).copied().unwrap_or_default() {
+            if deps.contains_key(d.as_str()) {
+                if let Some(c) = visit(d.as_str(), deps, state, stack) {
+                    return Some(c);
+                }
+            }
+        }
+        stack.pop();
+        state.insert(n, 2);
+        None
+    }
+    for step in &recipe.steps {
+        if let Some(c) = visit(step.name.as_str(), &deps, &mut state, &mut stack) {
+            return Some(c);
+        }
+    }
+    None
+}

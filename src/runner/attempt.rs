@@ -1,0 +1,155 @@
+//! One attempt of one step: the scriptlet runs on its own thread so that the runner can
+//! enforce a timeout and react to Ctrl-C while it runs.
+//!
+//! On timeout or interrupt the step's cancellation flag is raised: cooperative scriptlets
+//! stop, and every later context write from that step is refused. A scriptlet that ignores
+//! the flag is left behind on its thread; it can no longer change the context.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use crate::context::SharedContext;
+use crate::scriptlet::{Scriptlet, ScriptletError, StepEnv, StepInfo};
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttemptEnd {
+    /// Exit code 0.
+    Success,
+    /// A non-zero exit code.
+    ExitCode(i32),
+    /// The scriptlet returned an error or panicked.
+    Error(String),
+    /// The timeout (seconds) passed first.
+    TimedOut(f64),
+    /// Ctrl-C arrived.
+    Interrupted,
+}
+
+impl AttemptEnd {
+    /// Framework0's message for a failed attempt (none on success).
+    pub fn message(&self) -> Option<String> {
+        match self {
+            AttemptEnd::Success => None,
+            AttemptEnd::ExitCode(c) => Some(format!("Legacy scriptlet returned exit code: {c}")),
+            AttemptEnd::Error(e) => Some(format!("Step execution failed: {e}")),
+            AttemptEnd::TimedOut(t) => Some(format!("Step timed out after {t}s")),
+            AttemptEnd::Interrupted => Some("Step interrupted (Ctrl-C)".to_owned()),
+        }
+    }
+}
+
+/// How long an interrupted step gets to notice its cancellation before the runner moves on.
+const CANCEL_GRACE: Duration = Duration::from_millis(500);
+const POLL: Duration = Duration::from_millis(10);
+
+/// Runs `scriptlet` once with `args`, bounded by `timeout` and `interrupt`.
+pub fn run_attempt(
+    mut scriptlet: Box<dyn Scriptlet>,
+    info: StepInfo,
+    context: SharedContext,
+    args: Map<String, Value>,
+    timeout: Option<Duration>,
+    interrupt: &AtomicBool,
+) -> AttemptEnd {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let env = StepEnv::new(info.clone(), context, cancel.clone());
+    let (tx, rx) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name(format!("step:{}", info.step_name))
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                scriptlet.run(&env, &args)
+            }));
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return AttemptEnd::Error(format!("cannot start a thread for the step: {e}"));
+    }
+    let started = Instant::now();
+    loop {
+        let wait = match timeout {
+            Some(t) => match t.checked_sub(started.elapsed()) {
+                Some(left) => left.min(POLL),
+                None => {
+                    cancel.store(true, Ordering::Relaxed);
+                    return AttemptEnd::TimedOut(t.as_secs_f64());
+                }
+            },
+            None => POLL,
+        };
+        match rx.recv_timeout(wait) {
+            Ok(result) => return classify(result),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return AttemptEnd::Error("the step's thread ended without a result".to_owned())
+            }
+        }
+        if interrupt.load(Ordering::Relaxed) {
+            cancel.store(true, Ordering::Relaxed);
+            let _ = rx.recv_timeout(CANCEL_GRACE);
+            return AttemptEnd::Interrupted;
+        }
+    }
+}
+
+fn classify(result: std::thread::Result<Result<i32, ScriptletError>>) -> AttemptEnd {
+    match result {
+        Ok(Ok(0)) => AttemptEnd::Success,
+        Ok(Ok(code)) => AttemptEnd::ExitCode(code),
+        Ok(Err(e)) => AttemptEnd::Error(e.to_string()),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            AttemptEnd::Error(format!("scriptlet panicked: {what}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{lock, Context};
+    use std::sync::Mutex;
+
+    /// Ignores cancellation: sleeps, then tries to write.
+    struct Stubborn;
+    impl Scriptlet for Stubborn {
+        fn run(&mut self, env: &StepEnv, _: &Map<String, Value>) -> Result<i32, ScriptletError> {
+            std::thread::sleep(Duration::from_millis(300));
+            env.set("late.write", Value::from(1))?;
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn a_timed_out_step_cannot_write_the_context_afterwards() {
+        let ctx: SharedContext = Arc::new(Mutex::new(Context::new()));
+        let info = StepInfo {
+            step_name: "s".into(),
+            recipe_path: "r.yaml".into(),
+            recipe_name: "r".into(),
+            attempt: 1,
+            run_id: 1,
+            store_path: "x.db".into(),
+        };
+        let end = run_attempt(
+            Box::new(Stubborn),
+            info,
+            ctx.clone(),
+            Map::new(),
+            Some(Duration::from_millis(50)),
+            &AtomicBool::new(false),
+        );
+        assert_eq!(end, AttemptEnd::TimedOut(0.05));
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(!lock(&ctx).contains("late.write"));
+    }
+}

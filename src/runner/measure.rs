@@ -1,0 +1,194 @@
+//! Resource measurement of one step: wall time, CPU time (user + sys), peak RSS and RSS
+//! delta, bytes read and written, read from the OS on Linux.
+//!
+//! Steps run in this process, so the figures are process-wide deltas taken while the
+//! runner's own thread is idle. Peak RSS is per step: the kernel's high-water mark is reset
+//! before the step (`/proc/self/clear_refs`, value 5) and read after (`VmHWM`).
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::store::{SampleRow, SeriesKey};
+
+/// A point-in-time reading of this process's resources.
+#[derive(Debug, Clone, Copy)]
+pub struct Snapshot {
+    at: Instant,
+    cpu_ns: u64,
+    rss_bytes: u64,
+    read_bytes: u64,
+    write_bytes: u64,
+}
+
+/// What one step cost.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct StepUsage {
+    /// Wall time, ns.
+    pub wall_ns: u64,
+    /// User + system CPU time, ns.
+    pub cpu_ns: u64,
+    /// Peak resident set during the step, bytes (0 where the OS does not say).
+    pub peak_rss_bytes: u64,
+    /// Resident set after minus before, bytes.
+    pub rss_delta_bytes: i64,
+    /// Bytes read through read syscalls.
+    pub read_bytes: u64,
+    /// Bytes written through write syscalls.
+    pub write_bytes: u64,
+}
+
+impl Snapshot {
+    /// Resets the peak-RSS mark and reads the counters.
+    pub fn start() -> Snapshot {
+        // Best effort: kernels without clear_refs simply keep the process-wide peak.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        Snapshot::now()
+    }
+
+    fn now() -> Snapshot {
+        let (read_bytes, write_bytes) = io_counters();
+        Snapshot {
+            at: Instant::now(),
+            cpu_ns: process_cpu_ns(),
+            rss_bytes: resident_bytes(),
+            read_bytes,
+            write_bytes,
+        }
+    }
+
+    /// The usage since `self`.
+    pub fn finish(&self) -> StepUsage {
+        let end = Snapshot::now();
+        StepUsage {
+            wall_ns: u64::try_from(end.at.duration_since(self.at).as_nanos()).unwrap_or(u64::MAX),
+            cpu_ns: end.cpu_ns.saturating_sub(self.cpu_ns),
+            peak_rss_bytes: status_kib("VmHWM:") * 1024,
+            rss_delta_bytes: end.rss_bytes as i64 - self.rss_bytes as i64,
+            read_bytes: end.read_bytes.saturating_sub(self.read_bytes),
+            write_bytes: end.write_bytes.saturating_sub(self.write_bytes),
+        }
+    }
+}
+
+impl StepUsage {
+    /// The usage as metric samples tagged with recipe and step (source `runner`).
+    pub fn samples(&self, recipe: &str, step: &str, ts_ns: i64) -> Vec<SampleRow> {
+        let tags: BTreeMap<String, String> = [
+            ("recipe".to_owned(), recipe.to_owned()),
+            ("step".to_owned(), step.to_owned()),
+        ]
+        .into();
+        let row = |name: &str, metric_type: &str, unit: &str, value: f64| SampleRow {
+            series: SeriesKey {
+                name: name.to_owned(),
+                metric_type: metric_type.to_owned(),
+                unit: unit.to_owned(),
+                tags: tags.clone(),
+                source: Some("runner".to_owned()),
+            },
+            ts_ns,
+            value,
+            context: None,
+        };
+        vec![
+            row("step_wall_time", "timing", "ns", self.wall_ns as f64),
+            row("step_cpu_time", "timing", "ns", self.cpu_ns as f64),
+            row(
+                "step_peak_rss",
+                "resource",
+                "bytes",
+                self.peak_rss_bytes as f64,
+            ),
+            row(
+                "step_rss_delta",
+                "resource",
+                "bytes",
+                self.rss_delta_bytes as f64,
+            ),
+            row(
+                "step_read_bytes",
+                "resource",
+                "bytes",
+                self.read_bytes as f64,
+            ),
+            row(
+                "step_write_bytes",
+                "resource",
+                "bytes",
+                self.write_bytes as f64,
+            ),
+        ]
+    }
+}
+
+/// User + system CPU time of the whole process, ns.
+fn process_cpu_ns() -> u64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a complete rusage into the valid pointer we pass.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) };
+    if rc != 0 {
+        return 0;
+    }
+    // SAFETY: rc == 0 means the struct was filled in.
+    let u = unsafe { usage.assume_init() };
+    let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Resident set size from `/proc/self/statm` (small and cheap to read; 0 where unavailable).
+fn resident_bytes() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * page)
+}
+
+/// A `kB` field of `/proc/self/status` (0 where unavailable).
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `rchar` and `wchar` of `/proc/self/io` (0 where unavailable).
+fn io_counters() -> (u64, u64) {
+    let Ok(text) = std::fs::read_to_string("/proc/self/io") else {
+        return (0, 0);
+    };
+    let get = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (get("rchar:"), get("wchar:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_sees_cpu_work_and_allocation() {
+        let s = Snapshot::start();
+        let mut v: Vec<u8> = Vec::new();
+        let t = Instant::now();
+        while t.elapsed().as_millis() < 30 {
+            v.push(1);
+        }
+        let big = vec![1u8; 64 << 20];
+        std::hint::black_box(&big);
+        let u = s.finish();
+        assert!(u.wall_ns >= 30_000_000, "{u:?}");
+        assert!(u.cpu_ns >= 10_000_000, "{u:?}");
+        assert!(u.peak_rss_bytes >= 64 << 20, "{u:?}");
+        assert_eq!(u.samples("r", "s", 1).len(), 6);
+    }
+}

@@ -1,0 +1,187 @@
+//! Context persistence: `context_data` (latest value per key, compact JSON) and
+//! `context_history` (every change, per run).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{SampleRow, Store, StoreError};
+use crate::context::{Context, HistoryEntry};
+
+/// One row of `context_data`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContextRow {
+    /// The dotted key.
+    pub key: String,
+    /// The value.
+    pub value: Value,
+    /// When it was last written (SQLite `CURRENT_TIMESTAMP`, UTC).
+    pub timestamp: String,
+}
+
+/// A history entry with the run it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    /// The run that made the change (none for changes made outside a run).
+    pub run_id: Option<i64>,
+    /// The change itself.
+    #[serde(flatten)]
+    pub entry: HistoryEntry,
+}
+
+impl Store {
+    /// Loads every persisted key into a fresh [`Context`].
+    pub fn load_context(&self) -> Result<Context, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM context_data")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut values = BTreeMap::new();
+        for row in rows {
+            let (key, text) = row.map_err(|e| self.err(e))?;
+            values.insert(key.clone(), self.decode(&key, &text)?);
+        }
+        Ok(Context::from_persisted(values))
+    }
+
+    /// Persists the context's pending changes and `samples` for `run_id` atomically, then
+    /// marks the context persisted. Either everything lands or nothing does.
+    pub fn commit(
+        &mut self,
+        run_id: Option<i64>,
+        ctx: &mut Context,
+        samples: &[SampleRow],
+    ) -> Result<(), StoreError> {
+        let (path, waited) = (self.path.clone(), self.busy_timeout);
+        let err = |e| StoreError::from_sqlite(&path, waited, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        write_context(&tx, run_id, ctx).map_err(err)?;
+        let fresh = super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
+        super::metrics::write_samples(&tx, run_id, samples, &self.series_ids, &fresh)
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        self.series_ids.extend(fresh);
+        ctx.mark_persisted();
+        Ok(())
+    }
+
+    /// Every persisted key with its value, sorted by key.
+    pub fn context_rows(&self) -> Result<Vec<ContextRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, value, COALESCE(timestamp, '') FROM context_data ORDER BY key")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, text, timestamp) = row.map_err(|e| self.err(e))?;
+            let value = self.decode(&key, &text)?;
+            out.push(ContextRow {
+                key,
+                value,
+                timestamp,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The persisted value of `key`.
+    pub fn context_value(&self, key: &str) -> Result<Option<Value>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM context_data WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        text.map(|t| self.decode(key, &t)).transpose()
+    }
+
+    /// Every recorded change of `key`, oldest first.
+    pub fn context_history(&self, key: &str) -> Result<Vec<HistoryRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT run_id, timestamp, before, after, who, operation FROM context_history \
+                 WHERE key = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([key], |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?,
+                    r.get::<_, f64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (run_id, timestamp, before, after, who, operation) =
+                row.map_err(|e| self.err(e))?;
+            out.push(HistoryRow {
+                run_id,
+                entry: HistoryEntry {
+                    timestamp,
+                    key: key.to_owned(),
+                    before: self.decode(key, &before)?,
+                    after: self.decode(key, &after)?,
+                    who,
+                    operation,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    fn decode(&self, key: &str, text: &str) -> Result<Value, StoreError> {
+        serde_json::from_str(text).map_err(|e| StoreError::Data {
+            path: self.path.clone(),
+            message: format!("value of key '{key}' is not valid JSON: {e}"),
+        })
+    }
+}
+
+fn write_context(tx: &Transaction<'_>, run_id: Option<i64>, ctx: &Context) -> rusqlite::Result<()> {
+    let (changed, history) = ctx.pending();
+    let mut upsert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO context_data (key, value, timestamp, version_id) \
+         VALUES (?1, ?2, CURRENT_TIMESTAMP, 'diff')",
+    )?;
+    for (key, value) in changed {
+        upsert.execute(params![key, value.to_string()])?;
+    }
+    let mut hist = tx.prepare_cached(
+        "INSERT INTO context_history (run_id, timestamp, key, before, after, who, operation) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for h in history {
+        hist.execute(params![
+            run_id,
+            h.timestamp,
+            h.key,
+            h.before.to_string(),
+            h.after.to_string(),
+            h.who,
+            h.operation
+        ])?;
+    }
+    Ok(())
+}

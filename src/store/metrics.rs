@@ -1,0 +1,187 @@
+//! Metric series and samples: `metric_series` (name, type, unit, tags) and
+//! `metric_samples` (series, run, ns timestamp, value).
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Store, StoreError};
+
+/// What identifies a series.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct SeriesKey {
+    /// Metric name, e.g. `step_wall_time`.
+    pub name: String,
+    /// Framework0 metric type string (`timing`, `resource`, ...).
+    pub metric_type: String,
+    /// Framework0 unit string (`ns`, `bytes`, ...).
+    pub unit: String,
+    /// Tags, sorted by key.
+    pub tags: BTreeMap<String, String>,
+    /// Producer (`runner`, `system_collector`, ...).
+    pub source: Option<String>,
+}
+
+/// One sample to write.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleRow {
+    /// Its series.
+    pub series: SeriesKey,
+    /// Epoch nanoseconds.
+    pub ts_ns: i64,
+    /// The value (finite).
+    pub value: f64,
+    /// Optional extra context (e.g. an error), stored as compact JSON.
+    pub context: Option<Value>,
+}
+
+/// One stored sample, as read back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredSample {
+    /// Its series.
+    pub series: SeriesKey,
+    /// The run that wrote it.
+    pub run_id: Option<i64>,
+    /// Epoch nanoseconds.
+    pub ts_ns: i64,
+    /// The value.
+    pub value: f64,
+}
+
+fn tags_json(tags: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// Ensures every series in `samples` exists inside `tx`; returns the ids of series that
+/// were not in `cache`. The caller adds them to the cache only after `tx` commits, so the
+/// cache never holds ids of rolled-back rows.
+pub(super) fn resolve_series(
+    tx: &Transaction<'_>,
+    cache: &HashMap<SeriesKey, i64>,
+    samples: &[SampleRow],
+) -> rusqlite::Result<HashMap<SeriesKey, i64>> {
+    let mut found: HashMap<SeriesKey, i64> = HashMap::new();
+    for s in samples {
+        if cache.contains_key(&s.series) || found.contains_key(&s.series) {
+            continue;
+        }
+        let k = &s.series;
+        let tags = tags_json(&k.tags);
+        let existing: Option<i64> = tx
+            .prepare_cached(
+                "SELECT id FROM metric_series WHERE name = ?1 AND metric_type = ?2 \
+                 AND unit = ?3 AND tags = ?4",
+            )?
+            .query_row(params![k.name, k.metric_type, k.unit, tags], |r| r.get(0))
+            .optional()?;
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO metric_series (name, metric_type, unit, tags, source) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    k.name,
+                    k.metric_type,
+                    k.unit,
+                    tags,
+                    k.source
+                ])?;
+                tx.last_insert_rowid()
+            }
+        };
+        found.insert(k.clone(), id);
+    }
+    Ok(found)
+}
+
+impl Store {
+    /// Writes `samples` for `run_id` in one transaction.
+    pub fn insert_samples(
+        &mut self,
+        run_id: Option<i64>,
+        samples: &[SampleRow],
+    ) -> Result<(), StoreError> {
+        let mut ctx = crate::context::Context::new();
+        self.commit(run_id, &mut ctx, samples)
+    }
+
+    /// Samples of metric `name` whose tags include every pair in `tags`, oldest first.
+    pub fn samples(
+        &self,
+        name: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Vec<StoredSample>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.name, s.metric_type, s.unit, s.tags, s.source, m.run_id, m.ts_ns, m.value \
+                 FROM metric_samples m JOIN metric_series s ON s.id = m.series_id \
+                 WHERE s.name = ?1 ORDER BY m.ts_ns, m.rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([name], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, f64>(7)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, metric_type, unit, tag_text, source, run_id, ts_ns, value) =
+                row.map_err(|e| self.err(e))?;
+            let series_tags: BTreeMap<String, String> =
+                serde_json::from_str(&tag_text).map_err(|e| StoreError::Data {
+                    path: self.path.clone(),
+                    message: format!("tags of series '{name}' are not a JSON object: {e}"),
+                })?;
+            if tags.iter().any(|(k, v)| series_tags.get(k) != Some(v)) {
+                continue;
+            }
+            out.push(StoredSample {
+                series: SeriesKey {
+                    name,
+                    metric_type,
+                    unit,
+                    tags: series_tags,
+                    source,
+                },
+                run_id,
+                ts_ns,
+                value,
+            });
+        }
+        Ok(out)
+    }
+}
+
+pub(super) fn write_samples(
+    tx: &Transaction<'_>,
+    run_id: Option<i64>,
+    samples: &[SampleRow],
+    cache: &HashMap<SeriesKey, i64>,
+    fresh: &HashMap<SeriesKey, i64>,
+) -> rusqlite::Result<()> {
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO metric_samples (series_id, run_id, ts_ns, value, context) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for s in samples {
+        let Some(id) = cache.get(&s.series).or_else(|| fresh.get(&s.series)) else {
+            continue;
+        };
+        let context = s.context.as_ref().map(Value::to_string);
+        ins.execute(params![id, run_id, s.ts_ns, s.value, context])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The SQLite context store (rusqlite, bundled SQLite).
+//!
+//! Holds Framework0's `context_data` table exactly as its Python adapter reads it
+//! (COMPAT §3), and this project's tables beside it: `runs`, `context_history`,
+//! `metric_series` and `metric_samples`. Versioned migrations (`PRAGMA user_version`),
+//! WAL and a busy timeout let two `f0` processes share one store. A file that is not an
+//! SQLite database is refused and never written.
+
+mod context;
+mod error;
+mod metrics;
+mod runs;
+mod schema;
+
+pub use context::ContextRow;
+pub use error::StoreError;
+pub use metrics::{SampleRow, SeriesKey, StoredSample};
+pub use runs::RunRow;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// Default store location, relative to the working directory.
+pub const DEFAULT_STORE_PATH: &str = "context/framework0.db";
+/// Environment variable that overrides the default store path.
+pub const STORE_PATH_ENV: &str = "F0_CONTEXT_DB";
+/// Environment variable: how long to wait for a store locked by another process (ms).
+pub const BUSY_TIMEOUT_ENV: &str = "F0_BUSY_TIMEOUT_MS";
+const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    busy_timeout: Duration,
+    series_ids: HashMap<SeriesKey, i64>,
+}
+
+impl Store {
+    /// Opens (creating if absent) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        check_is_sqlite(path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let busy_timeout = busy_timeout_from_env();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| StoreError::sqlite(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            busy_timeout,
+            series_ids: HashMap::new(),
+        };
+        store
+            .conn
+            .busy_timeout(busy_timeout)
+            .map_err(|e| store.err(e))?;
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            )
+            .map_err(|e| store.err(e))?;
+        schema::migrate(&mut store)?;
+        Ok(store)
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying connection, for read-only queries by tests and tools.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::from_sqlite(&self.path, self.busy_timeout, e)
+    }
+}
+
+/// Refuses an existing, non-empty file that does not start with SQLite's header, before
+/// SQLite gets a chance to touch it.
+fn check_is_sqlite(path: &Path) -> Result<(), StoreError> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let mut head = [0u8; 16];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    }
+    if got == 0 || &head == SQLITE_MAGIC {
+        Ok(())
+    } else {
+        Err(StoreError::NotSqlite {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+fn busy_timeout_from_env() -> Duration {
+    std::env::var(BUSY_TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_BUSY_TIMEOUT, Duration::from_millis)
+}

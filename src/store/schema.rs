@@ -1,0 +1,86 @@
+//! Versioned migrations keyed by `PRAGMA user_version`.
+
+use super::{Store, StoreError};
+
+/// Each entry migrates from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // v1: Framework0's context_data (exactly as its Python adapter creates it) + our tables.
+    r#"
+    CREATE TABLE IF NOT EXISTS context_data (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT UNIQUE NOT NULL,
+        value TEXT NOT NULL,
+        timestamp DATETIME DEFAULT CURRENT_TIMESTAMP,
+        version_id TEXT);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recipe TEXT NOT NULL,
+        recipe_path TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        status TEXT NOT NULL);
+    CREATE TABLE context_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER REFERENCES runs(id),
+        timestamp REAL NOT NULL,
+        key TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT NOT NULL,
+        who TEXT,
+        operation TEXT NOT NULL);
+    CREATE INDEX context_history_key ON context_history(key, id);
+    CREATE TABLE metric_series (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        metric_type TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        source TEXT,
+        UNIQUE(name, metric_type, unit, tags));
+    CREATE TABLE metric_samples (
+        series_id INTEGER NOT NULL REFERENCES metric_series(id),
+        run_id INTEGER REFERENCES runs(id),
+        ts_ns INTEGER NOT NULL,
+        value REAL NOT NULL,
+        context TEXT);
+    CREATE INDEX metric_samples_series_ts ON metric_samples(series_id, ts_ns);
+    CREATE INDEX metric_samples_run ON metric_samples(run_id);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(store: &mut Store) -> Result<(), StoreError> {
+    let version: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| store.err(e))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: store.path.clone(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let path = store.path.clone();
+    let waited = store.busy_timeout;
+    let err = |e| StoreError::from_sqlite(&path, waited, e);
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(err)?;
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    let current: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql).map_err(err)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)
+}
