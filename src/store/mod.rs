@@ -9,12 +9,14 @@
 mod context;
 mod error;
 mod metrics;
+mod retention;
 mod runs;
 mod schema;
 
 pub use context::ContextRow;
 pub use error::StoreError;
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
+pub use retention::RetentionReport;
 pub use runs::RunRow;
 
 use std::collections::HashMap;
