@@ -7,7 +7,7 @@ mod measure;
 mod outcome;
 mod plan;
 
-pub use attempt::AttemptEnd;
+pub use attempt::{AttemptEnd, StepWorker};
 pub use measure::{Snapshot, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, StepOutcome, StepStatus};
 pub use plan::execution_order;
@@ -70,6 +70,7 @@ pub struct Runner<'a> {
     registry: &'a Registry,
     store: &'a mut Store,
     interrupt: Arc<AtomicBool>,
+    worker: StepWorker,
 }
 
 impl<'a> Runner<'a> {
@@ -79,6 +80,7 @@ impl<'a> Runner<'a> {
             registry,
             store,
             interrupt,
+            worker: StepWorker::new(),
         }
     }
 
@@ -177,7 +179,7 @@ impl<'a> Runner<'a> {
     }
 
     fn run_step(
-        &self,
+        &mut self,
         step: &Step,
         mut info: StepInfo,
         ctx: &SharedContext,
@@ -198,6 +200,7 @@ impl<'a> Runner<'a> {
             info.attempt = attempt;
             end = match self.registry.resolve(&step.module, &step.function) {
                 Resolution::Found(entry) => attempt::run_attempt(
+                    &mut self.worker,
                     entry.instantiate(),
                     info.clone(),
                     ctx.clone(),
