@@ -1,0 +1,344 @@
+//! The flusher's state and one flush cycle: drain the per-thread rings and the direct queue,
+//! aggregate, keep call records, thin raw samples to the overhead budget, write batches.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::aggregator::Aggregator;
+use super::calltree::CallRecord;
+use super::clock::{clock, thread_cpu_ns};
+use super::direct::{take_direct, Direct};
+use super::registry::{sites_from, Site};
+use super::ring::{self, Event, EventKind};
+use super::sink::MetricSink;
+use super::types::{MetricType, PerformanceMetric};
+
+/// The `source` of metrics recorded in-process.
+pub const APPLICATION_SOURCE: &str = "application_collector";
+
+/// Counters the pipeline keeps about itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PipelineStats {
+    /// Events taken from the per-thread rings.
+    pub events_drained: u64,
+    /// Events that found their ring full and were aggregated by the recording thread instead
+    /// (counted exactly; no raw sample or call record).
+    pub overflowed: u64,
+    /// Records from the direct (slow-path) queue: failures, trackers, custom metrics.
+    pub direct_records: u64,
+    /// Raw samples thinned out of the sink stream to stay within the overhead budget.
+    pub raw_thinned: u64,
+    /// Metrics written to the sink.
+    pub metrics_written: u64,
+    /// Batches written to the sink.
+    pub batches_written: u64,
+    /// Batches the sink refused.
+    pub sink_errors: u64,
+    /// The last sink error.
+    pub last_sink_error: Option<String>,
+    /// Flush cycles run.
+    pub flush_cycles: u64,
+    /// CPU time the flush cycles used, ns.
+    pub flush_cpu_ns: u64,
+    /// Current thinning stride: one raw sample in `emit_stride` goes to the sink.
+    pub emit_stride: u64,
+}
+
+/// Aggregates of one series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesSnapshot {
+    /// Metric type of the series.
+    pub metric_type: MetricType,
+    /// Unit of the values.
+    pub unit: super::types::MetricUnit,
+    /// Series tags.
+    pub tags: super::types::Tags,
+    /// The aggregation (its `metric_name` is the series name).
+    pub aggregation: super::types::MetricAggregation,
+    /// Records the series' filters rejected.
+    pub filtered: super::filter_runtime::FilterCounts,
+}
+
+pub(crate) struct State {
+    pub(crate) sink: Option<Box<dyn MetricSink>>,
+    pub(crate) batch_size: usize,
+    pub(crate) percentiles: Vec<f64>,
+    pub(crate) overhead_limit: f64,
+    pub(crate) call_log_capacity: usize,
+    sites: Vec<&'static Site>,
+    aggs: HashMap<u32, Aggregator>,
+    last_values: HashMap<u32, u64>,
+    pub(crate) calls: VecDeque<CallRecord>,
+    pending: Vec<PerformanceMetric>,
+    emit_seq: u64,
+    last_cycle_raw: u64,
+    pub(crate) stats: PipelineStats,
+}
+
+impl State {
+    pub(crate) fn new() -> State {
+        State {
+            sink: None,
+            batch_size: 1000,
+            percentiles: vec![50.0, 90.0, 95.0, 99.0, 99.9],
+            overhead_limit: 0.01,
+            call_log_capacity: 100_000,
+            sites: Vec::new(),
+            aggs: HashMap::new(),
+            last_values: HashMap::new(),
+            calls: VecDeque::new(),
+            pending: Vec::new(),
+            emit_seq: 0,
+            last_cycle_raw: 0,
+            stats: PipelineStats {
+                emit_stride: 1,
+                ..PipelineStats::default()
+            },
+        }
+    }
+
+    /// Forgets aggregates, call records and statistics (sites stay registered).
+    pub(crate) fn reset(&mut self) {
+        self.aggs.clear();
+        self.last_values.clear();
+        self.calls.clear();
+        self.pending.clear();
+        self.stats = PipelineStats {
+            emit_stride: 1,
+            ..PipelineStats::default()
+        };
+    }
+
+    /// One cycle. `budgeted` adapts the thinning stride to the measured flusher CPU share.
+    pub(crate) fn cycle(&mut self, budgeted: bool) {
+        let cpu0 = thread_cpu_ns();
+        let c = clock();
+        let now_raw = c.raw();
+        self.sites.extend(sites_from(self.sites.len()));
+        for r in ring::rings() {
+            let closed = r.is_closed();
+            self.stats.events_drained += r.drain(|ev| self.on_event(ev)) as u64;
+            let (overflow, n) = r.take_overflow();
+            self.stats.overflowed += n;
+            for (site, agg) in overflow {
+                self.agg(site).merge(&agg);
+            }
+            if closed {
+                // Drain once more: nothing can arrive after `closed`, but be exact.
+                self.stats.events_drained += r.drain(|ev| self.on_event(ev)) as u64;
+                ring::retire(std::slice::from_ref(&r));
+            }
+        }
+        let (direct, overflow) = take_direct();
+        for d in direct {
+            self.on_direct(d);
+        }
+        for (site, agg) in overflow {
+            self.agg(site).merge(&agg);
+        }
+        self.emit_levels();
+        self.write_pending();
+        let cpu = thread_cpu_ns().saturating_sub(cpu0);
+        self.stats.flush_cycles += 1;
+        self.stats.flush_cpu_ns += cpu;
+        if budgeted && self.last_cycle_raw != 0 {
+            let wall = c.delta_ns(self.last_cycle_raw, now_raw).max(1);
+            let share = cpu as f64 / wall as f64;
+            let s = &mut self.stats.emit_stride;
+            if share > self.overhead_limit {
+                *s = (*s * 2).min(1 << 20);
+            } else if share < self.overhead_limit / 4.0 && *s > 1 {
+                *s /= 2;
+            }
+        }
+        self.last_cycle_raw = now_raw;
+    }
+
+    fn agg(&mut self, site: u32) -> &mut Aggregator {
+        self.aggs
+            .entry(site)
+            .or_insert_with(Aggregator::with_configured_precision)
+    }
+
+    fn on_event(&mut self, ev: &Event) {
+        let Some(&site) = self.sites.get(ev.site as usize) else {
+            return;
+        };
+        let value = event_value(ev);
+        let ts = event_epoch(ev);
+        self.agg(ev.site).record(value, ts);
+        let call = ev.kind != EventKind::Value;
+        if call {
+            let dur = value as u64;
+            self.push_call(CallRecord {
+                span_id: ev.span,
+                parent_id: (ev.parent != 0).then_some(ev.parent),
+                name: &site.name,
+                thread: ev.span >> 40,
+                start_ns: ts - dur as i64,
+                duration_ns: dur,
+                cpu_ns: None,
+                failed: ev.kind == EventKind::FailedCall,
+                metadata: None,
+            });
+        }
+        self.emit_seq += 1;
+        if self.emit_seq % self.stats.emit_stride != 0 {
+            self.stats.raw_thinned += 1;
+            return;
+        }
+        let mut m = metric_for(site, value, ts);
+        if call {
+            m.context = span_context(ev.span, ev.parent);
+        }
+        self.pending.push(m);
+    }
+
+    fn on_direct(&mut self, d: Direct) {
+        self.stats.direct_records += 1;
+        if d.site.metric_type != MetricType::Counter {
+            let (v, ts) = (d.metric.value, d.metric.timestamp);
+            self.agg(d.site.id).record(v, ts);
+        }
+        if let Some(call) = d.call {
+            self.push_call(call);
+        }
+        self.pending.push(d.metric);
+    }
+
+    pub(crate) fn push_call(&mut self, call: CallRecord) {
+        if self.call_log_capacity == 0 {
+            return;
+        }
+        if self.calls.len() >= self.call_log_capacity {
+            self.calls.pop_front();
+        }
+        self.calls.push_back(call);
+    }
+
+    /// Emits counters (running totals) and gauges whose value changed since the last cycle.
+    fn emit_levels(&mut self) {
+        let ts = clock().epoch_ns(clock().raw());
+        for &site in &self.sites {
+            let is_gauge = match site.metric_type {
+                MetricType::Gauge => true,
+                MetricType::Counter => false,
+                _ => continue,
+            };
+            let bits = site.value.load(std::sync::atomic::Ordering::Relaxed);
+            let last = self.last_values.insert(site.id, bits);
+            if last == Some(bits) || (last.is_none() && bits == 0) {
+                continue;
+            }
+            let v = if is_gauge {
+                f64::from_bits(bits)
+            } else {
+                bits as f64
+            };
+            if is_gauge {
+                self.aggs
+                    .entry(site.id)
+                    .or_insert_with(Aggregator::with_configured_precision)
+                    .record(v, ts);
+            }
+            self.pending.push(metric_for(site, v, ts));
+        }
+    }
+
+    fn write_pending(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            self.pending.clear();
+            return;
+        };
+        for batch in self.pending.chunks(self.batch_size.max(1)) {
+            match sink.write_batch(batch) {
+                Ok(()) => {
+                    self.stats.metrics_written += batch.len() as u64;
+                    self.stats.batches_written += 1;
+                }
+                Err(e) => {
+                    self.stats.sink_errors += 1;
+                    self.stats.last_sink_error = Some(error_chain(&e));
+                }
+            }
+        }
+        self.pending.clear();
+    }
+
+    /// Aggregates of every non-empty series.
+    pub(crate) fn snapshot(&self) -> Vec<SeriesSnapshot> {
+        let mut out: Vec<SeriesSnapshot> = self
+            .aggs
+            .iter()
+            .filter_map(|(&id, agg)| {
+                let site = self.sites.get(id as usize)?;
+                Some(SeriesSnapshot {
+                    metric_type: site.metric_type,
+                    unit: site.unit,
+                    tags: site.tags.clone(),
+                    aggregation: agg.summary(&site.name, &self.percentiles)?,
+                    filtered: site.filter_counts(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.aggregation.metric_name, &a.tags).cmp(&(&b.aggregation.metric_name, &b.tags))
+        });
+        out
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(cause) = src {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        src = cause.source();
+    }
+    s
+}
+
+/// `{span_id, parent_id}` context of a timer metric.
+pub(crate) fn span_context(span: u64, parent: u64) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("span_id".into(), json!(span));
+    if parent != 0 {
+        m.insert("parent_id".into(), json!(parent));
+    }
+    m
+}
+
+/// A metric of `site` with the given value and time.
+pub(crate) fn metric_for(site: &Site, value: f64, ts: i64) -> PerformanceMetric {
+    PerformanceMetric {
+        name: site.name.clone(),
+        value,
+        metric_type: site.metric_type,
+        unit: site.unit,
+        timestamp: ts,
+        tags: site.tags.clone(),
+        source: Some(APPLICATION_SOURCE.into()),
+        context: Map::new(),
+    }
+}
+
+/// The value an event records: a call's duration in ns, or the histogram value.
+#[inline]
+pub(crate) fn event_value(ev: &Event) -> f64 {
+    match ev.kind {
+        EventKind::Value => ev.b as f64,
+        _ => clock().delta_ns(ev.a, ev.b) as f64,
+    }
+}
+
+/// When an event happened, epoch ns: a call's end, or the value's reading time.
+#[inline]
+pub(crate) fn event_epoch(ev: &Event) -> i64 {
+    match ev.kind {
+        EventKind::Value => clock().epoch_ns(ev.a),
+        _ => clock().epoch_ns(ev.b),
+    }
+}

@@ -1,0 +1,250 @@
+//! Per-thread event buffers: a bounded single-producer/single-consumer ring per recording
+//! thread, drained by the flusher.
+//!
+//! The owning thread pushes fixed-size [`Event`]s without locks or allocation: it writes the
+//! slot, then publishes it with a release store of `head`. The flusher reads up to `head`
+//! (acquire) and frees slots with a release store of `tail`. When the ring is full the event
+//! is not dropped: the thread folds it into its ring's overflow aggregator (a mutex the
+//! flusher takes only while merging), so counts stay exact and the recorder never blocks on
+//! the flusher; only the per-call raw record of such an event is lost (counted as
+//! `overflowed`).
+
+use std::cell::{Cell, UnsafeCell};
+use std::collections::HashMap;
+use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::aggregator::Aggregator;
+
+/// What an event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum EventKind {
+    /// A timed call that succeeded: `a` = start, `b` = end (raw clock ticks).
+    Call = 0,
+    /// A timed call that failed (its site is the `_error` series): `a`, `b` as for `Call`.
+    FailedCall = 1,
+    /// A histogram value: `a` = raw clock reading, `b` = the value.
+    Value = 2,
+}
+
+/// One recorded event, 40 bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Event {
+    /// Site id.
+    pub site: u32,
+    /// What it records.
+    pub kind: EventKind,
+    /// Start tick, or the reading time of a value.
+    pub a: u64,
+    /// End tick, or the value.
+    pub b: u64,
+    /// Span id of a call (0 for values).
+    pub span: u64,
+    /// Parent span id (0 for none).
+    pub parent: u64,
+}
+
+#[repr(align(128))]
+struct Padded<T>(T);
+
+/// Aggregates of events that did not fit the ring, keyed by site id.
+pub(crate) type Overflow = HashMap<u32, Aggregator>;
+
+/// One thread's ring.
+pub struct ThreadRing {
+    head: Padded<AtomicUsize>,
+    tail: Padded<AtomicUsize>,
+    slots: Box<[UnsafeCell<MaybeUninit<Event>>]>,
+    mask: usize,
+    /// Index of the owning thread (high bits of its span ids).
+    pub thread_index: u64,
+    closed: AtomicBool,
+    overflow: Mutex<Overflow>,
+    overflowed: AtomicU64,
+}
+
+// SAFETY: slots are written only by the owning thread before publishing `head` and read only by
+// the single consumer (the flusher, serialised by the pipeline lock) between `tail` and `head`.
+unsafe impl Sync for ThreadRing {}
+// SAFETY: as above; the ring owns plain data.
+unsafe impl Send for ThreadRing {}
+
+impl ThreadRing {
+    fn new(capacity: usize, thread_index: u64) -> ThreadRing {
+        let cap = capacity.next_power_of_two().max(64);
+        ThreadRing {
+            head: Padded(AtomicUsize::new(0)),
+            tail: Padded(AtomicUsize::new(0)),
+            slots: (0..cap)
+                .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
+                .collect(),
+            mask: cap - 1,
+            thread_index,
+            closed: AtomicBool::new(false),
+            overflow: Mutex::new(HashMap::new()),
+            overflowed: AtomicU64::new(0),
+        }
+    }
+
+    /// Pushes from the owning thread; false when full. `cached_tail` is the producer's copy of
+    /// `tail`, refreshed only when the ring looks full.
+    #[inline(always)]
+    fn try_push(&self, ev: Event, cached_tail: &Cell<usize>) -> bool {
+        let head = self.head.0.load(Ordering::Relaxed);
+        if head.wrapping_sub(cached_tail.get()) > self.mask {
+            cached_tail.set(self.tail.0.load(Ordering::Acquire));
+            if head.wrapping_sub(cached_tail.get()) > self.mask {
+                return false;
+            }
+        }
+        // SAFETY: slot `head` is free (head - tail <= mask) and only this thread writes it.
+        unsafe { (*self.slots[head & self.mask].get()).write(ev) };
+        self.head.0.store(head.wrapping_add(1), Ordering::Release);
+        true
+    }
+
+    /// Drains every published event into `f`. Callers must serialise drains (the pipeline
+    /// holds its state lock).
+    pub(crate) fn drain(&self, mut f: impl FnMut(&Event)) -> usize {
+        let tail = self.tail.0.load(Ordering::Relaxed);
+        let head = self.head.0.load(Ordering::Acquire);
+        let n = head.wrapping_sub(tail);
+        for i in 0..n {
+            let idx = tail.wrapping_add(i) & self.mask;
+            // SAFETY: slots in [tail, head) were published by the producer's release store.
+            let ev = unsafe { (*self.slots[idx].get()).assume_init_ref() };
+            f(ev);
+        }
+        self.tail.0.store(head, Ordering::Release);
+        n
+    }
+
+    /// Takes the overflow aggregates and the count of events that went there.
+    pub(crate) fn take_overflow(&self) -> (Overflow, u64) {
+        let map =
+            std::mem::take(&mut *self.overflow.lock().unwrap_or_else(PoisonError::into_inner));
+        (map, self.overflowed.swap(0, Ordering::Relaxed))
+    }
+
+    /// True once the owning thread has exited.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+}
+
+static RINGS: Mutex<Vec<Arc<ThreadRing>>> = Mutex::new(Vec::new());
+static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
+/// Capacity of rings created from now on (set by `install`).
+pub(crate) static RING_CAPACITY: AtomicUsize = AtomicUsize::new(1 << 16);
+
+/// Every live (or not yet drained) ring.
+pub(crate) fn rings() -> Vec<Arc<ThreadRing>> {
+    RINGS.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// Forgets rings whose thread exited and which are drained.
+pub(crate) fn retire(done: &[Arc<ThreadRing>]) {
+    RINGS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .retain(|r| !done.iter().any(|d| Arc::ptr_eq(d, r)));
+}
+
+/// Thread-local recording state, const-initialised so access is a plain TLS load.
+pub(crate) struct Local {
+    ring: Cell<*const ThreadRing>,
+    cached_tail: Cell<usize>,
+    /// Current span id (0 = none).
+    pub(crate) current: Cell<u64>,
+    seq: Cell<u64>,
+}
+
+impl Local {
+    /// The next span id of this thread: thread index in the high 24 bits, a sequence below.
+    #[inline(always)]
+    pub(crate) fn next_span(&self) -> u64 {
+        let ring = self.ring();
+        let s = self.seq.get().wrapping_add(1);
+        self.seq.set(s);
+        (ring.thread_index << 40) | (s & ((1 << 40) - 1))
+    }
+
+    #[inline(always)]
+    fn ring(&self) -> &ThreadRing {
+        let p = self.ring.get();
+        if p.is_null() {
+            return self.create_ring();
+        }
+        // SAFETY: the pointer comes from an `Arc` kept alive by `OWNER` for the thread's life.
+        unsafe { &*p }
+    }
+
+    #[cold]
+    fn create_ring(&self) -> &ThreadRing {
+        let idx = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+        let ring = Arc::new(ThreadRing::new(RING_CAPACITY.load(Ordering::Relaxed), idx));
+        RINGS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::clone(&ring));
+        let ptr = Arc::as_ptr(&ring);
+        let mut slot = Some(ring);
+        let owned = OWNER
+            .try_with(|o| *o.borrow_mut() = slot.take().map(Owner))
+            .is_ok();
+        if owned {
+            self.ring.set(ptr);
+        } else if let Some(ring) = slot {
+            // Recording during thread teardown, after OWNER was destroyed: keep this ring alive
+            // for good (one per such thread) and let the flusher drain and forget it.
+            ring.closed.store(true, Ordering::Release);
+            let _ = Arc::into_raw(ring);
+        }
+        // SAFETY: kept alive by OWNER, or leaked above.
+        unsafe { &*ptr }
+    }
+
+    /// Records an event; on a full ring folds it into the overflow aggregate instead.
+    #[inline(always)]
+    pub(crate) fn push(&self, ev: Event) {
+        let ring = self.ring();
+        if !ring.try_push(ev, &self.cached_tail) {
+            overflow(ring, ev);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn overflow(ring: &ThreadRing, ev: Event) {
+    let value = super::drain::event_value(&ev);
+    let ts = super::drain::event_epoch(&ev);
+    let mut map = ring.overflow.lock().unwrap_or_else(PoisonError::into_inner);
+    map.entry(ev.site)
+        .or_insert_with(Aggregator::with_configured_precision)
+        .record(value, ts);
+    ring.overflowed.fetch_add(1, Ordering::Relaxed);
+}
+
+struct Owner(Arc<ThreadRing>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0.closed.store(true, Ordering::Release);
+        LOCAL.with(|l| l.ring.set(std::ptr::null()));
+    }
+}
+
+thread_local! {
+    pub(crate) static LOCAL: Local = const {
+        Local {
+            ring: Cell::new(std::ptr::null()),
+            cached_tail: Cell::new(0),
+            current: Cell::new(0),
+            seq: Cell::new(0),
+        }
+    };
+    static OWNER: std::cell::RefCell<Option<Owner>> = const { std::cell::RefCell::new(None) };
+}

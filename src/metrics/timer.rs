@@ -1,0 +1,311 @@
+//! Timed calls: the runtime behind `#[performance_timer]` and the [`Timer`] handle.
+//!
+//! Entering a call checks the enabled flag, takes a span id from the thread, makes it the
+//! current span (remembering the parent) and reads the clock. Leaving reads the clock again,
+//! restores the parent, applies the series' filters and pushes one 40-byte event into the
+//! thread's ring: no lookup, lock or allocation. A call that returns `Err` or panics is
+//! recorded instead in the `<name>_error` series (tags plus `status: "error"`, context
+//! `{error, error_type}`) through the slow path. Async functions are wrapped in
+//! [`TimedFuture`], which makes its span current only while it is being polled, so parents
+//! are right even when tasks interleave on a thread; a future dropped before completion
+//! (cancelled) records nothing.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+
+use serde_json::json;
+
+use super::calltree::CallRecord;
+use super::clock::clock;
+use super::direct::{push_direct, Direct};
+use super::drain::{metric_for, span_context};
+use super::handles::{admitted, tags_of};
+use super::pipeline::ENABLED;
+use super::registry::{register, Site};
+use super::ring::{Event, EventKind, LOCAL};
+use super::types::{MetricType, MetricUnit};
+
+/// The success and failure series of one timer.
+#[derive(Debug, Clone, Copy)]
+pub struct TimerSeries {
+    ok: &'static Site,
+    err: &'static Site,
+}
+
+impl TimerSeries {
+    /// Registers `name` (tags plus `function`) and `name_error` (plus `status: error`).
+    fn register(name: &str, function: &str, tags: &[(&str, &str)]) -> TimerSeries {
+        let mut t = tags_of(tags);
+        t.insert("function".into(), function.into());
+        let ok = register(name, MetricType::Timing, MetricUnit::Nanoseconds, t.clone());
+        t.insert("status".into(), "error".into());
+        let err = register(
+            &format!("{name}_error"),
+            MetricType::Timing,
+            MetricUnit::Nanoseconds,
+            t,
+        );
+        TimerSeries { ok, err }
+    }
+}
+
+/// A named timer handle.
+#[derive(Debug, Clone, Copy)]
+pub struct Timer {
+    series: TimerSeries,
+}
+
+/// The timer `name` with `tags`; its `function` tag is the name itself.
+pub fn timer(name: &str, tags: &[(&str, &str)]) -> Timer {
+    Timer {
+        series: TimerSeries::register(name, name, tags),
+    }
+}
+
+impl Timer {
+    /// Starts a timed call; it is recorded when the guard drops (as a failure if unwinding).
+    #[inline]
+    pub fn start(&self) -> CallGuard {
+        CallGuard::enter(self.series)
+    }
+
+    /// Times `f`.
+    #[inline]
+    pub fn time<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _g = self.start();
+        f()
+    }
+}
+
+/// A call site of `#[performance_timer]`: a `static` whose series are registered on first use.
+#[derive(Debug)]
+pub struct TimerSite {
+    name: &'static str,
+    function: &'static str,
+    tags: &'static [(&'static str, &'static str)],
+    series: OnceLock<TimerSeries>,
+}
+
+impl TimerSite {
+    /// A site for metric `name` timing `function`, with fixed `tags`.
+    pub const fn new(
+        name: &'static str,
+        function: &'static str,
+        tags: &'static [(&'static str, &'static str)],
+    ) -> TimerSite {
+        TimerSite {
+            name,
+            function,
+            tags,
+            series: OnceLock::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn series(&self) -> TimerSeries {
+        *self
+            .series
+            .get_or_init(|| TimerSeries::register(self.name, self.function, self.tags))
+    }
+
+    /// Starts a timed call.
+    #[inline(always)]
+    pub fn enter(&'static self) -> CallGuard {
+        if !ENABLED.load(Relaxed) {
+            return CallGuard::INACTIVE;
+        }
+        CallGuard::enter(self.series())
+    }
+}
+
+/// An error's text and type, for the `_error` metric's context.
+pub type Failure = (String, &'static str);
+
+/// An open timed call; dropping it records the call.
+#[derive(Debug)]
+#[must_use = "the call is timed until the guard drops"]
+pub struct CallGuard {
+    series: Option<TimerSeries>,
+    parent: u64,
+    span: u64,
+    start: u64,
+}
+
+impl CallGuard {
+    const INACTIVE: CallGuard = CallGuard {
+        series: None,
+        parent: 0,
+        span: 0,
+        start: 0,
+    };
+
+    #[inline(always)]
+    fn enter(series: TimerSeries) -> CallGuard {
+        if !ENABLED.load(Relaxed) {
+            return CallGuard::INACTIVE;
+        }
+        let (parent, span) = LOCAL.with(|l| {
+            let parent = l.current.get();
+            let span = l.next_span();
+            l.current.set(span);
+            (parent, span)
+        });
+        CallGuard {
+            series: Some(series),
+            parent,
+            span,
+            start: clock().raw(),
+        }
+    }
+
+    /// Ends the call: a success when `failure` is None, else an `_error` record.
+    #[inline(always)]
+    pub fn finish(mut self, failure: Option<Failure>) {
+        let parent = self.parent;
+        self.close(failure, parent);
+    }
+
+    /// Records the call and makes `restore` the thread's current span.
+    #[inline(always)]
+    fn close(&mut self, failure: Option<Failure>, restore: u64) {
+        let Some(series) = self.series.take() else {
+            return;
+        };
+        let end = clock().raw();
+        let (span, parent) = (self.span, self.parent);
+        match failure {
+            None => LOCAL.with(|l| {
+                l.current.set(restore);
+                let dur = clock().delta_ns(self.start, end);
+                if admitted(series.ok, dur as f64, || end) {
+                    l.push(Event {
+                        site: series.ok.id,
+                        kind: EventKind::Call,
+                        a: self.start,
+                        b: end,
+                        span,
+                        parent,
+                    });
+                }
+            }),
+            Some(f) => {
+                LOCAL.with(|l| l.current.set(restore));
+                record_failure(series, self.start, end, span, parent, f);
+            }
+        }
+    }
+}
+
+impl Drop for CallGuard {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.series.is_some() {
+            let failure = std::thread::panicking().then(|| ("panicked".to_string(), "panic"));
+            let parent = self.parent;
+            self.close(failure, parent);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn record_failure(series: TimerSeries, start: u64, end: u64, span: u64, parent: u64, f: Failure) {
+    let c = clock();
+    let dur = c.delta_ns(start, end);
+    if !admitted(series.err, dur as f64, || end) {
+        return;
+    }
+    let ts = c.epoch_ns(end);
+    let mut metric = metric_for(series.err, dur as f64, ts);
+    metric.context = span_context(span, parent);
+    metric.context.insert("error".into(), json!(f.0));
+    metric.context.insert("error_type".into(), json!(f.1));
+    push_direct(Direct {
+        site: series.err,
+        metric,
+        call: Some(CallRecord {
+            span_id: span,
+            parent_id: (parent != 0).then_some(parent),
+            name: &series.ok.name,
+            thread: span >> 40,
+            start_ns: ts - dur as i64,
+            duration_ns: dur,
+            cpu_ns: None,
+            failed: true,
+            metadata: None,
+        }),
+    });
+}
+
+/// A future timed from its first poll to completion, its span current while it is polled.
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct TimedFuture<F: Future> {
+    site: &'static TimerSite,
+    classify: fn(&F::Output) -> Option<Failure>,
+    guard: Option<CallGuard>,
+    inner: F,
+}
+
+impl<F: Future> TimedFuture<F> {
+    /// Wraps `inner`; `classify` tells failures (`Err`) from successes.
+    pub fn new(
+        site: &'static TimerSite,
+        classify: fn(&F::Output) -> Option<Failure>,
+        inner: F,
+    ) -> Self {
+        TimedFuture {
+            site,
+            classify,
+            guard: None,
+            inner,
+        }
+    }
+}
+
+impl<F: Future> Future for TimedFuture<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `inner` is structurally pinned (never moved out); other fields are Unpin data.
+        let this = unsafe { self.get_unchecked_mut() };
+        if this.guard.is_none() {
+            let g = this.site.enter();
+            // `enter` made the span current; the poll below re-enters it explicitly.
+            LOCAL.with(|l| l.current.set(g.parent));
+            this.guard = Some(g);
+        }
+        let (span, outer) = match &this.guard {
+            Some(g) if g.series.is_some() => (g.span, LOCAL.with(|l| l.current.replace(g.span))),
+            _ => (0, 0),
+        };
+        // SAFETY: see above.
+        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        let out = inner.poll(cx);
+        if span != 0 {
+            LOCAL.with(|l| l.current.set(outer));
+        }
+        if let Poll::Ready(v) = &out {
+            if let Some(mut g) = this.guard.take() {
+                let failure = (this.classify)(v);
+                g.close(failure, outer);
+            }
+        }
+        out
+    }
+}
+
+impl<F: Future> Drop for TimedFuture<F> {
+    fn drop(&mut self) {
+        // Cancelled (dropped unfinished, not unwinding): record nothing. When unwinding, the
+        // guard's own drop records the failure.
+        if let Some(g) = self.guard.as_mut() {
+            if !std::thread::panicking() {
+                g.series = None;
+            }
+        }
+    }
+}
