@@ -9,3 +9,6 @@
 
 pub mod analyze;
 pub mod metrics;
+
+pub use framework0_macros::performance_timer;
+pub use metrics::{performance_tracker, PerformanceTracker};

@@ -92,7 +92,13 @@ pub mod __private {
         }
     }
 
-    /// The failure of a `Result`: text and type of its error.
+    /// Pins down the output type of an async body so `?` inside it infers.
+    #[inline(always)]
+    pub fn typed_future<T, F: std::future::Future<Output = T>>(f: F) -> F {
+        f
+    }
+
+    /// The type name of a value.
     #[inline(always)]
     pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
         std::any::type_name::<T>()
