@@ -67,6 +67,22 @@ pub(crate) fn merge(
             }
             Ok(())
         }
+        (Value::Array(t), Value::Array(u)) => {
+            // A list replaces the default list; its items must have the default items' kind.
+            if let Some(proto) = t.first() {
+                for (i, item) in u.iter().enumerate() {
+                    if !same_kind(proto, item) {
+                        return Err(ConfigError::WrongType {
+                            path: format!("{path}[{i}]"),
+                            expected: kind(proto),
+                            found: format!("{} ({})", kind(item), item),
+                        });
+                    }
+                }
+            }
+            *t = u.clone();
+            Ok(())
+        }
         (t, u) if same_kind(t, u) => {
             *t = u.clone();
             Ok(())

@@ -131,7 +131,7 @@ fn emit(
     m.source = Some(CUSTOM_SOURCE.into());
     if is_enabled() {
         let site = register(&m.name, metric_type, unit, m.tags.clone());
-        if admitted(site, value, || super::clock::clock().raw()) {
+        if admitted(site, || value, || super::clock::clock().raw()) {
             push_direct(Direct {
                 site,
                 metric: m.clone(),

@@ -99,10 +99,10 @@ impl State {
         }
     }
 
-    /// Forgets aggregates, call records and statistics (sites stay registered).
+    /// Forgets aggregates, call records and statistics (sites stay registered, and counter
+    /// and gauge levels already emitted are not emitted again).
     pub(crate) fn reset(&mut self) {
         self.aggs.clear();
-        self.last_values.clear();
         self.calls.clear();
         self.pending.clear();
         self.stats = PipelineStats {

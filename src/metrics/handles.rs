@@ -24,9 +24,14 @@ pub fn tags_of(pairs: &[(&str, &str)]) -> Tags {
         .collect()
 }
 
-/// Applies the site's filters to `value`; true when the record is kept.
+/// Applies the site's filters to the value `value()`; true when the record is kept. The
+/// value and the time are computed only when a filter applies.
 #[inline(always)]
-pub(crate) fn admitted(site: &Site, value: f64, raw_now: impl FnOnce() -> u64) -> bool {
+pub(crate) fn admitted(
+    site: &Site,
+    value: impl FnOnce() -> f64,
+    raw_now: impl FnOnce() -> u64,
+) -> bool {
     match site.filter() {
         None => true,
         Some(f) => {
@@ -35,7 +40,7 @@ pub(crate) fn admitted(site: &Site, value: f64, raw_now: impl FnOnce() -> u64) -
             } else {
                 0
             };
-            f.admit(value, sec)
+            f.admit(value(), sec)
         }
     }
 }
@@ -57,7 +62,7 @@ impl Counter {
     /// Adds `n` (no-op without a pipeline, or when a filter rejects `n`).
     #[inline]
     pub fn increment(&self, n: u64) {
-        if !ENABLED.load(Relaxed) || !admitted(self.site, n as f64, || clock().raw()) {
+        if !ENABLED.load(Relaxed) || !admitted(self.site, || n as f64, || clock().raw()) {
             return;
         }
         self.site.value.fetch_add(n, Relaxed);
@@ -92,7 +97,7 @@ impl Gauge {
                 value,
             });
         }
-        if ENABLED.load(Relaxed) && admitted(self.site, value, || clock().raw()) {
+        if ENABLED.load(Relaxed) && admitted(self.site, || value, || clock().raw()) {
             self.site.value.store(value.to_bits(), Relaxed);
         }
         Ok(())
@@ -125,7 +130,7 @@ impl Histogram {
             return;
         }
         let now = clock().raw();
-        if !admitted(self.site, value as f64, || now) {
+        if !admitted(self.site, || value as f64, || now) {
             return;
         }
         LOCAL.with(|l| {

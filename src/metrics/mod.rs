@@ -24,6 +24,7 @@ pub mod filter;
 pub mod filter_runtime;
 pub mod handles;
 pub mod pipeline;
+pub mod process;
 pub mod registry;
 mod ring;
 pub mod sink;

@@ -165,10 +165,14 @@ impl Local {
     /// The next span id of this thread: thread index in the high 24 bits, a sequence below.
     #[inline(always)]
     pub(crate) fn next_span(&self) -> u64 {
-        let ring = self.ring();
-        let s = self.seq.get().wrapping_add(1);
+        let mut s = self.seq.get();
+        if s == 0 {
+            // First span of this thread: its ring fixes the thread index (high 24 bits).
+            s = self.ring().thread_index << 40;
+        }
+        s += 1;
         self.seq.set(s);
-        (ring.thread_index << 40) | (s & ((1 << 40) - 1))
+        s
     }
 
     #[inline(always)]

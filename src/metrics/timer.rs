@@ -179,8 +179,8 @@ impl CallGuard {
         match failure {
             None => LOCAL.with(|l| {
                 l.current.set(restore);
-                let dur = clock().delta_ns(self.start, end);
-                if admitted(series.ok, dur as f64, || end) {
+                let start = self.start;
+                if admitted(series.ok, || clock().delta_ns(start, end) as f64, || end) {
                     l.push(Event {
                         site: series.ok.id,
                         kind: EventKind::Call,
@@ -215,7 +215,7 @@ impl Drop for CallGuard {
 fn record_failure(series: TimerSeries, start: u64, end: u64, span: u64, parent: u64, f: Failure) {
     let c = clock();
     let dur = c.delta_ns(start, end);
-    if !admitted(series.err, dur as f64, || end) {
+    if !admitted(series.err, || dur as f64, || end) {
         return;
     }
     let ts = c.epoch_ns(end);
@@ -274,8 +274,10 @@ impl<F: Future> Future for TimedFuture<F> {
         let this = unsafe { self.get_unchecked_mut() };
         if this.guard.is_none() {
             let g = this.site.enter();
-            // `enter` made the span current; the poll below re-enters it explicitly.
-            LOCAL.with(|l| l.current.set(g.parent));
+            if g.series.is_some() {
+                // `enter` made the span current; each poll below re-enters it explicitly.
+                LOCAL.with(|l| l.current.set(g.parent));
+            }
             this.guard = Some(g);
         }
         let (span, outer) = match &this.guard {

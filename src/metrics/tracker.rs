@@ -121,7 +121,7 @@ impl Drop for PerformanceTracker {
         if !self.metadata.is_empty() {
             context.insert("metadata".into(), Value::Object(self.metadata.clone()));
         }
-        if admitted(wall_site, wall as f64, || end) {
+        if admitted(wall_site, || wall as f64, || end) {
             let mut m = metric_for(wall_site, wall as f64, ts);
             m.context = context.clone();
             m.context.insert("cpu_time_ns".into(), json!(cpu));
@@ -145,7 +145,7 @@ impl Drop for PerformanceTracker {
                 }),
             });
         }
-        if admitted(cpu_site, cpu as f64, || end) {
+        if admitted(cpu_site, || cpu as f64, || end) {
             let mut m = metric_for(cpu_site, cpu as f64, ts);
             m.context = context;
             push_direct(Direct {
