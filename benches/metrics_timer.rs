@@ -103,7 +103,11 @@ fn per_call(c: &mut Criterion) {
 
 fn overhead_10us(c: &mut Criterion) {
     let iters = calibrate_10us();
-    let handle = f0m::install(MetricsConfiguration::default(), Box::new(MemorySink::with_limit(0))).unwrap();
+    let handle = f0m::install(
+        MetricsConfiguration::default(),
+        Box::new(MemorySink::with_limit(0)),
+    )
+    .unwrap();
     let mut g = c.benchmark_group("workload_10us");
     g.bench_function("plain", |b| b.iter(|| work(black_box(iters))));
     g.bench_function("timed", |b| b.iter(|| timed_work(black_box(iters))));

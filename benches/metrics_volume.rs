@@ -22,7 +22,8 @@ fn main() {
         return; // only under `cargo bench`, not when `cargo test --all-targets` runs benches
     }
     let sink = MemorySink::with_limit(0);
-    let handle = metrics::install(MetricsConfiguration::default(), Box::new(sink.reader())).unwrap();
+    let handle =
+        metrics::install(MetricsConfiguration::default(), Box::new(sink.reader())).unwrap();
     let rss_start = resident_set_bytes();
     let t0 = Instant::now();
     let mut rss_samples = Vec::new();

@@ -17,7 +17,10 @@ use framework0::{performance_timer, performance_tracker};
 #[performance_timer]
 fn tokenize(line: &str) -> Vec<String> {
     line.split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -25,8 +28,13 @@ fn tokenize(line: &str) -> Vec<String> {
 /// Parses a `key=value` record; malformed records are errors (recorded as `parse_record_error`).
 #[performance_timer(metric_name = "parse_record", tags(format = "kv"))]
 fn parse_record(line: &str) -> Result<(String, i64), String> {
-    let (k, v) = line.split_once('=').ok_or_else(|| format!("no `=` in {line:?}"))?;
-    let v: i64 = v.trim().parse().map_err(|e| format!("bad value in {line:?}: {e}"))?;
+    let (k, v) = line
+        .split_once('=')
+        .ok_or_else(|| format!("no `=` in {line:?}"))?;
+    let v: i64 = v
+        .trim()
+        .parse()
+        .map_err(|e| format!("bad value in {line:?}: {e}"))?;
     Ok((k.trim().to_string(), v))
 }
 
@@ -54,7 +62,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut custom = CustomMetrics::new();
     {
         let mut job = performance_tracker("file_processing");
-        job.add_tag("input", "generated").add_metadata("documents", 20);
+        job.add_tag("input", "generated")
+            .add_metadata("documents", 20);
         for id in 0..20 {
             let doc = pollster::block_on(fetch_document(id));
             let _step = performance_tracker("document");

@@ -41,7 +41,10 @@ fn empty_aggregate_has_no_summary_and_golden_values_match_python() {
     assert_eq!(s.time_range, (0, 9000));
     assert_eq!(s.median, 40.0, "nearest rank: the 5th of 10 sorted values");
     let one = aggregate(&[7.0]).summary("m", &PCTS).unwrap();
-    assert_eq!((one.std_dev, one.median, one.percentiles["99.9"]), (0.0, 7.0, 7.0));
+    assert_eq!(
+        (one.std_dev, one.median, one.percentiles["99.9"]),
+        (0.0, 7.0, 7.0)
+    );
 }
 
 proptest! {

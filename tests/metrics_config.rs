@@ -17,9 +17,15 @@ fn defaults_are_framework0s() {
     assert_eq!(c.collection.max_metrics_per_collection, 10_000);
     assert_eq!(c.collection.collection_interval, 60.0);
     assert_eq!(c.analysis.percentiles, [50.0, 90.0, 95.0, 99.0, 99.9]);
-    assert_eq!((c.analysis.window_size, c.analysis.min_samples), (3600.0, 10));
+    assert_eq!(
+        (c.analysis.window_size, c.analysis.min_samples),
+        (3600.0, 10)
+    );
     assert_eq!(c.analysis.anomaly_sensitivity, 2.0);
-    assert_eq!((c.storage.max_age_days, c.storage.max_metrics_count), (30.0, 1_000_000));
+    assert_eq!(
+        (c.storage.max_age_days, c.storage.max_metrics_count),
+        (30.0, 1_000_000)
+    );
     assert!(c.integration.logging_enabled && c.integration.context_storage_enabled);
     assert_eq!(c.performance.collection_overhead_limit, 0.01);
     assert_eq!(c.performance.batch_size, 1000);
@@ -43,7 +49,10 @@ fn framework0_sections_merge_key_by_key() {
     assert_eq!(c.analysis.window_size, 3600.0);
     assert_eq!(c.storage.max_age_days, 7.0);
     assert_eq!(c.storage.max_metrics_count, 1_000_000);
-    assert_eq!((c.performance.batch_size, c.performance.async_processing), (10, false));
+    assert_eq!(
+        (c.performance.batch_size, c.performance.async_processing),
+        (10, false)
+    );
 }
 
 #[test]
@@ -68,7 +77,10 @@ fn design_doc_shapes_are_accepted() {
     assert!(!c.analysis.anomaly_detection);
     assert_eq!(c.logging.threshold_p95, 250.0);
     assert_eq!(c.health.regression_threshold, 10.0);
-    assert_eq!((c.storage.max_age_days, c.storage.max_metrics_count), (3.0, 500));
+    assert_eq!(
+        (c.storage.max_age_days, c.storage.max_metrics_count),
+        (3.0, 500)
+    );
 }
 
 #[test]
@@ -76,19 +88,51 @@ fn unknown_keys_are_warnings_not_errors() {
     let (_, w) = read(json!({"colection": {}, "analysis": {"percentile": [50]},
         "retention": {"days": 3}, "filters": [{"name": "x", "samplerate": 0.5}]}))
     .unwrap();
-    assert_eq!(w, ["retention.days", "analysis.percentile", "colection", "filters[0].samplerate"]);
+    assert_eq!(
+        w,
+        [
+            "retention.days",
+            "analysis.percentile",
+            "colection",
+            "filters[0].samplerate"
+        ]
+    );
 }
 
 #[test]
 fn wrong_types_are_errors_naming_the_path() {
     let cases = [
-        (json!({"collection": {"collection_interval": "60"}}), "collection.collection_interval", "expected a number"),
-        (json!({"collection": {"enabled": 1}}), "collection.enabled", "expected a boolean"),
-        (json!({"performance": {"batch_size": 10.5}}), "performance.batch_size", "expected a non-negative integer"),
-        (json!({"performance": {"batch_size": -1}}), "performance.batch_size", "expected a non-negative integer"),
+        (
+            json!({"collection": {"collection_interval": "60"}}),
+            "collection.collection_interval",
+            "expected a number",
+        ),
+        (
+            json!({"collection": {"enabled": 1}}),
+            "collection.enabled",
+            "expected a boolean",
+        ),
+        (
+            json!({"performance": {"batch_size": 10.5}}),
+            "performance.batch_size",
+            "expected a non-negative integer",
+        ),
+        (
+            json!({"performance": {"batch_size": -1}}),
+            "performance.batch_size",
+            "expected a non-negative integer",
+        ),
         (json!({"analysis": []}), "analysis", "expected a mapping"),
-        (json!({"analysis": {"percentiles": 95}}), "analysis.percentiles", "expected a list"),
-        (json!({"analysis": {"percentiles": [50, "p95"]}}), "analysis.percentiles[1]", "expected a number"),
+        (
+            json!({"analysis": {"percentiles": 95}}),
+            "analysis.percentiles",
+            "expected a list",
+        ),
+        (
+            json!({"analysis": {"percentiles": [50, "p95"]}}),
+            "analysis.percentiles[1]",
+            "expected a number",
+        ),
         (json!([1, 2]), "<root>", "expected a mapping"),
     ];
     for (v, path, msg) in cases {
@@ -100,21 +144,63 @@ fn wrong_types_are_errors_naming_the_path() {
 #[test]
 fn out_of_range_values_are_errors() {
     let cases = [
-        (json!({"collection": {"collection_interval": 0}}), "collection.collection_interval"),
-        (json!({"collection": {"collection_interval": -5}}), "collection.collection_interval"),
-        (json!({"collectors": {"system": {"interval": 0}}}), "collectors.system.interval"),
-        (json!({"analysis": {"percentiles": [0]}}), "analysis.percentiles"),
-        (json!({"analysis": {"percentiles": [50, 100.5]}}), "analysis.percentiles"),
-        (json!({"analysis": {"percentiles": []}}), "analysis.percentiles"),
-        (json!({"performance": {"collection_overhead_limit": 0}}), "collection_overhead_limit"),
-        (json!({"performance": {"collection_overhead_limit": 1.5}}), "collection_overhead_limit"),
-        (json!({"performance": {"batch_size": 0}}), "performance.batch_size"),
-        (json!({"performance": {"histogram_significant_digits": 6}}), "histogram_significant_digits"),
-        (json!({"retention": {"max_age_days": 0}}), "storage.max_age_days"),
-        (json!({"filters": [{"name": "x", "sample_rate": 1.5}]}), "filters[0]"),
+        (
+            json!({"collection": {"collection_interval": 0}}),
+            "collection.collection_interval",
+        ),
+        (
+            json!({"collection": {"collection_interval": -5}}),
+            "collection.collection_interval",
+        ),
+        (
+            json!({"collectors": {"system": {"interval": 0}}}),
+            "collectors.system.interval",
+        ),
+        (
+            json!({"analysis": {"percentiles": [0]}}),
+            "analysis.percentiles",
+        ),
+        (
+            json!({"analysis": {"percentiles": [50, 100.5]}}),
+            "analysis.percentiles",
+        ),
+        (
+            json!({"analysis": {"percentiles": []}}),
+            "analysis.percentiles",
+        ),
+        (
+            json!({"performance": {"collection_overhead_limit": 0}}),
+            "collection_overhead_limit",
+        ),
+        (
+            json!({"performance": {"collection_overhead_limit": 1.5}}),
+            "collection_overhead_limit",
+        ),
+        (
+            json!({"performance": {"batch_size": 0}}),
+            "performance.batch_size",
+        ),
+        (
+            json!({"performance": {"histogram_significant_digits": 6}}),
+            "histogram_significant_digits",
+        ),
+        (
+            json!({"retention": {"max_age_days": 0}}),
+            "storage.max_age_days",
+        ),
+        (
+            json!({"filters": [{"name": "x", "sample_rate": 1.5}]}),
+            "filters[0]",
+        ),
         (json!({"filters": [{"sample_rate": 0.5}]}), "filters[0]"),
-        (json!({"filters": [{"name": "x", "value_range": [5, 1]}]}), "filters[0]"),
-        (json!({"filters": [{"name": "x", "rate_limit": 0}]}), "filters[0]"),
+        (
+            json!({"filters": [{"name": "x", "value_range": [5, 1]}]}),
+            "filters[0]",
+        ),
+        (
+            json!({"filters": [{"name": "x", "rate_limit": 0}]}),
+            "filters[0]",
+        ),
         (json!({"filters": [{"name": "[x"}]}), "filters[0]"),
     ];
     for (v, path) in cases {
@@ -131,7 +217,10 @@ fn filters_are_read() {
         "tag_filters": {"db": "main"}, "value_range": [0, 1e6], "rate_limit": 100}]}))
     .unwrap();
     let f = &c.filters[0];
-    assert_eq!((f.name.as_str(), f.sample_rate, f.rate_limit, f.enabled), ("db_*", 0.25, Some(100), true));
+    assert_eq!(
+        (f.name.as_str(), f.sample_rate, f.rate_limit, f.enabled),
+        ("db_*", 0.25, Some(100), true)
+    );
     assert_eq!(f.value_range, Some((0.0, 1e6)));
     assert_eq!(f.tag_filters["db"], "main");
 }

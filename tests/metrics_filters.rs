@@ -60,8 +60,14 @@ proptest! {
 
 #[test]
 fn combined_sample_rates_multiply() {
-    let a = MetricFilter { sample_rate: 0.5, ..MetricFilter::new("*") };
-    let b = MetricFilter { sample_rate: 0.5, ..MetricFilter::new("m") };
+    let a = MetricFilter {
+        sample_rate: 0.5,
+        ..MetricFilter::new("*")
+    };
+    let b = MetricFilter {
+        sample_rate: 0.5,
+        ..MetricFilter::new("m")
+    };
     let f = SiteFilter::compile(&[a, b], "m", &Tags::new()).unwrap();
     let n = 40_000u64;
     let kept = (0..n).filter(|_| f.admit(1.0, 0)).count() as f64;

@@ -5,8 +5,8 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use framework0::metrics::{
-    self, counter, gauge, histogram, timer, JsonLinesSink, MemorySink, MetricFilter,
-    MetricSink, MetricUnit, MetricsConfiguration, PerformanceMetric, PipelineError, SinkError,
+    self, counter, gauge, histogram, timer, JsonLinesSink, MemorySink, MetricFilter, MetricSink,
+    MetricUnit, MetricsConfiguration, PerformanceMetric, PipelineError, SinkError,
 };
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -44,9 +44,14 @@ fn without_a_pipeline_recording_is_a_no_op() {
     counter("noop_counter", &[]).increment(3);
     let _tr = framework0::performance_tracker("noop_tracker");
     drop(_tr);
-    assert_eq!(count_of("noop_timer") + count_of("noop_hist") + count_of("noop_tracker"), 0);
+    assert_eq!(
+        count_of("noop_timer") + count_of("noop_hist") + count_of("noop_tracker"),
+        0
+    );
     assert_eq!(counter("noop_counter", &[]).value(), 0);
-    assert!(metrics::call_records().iter().all(|r| r.name != "noop_timer"));
+    assert!(metrics::call_records()
+        .iter()
+        .all(|r| r.name != "noop_timer"));
 }
 
 #[test]
@@ -54,9 +59,18 @@ fn filters_apply_on_the_recording_path() {
     let _g = serial();
     let c = config(|c| {
         c.filters = vec![
-            MetricFilter { sample_rate: 0.5, ..MetricFilter::new("flt_sampled") },
-            MetricFilter { value_range: Some((10.0, 20.0)), ..MetricFilter::new("flt_hist") },
-            MetricFilter { rate_limit: Some(5), ..MetricFilter::new("flt_counter") },
+            MetricFilter {
+                sample_rate: 0.5,
+                ..MetricFilter::new("flt_sampled")
+            },
+            MetricFilter {
+                value_range: Some((10.0, 20.0)),
+                ..MetricFilter::new("flt_hist")
+            },
+            MetricFilter {
+                rate_limit: Some(5),
+                ..MetricFilter::new("flt_counter")
+            },
             MetricFilter {
                 tag_filters: [("db".to_string(), "main".to_string())].into(),
                 ..MetricFilter::new("flt_tagged")
@@ -80,13 +94,28 @@ fn filters_apply_on_the_recording_path() {
     timer("flt_tagged", &[("db", "main")]).time(|| ());
     timer("flt_tagged", &[("db", "replica")]).time(|| ());
     let snap = metrics::snapshot();
-    let get = |name: &str| snap.iter().filter(|s| s.aggregation.metric_name == name).collect::<Vec<_>>();
+    let get = |name: &str| {
+        snap.iter()
+            .filter(|s| s.aggregation.metric_name == name)
+            .collect::<Vec<_>>()
+    };
     let s = get("flt_sampled")[0];
-    assert_eq!(s.aggregation.count + s.filtered.sampled_out, 4000, "kept + sampled out = recorded");
-    assert!((1700..2300).contains(&s.aggregation.count), "{}", s.aggregation.count);
+    assert_eq!(
+        s.aggregation.count + s.filtered.sampled_out,
+        4000,
+        "kept + sampled out = recorded"
+    );
+    assert!(
+        (1700..2300).contains(&s.aggregation.count),
+        "{}",
+        s.aggregation.count
+    );
     let hs = get("flt_hist")[0];
     assert_eq!((hs.aggregation.count, hs.filtered.out_of_range), (11, 19));
-    assert_eq!((hs.aggregation.min_value, hs.aggregation.max_value), (10.0, 20.0));
+    assert_eq!(
+        (hs.aggregation.min_value, hs.aggregation.max_value),
+        (10.0, 20.0)
+    );
     // 20 increments inside one second against a limit of 5.
     assert!(ctr.value() >= 5 && ctr.value() <= 10, "{}", ctr.value());
     let tagged = get("flt_tagged");
@@ -94,8 +123,14 @@ fn filters_apply_on_the_recording_path() {
     assert_eq!(tagged[0].tags["db"], "main");
     h.shutdown().unwrap();
     let written: Vec<PerformanceMetric> = sink.metrics();
-    assert_eq!(written.iter().filter(|m| m.name == "flt_sampled").count() as u64, s.aggregation.count);
-    assert!(written.iter().filter(|m| m.name == "flt_tagged").all(|m| m.tags["db"] == "main"));
+    assert_eq!(
+        written.iter().filter(|m| m.name == "flt_sampled").count() as u64,
+        s.aggregation.count
+    );
+    assert!(written
+        .iter()
+        .filter(|m| m.name == "flt_tagged")
+        .all(|m| m.tags["db"] == "main"));
 }
 
 #[test]
@@ -117,8 +152,14 @@ fn full_rings_overflow_into_exact_aggregates() {
     assert_eq!(count_of("ovf_timer"), 1000);
     let st = metrics::stats();
     assert_eq!(st.overflowed, 1000 - 64);
-    let calls = metrics::call_records().iter().filter(|r| r.name == "ovf_timer").count();
-    assert_eq!(calls, 64, "overflowed calls keep their counts but not their records");
+    let calls = metrics::call_records()
+        .iter()
+        .filter(|r| r.name == "ovf_timer")
+        .count();
+    assert_eq!(
+        calls, 64,
+        "overflowed calls keep their counts but not their records"
+    );
     h.shutdown().unwrap();
 }
 
@@ -159,23 +200,35 @@ fn json_lines_sink_round_trips_and_shutdown_flushes() {
     for _ in 0..3 {
         t.time(|| ());
     }
-    gauge("jsonl_gauge", MetricUnit::Percent, &[]).set(42.5).unwrap();
+    gauge("jsonl_gauge", MetricUnit::Percent, &[])
+        .set(42.5)
+        .unwrap();
     counter("jsonl_counter", &[]).increment(2);
     counter("jsonl_counter", &[]).increment(3);
-    assert!(std::fs::read_to_string(&path).unwrap().is_empty(), "nothing before a flush");
+    assert!(
+        std::fs::read_to_string(&path).unwrap().is_empty(),
+        "nothing before a flush"
+    );
     let st = h.shutdown().unwrap();
     let back = metrics::read_json_lines(&path).unwrap();
     assert_eq!(back.len() as u64, st.metrics_written);
     let timers: Vec<_> = back.iter().filter(|m| m.name == "jsonl_timer").collect();
     assert_eq!(timers.len(), 3);
-    assert!(timers.iter().all(|m| m.tags["k"] == "v" && m.tags["function"] == "jsonl_timer"));
+    assert!(timers
+        .iter()
+        .all(|m| m.tags["k"] == "v" && m.tags["function"] == "jsonl_timer"));
     assert!(timers.iter().all(|m| m.context.contains_key("span_id")));
     let g: Vec<_> = back.iter().filter(|m| m.name == "jsonl_gauge").collect();
-    assert_eq!((g.len(), g[0].value, g[0].unit), (1, 42.5, MetricUnit::Percent));
+    assert_eq!(
+        (g.len(), g[0].value, g[0].unit),
+        (1, 42.5, MetricUnit::Percent)
+    );
     let cnt: Vec<_> = back.iter().filter(|m| m.name == "jsonl_counter").collect();
     assert_eq!(cnt.len(), 1);
     assert_eq!(cnt[0].value, 5.0, "counters carry the running total");
-    assert!(gauge("jsonl_gauge", MetricUnit::Percent, &[]).set(f64::NAN).is_err());
+    assert!(gauge("jsonl_gauge", MetricUnit::Percent, &[])
+        .set(f64::NAN)
+        .is_err());
     let bad = dir.path().join("missing").join("x.jsonl");
     let e = JsonLinesSink::open(&bad).unwrap_err();
     assert!(e.to_string().contains("missing"), "{e}");
@@ -185,7 +238,10 @@ struct FailingSink;
 
 impl MetricSink for FailingSink {
     fn write_batch(&mut self, _: &[PerformanceMetric]) -> Result<(), SinkError> {
-        Err(SinkError::with_source("store is read-only", std::io::Error::other("EROFS")))
+        Err(SinkError::with_source(
+            "store is read-only",
+            std::io::Error::other("EROFS"),
+        ))
     }
 }
 
@@ -201,7 +257,10 @@ fn sink_errors_are_counted_and_recording_goes_on() {
     assert_eq!(count_of("failsink_timer"), 5);
     let st = h.shutdown().unwrap();
     assert_eq!(st.sink_errors, 3, "5 metrics in batches of 2");
-    assert_eq!(st.last_sink_error.as_deref(), Some("store is read-only: EROFS"));
+    assert_eq!(
+        st.last_sink_error.as_deref(),
+        Some("store is read-only: EROFS")
+    );
     assert_eq!(st.metrics_written, 0);
 }
 
@@ -226,7 +285,10 @@ fn one_pipeline_at_a_time_and_batches_respect_batch_size() {
     assert_eq!((sink.written(), sink.batches()), (30, 5));
     let mut bad = c;
     bad.performance.batch_size = 0;
-    assert!(matches!(metrics::install(bad, Box::new(MemorySink::new())), Err(PipelineError::Config(_))));
+    assert!(matches!(
+        metrics::install(bad, Box::new(MemorySink::new())),
+        Err(PipelineError::Config(_))
+    ));
     let h = metrics::install(MetricsConfiguration::default(), Box::new(MemorySink::new())).unwrap();
     drop(h);
     assert!(!metrics::is_enabled(), "dropping the handle uninstalls");

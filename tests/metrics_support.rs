@@ -23,8 +23,8 @@ pub fn sink() -> &'static MemorySink {
             // Budget of a whole CPU: the flusher never thins raw samples, so tests can count them.
             let mut config = MetricsConfiguration::default();
             config.performance.collection_overhead_limit = 1.0;
-            let handle = metrics::install(config, Box::new(sink.reader()))
-                .expect("install pipeline");
+            let handle =
+                metrics::install(config, Box::new(sink.reader())).expect("install pipeline");
             Installed {
                 sink,
                 _handle: handle,
@@ -36,7 +36,11 @@ pub fn sink() -> &'static MemorySink {
 /// Flushes and returns the metrics the sink received with this name.
 pub fn written(name: &str) -> Vec<PerformanceMetric> {
     metrics::flush();
-    sink().metrics().into_iter().filter(|m| m.name == name).collect()
+    sink()
+        .metrics()
+        .into_iter()
+        .filter(|m| m.name == name)
+        .collect()
 }
 
 /// The snapshot series with this name (all tag sets).

@@ -54,14 +54,23 @@ fn bare_timer_uses_module_path_and_function_tag() {
     }
     let s = one_series("metrics_timer::plain_add");
     assert_eq!(s.aggregation.count, 50);
-    assert_eq!(s.tags.get("function").map(String::as_str), Some("plain_add"));
+    assert_eq!(
+        s.tags.get("function").map(String::as_str),
+        Some("plain_add")
+    );
     assert_eq!(s.metric_type, metrics::MetricType::Timing);
     assert_eq!(s.unit, metrics::MetricUnit::Nanoseconds);
     assert!(s.aggregation.min_value <= s.aggregation.median);
     assert!(s.aggregation.median <= s.aggregation.max_value);
     let raw = written("metrics_timer::plain_add");
-    assert_eq!(raw.len(), 50, "every call is emitted below the overhead budget");
-    assert!(raw.iter().all(|m| m.source.as_deref() == Some("application_collector")));
+    assert_eq!(
+        raw.len(),
+        50,
+        "every call is emitted below the overhead budget"
+    );
+    assert!(raw
+        .iter()
+        .all(|m| m.source.as_deref() == Some("application_collector")));
 }
 
 #[test]
@@ -70,15 +79,26 @@ fn named_timer_carries_its_tags() {
     assert_eq!(query(21), 42);
     let s = one_series("db_query");
     assert_eq!(s.aggregation.count, 1);
-    let tags: Vec<(&str, &str)> = s.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(tags, [("db", "main"), ("function", "query"), ("kind", "read")]);
+    let tags: Vec<(&str, &str)> = s
+        .tags
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        tags,
+        [("db", "main"), ("function", "query"), ("kind", "read")]
+    );
 }
 
 #[test]
 fn err_results_record_the_error_metric_with_context() {
     sink();
     assert_eq!(parse_number("12"), Ok(12));
-    assert_eq!(parse_number("-4"), Ok(0), "early return still counts as success");
+    assert_eq!(
+        parse_number("-4"),
+        Ok(0),
+        "early return still counts as success"
+    );
     assert!(parse_number("x1").is_err());
     assert_eq!(one_series("parse_number").aggregation.count, 2);
     let err = one_series("parse_number_error");
@@ -87,7 +107,10 @@ fn err_results_record_the_error_metric_with_context() {
     let raw = written("parse_number_error");
     assert_eq!(raw.len(), 1);
     assert_eq!(raw[0].context["error"], "invalid digit found in string");
-    assert_eq!(raw[0].context["error_type"], "core::num::error::ParseIntError");
+    assert_eq!(
+        raw[0].context["error_type"],
+        "core::num::error::ParseIntError"
+    );
 
     assert!(io_op(true).is_err());
     io_op(false).unwrap();
@@ -102,7 +125,10 @@ fn a_panic_records_the_error_and_keeps_unwinding() {
     assert_eq!(panicky(1), 1);
     let caught = std::panic::catch_unwind(|| panicky(3));
     let payload = caught.expect_err("the panic must propagate");
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("boom at 3"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("boom at 3")
+    );
     assert_eq!(one_series("panicky").aggregation.count, 1);
     assert_eq!(one_series("panicky_error").aggregation.count, 1);
     let raw = written("panicky_error");
@@ -151,7 +177,13 @@ fn methods_of_every_receiver_kind_are_timed() {
     assert_eq!(r.put(0), Err("zero".to_string()));
     assert_eq!(r.largest(&[3, 9, 2]), Some(9));
     assert_eq!(r.into_hits(), 5);
-    for (name, n) in [("repo_get", 1), ("repo_put", 1), ("repo_put_error", 1), ("repo_into", 1), ("repo_generic", 1)] {
+    for (name, n) in [
+        ("repo_get", 1),
+        ("repo_put", 1),
+        ("repo_put_error", 1),
+        ("repo_into", 1),
+        ("repo_generic", 1),
+    ] {
         assert_eq!(one_series(name).aggregation.count, n, "{name}");
     }
     assert_eq!(written("repo_put_error")[0].context["error"], "zero");
@@ -215,8 +247,14 @@ fn async_functions_are_timed_with_parents_and_errors() {
     assert_eq!((outers.len(), inners.len()), (2, 2));
     for i in &inners {
         let p = i.parent_id.expect("inner has a parent");
-        let o = outers.iter().find(|o| o.span_id == p).expect("parent is an outer call");
-        assert_eq!(o.failed, i.failed, "the failing inner belongs to the failing outer");
+        let o = outers
+            .iter()
+            .find(|o| o.span_id == p)
+            .expect("parent is an outer call");
+        assert_eq!(
+            o.failed, i.failed,
+            "the failing inner belongs to the failing outer"
+        );
     }
 }
 

@@ -1,6 +1,8 @@
 //! Framework0's exact JSON for metric types, units, metrics and aggregations (COMPAT.md §4).
 
-use framework0::metrics::{MetricAggregation, MetricError, MetricType, MetricUnit, PerformanceMetric};
+use framework0::metrics::{
+    MetricAggregation, MetricError, MetricType, MetricUnit, PerformanceMetric,
+};
 
 #[test]
 fn enum_strings_match_framework0() {
@@ -10,31 +12,52 @@ fn enum_strings_match_framework0() {
         .collect();
     assert_eq!(
         types,
-        [r#""timing""#, r#""throughput""#, r#""resource""#, r#""counter""#, r#""gauge""#, r#""histogram""#]
+        [
+            r#""timing""#,
+            r#""throughput""#,
+            r#""resource""#,
+            r#""counter""#,
+            r#""gauge""#,
+            r#""histogram""#
+        ]
     );
     let units: Vec<String> = MetricUnit::ALL
         .iter()
         .map(|u| serde_json::from_str::<String>(&serde_json::to_string(u).unwrap()).unwrap())
         .collect();
-    assert_eq!(units, ["ns", "\u{3bc}s", "ms", "s", "bytes", "KB", "MB", "%", "count", "ops/s"]);
+    assert_eq!(
+        units,
+        ["ns", "\u{3bc}s", "ms", "s", "bytes", "KB", "MB", "%", "count", "ops/s"]
+    );
     // U+03BC GREEK SMALL LETTER MU, not U+00B5 MICRO SIGN.
-    assert_eq!(MetricUnit::Microseconds.as_str().as_bytes(), [0xce, 0xbc, b's']);
+    assert_eq!(
+        MetricUnit::Microseconds.as_str().as_bytes(),
+        [0xce, 0xbc, b's']
+    );
     assert!(serde_json::from_str::<MetricUnit>("\"\u{b5}s\"").is_err());
     for u in MetricUnit::ALL {
         assert_eq!(u.as_str().parse::<MetricUnit>(), Ok(u));
     }
-    assert_eq!("lightyears".parse::<MetricUnit>(), Err(MetricError::UnknownUnit("lightyears".into())));
+    assert_eq!(
+        "lightyears".parse::<MetricUnit>(),
+        Err(MetricError::UnknownUnit("lightyears".into()))
+    );
     assert!("timer".parse::<MetricType>().is_err());
 }
 
 #[test]
 fn performance_metric_json_is_golden() {
-    let m = PerformanceMetric::new("db_query", 1250.0, MetricType::Timing, MetricUnit::Microseconds)
-        .unwrap()
-        .with_timestamp(1_700_000_000_123_456_789)
-        .with_tag("function", "query")
-        .with_tag("db", "main")
-        .with_source("application_collector");
+    let m = PerformanceMetric::new(
+        "db_query",
+        1250.0,
+        MetricType::Timing,
+        MetricUnit::Microseconds,
+    )
+    .unwrap()
+    .with_timestamp(1_700_000_000_123_456_789)
+    .with_tag("function", "query")
+    .with_tag("db", "main")
+    .with_source("application_collector");
     let json = serde_json::to_string(&m).unwrap();
     assert_eq!(
         json,
@@ -47,7 +70,10 @@ fn performance_metric_json_is_golden() {
     // Framework0 JSON with a null source and no tags/context reads back.
     let py = r#"{"name":"cpu_usage_total","value":12.5,"metric_type":"resource","unit":"%","timestamp":1,"source":null}"#;
     let m: PerformanceMetric = serde_json::from_str(py).unwrap();
-    assert_eq!((m.unit, m.source, m.tags.len()), (MetricUnit::Percent, None, 0));
+    assert_eq!(
+        (m.unit, m.source, m.tags.len()),
+        (MetricUnit::Percent, None, 0)
+    );
 }
 
 #[test]
@@ -56,9 +82,12 @@ fn bad_metric_values_are_typed_errors() {
         PerformanceMetric::new("", 1.0, MetricType::Gauge, MetricUnit::Count),
         Err(MetricError::EmptyName)
     );
-    let e = PerformanceMetric::new("x", f64::NAN, MetricType::Gauge, MetricUnit::Count).unwrap_err();
+    let e =
+        PerformanceMetric::new("x", f64::NAN, MetricType::Gauge, MetricUnit::Count).unwrap_err();
     assert!(e.to_string().contains("non-finite"), "{e}");
-    assert!(PerformanceMetric::new("x", f64::INFINITY, MetricType::Gauge, MetricUnit::Count).is_err());
+    assert!(
+        PerformanceMetric::new("x", f64::INFINITY, MetricType::Gauge, MetricUnit::Count).is_err()
+    );
 }
 
 #[test]

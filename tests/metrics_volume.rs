@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Barrier};
 
-use framework0::metrics::{self, process::resident_set_bytes, MemorySink, MetricFilter, MetricsConfiguration};
+use framework0::metrics::{
+    self, process::resident_set_bytes, MemorySink, MetricFilter, MetricsConfiguration,
+};
 use framework0::performance_timer;
 
 const THREADS: u64 = 2;
@@ -30,8 +32,13 @@ fn count(name: &str) -> (u64, u64) {
 
 #[test]
 fn ten_million_calls_reconcile_and_memory_stays_flat() {
-    let mut config = MetricsConfiguration::default();
-    config.filters = vec![MetricFilter { sample_rate: 0.5, ..MetricFilter::new("vol_sampled") }];
+    let config = MetricsConfiguration {
+        filters: vec![MetricFilter {
+            sample_rate: 0.5,
+            ..MetricFilter::new("vol_sampled")
+        }],
+        ..MetricsConfiguration::default()
+    };
     let sink = MemorySink::with_limit(0);
     let handle = metrics::install(config, Box::new(sink.reader())).unwrap();
     let barrier = Arc::new(Barrier::new(THREADS as usize + 1));
@@ -45,7 +52,9 @@ fn ten_million_calls_reconcile_and_memory_stays_flat() {
                         b.wait(); // warm-up done
                         b.wait(); // RSS measured
                     }
-                    acc = acc.wrapping_add(timed_all(i)).wrapping_add(timed_sampled(i));
+                    acc = acc
+                        .wrapping_add(timed_all(i))
+                        .wrapping_add(timed_sampled(i));
                 }
                 std::hint::black_box(acc);
             })
@@ -63,12 +72,30 @@ fn ten_million_calls_reconcile_and_memory_stays_flat() {
     let (kept, sampled_out) = count("vol_sampled");
     let stats = handle.shutdown().unwrap();
     let half = THREADS * PER_THREAD / 2;
-    assert_eq!((all, all_sampled_out), (half, 0), "every unsampled call is counted");
+    assert_eq!(
+        (all, all_sampled_out),
+        (half, 0),
+        "every unsampled call is counted"
+    );
     assert_eq!(kept + sampled_out, half, "kept + reported sampling = calls");
     let sd = (half as f64 * 0.25).sqrt();
-    assert!((kept as f64 - half as f64 / 2.0).abs() < 6.0 * sd, "kept {kept}");
-    assert_eq!(stats.events_drained + stats.overflowed, all + kept, "{stats:?}");
-    assert_eq!(sink.written(), stats.events_drained - stats.raw_thinned, "{stats:?}");
+    assert!(
+        (kept as f64 - half as f64 / 2.0).abs() < 6.0 * sd,
+        "kept {kept}"
+    );
+    assert_eq!(
+        stats.events_drained + stats.overflowed,
+        all + kept,
+        "{stats:?}"
+    );
+    assert_eq!(
+        sink.written(),
+        stats.events_drained - stats.raw_thinned,
+        "{stats:?}"
+    );
     let growth = rss_end.saturating_sub(rss_warm);
-    assert!(growth < 16 << 20, "RSS grew {growth} bytes after warm-up ({rss_warm} -> {rss_end})");
+    assert!(
+        growth < 16 << 20,
+        "RSS grew {growth} bytes after warm-up ({rss_warm} -> {rss_end})"
+    );
 }

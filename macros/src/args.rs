@@ -25,7 +25,10 @@ impl TimerArgs {
                 }
                 let lit = string_value(&meta, "metric_name = \"my_metric\"")?;
                 if lit.value().trim().is_empty() {
-                    return Err(syn::Error::new(lit.span(), "`metric_name` must not be empty"));
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        "`metric_name` must not be empty",
+                    ));
                 }
                 args.metric_name = Some(lit);
                 Ok(())
@@ -38,7 +41,9 @@ impl TimerArgs {
                     let key = tag
                         .path
                         .get_ident()
-                        .ok_or_else(|| tag.error("a tag key must be a plain identifier, e.g. `db = \"main\"`"))?
+                        .ok_or_else(|| {
+                            tag.error("a tag key must be a plain identifier, e.g. `db = \"main\"`")
+                        })?
                         .to_string();
                     if RESERVED_TAGS.contains(&key.as_str()) {
                         return Err(tag.error(format!(

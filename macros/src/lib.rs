@@ -34,9 +34,8 @@ pub fn performance_timer(attr: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse(item) {
         Ok(f) => f,
         Err(e) => {
-            let msg = format!(
-                "#[performance_timer] can only be applied to a function with a body ({e})"
-            );
+            let msg =
+                format!("#[performance_timer] can only be applied to a function with a body ({e})");
             return syn::Error::new(e.span(), msg).to_compile_error().into();
         }
     };
@@ -136,11 +135,7 @@ fn expand(args: TimerArgs, func: ItemFn) -> syn::Result<TokenStream2> {
 /// Whether a return type is a `Result` (its last path segment is named `Result`).
 fn returns_result(ty: &Type) -> bool {
     match ty {
-        Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Result"),
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Result"),
         Type::Group(g) => returns_result(&g.elem),
         Type::Paren(p) => returns_result(&p.elem),
         _ => false,
@@ -149,9 +144,9 @@ fn returns_result(ty: &Type) -> bool {
 
 /// Whether a type contains `impl Trait` (which cannot be written in a closure signature).
 fn mentions_impl(ty: &Type) -> bool {
-    ty.to_token_stream()
-        .into_iter()
-        .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "impl") || has_impl_in_group(&t))
+    ty.to_token_stream().into_iter().any(|t| {
+        matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "impl") || has_impl_in_group(&t)
+    })
 }
 
 fn has_impl_in_group(t: &proc_macro2::TokenTree) -> bool {
