@@ -119,6 +119,8 @@ pub struct PerformanceConfig {
     /// Milliseconds between background flushes (≥ 1).
     pub flush_interval_ms: u64,
     /// Raw events each thread buffers between flushes (≥ 64, rounded up to a power of two).
+    /// Applies to threads that start recording after `install`; also bounds the slow-path
+    /// queue (failures, trackers, custom metrics).
     pub buffer_capacity: u64,
     /// hdrhistogram precision, significant decimal digits, 1..=5.
     pub histogram_significant_digits: u64,

@@ -112,7 +112,18 @@ pub fn install(
     } else {
         None
     };
-    super::clock::clock();
+    let clock = super::clock::clock().info();
+    if clock.slow_clock_source {
+        tracing::warn!(
+            target: "framework0.performance",
+            "slow clock source {:?}: one read costs {:.0} ns; timings will carry that overhead",
+            clock.kernel_clocksource,
+            match clock.source {
+                super::clock::ClockSource::Tsc => clock.tsc_read_ns,
+                super::clock::ClockSource::Monotonic => clock.instant_read_ns,
+            }
+        );
+    }
     *installed = true;
     ENABLED.store(true, Ordering::Release);
     Ok(PipelineHandle {

@@ -123,9 +123,11 @@ impl ThreadRing {
 
     /// Takes the overflow aggregates and the count of events that went there.
     pub(crate) fn take_overflow(&self) -> (Overflow, u64) {
-        let map =
-            std::mem::take(&mut *self.overflow.lock().unwrap_or_else(PoisonError::into_inner));
-        (map, self.overflowed.swap(0, Ordering::Relaxed))
+        // The count is read under the lock the recording thread holds while it adds both, so
+        // the aggregates and the count taken together always match.
+        let mut guard = self.overflow.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = self.overflowed.swap(0, Ordering::Relaxed);
+        (std::mem::take(&mut *guard), n)
     }
 
     /// True once the owning thread has exited.

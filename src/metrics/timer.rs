@@ -67,6 +67,7 @@ pub fn timer(name: &str, tags: &[(&str, &str)]) -> Timer {
 
 impl Timer {
     /// Starts a timed call; it is recorded when the guard drops (as a failure if unwinding).
+    /// Drop the guard on the thread that started it: it restores that thread's current span.
     #[inline]
     pub fn start(&self) -> CallGuard {
         CallGuard::enter(self.series)
@@ -117,7 +118,7 @@ impl TimerSite {
         if !ENABLED.load(Relaxed) {
             return CallGuard::INACTIVE;
         }
-        CallGuard::enter(self.series())
+        CallGuard::open(self.series())
     }
 }
 
@@ -147,6 +148,12 @@ impl CallGuard {
         if !ENABLED.load(Relaxed) {
             return CallGuard::INACTIVE;
         }
+        CallGuard::open(series)
+    }
+
+    /// Opens a call on an enabled recorder.
+    #[inline(always)]
+    fn open(series: TimerSeries) -> CallGuard {
         let (parent, span) = LOCAL.with(|l| {
             let parent = l.current.get();
             let span = l.next_span();
