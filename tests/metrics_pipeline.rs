@@ -134,7 +134,7 @@ fn filters_apply_on_the_recording_path() {
 }
 
 #[test]
-fn full_rings_overflow_into_exact_aggregates() {
+fn full_rings_drop_raw_records_but_counts_stay_exact() {
     let _g = serial();
     let c = config(|c| {
         c.performance.buffer_capacity = 64;
@@ -151,14 +151,14 @@ fn full_rings_overflow_into_exact_aggregates() {
     .unwrap();
     assert_eq!(count_of("ovf_timer"), 1000);
     let st = metrics::stats();
-    assert_eq!(st.overflowed, 1000 - 64);
+    assert_eq!(st.raw_dropped, 1000 - 64);
     let calls = metrics::call_records()
         .iter()
         .filter(|r| r.name == "ovf_timer")
         .count();
     assert_eq!(
         calls, 64,
-        "overflowed calls keep their counts but not their records"
+        "dropped raw records keep their counts but lose their call records"
     );
     h.shutdown().unwrap();
 }
@@ -185,8 +185,12 @@ fn the_flusher_thins_raw_samples_over_budget_but_keeps_counts() {
     assert_eq!(count_of("thin_timer"), n);
     assert!(st.emit_stride > 1, "stride {}", st.emit_stride);
     assert!(st.raw_thinned > 0);
-    assert_eq!(st.events_drained + st.overflowed, n);
-    assert_eq!(sink.written() + st.raw_thinned + st.overflowed, n, "{st:?}");
+    assert_eq!(st.events_drained + st.raw_dropped, n);
+    assert_eq!(
+        sink.written() + st.raw_thinned + st.raw_dropped,
+        n,
+        "{st:?}"
+    );
 }
 
 #[test]

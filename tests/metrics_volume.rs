@@ -84,7 +84,7 @@ fn ten_million_calls_reconcile_and_memory_stays_flat() {
         "kept {kept}"
     );
     assert_eq!(
-        stats.events_drained + stats.overflowed,
+        stats.events_drained + stats.raw_dropped,
         all + kept,
         "{stats:?}"
     );

@@ -132,6 +132,17 @@ impl Clock {
         }
     }
 
+    /// Nanoseconds per raw tick (1 for the monotonic source).
+    pub fn ns_per_tick(&self) -> f64 {
+        match &self.tsc {
+            Some(tsc) => {
+                const SPAN: u64 = 1 << 40;
+                tsc.delta_as_nanos(0, SPAN) as f64 / SPAN as f64
+            }
+            None => 1.0,
+        }
+    }
+
     /// Whole seconds between the clock's anchor and `raw` (for per-second windows).
     #[inline]
     pub fn secs(&self, raw: u64) -> u64 {

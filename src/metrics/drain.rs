@@ -1,5 +1,7 @@
-//! The flusher's state and one flush cycle: drain the per-thread rings and the direct queue,
-//! aggregate, keep call records, thin raw samples to the overhead budget, write batches.
+//! The flusher's state and one flush cycle: drain the per-thread rings (raw records → call
+//! records and raw samples, thinned to the overhead budget) and the direct queue (aggregated
+//! here), fold the aggregates of exited threads, emit counter and gauge levels, write batches.
+//! Snapshots merge the per-thread aggregates of live threads with those of exited ones.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -10,6 +12,7 @@ use super::aggregator::Aggregator;
 use super::calltree::CallRecord;
 use super::clock::{clock, thread_cpu_ns};
 use super::direct::{take_direct, Direct};
+use super::local_agg::{Merged, EPOCH};
 use super::registry::{sites_from, Site};
 use super::ring::{self, Event, EventKind};
 use super::sink::MetricSink;
@@ -21,11 +24,11 @@ pub const APPLICATION_SOURCE: &str = "application_collector";
 /// Counters the pipeline keeps about itself.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PipelineStats {
-    /// Events taken from the per-thread rings.
+    /// Raw records taken from the per-thread rings.
     pub events_drained: u64,
-    /// Events that found their ring full and were aggregated by the recording thread instead
-    /// (counted exactly; no raw sample or call record).
-    pub overflowed: u64,
+    /// Raw records dropped because their thread's ring was full (their values are still in
+    /// the aggregates; only the raw sample and call record are lost).
+    pub raw_dropped: u64,
     /// Records from the direct (slow-path) queue: failures, trackers, custom metrics.
     pub direct_records: u64,
     /// Raw samples thinned out of the sink stream to stay within the overhead budget.
@@ -69,10 +72,13 @@ pub(crate) struct State {
     pub(crate) call_log_capacity: usize,
     sites: Vec<&'static Site>,
     aggs: HashMap<u32, Aggregator>,
+    retired: HashMap<u32, Merged>,
+    retired_dropped: u64,
+    dropped_baseline: u64,
+    emit_countdown: u64,
     last_values: HashMap<u32, u64>,
     pub(crate) calls: VecDeque<CallRecord>,
     pending: Vec<PerformanceMetric>,
-    emit_seq: u64,
     last_cycle_raw: u64,
     pub(crate) stats: PipelineStats,
 }
@@ -87,10 +93,13 @@ impl State {
             call_log_capacity: 100_000,
             sites: Vec::new(),
             aggs: HashMap::new(),
+            retired: HashMap::new(),
+            retired_dropped: 0,
+            dropped_baseline: 0,
+            emit_countdown: 1,
             last_values: HashMap::new(),
             calls: VecDeque::new(),
             pending: Vec::new(),
-            emit_seq: 0,
             last_cycle_raw: 0,
             stats: PipelineStats {
                 emit_stride: 1,
@@ -102,6 +111,9 @@ impl State {
     /// Forgets aggregates, call records and statistics (sites stay registered, and counter
     /// and gauge levels already emitted are not emitted again).
     pub(crate) fn reset(&mut self) {
+        EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.dropped_baseline += self.stats.raw_dropped;
+        self.retired.clear();
         self.aggs.clear();
         self.calls.clear();
         self.pending.clear();
@@ -117,20 +129,27 @@ impl State {
         let c = clock();
         let now_raw = c.raw();
         self.sites.extend(sites_from(self.sites.len()));
+        let mut live_dropped = 0;
         for r in ring::rings() {
             let closed = r.is_closed();
             self.stats.events_drained += r.drain(|ev| self.on_event(ev)) as u64;
-            let (overflow, n) = r.take_overflow();
-            self.stats.overflowed += n;
-            for (site, agg) in overflow {
-                self.agg(site).merge(&agg);
-            }
             if closed {
-                // Drain once more: nothing can arrive after `closed`, but be exact.
-                self.stats.events_drained += r.drain(|ev| self.on_event(ev)) as u64;
+                // Nothing arrives after `closed` (release/acquire): fold and forget the ring.
+                let retired = &mut self.retired;
+                r.read_aggs(|site, m| {
+                    retired
+                        .entry(site)
+                        .or_insert_with(|| Merged::empty(0))
+                        .merge(&m)
+                });
+                self.retired_dropped += r.raw_dropped();
                 ring::retire(std::slice::from_ref(&r));
+            } else {
+                live_dropped += r.raw_dropped();
             }
         }
+        self.stats.raw_dropped =
+            (self.retired_dropped + live_dropped).saturating_sub(self.dropped_baseline);
         let (direct, overflow) = take_direct();
         for d in direct {
             self.on_direct(d);
@@ -168,8 +187,7 @@ impl State {
         };
         let value = event_value(ev);
         let ts = event_epoch(ev);
-        self.agg(ev.site).record(value, ts);
-        let call = ev.kind != EventKind::Value;
+        let call = ev.kind == EventKind::Call;
         if call {
             let dur = value as u64;
             self.push_call(CallRecord {
@@ -180,15 +198,16 @@ impl State {
                 start_ns: ts - dur as i64,
                 duration_ns: dur,
                 cpu_ns: None,
-                failed: ev.kind == EventKind::FailedCall,
+                failed: false,
                 metadata: None,
             });
         }
-        self.emit_seq += 1;
-        if self.emit_seq % self.stats.emit_stride != 0 {
+        self.emit_countdown -= 1;
+        if self.emit_countdown > 0 {
             self.stats.raw_thinned += 1;
             return;
         }
+        self.emit_countdown = self.stats.emit_stride.max(1);
         let mut m = metric_for(site, value, ts);
         if call {
             m.context = span_context(ev.span, ev.parent);
@@ -267,20 +286,42 @@ impl State {
         self.pending.clear();
     }
 
-    /// Aggregates of every non-empty series.
+    /// Aggregates of every non-empty series: per-thread aggregates of live threads merged
+    /// with those of exited threads, plus the slow-path aggregates.
     pub(crate) fn snapshot(&self) -> Vec<SeriesSnapshot> {
-        let mut out: Vec<SeriesSnapshot> = self
-            .aggs
-            .iter()
-            .filter_map(|(&id, agg)| {
-                let site = self.sites.get(id as usize)?;
-                Some(SeriesSnapshot {
-                    metric_type: site.metric_type,
-                    unit: site.unit,
-                    tags: site.tags.clone(),
-                    aggregation: agg.summary(&site.name, &self.percentiles)?,
-                    filtered: site.filter_counts(),
-                })
+        let mut merged = self.retired.clone();
+        for r in ring::rings() {
+            r.read_aggs(|site, m| {
+                merged
+                    .entry(site)
+                    .or_insert_with(|| Merged::empty(0))
+                    .merge(&m)
+            });
+        }
+        let c = clock();
+        let ns_per_tick = c.ns_per_tick();
+        let from_threads = merged.iter().filter_map(|(&id, m)| {
+            let site = *self.sites.get(id as usize)?;
+            let scale = if site.metric_type == MetricType::Timing {
+                ns_per_tick
+            } else {
+                1.0
+            };
+            let agg = m.summary(&site.name, &self.percentiles, scale, |raw| c.epoch_ns(raw))?;
+            Some((site, agg))
+        });
+        let from_direct = self.aggs.iter().filter_map(|(&id, agg)| {
+            let site = *self.sites.get(id as usize)?;
+            Some((site, agg.summary(&site.name, &self.percentiles)?))
+        });
+        let mut out: Vec<SeriesSnapshot> = from_threads
+            .chain(from_direct)
+            .map(|(site, aggregation)| SeriesSnapshot {
+                metric_type: site.metric_type,
+                unit: site.unit,
+                tags: site.tags.clone(),
+                aggregation,
+                filtered: site.filter_counts(),
             })
             .collect();
         out.sort_by(|a, b| {

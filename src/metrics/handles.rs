@@ -5,12 +5,14 @@
 //!   flusher emits the running total when it changed.
 //! - [`Gauge::set`]: one relaxed store of the value's bits; emitted and aggregated per flush
 //!   when changed.
-//! - [`Histogram::record`]: filters, then one event into the thread's ring; aggregated by the
-//!   flusher into an HdrHistogram, each value also emitted as a raw sample.
+//! - [`Histogram::record`]: filters, then the thread's own aggregate (log-linear buckets, see
+//!   `local_agg`) and one raw record into the thread's ring for the sink.
 
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::clock::clock;
+use super::direct::{push_direct, Direct};
+use super::drain::metric_for;
 use super::pipeline::ENABLED;
 use super::registry::{register, Site};
 use super::ring::{Event, EventKind, LOCAL};
@@ -133,15 +135,28 @@ impl Histogram {
         if !admitted(self.site, || value as f64, || now) {
             return;
         }
-        LOCAL.with(|l| {
-            l.push(Event {
-                site: self.site.id,
-                kind: EventKind::Value,
-                a: now,
-                b: value,
-                span: 0,
-                parent: 0,
-            })
-        });
+        let ev = Event {
+            site: self.site.id,
+            kind: EventKind::Value,
+            a: now,
+            b: value,
+            span: 0,
+            parent: 0,
+        };
+        if !LOCAL.with(|l| l.record(value, now, ev)) {
+            record_unaggregated(self.site, value, now);
+        }
     }
+}
+
+/// A histogram value of a series without a per-thread aggregate: recorded via the slow path.
+#[cold]
+#[inline(never)]
+fn record_unaggregated(site: &'static Site, value: u64, now: u64) {
+    let ts = clock().epoch_ns(now);
+    push_direct(Direct {
+        site,
+        metric: metric_for(site, value as f64, ts),
+        call: None,
+    });
 }

@@ -23,6 +23,7 @@ mod drain;
 pub mod filter;
 pub mod filter_runtime;
 pub mod handles;
+mod local_agg;
 pub mod pipeline;
 pub mod process;
 pub mod registry;

@@ -15,9 +15,11 @@
 //! For in-memory aggregation only, install a [`super::MemorySink`] (`MemorySink::with_limit(0)`
 //! keeps no raw samples) and read [`snapshot`] and [`call_records`].
 //!
-//! With `performance.async_processing` a background thread flushes every
-//! `performance.flush_interval_ms`; otherwise records wait in the per-thread rings (overflowing
-//! into exact aggregates) until [`flush`], [`snapshot`] or shutdown.
+//! Counts and aggregates are kept exactly by each recording thread; raw records (call records
+//! and raw samples for the sink) travel through bounded per-thread rings. With
+//! `performance.async_processing` a background thread drains them every
+//! `performance.flush_interval_ms`; otherwise they wait (a full ring drops raw records, counted
+//! in [`PipelineStats::raw_dropped`]) until [`flush`], [`snapshot`] or shutdown.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, PoisonError};
@@ -29,8 +31,9 @@ use super::calltree::CallRecord;
 use super::config::{ConfigError, MetricsConfiguration};
 use super::direct::DIRECT_CAPACITY;
 use super::drain::{PipelineStats, SeriesSnapshot, State};
+use super::local_agg::sub_bits;
 use super::registry::set_filters;
-use super::ring::RING_CAPACITY;
+use super::ring::{RING_CAPACITY, SUB_BITS};
 use super::sink::{MetricSink, SinkError};
 
 /// Recording is on (a pipeline is installed). Checked first on every hot path.
@@ -87,6 +90,10 @@ pub fn install(
     RING_CAPACITY.store(p.buffer_capacity as usize, Ordering::Relaxed);
     DIRECT_CAPACITY.store(p.buffer_capacity as usize, Ordering::Relaxed);
     SIGNIFICANT_DIGITS.store(p.histogram_significant_digits as u8, Ordering::Relaxed);
+    SUB_BITS.store(
+        sub_bits(p.histogram_significant_digits as u8),
+        Ordering::Relaxed,
+    );
     set_filters(config.filters.clone());
     {
         let mut st = state();

@@ -1,21 +1,28 @@
-//! Per-thread event buffers: a bounded single-producer/single-consumer ring per recording
-//! thread, drained by the flusher.
+//! Per-thread recording state: the thread's series aggregates ([`LocalAgg`], exact counts)
+//! and a bounded single-producer/single-consumer ring of raw records (call records and raw
+//! samples) drained by the flusher.
 //!
-//! The owning thread pushes fixed-size [`Event`]s without locks or allocation: it writes the
-//! slot, then publishes it with a release store of `head`. The flusher reads up to `head`
-//! (acquire) and frees slots with a release store of `tail`. When the ring is full the event
-//! is not dropped: the thread folds it into its ring's overflow aggregator (a mutex the
-//! flusher takes only while merging), so counts stay exact and the recorder never blocks on
-//! the flusher; only the per-call raw record of such an event is lost (counted as
-//! `overflowed`).
+//! The owning thread updates its aggregate and pushes a fixed-size [`Event`] without locks,
+//! read-modify-write instructions or allocation: it writes the slot, then publishes it with
+//! a release store of `head`; the flusher reads up to `head` (acquire) and frees slots with a
+//! release store of `tail`. When the ring is full the raw record is dropped and counted
+//! (`raw_dropped`) — the recorder never blocks on the flusher, and counts stay exact because
+//! they live in the aggregate. Series with ids at or above [`MAX_LOCAL_SITES`] are recorded
+//! through the slow path instead.
 
 use std::cell::{Cell, UnsafeCell};
-use std::collections::HashMap;
 use std::mem::MaybeUninit;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::aggregator::Aggregator;
+use super::local_agg::{LocalAgg, Merged};
+
+/// Series ids below this are aggregated per thread on the hot path (a table of this many
+/// pointers, 32 KiB, per recording thread).
+pub const MAX_LOCAL_SITES: usize = 4096;
+
+/// Sub-bucket bits of aggregates created from now on (set by `install`).
+pub(crate) static SUB_BITS: AtomicU32 = AtomicU32::new(11);
 
 /// What an event records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,10 +30,8 @@ use super::aggregator::Aggregator;
 pub enum EventKind {
     /// A timed call that succeeded: `a` = start, `b` = end (raw clock ticks).
     Call = 0,
-    /// A timed call that failed (its site is the `_error` series): `a`, `b` as for `Call`.
-    FailedCall = 1,
     /// A histogram value: `a` = raw clock reading, `b` = the value.
-    Value = 2,
+    Value = 1,
 }
 
 /// One recorded event, 40 bytes.
@@ -49,9 +54,6 @@ pub struct Event {
 #[repr(align(128))]
 struct Padded<T>(T);
 
-/// Aggregates of events that did not fit the ring, keyed by site id.
-pub(crate) type Overflow = HashMap<u32, Aggregator>;
-
 /// One thread's ring.
 pub struct ThreadRing {
     head: Padded<AtomicUsize>,
@@ -61,8 +63,9 @@ pub struct ThreadRing {
     /// Index of the owning thread (high bits of its span ids).
     pub thread_index: u64,
     closed: AtomicBool,
-    overflow: Mutex<Overflow>,
-    overflowed: AtomicU64,
+    raw_dropped: AtomicU64,
+    aggs: Box<[AtomicPtr<LocalAgg>]>,
+    sub_bits: u32,
 }
 
 // SAFETY: slots are written only by the owning thread before publishing `head` and read only by
@@ -83,9 +86,49 @@ impl ThreadRing {
             mask: cap - 1,
             thread_index,
             closed: AtomicBool::new(false),
-            overflow: Mutex::new(HashMap::new()),
-            overflowed: AtomicU64::new(0),
+            raw_dropped: AtomicU64::new(0),
+            aggs: (0..MAX_LOCAL_SITES)
+                .map(|_| AtomicPtr::new(std::ptr::null_mut()))
+                .collect(),
+            sub_bits: SUB_BITS.load(Ordering::Relaxed),
         }
+    }
+
+    /// The owning thread's aggregate of `site`, created on first use; None for ids at or
+    /// above [`MAX_LOCAL_SITES`].
+    #[inline(always)]
+    fn agg(&self, site: u32) -> Option<&LocalAgg> {
+        let slot = self.aggs.get(site as usize)?;
+        let p = slot.load(Ordering::Relaxed);
+        if p.is_null() {
+            return Some(self.new_agg(slot));
+        }
+        // SAFETY: published by `new_agg`; freed only when the ring drops.
+        Some(unsafe { &*p })
+    }
+
+    #[cold]
+    fn new_agg(&self, slot: &AtomicPtr<LocalAgg>) -> &LocalAgg {
+        let p = Box::into_raw(Box::new(LocalAgg::new(self.sub_bits)));
+        slot.store(p, Ordering::Release);
+        // SAFETY: just allocated; freed only when the ring drops.
+        unsafe { &*p }
+    }
+
+    /// Snapshots of every series this thread recorded, by site id.
+    pub(crate) fn read_aggs(&self, mut f: impl FnMut(u32, Merged)) {
+        for (id, slot) in self.aggs.iter().enumerate() {
+            let p = slot.load(Ordering::Acquire);
+            if !p.is_null() {
+                // SAFETY: published by `new_agg`; freed only when the ring drops.
+                f(id as u32, unsafe { &*p }.read());
+            }
+        }
+    }
+
+    /// Raw records dropped because the ring was full.
+    pub(crate) fn raw_dropped(&self) -> u64 {
+        self.raw_dropped.load(Ordering::Relaxed)
     }
 
     /// Pushes from the owning thread; false when full. `cached_tail` is the producer's copy of
@@ -119,15 +162,6 @@ impl ThreadRing {
         }
         self.tail.0.store(head, Ordering::Release);
         n
-    }
-
-    /// Takes the overflow aggregates and the count of events that went there.
-    pub(crate) fn take_overflow(&self) -> (Overflow, u64) {
-        // The count is read under the lock the recording thread holds while it adds both, so
-        // the aggregates and the count taken together always match.
-        let mut guard = self.overflow.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = self.overflowed.swap(0, Ordering::Relaxed);
-        (std::mem::take(&mut *guard), n)
     }
 
     /// True once the owning thread has exited.
@@ -212,26 +246,35 @@ impl Local {
         unsafe { &*ptr }
     }
 
-    /// Records an event; on a full ring folds it into the overflow aggregate instead.
+    /// Records value `v` (ticks for a call, the value otherwise) seen at raw time `at` of the
+    /// event's series in the
+    /// thread's aggregate and pushes the raw record (dropped and counted when the ring is
+    /// full). Returns false when the series has no per-thread aggregate (id too large).
     #[inline(always)]
-    pub(crate) fn push(&self, ev: Event) {
+    pub(crate) fn record(&self, v: u64, at: u64, ev: Event) -> bool {
         let ring = self.ring();
+        let Some(agg) = ring.agg(ev.site) else {
+            return false;
+        };
+        agg.record(v, at);
         if !ring.try_push(ev, &self.cached_tail) {
-            overflow(ring, ev);
+            let d = &ring.raw_dropped;
+            d.store(d.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         }
+        true
     }
 }
 
-#[cold]
-#[inline(never)]
-fn overflow(ring: &ThreadRing, ev: Event) {
-    let value = super::drain::event_value(&ev);
-    let ts = super::drain::event_epoch(&ev);
-    let mut map = ring.overflow.lock().unwrap_or_else(PoisonError::into_inner);
-    map.entry(ev.site)
-        .or_insert_with(Aggregator::with_configured_precision)
-        .record(value, ts);
-    ring.overflowed.fetch_add(1, Ordering::Relaxed);
+impl Drop for ThreadRing {
+    fn drop(&mut self) {
+        for slot in self.aggs.iter() {
+            let p = slot.load(Ordering::Acquire);
+            if !p.is_null() {
+                // SAFETY: allocated by `new_agg` with `Box::new`; nobody reads after drop.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        }
+    }
 }
 
 struct Owner(Arc<ThreadRing>);

@@ -184,20 +184,28 @@ impl CallGuard {
         let end = clock().raw();
         let (span, parent) = (self.span, self.parent);
         match failure {
-            None => LOCAL.with(|l| {
-                l.current.set(restore);
+            None => {
                 let start = self.start;
-                if admitted(series.ok, || clock().delta_ns(start, end) as f64, || end) {
-                    l.push(Event {
-                        site: series.ok.id,
-                        kind: EventKind::Call,
-                        a: self.start,
-                        b: end,
-                        span,
-                        parent,
-                    });
+                let recorded = LOCAL.with(|l| {
+                    l.current.set(restore);
+                    !admitted(series.ok, || clock().delta_ns(start, end) as f64, || end)
+                        || l.record(
+                            end.saturating_sub(start),
+                            end,
+                            Event {
+                                site: series.ok.id,
+                                kind: EventKind::Call,
+                                a: start,
+                                b: end,
+                                span,
+                                parent,
+                            },
+                        )
+                });
+                if !recorded {
+                    record_unaggregated(series.ok, start, end, span, parent);
                 }
-            }),
+            }
             Some(f) => {
                 LOCAL.with(|l| l.current.set(restore));
                 record_failure(series, self.start, end, span, parent, f);
@@ -217,6 +225,44 @@ impl Drop for CallGuard {
     }
 }
 
+/// A successful call of a series without a per-thread aggregate (id beyond
+/// `MAX_LOCAL_SITES`): recorded through the slow path.
+#[cold]
+#[inline(never)]
+fn record_unaggregated(site: &'static Site, start: u64, end: u64, span: u64, parent: u64) {
+    let c = clock();
+    let dur = c.delta_ns(start, end);
+    let ts = c.epoch_ns(end);
+    let mut metric = metric_for(site, dur as f64, ts);
+    metric.context = span_context(span, parent);
+    push_direct(Direct {
+        site,
+        metric,
+        call: Some(call_record(site, span, parent, ts, dur, false)),
+    });
+}
+
+fn call_record(
+    site: &'static Site,
+    span: u64,
+    parent: u64,
+    end_ts: i64,
+    dur: u64,
+    failed: bool,
+) -> CallRecord {
+    CallRecord {
+        span_id: span,
+        parent_id: (parent != 0).then_some(parent),
+        name: &site.name,
+        thread: span >> 40,
+        start_ns: end_ts - dur as i64,
+        duration_ns: dur,
+        cpu_ns: None,
+        failed,
+        metadata: None,
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn record_failure(series: TimerSeries, start: u64, end: u64, span: u64, parent: u64, f: Failure) {
@@ -233,17 +279,7 @@ fn record_failure(series: TimerSeries, start: u64, end: u64, span: u64, parent: 
     push_direct(Direct {
         site: series.err,
         metric,
-        call: Some(CallRecord {
-            span_id: span,
-            parent_id: (parent != 0).then_some(parent),
-            name: &series.ok.name,
-            thread: span >> 40,
-            start_ns: ts - dur as i64,
-            duration_ns: dur,
-            cpu_ns: None,
-            failed: true,
-            metadata: None,
-        }),
+        call: Some(call_record(series.ok, span, parent, ts, dur, true)),
     });
 }
 
