@@ -31,7 +31,8 @@ pub struct PipelineStats {
     pub raw_dropped: u64,
     /// Records from the direct (slow-path) queue: failures, trackers, custom metrics.
     pub direct_records: u64,
-    /// Raw samples thinned out of the sink stream to stay within the overhead budget.
+    /// Raw records not pushed by the recording threads because the flusher ran over its CPU
+    /// budget and raised the stride (their values are still in the aggregates).
     pub raw_thinned: u64,
     /// Metrics written to the sink.
     pub metrics_written: u64,
@@ -45,7 +46,7 @@ pub struct PipelineStats {
     pub flush_cycles: u64,
     /// CPU time the flush cycles used, ns.
     pub flush_cpu_ns: u64,
-    /// Current thinning stride: one raw sample in `emit_stride` goes to the sink.
+    /// Current thinning stride: recording threads push one raw record in `emit_stride`.
     pub emit_stride: u64,
 }
 
@@ -73,9 +74,8 @@ pub(crate) struct State {
     sites: Vec<&'static Site>,
     aggs: HashMap<u32, Aggregator>,
     retired: HashMap<u32, Merged>,
-    retired_dropped: u64,
-    dropped_baseline: u64,
-    emit_countdown: u64,
+    retired_lost: (u64, u64),
+    lost_baseline: (u64, u64),
     last_values: HashMap<u32, u64>,
     pub(crate) calls: VecDeque<CallRecord>,
     pending: Vec<PerformanceMetric>,
@@ -94,9 +94,8 @@ impl State {
             sites: Vec::new(),
             aggs: HashMap::new(),
             retired: HashMap::new(),
-            retired_dropped: 0,
-            dropped_baseline: 0,
-            emit_countdown: 1,
+            retired_lost: (0, 0),
+            lost_baseline: (0, 0),
             last_values: HashMap::new(),
             calls: VecDeque::new(),
             pending: Vec::new(),
@@ -112,7 +111,8 @@ impl State {
     /// and gauge levels already emitted are not emitted again).
     pub(crate) fn reset(&mut self) {
         EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.dropped_baseline += self.stats.raw_dropped;
+        self.lost_baseline.0 += self.stats.raw_dropped;
+        self.lost_baseline.1 += self.stats.raw_thinned;
         self.retired.clear();
         self.aggs.clear();
         self.calls.clear();
@@ -121,6 +121,7 @@ impl State {
             emit_stride: 1,
             ..PipelineStats::default()
         };
+        ring::RAW_STRIDE.store(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// One cycle. `budgeted` adapts the thinning stride to the measured flusher CPU share.
@@ -129,7 +130,7 @@ impl State {
         let c = clock();
         let now_raw = c.raw();
         self.sites.extend(sites_from(self.sites.len()));
-        let mut live_dropped = 0;
+        let mut live = (0, 0);
         for r in ring::rings() {
             let closed = r.is_closed();
             self.stats.events_drained += r.drain(|ev| self.on_event(ev)) as u64;
@@ -142,14 +143,17 @@ impl State {
                         .or_insert_with(|| Merged::empty(0))
                         .merge(&m)
                 });
-                self.retired_dropped += r.raw_dropped();
+                let (d, t) = r.raw_lost();
+                self.retired_lost = (self.retired_lost.0 + d, self.retired_lost.1 + t);
                 ring::retire(std::slice::from_ref(&r));
             } else {
-                live_dropped += r.raw_dropped();
+                let (d, t) = r.raw_lost();
+                live = (live.0 + d, live.1 + t);
             }
         }
-        self.stats.raw_dropped =
-            (self.retired_dropped + live_dropped).saturating_sub(self.dropped_baseline);
+        let (d, t) = (self.retired_lost.0 + live.0, self.retired_lost.1 + live.1);
+        self.stats.raw_dropped = d.saturating_sub(self.lost_baseline.0);
+        self.stats.raw_thinned = t.saturating_sub(self.lost_baseline.1);
         let (direct, overflow) = take_direct();
         for d in direct {
             self.on_direct(d);
@@ -171,6 +175,7 @@ impl State {
             } else if share < self.overhead_limit / 4.0 && *s > 1 {
                 *s /= 2;
             }
+            ring::RAW_STRIDE.store(*s, std::sync::atomic::Ordering::Relaxed);
         }
         self.last_cycle_raw = now_raw;
     }
@@ -202,12 +207,6 @@ impl State {
                 metadata: None,
             });
         }
-        self.emit_countdown -= 1;
-        if self.emit_countdown > 0 {
-            self.stats.raw_thinned += 1;
-            return;
-        }
-        self.emit_countdown = self.stats.emit_stride.max(1);
         let mut m = metric_for(site, value, ts);
         if call {
             m.context = span_context(ev.span, ev.parent);

@@ -33,7 +33,7 @@ use super::direct::DIRECT_CAPACITY;
 use super::drain::{PipelineStats, SeriesSnapshot, State};
 use super::local_agg::sub_bits;
 use super::registry::set_filters;
-use super::ring::{RING_CAPACITY, SUB_BITS};
+use super::ring::{RAW_STRIDE, RING_CAPACITY, SUB_BITS};
 use super::sink::{MetricSink, SinkError};
 
 /// Recording is on (a pipeline is installed). Checked first on every hot path.
@@ -90,6 +90,7 @@ pub fn install(
     RING_CAPACITY.store(p.buffer_capacity as usize, Ordering::Relaxed);
     DIRECT_CAPACITY.store(p.buffer_capacity as usize, Ordering::Relaxed);
     SIGNIFICANT_DIGITS.store(p.histogram_significant_digits as u8, Ordering::Relaxed);
+    RAW_STRIDE.store(1, Ordering::Relaxed);
     SUB_BITS.store(
         sub_bits(p.histogram_significant_digits as u8),
         Ordering::Relaxed,
@@ -101,6 +102,7 @@ pub fn install(
         st.batch_size = usize::try_from(p.batch_size).unwrap_or(usize::MAX);
         st.percentiles = config.analysis.percentiles.clone();
         st.overhead_limit = p.collection_overhead_limit;
+        st.stats.emit_stride = 1;
         st.call_log_capacity =
             usize::try_from(config.performance.call_log_capacity).unwrap_or(usize::MAX);
     }

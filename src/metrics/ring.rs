@@ -5,9 +5,10 @@
 //! The owning thread updates its aggregate and pushes a fixed-size [`Event`] without locks,
 //! read-modify-write instructions or allocation: it writes the slot, then publishes it with
 //! a release store of `head`; the flusher reads up to `head` (acquire) and frees slots with a
-//! release store of `tail`. When the ring is full the raw record is dropped and counted
-//! (`raw_dropped`) — the recorder never blocks on the flusher, and counts stay exact because
-//! they live in the aggregate. Series with ids at or above [`MAX_LOCAL_SITES`] are recorded
+//! release store of `tail`. Only one record in [`RAW_STRIDE`] is pushed (the flusher raises
+//! the stride when it runs over its CPU budget; skipped records are counted as thinned), and
+//! when the ring is full the record is dropped and counted (`raw_dropped`) — the recorder
+//! never blocks on the flusher, and counts stay exact because they live in the aggregate. Series with ids at or above [`MAX_LOCAL_SITES`] are recorded
 //! through the slow path instead.
 
 use std::cell::{Cell, UnsafeCell};
@@ -20,6 +21,13 @@ use super::local_agg::{LocalAgg, Merged};
 /// Series ids below this are aggregated per thread on the hot path (a table of this many
 /// pointers, 32 KiB, per recording thread).
 pub const MAX_LOCAL_SITES: usize = 4096;
+
+/// One raw record in this many is pushed to the ring (set by the flusher's budget control).
+pub(crate) static RAW_STRIDE: AtomicU64 = AtomicU64::new(1);
+
+/// Full-ring pushes skipped before the producer looks at `tail` again (reading it pulls a
+/// cache line the flusher writes).
+const FULL_RECHECK: u32 = 64;
 
 /// Sub-bucket bits of aggregates created from now on (set by `install`).
 pub(crate) static SUB_BITS: AtomicU32 = AtomicU32::new(11);
@@ -63,7 +71,8 @@ pub struct ThreadRing {
     /// Index of the owning thread (high bits of its span ids).
     pub thread_index: u64,
     closed: AtomicBool,
-    raw_dropped: AtomicU64,
+    /// Producer-written counters, on their own cache line: (dropped, thinned).
+    counters: Padded<(AtomicU64, AtomicU64)>,
     aggs: Box<[AtomicPtr<LocalAgg>]>,
     sub_bits: u32,
 }
@@ -86,7 +95,7 @@ impl ThreadRing {
             mask: cap - 1,
             thread_index,
             closed: AtomicBool::new(false),
-            raw_dropped: AtomicU64::new(0),
+            counters: Padded((AtomicU64::new(0), AtomicU64::new(0))),
             aggs: (0..MAX_LOCAL_SITES)
                 .map(|_| AtomicPtr::new(std::ptr::null_mut()))
                 .collect(),
@@ -126,19 +135,25 @@ impl ThreadRing {
         }
     }
 
-    /// Raw records dropped because the ring was full.
-    pub(crate) fn raw_dropped(&self) -> u64 {
-        self.raw_dropped.load(Ordering::Relaxed)
+    /// Raw records dropped because the ring was full, and thinned by the stride.
+    pub(crate) fn raw_lost(&self) -> (u64, u64) {
+        let (d, t) = &self.counters.0;
+        (d.load(Ordering::Relaxed), t.load(Ordering::Relaxed))
     }
 
     /// Pushes from the owning thread; false when full. `cached_tail` is the producer's copy of
     /// `tail`, refreshed only when the ring looks full.
     #[inline(always)]
-    fn try_push(&self, ev: Event, cached_tail: &Cell<usize>) -> bool {
+    fn try_push(&self, ev: Event, cached_tail: &Cell<usize>, skip: &Cell<u32>) -> bool {
         let head = self.head.0.load(Ordering::Relaxed);
         if head.wrapping_sub(cached_tail.get()) > self.mask {
+            if skip.get() > 0 {
+                skip.set(skip.get() - 1);
+                return false;
+            }
             cached_tail.set(self.tail.0.load(Ordering::Acquire));
             if head.wrapping_sub(cached_tail.get()) > self.mask {
+                skip.set(FULL_RECHECK);
                 return false;
             }
         }
@@ -192,6 +207,8 @@ pub(crate) fn retire(done: &[Arc<ThreadRing>]) {
 pub(crate) struct Local {
     ring: Cell<*const ThreadRing>,
     cached_tail: Cell<usize>,
+    full_skip: Cell<u32>,
+    raw_countdown: Cell<u64>,
     /// Current span id (0 = none).
     pub(crate) current: Cell<u64>,
     seq: Cell<u64>,
@@ -257,9 +274,17 @@ impl Local {
             return false;
         };
         agg.record(v, at);
-        if !ring.try_push(ev, &self.cached_tail) {
-            let d = &ring.raw_dropped;
-            d.store(d.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        let (dropped, thinned) = &ring.counters.0;
+        let c = self.raw_countdown.get();
+        if c > 1 {
+            self.raw_countdown.set(c - 1);
+            thinned.store(thinned.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            return true;
+        }
+        self.raw_countdown
+            .set(RAW_STRIDE.load(Ordering::Relaxed).max(1));
+        if !ring.try_push(ev, &self.cached_tail, &self.full_skip) {
+            dropped.store(dropped.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         }
         true
     }
@@ -291,6 +316,8 @@ thread_local! {
         Local {
             ring: Cell::new(std::ptr::null()),
             cached_tail: Cell::new(0),
+            full_skip: Cell::new(0),
+            raw_countdown: Cell::new(1),
             current: Cell::new(0),
             seq: Cell::new(0),
         }

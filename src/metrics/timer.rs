@@ -218,10 +218,18 @@ impl Drop for CallGuard {
     #[inline(always)]
     fn drop(&mut self) {
         if self.series.is_some() {
-            let failure = std::thread::panicking().then(|| ("panicked".to_string(), "panic"));
-            let parent = self.parent;
-            self.close(failure, parent);
+            self.close_on_drop();
         }
+    }
+}
+
+impl CallGuard {
+    /// Records the call when the guard drops: a failure if unwinding.
+    #[inline(never)]
+    fn close_on_drop(&mut self) {
+        let failure = std::thread::panicking().then(|| ("panicked".to_string(), "panic"));
+        let parent = self.parent;
+        self.close(failure, parent);
     }
 }
 
