@@ -17,6 +17,10 @@ fn call(x: u64) -> u64 {
     std::hint::black_box(x.wrapping_mul(31))
 }
 
+fn mib(bytes: u64) -> f64 {
+    (bytes as f64 / 1048576.0 * 10.0).round() / 10.0
+}
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return; // only under `cargo bench`, not when `cargo test --all-targets` runs benches
@@ -58,10 +62,9 @@ fn main() {
         "counted": count,
         "reconciled": count == calls,
         "wall_ns_per_call_per_thread": elapsed.as_nanos() as f64 / (calls / THREADS) as f64,
-        "rss_start_bytes": rss_start,
-        "rss_max_during_bytes": rss_samples.iter().max(),
-        "rss_min_during_bytes": rss_samples.iter().min(),
-        "rss_end_bytes": resident_set_bytes(),
+        "rss_start_mib": mib(rss_start.unwrap_or(0)),
+        "rss_every_50ms_mib": rss_samples.iter().map(|&b| mib(b)).collect::<Vec<_>>(),
+        "rss_end_mib": mib(resident_set_bytes().unwrap_or(0)),
         "sink_written": sink.written(),
         "stats": stats,
     });

@@ -191,9 +191,9 @@ fn the_flusher_thins_raw_samples_over_budget_but_keeps_counts() {
         "{st:?}"
     );
     assert_eq!(
-        sink.written(),
+        sink.written() + st.raw_capped,
         st.events_drained,
-        "every drained record is written"
+        "every drained record is written or capped: {st:?}"
     );
 }
 
@@ -300,4 +300,32 @@ fn one_pipeline_at_a_time_and_batches_respect_batch_size() {
     let h = metrics::install(MetricsConfiguration::default(), Box::new(MemorySink::new())).unwrap();
     drop(h);
     assert!(!metrics::is_enabled(), "dropping the handle uninstalls");
+}
+
+#[test]
+fn a_cycle_builds_at_most_max_metrics_per_collection_raw_metrics() {
+    let _g = serial();
+    let sink = MemorySink::new();
+    let c = config(|c| {
+        c.collection.max_metrics_per_collection = 5;
+        c.performance.async_processing = false;
+    });
+    let h = metrics::install(c, Box::new(sink.reader())).unwrap();
+    let t = timer("cap_timer", &[]);
+    for _ in 0..20 {
+        t.time(|| ());
+    }
+    metrics::flush();
+    let st = metrics::stats();
+    assert_eq!(
+        (sink.written(), st.raw_capped, st.events_drained),
+        (5, 15, 20)
+    );
+    let calls = metrics::call_records()
+        .iter()
+        .filter(|r| r.name == "cap_timer")
+        .count();
+    assert_eq!(calls, 20, "call records are kept past the cap");
+    assert_eq!(count_of("cap_timer"), 20);
+    h.shutdown().unwrap();
 }

@@ -59,7 +59,8 @@ pub struct CollectionConfig {
     pub enabled: bool,
     /// Use the nanosecond clock.
     pub high_precision_timing: bool,
-    /// Cap on metrics a single collection pass may produce.
+    /// Cap on metrics a single collection pass may produce (also the most raw samples one
+    /// flush cycle turns into metrics for the sink).
     pub max_metrics_per_collection: u64,
     /// Seconds between system collections (> 0).
     pub collection_interval: f64,

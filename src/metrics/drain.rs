@@ -34,6 +34,9 @@ pub struct PipelineStats {
     /// Raw records not pushed by the recording threads because the flusher ran over its CPU
     /// budget and raised the stride (their values are still in the aggregates).
     pub raw_thinned: u64,
+    /// Drained raw records not turned into metrics because the cycle had already built
+    /// `collection.max_metrics_per_collection` of them (their call records are kept).
+    pub raw_capped: u64,
     /// Metrics written to the sink.
     pub metrics_written: u64,
     /// Batches written to the sink.
@@ -71,6 +74,9 @@ pub(crate) struct State {
     pub(crate) percentiles: Vec<f64>,
     pub(crate) overhead_limit: f64,
     pub(crate) call_log_capacity: usize,
+    /// Most raw metrics one cycle builds (`collection.max_metrics_per_collection`).
+    pub(crate) max_raw_per_cycle: u64,
+    raw_budget: u64,
     sites: Vec<&'static Site>,
     aggs: HashMap<u32, Aggregator>,
     retired: HashMap<u32, Merged>,
@@ -91,6 +97,8 @@ impl State {
             percentiles: vec![50.0, 90.0, 95.0, 99.0, 99.9],
             overhead_limit: 0.01,
             call_log_capacity: 100_000,
+            max_raw_per_cycle: 10_000,
+            raw_budget: 10_000,
             sites: Vec::new(),
             aggs: HashMap::new(),
             retired: HashMap::new(),
@@ -128,7 +136,7 @@ impl State {
     pub(crate) fn cycle(&mut self, budgeted: bool) {
         let cpu0 = thread_cpu_ns();
         let c = clock();
-        let now_raw = c.raw();
+        self.raw_budget = self.max_raw_per_cycle;
         self.sites.extend(sites_from(self.sites.len()));
         let mut live = (0, 0);
         for r in ring::rings() {
@@ -166,18 +174,18 @@ impl State {
         let cpu = thread_cpu_ns().saturating_sub(cpu0);
         self.stats.flush_cycles += 1;
         self.stats.flush_cpu_ns += cpu;
+        let end_raw = c.raw();
         if budgeted && self.last_cycle_raw != 0 {
-            let wall = c.delta_ns(self.last_cycle_raw, now_raw).max(1);
-            let share = cpu as f64 / wall as f64;
-            let s = &mut self.stats.emit_stride;
-            if share > self.overhead_limit {
-                *s = (*s * 2).min(1 << 20);
-            } else if share < self.overhead_limit / 4.0 && *s > 1 {
-                *s /= 2;
-            }
-            ring::RAW_STRIDE.store(*s, std::sync::atomic::Ordering::Relaxed);
+            let wall = c.delta_ns(self.last_cycle_raw, end_raw).max(1);
+            let stride = next_stride(
+                self.stats.emit_stride,
+                cpu as f64 / wall as f64,
+                self.overhead_limit,
+            );
+            self.stats.emit_stride = stride;
+            ring::RAW_STRIDE.store(stride, std::sync::atomic::Ordering::Relaxed);
         }
-        self.last_cycle_raw = now_raw;
+        self.last_cycle_raw = end_raw;
     }
 
     fn agg(&mut self, site: u32) -> &mut Aggregator {
@@ -207,6 +215,11 @@ impl State {
                 metadata: None,
             });
         }
+        if self.raw_budget == 0 {
+            self.stats.raw_capped += 1;
+            return;
+        }
+        self.raw_budget -= 1;
         let mut m = metric_for(site, value, ts);
         if call {
             m.context = span_context(ev.span, ev.parent);
@@ -330,6 +343,22 @@ impl State {
     }
 }
 
+/// The raw-record stride after a cycle that used `share` of one CPU against a budget of
+/// `limit`: over budget it grows in proportion (to the next power of two, at most 2^20); well
+/// under (a quarter of the budget) it halves.
+pub(crate) fn next_stride(stride: u64, share: f64, limit: f64) -> u64 {
+    let factor = share / limit;
+    if factor > 1.0 {
+        ((stride as f64 * factor).ceil() as u64)
+            .next_power_of_two()
+            .min(1 << 20)
+    } else if factor < 0.25 {
+        (stride / 2).max(1)
+    } else {
+        stride
+    }
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
@@ -380,5 +409,24 @@ pub(crate) fn event_epoch(ev: &Event) -> i64 {
     match ev.kind {
         EventKind::Value => clock().epoch_ns(ev.a),
         _ => clock().epoch_ns(ev.b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_stride;
+
+    #[test]
+    fn stride_grows_in_proportion_and_decays_by_halves() {
+        assert_eq!(
+            next_stride(1, 0.5, 0.01),
+            64,
+            "50x over budget: next power of two >= 50"
+        );
+        assert_eq!(next_stride(4, 0.02, 0.01), 8);
+        assert_eq!(next_stride(8, 0.008, 0.01), 8, "within budget: unchanged");
+        assert_eq!(next_stride(8, 0.001, 0.01), 4);
+        assert_eq!(next_stride(1, 0.0, 0.01), 1);
+        assert_eq!(next_stride(1 << 20, 1.0, 1e-6), 1 << 20, "capped");
     }
 }

@@ -103,6 +103,7 @@ pub fn install(
         st.percentiles = config.analysis.percentiles.clone();
         st.overhead_limit = p.collection_overhead_limit;
         st.stats.emit_stride = 1;
+        st.max_raw_per_cycle = config.collection.max_metrics_per_collection;
         st.call_log_capacity =
             usize::try_from(config.performance.call_log_capacity).unwrap_or(usize::MAX);
     }
