@@ -29,7 +29,10 @@ fn tracker_records_wall_and_cpu_time_with_tags_and_metadata() {
     assert_eq!(wall.tags["kind"], "csv");
     assert_eq!(cpu.tags["kind"], "csv");
     assert!(cpu.aggregation.max_value > 0.0);
-    assert!(cpu.aggregation.max_value <= wall.aggregation.max_value * 1.05 + 1e6);
+    assert!(
+        cpu.aggregation.max_value <= wall.aggregation.max_value,
+        "CPU time of a single-threaded block cannot exceed its wall time"
+    );
     let m = &written("trk_file_processing")[0];
     assert_eq!(m.context["metadata"]["rows"], 1200);
     assert_eq!(m.context["metadata"]["path"], "in.csv");

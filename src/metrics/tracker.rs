@@ -61,6 +61,9 @@ pub fn performance_tracker(name: impl Into<String>) -> PerformanceTracker {
     } else {
         (0, 0)
     };
+    // Wall time is read outside CPU time on both ends, so the wall interval encloses the CPU one.
+    let start = clock().raw();
+    let cpu_start = if active { thread_cpu_ns() } else { 0 };
     PerformanceTracker {
         name,
         active,
@@ -68,8 +71,8 @@ pub fn performance_tracker(name: impl Into<String>) -> PerformanceTracker {
         metadata: Map::new(),
         span,
         parent,
-        cpu_start: if active { thread_cpu_ns() } else { 0 },
-        start: clock().raw(),
+        cpu_start,
+        start,
         _not_send: PhantomData,
     }
 }
@@ -99,8 +102,8 @@ impl Drop for PerformanceTracker {
             return;
         }
         let c = clock();
-        let end = c.raw();
         let cpu = thread_cpu_ns().saturating_sub(self.cpu_start);
+        let end = c.raw();
         LOCAL.with(|l| l.current.set(self.parent));
         let wall = c.delta_ns(self.start, end);
         let ts = c.epoch_ns(end);
