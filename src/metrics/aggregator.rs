@@ -1,4 +1,6 @@
-//! Streaming aggregation of one series into a [`MetricAggregation`].
+//! Streaming aggregation of one series into a [`MetricAggregation`], for values that arrive
+//! as `f64` through the slow path (failed calls, trackers, custom metrics, gauges). Hot-path
+//! timers and histograms are aggregated per thread instead (`local_agg`).
 //!
 //! Count, mean, variance, min and max are exact: Welford's online update
 //! (`δ = x − mean; mean += δ/n; M2 += δ·(x − mean)`) and, to combine two partial aggregates,

@@ -7,9 +7,13 @@
 //! - Recording: [`counter`], [`gauge`], [`histogram`], [`timer`] handles,
 //!   `#[performance_timer]` and [`performance_tracker`]; all cost one flag check when no
 //!   pipeline is installed.
-//! - Pipeline ([`install`]): per-thread rings → background flusher → [`MetricSink`] batches;
-//!   [`snapshot`] gives per-series [`MetricAggregation`]s and [`call_records`] the parent/child
-//!   records that [`CallTree::build`] turns into call trees.
+//! - Pipeline ([`install`]): each recording thread keeps exact per-series aggregates and
+//!   pushes raw records into a bounded ring; a background flusher drains the rings into call
+//!   records and raw samples (thinned to `performance.collection_overhead_limit`) and writes
+//!   [`MetricSink`] batches. [`snapshot`] merges the aggregates into per-series
+//!   [`MetricAggregation`]s; [`call_records`] gives the parent/child records that
+//!   [`CallTree::build`] turns into call trees; [`stats`] reconciles what was recorded,
+//!   thinned, dropped and written.
 //! - Clock ([`clock`]): TSC or `Instant`, chosen by measurement.
 
 pub mod aggregator;
