@@ -118,7 +118,8 @@ impl LocalAgg {
             self.first.store(at, Relaxed);
         }
         let d = v.wrapping_sub(self.shift.load(Relaxed)) as i64;
-        self.sum.store(self.sum.load(Relaxed).wrapping_add(d), Relaxed);
+        self.sum
+            .store(self.sum.load(Relaxed).wrapping_add(d), Relaxed);
         let df = d as f64;
         let sq = f64::from_bits(self.sq.load(Relaxed)) + df * df;
         self.sq.store(sq.to_bits(), Relaxed);

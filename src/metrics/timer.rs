@@ -25,7 +25,7 @@ use super::drain::{metric_for, span_context};
 use super::handles::{admitted, tags_of};
 use super::pipeline::ENABLED;
 use super::registry::{register, Site};
-use super::ring::{Event, EventKind, LOCAL};
+use super::ring::{Event, EventKind, Local, LOCAL};
 use super::types::{MetricType, MetricUnit};
 
 /// The success and failure series of one timer.
@@ -125,22 +125,81 @@ impl TimerSite {
 /// An error's text and type, for the `_error` metric's context.
 pub type Failure = (String, &'static str);
 
-/// An open timed call; dropping it records the call.
-#[derive(Debug)]
-#[must_use = "the call is timed until the guard drops"]
-pub struct CallGuard {
-    series: Option<TimerSeries>,
+/// The state of a timed call between its start and its end (no thread affinity).
+#[derive(Debug, Clone, Copy)]
+struct OpenCall {
+    series: TimerSeries,
     parent: u64,
     span: u64,
     start: u64,
 }
 
+impl OpenCall {
+    /// Starts a call on the thread owning `l`: a new span becomes current.
+    #[inline(always)]
+    fn start(series: TimerSeries, l: &Local) -> OpenCall {
+        let parent = l.current.get();
+        let span = l.next_span();
+        l.current.set(span);
+        OpenCall {
+            series,
+            parent,
+            span,
+            start: clock().raw(),
+        }
+    }
+
+    /// Records the call on the thread owning `l` and makes `restore` its current span: a
+    /// success when `failure` is None, else an `_error` record.
+    #[inline(always)]
+    fn close(self, l: &Local, failure: Option<Failure>, restore: u64) {
+        let end = clock().raw();
+        let OpenCall {
+            series,
+            parent,
+            span,
+            start,
+        } = self;
+        l.current.set(restore);
+        match failure {
+            None => {
+                let recorded = !admitted(series.ok, || clock().delta_ns(start, end) as f64, || end)
+                    || l.record(
+                        end.saturating_sub(start),
+                        end,
+                        Event {
+                            site: series.ok.id,
+                            kind: EventKind::Call,
+                            a: start,
+                            b: end,
+                            span,
+                            parent,
+                        },
+                    );
+                if !recorded {
+                    record_unaggregated(series.ok, start, end, span, parent);
+                }
+            }
+            Some(f) => record_failure(series, start, end, span, parent, f),
+        }
+    }
+}
+
+/// An open timed call; dropping it records the call. It belongs to the thread that started it
+/// (it is `!Send`): it restores that thread's current span.
+#[derive(Debug)]
+#[must_use = "the call is timed until the guard drops"]
+pub struct CallGuard {
+    call: Option<OpenCall>,
+    /// The starting thread's recording state (valid for that thread's life; the guard cannot
+    /// leave the thread).
+    local: *const Local,
+}
+
 impl CallGuard {
     const INACTIVE: CallGuard = CallGuard {
-        series: None,
-        parent: 0,
-        span: 0,
-        start: 0,
+        call: None,
+        local: std::ptr::null(),
     };
 
     #[inline(always)]
@@ -154,62 +213,20 @@ impl CallGuard {
     /// Opens a call on an enabled recorder.
     #[inline(always)]
     fn open(series: TimerSeries) -> CallGuard {
-        let (parent, span) = LOCAL.with(|l| {
-            let parent = l.current.get();
-            let span = l.next_span();
-            l.current.set(span);
-            (parent, span)
-        });
-        CallGuard {
-            series: Some(series),
-            parent,
-            span,
-            start: clock().raw(),
-        }
+        LOCAL.with(|l| CallGuard {
+            call: Some(OpenCall::start(series, l)),
+            local: l,
+        })
     }
 
     /// Ends the call: a success when `failure` is None, else an `_error` record.
     #[inline(always)]
     pub fn finish(mut self, failure: Option<Failure>) {
-        let parent = self.parent;
-        self.close(failure, parent);
-    }
-
-    /// Records the call and makes `restore` the thread's current span.
-    #[inline(always)]
-    fn close(&mut self, failure: Option<Failure>, restore: u64) {
-        let Some(series) = self.series.take() else {
-            return;
-        };
-        let end = clock().raw();
-        let (span, parent) = (self.span, self.parent);
-        match failure {
-            None => {
-                let start = self.start;
-                let recorded = LOCAL.with(|l| {
-                    l.current.set(restore);
-                    !admitted(series.ok, || clock().delta_ns(start, end) as f64, || end)
-                        || l.record(
-                            end.saturating_sub(start),
-                            end,
-                            Event {
-                                site: series.ok.id,
-                                kind: EventKind::Call,
-                                a: start,
-                                b: end,
-                                span,
-                                parent,
-                            },
-                        )
-                });
-                if !recorded {
-                    record_unaggregated(series.ok, start, end, span, parent);
-                }
-            }
-            Some(f) => {
-                LOCAL.with(|l| l.current.set(restore));
-                record_failure(series, self.start, end, span, parent, f);
-            }
+        if let Some(call) = self.call.take() {
+            // SAFETY: `local` was taken on this thread (the guard is !Send), whose thread-local
+            // state has no destructor and outlives the guard.
+            let l = unsafe { &*self.local };
+            call.close(l, failure, call.parent);
         }
     }
 }
@@ -217,7 +234,7 @@ impl CallGuard {
 impl Drop for CallGuard {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.series.is_some() {
+        if self.call.is_some() {
             self.close_on_drop();
         }
     }
@@ -228,8 +245,11 @@ impl CallGuard {
     #[inline(never)]
     fn close_on_drop(&mut self) {
         let failure = std::thread::panicking().then(|| ("panicked".to_string(), "panic"));
-        let parent = self.parent;
-        self.close(failure, parent);
+        if let Some(call) = self.call.take() {
+            // SAFETY: as in `finish`.
+            let l = unsafe { &*self.local };
+            call.close(l, failure, call.parent);
+        }
     }
 }
 
@@ -297,7 +317,8 @@ fn record_failure(series: TimerSeries, start: u64, end: u64, span: u64, parent: 
 pub struct TimedFuture<F: Future> {
     site: &'static TimerSite,
     classify: fn(&F::Output) -> Option<Failure>,
-    guard: Option<CallGuard>,
+    started: bool,
+    call: Option<OpenCall>,
     inner: F,
 }
 
@@ -311,7 +332,8 @@ impl<F: Future> TimedFuture<F> {
         TimedFuture {
             site,
             classify,
-            guard: None,
+            started: false,
+            call: None,
             inner,
         }
     }
@@ -323,28 +345,31 @@ impl<F: Future> Future for TimedFuture<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `inner` is structurally pinned (never moved out); other fields are Unpin data.
         let this = unsafe { self.get_unchecked_mut() };
-        if this.guard.is_none() {
-            let g = this.site.enter();
-            if g.series.is_some() {
-                // `enter` made the span current; each poll below re-enters it explicitly.
-                LOCAL.with(|l| l.current.set(g.parent));
+        if !this.started {
+            this.started = true;
+            if ENABLED.load(Relaxed) {
+                let series = this.site.series();
+                this.call = Some(LOCAL.with(|l| {
+                    let call = OpenCall::start(series, l);
+                    // Each poll below makes the span current explicitly.
+                    l.current.set(call.parent);
+                    call
+                }));
             }
-            this.guard = Some(g);
         }
-        let (span, outer) = match &this.guard {
-            Some(g) if g.series.is_some() => (g.span, LOCAL.with(|l| l.current.replace(g.span))),
-            _ => (0, 0),
+        let outer = match &this.call {
+            Some(c) => LOCAL.with(|l| l.current.replace(c.span)),
+            None => 0,
         };
         // SAFETY: see above.
         let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
         let out = inner.poll(cx);
-        if span != 0 {
+        if let Some(call) = this.call {
             LOCAL.with(|l| l.current.set(outer));
-        }
-        if let Poll::Ready(v) = &out {
-            if let Some(mut g) = this.guard.take() {
+            if let Poll::Ready(v) = &out {
+                this.call = None;
                 let failure = (this.classify)(v);
-                g.close(failure, outer);
+                LOCAL.with(|l| call.close(l, failure, outer));
             }
         }
         out
@@ -353,11 +378,12 @@ impl<F: Future> Future for TimedFuture<F> {
 
 impl<F: Future> Drop for TimedFuture<F> {
     fn drop(&mut self) {
-        // Cancelled (dropped unfinished, not unwinding): record nothing. When unwinding, the
-        // guard's own drop records the failure.
-        if let Some(g) = self.guard.as_mut() {
-            if !std::thread::panicking() {
-                g.series = None;
+        // Unwinding out of a poll records the failure; dropped unfinished otherwise
+        // (cancelled): nothing is recorded.
+        if let Some(call) = self.call.take() {
+            if std::thread::panicking() {
+                let failure = Some(("panicked".to_string(), "panic"));
+                let _ = LOCAL.try_with(|l| call.close(l, failure, call.parent));
             }
         }
     }

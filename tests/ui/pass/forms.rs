@@ -52,7 +52,11 @@ unsafe fn unsafe_fn(p: *const u8) -> u8 {
     *p
 }
 
+fn assert_send<T: Send>(_: &T) {}
+
 fn main() {
+    // Timed futures stay Send, so they run on multi-threaded executors.
+    assert_send(&asynchronous(1));
     bare();
     named(1);
     only_tags().unwrap();
