@@ -35,6 +35,30 @@ pub struct CallRecord {
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+impl CallRecord {
+    /// A successful call of `name` in span `span` under `parent` (0 = none) that ended at
+    /// `end_ns` (epoch) after `duration_ns`; no CPU time or metadata.
+    pub fn ended(
+        span: u64,
+        parent: u64,
+        name: &'static str,
+        end_ns: i64,
+        duration_ns: u64,
+    ) -> Self {
+        CallRecord {
+            span_id: span,
+            parent_id: (parent != 0).then_some(parent),
+            name,
+            thread: span >> 40,
+            start_ns: end_ns.saturating_sub(duration_ns as i64),
+            duration_ns,
+            cpu_ns: None,
+            failed: false,
+            metadata: None,
+        }
+    }
+}
+
 /// One node of a rebuilt call tree: all calls of `name` under the same path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CallNode {

@@ -203,17 +203,7 @@ impl State {
         let call = ev.kind == EventKind::Call;
         if call {
             let dur = value as u64;
-            self.push_call(CallRecord {
-                span_id: ev.span,
-                parent_id: (ev.parent != 0).then_some(ev.parent),
-                name: &site.name,
-                thread: ev.span >> 40,
-                start_ns: ts - dur as i64,
-                duration_ns: dur,
-                cpu_ns: None,
-                failed: false,
-                metadata: None,
-            });
+            self.push_call(CallRecord::ended(ev.span, ev.parent, &site.name, ts, dur));
         }
         if self.raw_budget == 0 {
             self.stats.raw_capped += 1;

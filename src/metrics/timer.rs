@@ -266,29 +266,8 @@ fn record_unaggregated(site: &'static Site, start: u64, end: u64, span: u64, par
     push_direct(Direct {
         site,
         metric,
-        call: Some(call_record(site, span, parent, ts, dur, false)),
+        call: Some(CallRecord::ended(span, parent, &site.name, ts, dur)),
     });
-}
-
-fn call_record(
-    site: &'static Site,
-    span: u64,
-    parent: u64,
-    end_ts: i64,
-    dur: u64,
-    failed: bool,
-) -> CallRecord {
-    CallRecord {
-        span_id: span,
-        parent_id: (parent != 0).then_some(parent),
-        name: &site.name,
-        thread: span >> 40,
-        start_ns: end_ts - dur as i64,
-        duration_ns: dur,
-        cpu_ns: None,
-        failed,
-        metadata: None,
-    }
 }
 
 #[cold]
@@ -307,7 +286,10 @@ fn record_failure(series: TimerSeries, start: u64, end: u64, span: u64, parent: 
     push_direct(Direct {
         site: series.err,
         metric,
-        call: Some(call_record(series.ok, span, parent, ts, dur, true)),
+        call: Some(CallRecord {
+            failed: true,
+            ..CallRecord::ended(span, parent, &series.ok.name, ts, dur)
+        }),
     });
 }
 

@@ -136,15 +136,10 @@ impl Drop for PerformanceTracker {
                 site: wall_site,
                 metric: m,
                 call: Some(CallRecord {
-                    span_id: self.span,
-                    parent_id: (self.parent != 0).then_some(self.parent),
-                    name: &wall_site.name,
-                    thread: self.span >> 40,
-                    start_ns: ts - wall as i64,
-                    duration_ns: wall,
                     cpu_ns: Some(cpu),
                     failed: std::thread::panicking(),
                     metadata: (!meta.is_empty()).then_some(meta),
+                    ..CallRecord::ended(self.span, self.parent, &wall_site.name, ts, wall)
                 }),
             });
         }
