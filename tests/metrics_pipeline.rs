@@ -329,3 +329,36 @@ fn a_cycle_builds_at_most_max_metrics_per_collection_raw_metrics() {
     assert_eq!(count_of("cap_timer"), 20);
     h.shutdown().unwrap();
 }
+
+#[test]
+fn histogram_precision_follows_the_configured_significant_digits() {
+    let _g = serial();
+    let spread = |digits: u64, name: &'static str| {
+        let c = config(|c| c.performance.histogram_significant_digits = digits);
+        let h = metrics::install(c, Box::new(MemorySink::with_limit(0))).unwrap();
+        let s = std::thread::spawn(move || {
+            let hist = histogram(name, MetricUnit::Bytes, &[]);
+            for v in 10_000..20_000u64 {
+                hist.record(v);
+            }
+        });
+        s.join().unwrap();
+        let snap = metrics::snapshot();
+        let a = &snap
+            .iter()
+            .find(|s| s.aggregation.metric_name == name)
+            .unwrap()
+            .aggregation;
+        h.shutdown().unwrap();
+        // Exact nearest-rank median of 10 000..19 999 is 14 999.
+        (a.median - 14_999.0).abs() / 14_999.0
+    };
+    let coarse = spread(1, "prec_d1");
+    let fine = spread(3, "prec_d3");
+    assert!(coarse <= 1.0 / 16.0, "1 digit: {coarse}");
+    assert!(fine <= 1.0 / 1024.0, "3 digits: {fine}");
+    assert!(
+        coarse > fine,
+        "fewer digits, coarser buckets: {coarse} vs {fine}"
+    );
+}

@@ -74,7 +74,6 @@ pub struct ThreadRing {
     /// Producer-written counters, on their own cache line: (dropped, thinned).
     counters: Padded<(AtomicU64, AtomicU64)>,
     aggs: Box<[AtomicPtr<LocalAgg>]>,
-    sub_bits: u32,
 }
 
 // SAFETY: slots are written only by the owning thread before publishing `head` and read only by
@@ -99,7 +98,6 @@ impl ThreadRing {
             aggs: (0..MAX_LOCAL_SITES)
                 .map(|_| AtomicPtr::new(std::ptr::null_mut()))
                 .collect(),
-            sub_bits: SUB_BITS.load(Ordering::Relaxed),
         }
     }
 
@@ -118,7 +116,7 @@ impl ThreadRing {
 
     #[cold]
     fn new_agg(&self, slot: &AtomicPtr<LocalAgg>) -> &LocalAgg {
-        let p = Box::into_raw(Box::new(LocalAgg::new(self.sub_bits)));
+        let p = Box::into_raw(Box::new(LocalAgg::new(SUB_BITS.load(Ordering::Relaxed))));
         slot.store(p, Ordering::Release);
         // SAFETY: just allocated; freed only when the ring drops.
         unsafe { &*p }
