@@ -12,12 +12,14 @@ mod metrics;
 mod retention;
 mod runs;
 mod schema;
+mod sink;
 
 pub use context::ContextRow;
 pub use error::StoreError;
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
 pub use retention::RetentionReport;
 pub use runs::RunRow;
+pub use sink::StoreSink;
 
 use std::collections::HashMap;
 use std::io::Read;
