@@ -9,6 +9,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod collect;
 pub mod context;
 pub mod metrics;
 pub mod recipe;
