@@ -9,18 +9,24 @@
 //! Every collector implements [`Collector`]: one `sample` call appends the metrics of one
 //! pass to a buffer.
 
+pub mod alloc;
+pub mod application;
 pub mod background;
 pub mod duration;
 pub mod emit;
 mod error;
 pub mod procfs;
 pub mod system;
+pub mod workload;
 pub mod writer;
 
+pub use alloc::CountingAllocator;
+pub use application::ApplicationMetricsCollector;
 pub use background::{BackgroundCollector, BackgroundReport};
 pub use duration::{parse_duration, parse_duration_str, DurationError};
 pub use error::CollectError;
 pub use system::{SystemMetricsCollector, SYSTEM_SOURCE};
+pub use workload::{Workload, WorkloadReport};
 pub use writer::{BatchSender, MetricWriter, WriteReport, WriterOptions};
 
 use crate::metrics::PerformanceMetric;
