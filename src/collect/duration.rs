@@ -22,7 +22,7 @@ pub enum DurationError {
     #[error("cannot parse duration {0:?}; use a number with an optional unit ms, s, m or h (\"10s\", \"500ms\", \"2m\", \"1h\")")]
     Unparsable(String),
     /// Zero, negative, or not finite.
-    #[error("duration {0} must be greater than 0")]
+    #[error("{0} is not a positive duration; give e.g. \"500ms\" or \"10s\"")]
     NotPositive(String),
     /// Longer than [`MAX_SECONDS`].
     #[error("duration {0} is longer than one year")]

@@ -9,8 +9,10 @@
 //! Every collector implements [`Collector`]: one `sample` call appends the metrics of one
 //! pass to a buffer.
 
+pub mod action;
 pub mod alloc;
 pub mod application;
+pub mod args;
 pub mod background;
 pub mod custom;
 pub mod duration;
@@ -20,18 +22,25 @@ pub mod http;
 pub mod network;
 pub mod pool;
 pub mod procfs;
+pub mod progress;
+pub mod spec;
+pub mod summary;
 pub mod system;
 pub mod workload;
 pub mod writer;
 
+pub use action::{execute, run_step, CollectOutcome, SUMMARY_KEY};
 pub use alloc::CountingAllocator;
 pub use application::ApplicationMetricsCollector;
+pub use args::CollectPlan;
 pub use background::{BackgroundCollector, BackgroundReport};
 pub use custom::CustomMetricsCollector;
 pub use duration::{parse_duration, parse_duration_str, DurationError};
 pub use error::{CollectError, FieldError};
 pub use network::{throughput, Endpoint, NetworkMetricsCollector, NETWORK_SOURCE};
 pub use pool::{ConnectionPoolMetrics, PoolCollector};
+pub use progress::Progress;
+pub use summary::CollectSummary;
 pub use system::{SystemMetricsCollector, SYSTEM_SOURCE};
 pub use workload::{Workload, WorkloadReport};
 pub use writer::{BatchSender, MetricWriter, WriteReport, WriterOptions};
