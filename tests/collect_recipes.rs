@@ -146,8 +146,15 @@ fn serve(n: usize, response: &'static [u8]) -> u16 {
     std::thread::spawn(move || {
         for c in l.incoming().take(n) {
             let mut c = c.unwrap();
+            // Read the whole request: closing with unread input would reset the connection.
+            let mut req = Vec::new();
             let mut buf = [0u8; 2048];
-            let _ = c.read(&mut buf);
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") && !response.is_empty() {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
             let _ = c.write_all(response);
         }
     });
@@ -218,7 +225,10 @@ fn network_probes_loopback_servers_and_records_unreachable_ones() {
 fn a_required_unreachable_endpoint_fails_the_step() {
     let s = Scratch::new();
     let closed = closed_port();
-    let r = recipe(&s, &[collect("net", 1, &format!("duration: 100ms, collectors: {{network: {{endpoints: [{{host: 127.0.0.1, port: {closed}, required: true}}]}}}}"), "")]);
+    // Through the alias module Framework0's Python file lived at.
+    let step = collect("net", 1, &format!("duration: 100ms, collectors: {{network: {{endpoints: [{{host: 127.0.0.1, port: {closed}, required: true}}]}}}}"), "")
+        .replace("scriptlets.foundation.performance_metrics", "scriptlets.performance_metrics");
+    let r = recipe(&s, &[step]);
     let (code, j) = s.run_json(&r, &[]);
     assert_eq!(code, 1);
     let err = j["steps"][0]["error"].as_str().unwrap();
