@@ -56,66 +56,58 @@ impl AllocCounts {
     }
 }
 
+// Index of each count in a stripe and in a thread's cells.
+const ALLOCS: usize = 0;
+const FREES: usize = 1;
+const BYTES_ALLOCATED: usize = 2;
+const BYTES_FREED: usize = 3;
+
 #[repr(align(128))]
-struct Stripe {
-    allocations: AtomicU64,
-    deallocations: AtomicU64,
-    bytes_allocated: AtomicU64,
-    bytes_freed: AtomicU64,
-}
+struct Stripe([AtomicU64; 4]);
 
 const STRIPES: usize = 16;
 #[allow(clippy::declare_interior_mutable_const)]
-const EMPTY: Stripe = Stripe {
-    allocations: AtomicU64::new(0),
-    deallocations: AtomicU64::new(0),
-    bytes_allocated: AtomicU64::new(0),
-    bytes_freed: AtomicU64::new(0),
-};
+const EMPTY: Stripe = Stripe([const { AtomicU64::new(0) }; 4]);
 static TOTALS: [Stripe; STRIPES] = [EMPTY; STRIPES];
 
-struct ThreadCounts {
-    allocations: Cell<u64>,
-    deallocations: Cell<u64>,
-    bytes_allocated: Cell<u64>,
-    bytes_freed: Cell<u64>,
-}
+struct ThreadCounts([Cell<u64>; 4]);
 
 thread_local! {
     // Const-initialised and without a destructor: access never allocates, so the
     // allocator may use it.
-    static THREAD: ThreadCounts = const {
-        ThreadCounts {
-            allocations: Cell::new(0),
-            deallocations: Cell::new(0),
-            bytes_allocated: Cell::new(0),
-            bytes_freed: Cell::new(0),
-        }
-    };
+    static THREAD: ThreadCounts = const { ThreadCounts([const { Cell::new(0) }; 4]) };
+}
+
+/// Counts one event (`count` = ALLOCS or FREES) of `size` bytes (into `bytes`).
+#[inline(always)]
+fn bump(count: usize, bytes: usize, size: usize) {
+    let _ = THREAD.try_with(|t| {
+        let c = &t.0;
+        c[count].set(c[count].get().wrapping_add(1));
+        c[bytes].set(c[bytes].get().wrapping_add(size as u64));
+        let s = &stripe_of(t).0;
+        s[count].fetch_add(1, Relaxed);
+        s[bytes].fetch_add(size as u64, Relaxed);
+    });
 }
 
 #[inline(always)]
 fn on_alloc(size: usize) {
-    let _ = THREAD.try_with(|t| {
-        t.allocations.set(t.allocations.get().wrapping_add(1));
-        t.bytes_allocated
-            .set(t.bytes_allocated.get().wrapping_add(size as u64));
-        let s = stripe_of(t);
-        s.allocations.fetch_add(1, Relaxed);
-        s.bytes_allocated.fetch_add(size as u64, Relaxed);
-    });
+    bump(ALLOCS, BYTES_ALLOCATED, size);
 }
 
 #[inline(always)]
 fn on_free(size: usize) {
-    let _ = THREAD.try_with(|t| {
-        t.deallocations.set(t.deallocations.get().wrapping_add(1));
-        t.bytes_freed
-            .set(t.bytes_freed.get().wrapping_add(size as u64));
-        let s = stripe_of(t);
-        s.deallocations.fetch_add(1, Relaxed);
-        s.bytes_freed.fetch_add(size as u64, Relaxed);
-    });
+    bump(FREES, BYTES_FREED, size);
+}
+
+fn counts_of(v: [u64; 4]) -> AllocCounts {
+    AllocCounts {
+        allocations: v[ALLOCS],
+        deallocations: v[FREES],
+        bytes_allocated: v[BYTES_ALLOCATED],
+        bytes_freed: v[BYTES_FREED],
+    }
 }
 
 /// The thread's stripe: a hash of its thread-local block's address.
@@ -195,24 +187,19 @@ pub const ALLOCATIONS_SUFFIX: &str = "_allocations";
 /// The process's totals (all zero unless a [`CountingAllocator`] is the global allocator
 /// or is called directly).
 pub fn totals() -> AllocCounts {
-    TOTALS.iter().fold(AllocCounts::default(), |mut acc, s| {
-        acc.allocations += s.allocations.load(Relaxed);
-        acc.deallocations += s.deallocations.load(Relaxed);
-        acc.bytes_allocated += s.bytes_allocated.load(Relaxed);
-        acc.bytes_freed += s.bytes_freed.load(Relaxed);
-        acc
-    })
+    let mut sum = [0u64; 4];
+    for s in &TOTALS {
+        for (acc, a) in sum.iter_mut().zip(&s.0) {
+            *acc = acc.wrapping_add(a.load(Relaxed));
+        }
+    }
+    counts_of(sum)
 }
 
 /// The calling thread's counts since it started.
 pub fn thread_counts() -> AllocCounts {
     THREAD
-        .try_with(|t| AllocCounts {
-            allocations: t.allocations.get(),
-            deallocations: t.deallocations.get(),
-            bytes_allocated: t.bytes_allocated.get(),
-            bytes_freed: t.bytes_freed.get(),
-        })
+        .try_with(|t| counts_of(std::array::from_fn(|i| t.0[i].get())))
         .unwrap_or_default()
 }
 

@@ -64,56 +64,23 @@ impl CustomMetricsCollector {
         Self::default()
     }
 
-    fn keep(&mut self, m: Result<PerformanceMetric, MetricError>) -> Result<(), MetricError> {
-        self.pending.push(m?);
-        Ok(())
-    }
-
-    /// Adds `increment` to `counter_<name>`.
-    pub fn record_counter(
+    /// Records through the wrapped [`CustomMetrics`] and keeps the metric for the next
+    /// sample:
+    ///
+    /// ```
+    /// use framework0::collect::CustomMetricsCollector;
+    /// use framework0::metrics::MetricUnit;
+    /// let mut c = CustomMetricsCollector::new();
+    /// c.record(|m| m.record_gauge("queue_depth", 7.0, MetricUnit::Count, &[])).unwrap();
+    /// c.record(|m| m.record_counter("jobs", 2, &[("kind", "etl")])).unwrap();
+    /// ```
+    pub fn record(
         &mut self,
-        name: &str,
-        increment: u64,
-        tags: &[(&str, &str)],
-    ) -> Result<(), MetricError> {
-        let m = self.inner.record_counter(name, increment, tags);
-        self.keep(m)
-    }
-
-    /// Sets `gauge_<name>`.
-    pub fn record_gauge(
-        &mut self,
-        name: &str,
-        value: f64,
-        unit: MetricUnit,
-        tags: &[(&str, &str)],
-    ) -> Result<(), MetricError> {
-        let m = self.inner.record_gauge(name, value, unit, tags);
-        self.keep(m)
-    }
-
-    /// Records one sample of `histogram_<name>`.
-    pub fn record_histogram(
-        &mut self,
-        name: &str,
-        value: f64,
-        unit: MetricUnit,
-        tags: &[(&str, &str)],
-    ) -> Result<(), MetricError> {
-        let m = self.inner.record_histogram(name, value, unit, tags);
-        self.keep(m)
-    }
-
-    /// Records business metric `gauge_<name>` (tagged `metric_category: business`).
-    pub fn record_business_metric(
-        &mut self,
-        name: &str,
-        value: f64,
-        unit: MetricUnit,
-        tags: &[(&str, &str)],
-    ) -> Result<(), MetricError> {
-        let m = self.inner.record_business_metric(name, value, unit, tags);
-        self.keep(m)
+        f: impl FnOnce(&mut CustomMetrics) -> Result<PerformanceMetric, MetricError>,
+    ) -> Result<&PerformanceMetric, MetricError> {
+        let m = f(&mut self.inner)?;
+        self.pending.push(m);
+        Ok(self.pending.last().expect("just pushed"))
     }
 
     /// The wrapped [`CustomMetrics`] (counter totals).
@@ -129,16 +96,21 @@ impl CustomMetricsCollector {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
+            let (name, unit) = (e.name.as_str(), e.unit);
             match &e.value {
-                CustomValue::Counter(n) => self.record_counter(&e.name, *n, &tags)?,
-                CustomValue::Gauge(v) => self.record_gauge(&e.name, *v, e.unit, &tags)?,
+                CustomValue::Counter(n) => {
+                    self.record(|m| m.record_counter(name, *n, &tags))?;
+                }
+                CustomValue::Gauge(v) => {
+                    self.record(|m| m.record_gauge(name, *v, unit, &tags))?;
+                }
                 CustomValue::Histogram(vs) => {
                     for v in vs {
-                        self.record_histogram(&e.name, *v, e.unit, &tags)?;
+                        self.record(|m| m.record_histogram(name, *v, unit, &tags))?;
                     }
                 }
                 CustomValue::Business(v) => {
-                    self.record_business_metric(&e.name, *v, e.unit, &tags)?
+                    self.record(|m| m.record_business_metric(name, *v, unit, &tags))?;
                 }
             }
         }
@@ -308,7 +280,8 @@ mod tests {
         let entries = parse_entries(spec.as_object().unwrap()).unwrap();
         let mut c = CustomMetricsCollector::new();
         c.record_all(&entries).unwrap();
-        c.record_counter("jobs", 3, &[]).unwrap();
+        let m = c.record(|m| m.record_counter("jobs", 3, &[])).unwrap();
+        assert_eq!(m.value, 5.0);
         let mut v = Vec::new();
         c.sample(&mut v).unwrap();
         let names: Vec<&str> = v.iter().map(|m| m.name.as_str()).collect();
