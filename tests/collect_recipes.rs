@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Instant;
 
-use collect_common::{collect, now, per_source, recipe, samples, summary};
+use collect_common::{collect, now, per_source, recipe, samples, schema_errors, summary};
 use common::Scratch;
 
 #[test]
@@ -279,6 +279,10 @@ fn custom_metrics_and_filters() {
     let sum = summary(&s);
     assert_eq!(sum["totals"]["custom"], 4);
     assert_eq!(sum["collectors"]["custom"]["metrics"], 5);
+    let mut broken = sum.clone();
+    broken["totals"]["gpu"] = serde_json::json!(1);
+    broken["collectors"]["custom"]["metrics"] = serde_json::json!(-1);
+    assert_eq!(schema_errors(&broken).len(), 2, "the schema is not vacuous");
     let filtered = sum["filtered"].as_u64().unwrap();
     assert!(
         filtered >= 2,

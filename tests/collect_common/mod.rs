@@ -62,10 +62,28 @@ pub fn per_source(s: &Scratch) -> BTreeMap<String, u64> {
     .collect()
 }
 
-/// `metrics.last_collection`.
+/// What `schemas/collect_summary.schema.json` finds wrong with `v`.
+pub fn schema_errors(v: &Value) -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/collect_summary.schema.json"
+    ))
+    .unwrap();
+    let schema = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    schema.iter_errors(v).map(|e| e.to_string()).collect()
+}
+
+/// `metrics.last_collection`, checked against its schema.
 pub fn summary(s: &Scratch) -> Value {
-    s.ctx("metrics.last_collection")
-        .expect("metrics.last_collection is set")
+    let v = s
+        .ctx("metrics.last_collection")
+        .expect("metrics.last_collection is set");
+    let errors = schema_errors(&v);
+    assert!(
+        errors.is_empty(),
+        "summary does not match its schema: {errors:?}\n{v}"
+    );
+    v
 }
 
 /// Seconds since the Unix epoch.
