@@ -8,7 +8,7 @@
 //!   (counter, count) and `function_execution_time` (timing, ns: the mean, with the whole
 //!   aggregation — median, percentiles, min, max — in the metric's context), tagged
 //!   `function: <series name>` plus the series' tags;
-//! - per [`alloc::track`](super::alloc::track) block: `tracker_alloc_bytes` (counter, bytes)
+//! - per [`alloc::track`] block: `tracker_alloc_bytes` (counter, bytes)
 //!   and `tracker_allocations` (counter, count), the sums over its closed blocks, tagged
 //!   `tracker: <name>`;
 //! - when the counting allocator is in use, the process totals `alloc_bytes_total`,
