@@ -7,6 +7,8 @@
 //! recipe (parse, validate) → runner (order, retry, timeout, auto-instrument each step)
 //! → scriptlet registry → scriptlets → context and store.
 
+#![deny(missing_docs)]
+
 pub mod analyze;
 pub mod cli;
 pub mod context;
