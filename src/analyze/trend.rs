@@ -21,7 +21,7 @@ pub use holt::{holt, HoltForecast, HoltModel, HoltParams};
 use serde::{Deserialize, Serialize};
 
 use super::basic::{check_open_unit, json_clean, validate_min, validate_timestamps, Scale};
-use super::changepoint::{compute_change_points, HunterParams};
+use super::changepoint::{compute_change_points, ChangePoint, HunterParams};
 use super::detect_error::DetectError;
 use super::regression::line_sums;
 use super::special::student_t_quantile;
@@ -185,8 +185,19 @@ pub fn analyze_trend(
     timestamps: &[i64],
     change_points: &HunterParams,
 ) -> Result<TrendAnalysis, DetectError> {
-    let line = linear_trend(values, timestamps)?;
     let cps = compute_change_points(values, Some(timestamps), change_points)?;
+    trend_analysis(metric_name, values, timestamps, &cps)
+}
+
+/// [`analyze_trend`] with change points already computed (by [`compute_change_points`] over the
+/// same series), so a caller that reports them too detects them once.
+pub fn trend_analysis(
+    metric_name: &str,
+    values: &[f64],
+    timestamps: &[i64],
+    cps: &[ChangePoint],
+) -> Result<TrendAnalysis, DetectError> {
+    let line = linear_trend(values, timestamps)?;
     let forecast = line.intercept + line.slope * (line.span_seconds + FORECAST_HORIZON_S);
     Ok(TrendAnalysis {
         metric_name: metric_name.to_string(),

@@ -93,7 +93,8 @@ fn check_pvalue(max_pvalue: f64) -> Result<(), DetectError> {
 }
 
 impl HunterParams {
-    fn validate(&self) -> Result<(), DetectError> {
+    /// Checks every parameter's range (window ≥ 2, p in (0, 1], magnitude finite and ≥ 0).
+    pub fn validate(&self) -> Result<(), DetectError> {
         if self.window_len < 2 {
             return Err(DetectError::invalid(
                 "window_len",

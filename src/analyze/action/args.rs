@@ -1,0 +1,582 @@
+//! The analyze action's arguments, parsed from a step's `args` into [`AnalyzeArgs`] with one
+//! [`Finding`] per problem (`INVALID_ARG` for a wrong value or type, `MISSING_FIELD` for a
+//! required part left out, a warning for an unknown key), each at its path, e.g.
+//! `recipe.steps[2].args.timeframe`.
+//!
+//! | arg | accepted | default |
+//! |---|---|---|
+//! | `timeframe` | see [`super::timeframe`] | `1h` |
+//! | `metrics` | a name or glob, or a list of them | every stored metric |
+//! | `include_trends` | bool (linear trend + drift across runs) | `false` |
+//! | `percentiles` | list of percents in [0, 100] | config, else 50, 90, 95, 99, 99.9 |
+//! | `percentile_method` | a [`PercentileMethod`] name (`exclusive` = Framework0) | `linear` |
+//! | `anomaly_detection` | bool, or `{enabled, methods: [..], sensitivity}` | zscore + iqr, 2.0 |
+//! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
+//! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
+//! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | none |
+//!
+//! `baseline.establish` is `true` (from the analysed samples), `{run: <id> \| last}`,
+//! `{timeframe: "7d"}` or `{values: {<metric>: [numbers]}}`; `baseline.compare: true` judges
+//! the analysed samples against each metric's stored baseline (before any new one is stored).
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+use super::config::{read_config, AnalysisConfig};
+use super::timeframe::Timeframe;
+use crate::analyze::anomaly::{AnomalyMethod, DEFAULT_SENSITIVITY};
+use crate::analyze::baseline::SignificanceTest;
+use crate::analyze::changepoint::HunterParams;
+use crate::analyze::quantile::PercentileMethod;
+use crate::recipe::validate::{compact, Code, Finding};
+
+/// The keys the analyze action reads.
+pub const KNOWN_KEYS: &[&str] = &[
+    "action",
+    "timeframe",
+    "metrics",
+    "include_trends",
+    "percentiles",
+    "percentile_method",
+    "anomaly_detection",
+    "change_points",
+    "baseline",
+    "config",
+];
+
+/// A metric name, or a shell glob over names (`*`, `?`, `[..]`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetricPattern {
+    /// One exact name.
+    Exact(String),
+    /// A glob.
+    Glob(glob::Pattern),
+}
+
+impl FromStr for MetricPattern {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().is_empty() {
+            return Err("a metric name must not be empty".to_owned());
+        }
+        if s.contains(['*', '?', '[']) {
+            glob::Pattern::new(s)
+                .map(MetricPattern::Glob)
+                .map_err(|e| format!("'{s}' is not a valid glob: {e}"))
+        } else {
+            Ok(MetricPattern::Exact(s.to_owned()))
+        }
+    }
+}
+
+impl MetricPattern {
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MetricPattern::Exact(s) => s,
+            MetricPattern::Glob(p) => p.as_str(),
+        }
+    }
+}
+
+/// Which anomaly detectors run, and how sensitive they are (no methods: none run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnomalySettings {
+    /// Detectors, in output order.
+    pub methods: Vec<AnomalyMethod>,
+    /// Common sensitivity (> 0; larger flags less).
+    pub sensitivity: f64,
+}
+
+impl Default for AnomalySettings {
+    fn default() -> Self {
+        AnomalySettings {
+            methods: vec![AnomalyMethod::Zscore, AnomalyMethod::Iqr],
+            sensitivity: DEFAULT_SENSITIVITY,
+        }
+    }
+}
+
+/// A run named by id, or the newest one with samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunRef {
+    /// This run id.
+    Id(i64),
+    /// The newest run with samples of the metric (other than the running one).
+    Last,
+}
+
+/// Where a new baseline's samples come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EstablishFrom {
+    /// The samples this analysis selected.
+    Selection,
+    /// The samples one run wrote.
+    Run(RunRef),
+    /// The samples inside a timeframe.
+    Timeframe(Timeframe),
+    /// Values given in the arguments, per metric.
+    Values(BTreeMap<String, Vec<f64>>),
+}
+
+/// Baseline work of one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineSettings {
+    /// Store a new baseline per metric.
+    pub establish: Option<EstablishFrom>,
+    /// Compare the analysed samples with the stored baseline.
+    pub compare: bool,
+    /// Direction of "better"; by default from the metric (higher for throughput / ops/s).
+    pub higher_is_better: Option<bool>,
+    /// Significance level in (0, 1).
+    pub alpha: f64,
+    /// The test that decides significance.
+    pub test: SignificanceTest,
+}
+
+impl Default for BaselineSettings {
+    fn default() -> Self {
+        BaselineSettings {
+            establish: None,
+            compare: false,
+            higher_is_better: None,
+            alpha: 0.05,
+            test: SignificanceTest::Welch,
+        }
+    }
+}
+
+/// The parsed arguments of one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyzeArgs {
+    /// Which samples.
+    pub timeframe: Timeframe,
+    /// Which metrics.
+    pub metrics: Vec<MetricPattern>,
+    /// Linear trend per metric and drift across runs.
+    pub include_trends: bool,
+    /// Percents requested in the arguments themselves.
+    pub percentiles: Option<Vec<f64>>,
+    /// Quantile definition.
+    pub percentile_method: PercentileMethod,
+    /// Anomaly detectors.
+    pub anomalies: AnomalySettings,
+    /// Change-point parameters; `None` turns detection off.
+    pub change_points: Option<HunterParams>,
+    /// Baseline work.
+    pub baseline: BaselineSettings,
+    /// The `config` mapping inside the arguments.
+    pub config: AnalysisConfig,
+}
+
+impl Default for AnalyzeArgs {
+    fn default() -> Self {
+        AnalyzeArgs {
+            timeframe: Timeframe::Last {
+                seconds: 3600,
+                count: 1,
+                unit: 'h',
+            },
+            metrics: vec![MetricPattern::Glob(
+                glob::Pattern::new("*").expect("valid glob"),
+            )],
+            include_trends: false,
+            percentiles: None,
+            percentile_method: PercentileMethod::default(),
+            anomalies: AnomalySettings::default(),
+            change_points: Some(HunterParams::default()),
+            baseline: BaselineSettings::default(),
+            config: AnalysisConfig::default(),
+        }
+    }
+}
+
+/// Collects findings while reading one mapping.
+pub(super) struct Reader<'f> {
+    pub base: String,
+    pub findings: &'f mut Vec<Finding>,
+}
+
+impl Reader<'_> {
+    pub fn invalid(&mut self, field: &str, message: String) {
+        let path = format!("{}.{field}", self.base);
+        self.findings
+            .push(Finding::error(Code::InvalidArg, path, message));
+    }
+
+    fn missing(&mut self, field: &str, message: String) {
+        let path = format!("{}.{field}", self.base);
+        self.findings
+            .push(Finding::error(Code::MissingField, path, message));
+    }
+
+    pub fn bool(&mut self, field: &str, v: &Value) -> Option<bool> {
+        v.as_bool().or_else(|| {
+            self.invalid(field, format!("must be true or false, got {}", compact(v)));
+            None
+        })
+    }
+
+    /// A finite number satisfying `ok`, described by `accepted`.
+    pub fn number(
+        &mut self,
+        field: &str,
+        v: &Value,
+        ok: impl Fn(f64) -> bool,
+        accepted: &str,
+    ) -> Option<f64> {
+        match v.as_f64() {
+            Some(x) if x.is_finite() && ok(x) => Some(x),
+            _ => {
+                self.invalid(field, format!("must be {accepted}, got {}", compact(v)));
+                None
+            }
+        }
+    }
+
+    pub fn parsed<T: FromStr>(&mut self, field: &str, v: &Value, what: &str) -> Option<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let Some(s) = v.as_str() else {
+            self.invalid(
+                field,
+                format!("must be a string ({what}), got {}", compact(v)),
+            );
+            return None;
+        };
+        s.parse()
+            .map_err(|e| self.invalid(field, format!("{e}")))
+            .ok()
+    }
+
+    /// A non-empty list of percents in [0, 100].
+    pub fn percents(&mut self, field: &str, v: &Value) -> Option<Vec<f64>> {
+        let list = v.as_array().filter(|a| !a.is_empty());
+        let parsed: Option<Vec<f64>> = list.and_then(|a| {
+            a.iter()
+                .map(|x| x.as_f64().filter(|p| (0.0..=100.0).contains(p)))
+                .collect()
+        });
+        if parsed.is_none() {
+            self.invalid(
+                field,
+                format!(
+                    "must be a non-empty list of percents in [0, 100], got {}",
+                    compact(v)
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// Warns about keys outside `known`.
+    pub fn unknown_keys(&mut self, map: &Map<String, Value>, known: &[&str]) {
+        for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+            let path = format!("{}.{key}", self.base);
+            self.findings.push(Finding::warning(
+                Code::InvalidArg,
+                path,
+                format!(
+                    "unknown key '{key}' is ignored; known: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// Parses `args` (at path `base`); every finding is returned, the arguments only when no
+/// finding is an error.
+pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let mut r = Reader {
+        base: base.to_owned(),
+        findings: &mut findings,
+    };
+    let mut out = AnalyzeArgs::default();
+    r.unknown_keys(args, KNOWN_KEYS);
+    for (key, v) in args {
+        match key.as_str() {
+            "timeframe" => {
+                out.timeframe = r.parsed(key, v, "a timeframe").unwrap_or(out.timeframe);
+            }
+            "metrics" => out.metrics = metric_patterns(&mut r, v).unwrap_or_default(),
+            "include_trends" => out.include_trends = r.bool(key, v).unwrap_or_default(),
+            "percentiles" => out.percentiles = r.percents(key, v),
+            "percentile_method" => {
+                out.percentile_method = r.parsed(key, v, "a percentile method").unwrap_or_default();
+            }
+            "anomaly_detection" => out.anomalies = anomaly_settings(&mut r, v),
+            "change_points" => out.change_points = change_points(&mut r, v),
+            "baseline" => out.baseline = baseline_settings(&mut r, v),
+            "config" => out.config = read_config(v, &format!("{base}.config"), r.findings),
+            _ => {}
+        }
+    }
+    let ok = !findings
+        .iter()
+        .any(|f| f.level == crate::recipe::validate::Level::Error);
+    (ok.then_some(out), findings)
+}
+
+fn metric_patterns(r: &mut Reader<'_>, v: &Value) -> Option<Vec<MetricPattern>> {
+    let texts: Vec<&Value> = match v {
+        Value::Array(items) if !items.is_empty() => items.iter().collect(),
+        Value::String(_) => vec![v],
+        _ => {
+            r.invalid(
+                "metrics",
+                format!(
+                    "must be a metric name or glob, or a non-empty list of them, got {}",
+                    compact(v)
+                ),
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for (i, t) in texts.into_iter().enumerate() {
+        let field = if v.is_array() {
+            format!("metrics[{i}]")
+        } else {
+            "metrics".to_owned()
+        };
+        out.push(r.parsed(&field, t, "a metric name or glob")?);
+    }
+    Some(out)
+}
+
+fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
+    let mut s = AnomalySettings::default();
+    let map = match v {
+        Value::Bool(true) => return s,
+        Value::Bool(false) => {
+            s.methods.clear();
+            return s;
+        }
+        Value::Object(m) => m,
+        _ => {
+            r.invalid(
+                "anomaly_detection",
+                format!(
+                    "must be true, false or a mapping {{enabled, methods, sensitivity}}, got {}",
+                    compact(v)
+                ),
+            );
+            return s;
+        }
+    };
+    let mut sub = Reader {
+        base: format!("{}.anomaly_detection", r.base),
+        findings: r.findings,
+    };
+    sub.unknown_keys(map, &["enabled", "methods", "sensitivity"]);
+    if let Some(m) = map.get("methods") {
+        let names = m.as_array().filter(|a| !a.is_empty());
+        let parsed: Option<Vec<AnomalyMethod>> = names.and_then(|a| {
+            a.iter()
+                .map(|x| serde_json::from_value(x.clone()).ok())
+                .collect()
+        });
+        match parsed {
+            Some(methods) => s.methods = methods,
+            None => sub.invalid(
+                "methods",
+                format!(
+                    "must be a non-empty list of zscore, modified_zscore, iqr, iqr_nearest_rank, baseline, ewma, isolation_forest; got {}",
+                    compact(m)
+                ),
+            ),
+        }
+    }
+    if let Some(x) = map.get("sensitivity") {
+        s.sensitivity = sub
+            .number("sensitivity", x, |x| x > 0.0, "a number > 0")
+            .unwrap_or(s.sensitivity);
+    }
+    if let Some(e) = map.get("enabled") {
+        if sub.bool("enabled", e) == Some(false) {
+            s.methods.clear();
+        }
+    }
+    s
+}
+
+fn change_points(r: &mut Reader<'_>, v: &Value) -> Option<HunterParams> {
+    match v {
+        Value::Bool(true) => return Some(HunterParams::default()),
+        Value::Bool(false) => return None,
+        Value::Object(m) => {
+            let mut sub = Reader {
+                base: format!("{}.change_points", r.base),
+                findings: r.findings,
+            };
+            sub.unknown_keys(m, &["window_len", "max_pvalue", "min_magnitude"]);
+        }
+        _ => {}
+    }
+    let parsed = serde_json::from_value::<HunterParams>(v.clone())
+        .map_err(|e| e.to_string())
+        .and_then(|p| p.validate().map(|()| p).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(p) => Some(p),
+        Err(e) => {
+            r.invalid(
+                "change_points",
+                format!("must be true, false or {{window_len, max_pvalue, min_magnitude}}: {e}"),
+            );
+            None
+        }
+    }
+}
+
+fn baseline_settings(r: &mut Reader<'_>, v: &Value) -> BaselineSettings {
+    let mut s = BaselineSettings::default();
+    let Some(map) = v.as_object() else {
+        r.invalid(
+            "baseline",
+            format!(
+                "must be a mapping {{establish, compare, higher_is_better, alpha, test}}, got {}",
+                compact(v)
+            ),
+        );
+        return s;
+    };
+    let mut sub = Reader {
+        base: format!("{}.baseline", r.base),
+        findings: r.findings,
+    };
+    sub.unknown_keys(
+        map,
+        &["establish", "compare", "higher_is_better", "alpha", "test"],
+    );
+    if !map.contains_key("establish") && !map.contains_key("compare") {
+        r.missing("baseline", "needs 'establish' and/or 'compare'".to_owned());
+        return s;
+    }
+    for (key, x) in map {
+        match key.as_str() {
+            "establish" => s.establish = establish_from(&mut sub, x),
+            "compare" => s.compare = sub.bool(key, x).unwrap_or_default(),
+            "higher_is_better" => s.higher_is_better = sub.bool(key, x),
+            "alpha" => {
+                s.alpha = sub
+                    .number(
+                        key,
+                        x,
+                        |a| a > 0.0 && a < 1.0,
+                        "a significance level in (0, 1)",
+                    )
+                    .unwrap_or(s.alpha);
+            }
+            "test" => match serde_json::from_value(x.clone()) {
+                Ok(t) => s.test = t,
+                Err(_) => sub.invalid(
+                    key,
+                    format!("must be welch or mann_whitney, got {}", compact(x)),
+                ),
+            },
+            _ => {}
+        }
+    }
+    s
+}
+
+fn establish_from(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
+    const SHAPES: &str =
+        "true, {run: <id> | last}, {timeframe: \"7d\"} or {values: {<metric>: [numbers]}}";
+    let map = match v {
+        Value::Bool(true) => return Some(EstablishFrom::Selection),
+        Value::Bool(false) => return None,
+        Value::Object(m) => m,
+        _ => {
+            r.invalid("establish", format!("must be {SHAPES}, got {}", compact(v)));
+            return None;
+        }
+    };
+    let mut sub = Reader {
+        base: format!("{}.establish", r.base),
+        findings: r.findings,
+    };
+    let mut sources = map
+        .iter()
+        .filter(|(k, _)| ["run", "timeframe", "values"].contains(&k.as_str()));
+    let (key, x) = match (sources.next(), sources.next()) {
+        (Some(one), None) => one,
+        (None, _) => {
+            r.missing(
+                "establish",
+                format!("needs one of run, timeframe or values: {SHAPES}"),
+            );
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            r.invalid(
+                "establish",
+                "names more than one of run, timeframe and values".to_owned(),
+            );
+            return None;
+        }
+    };
+    sub.unknown_keys(map, &["run", "timeframe", "values"]);
+    match key.as_str() {
+        "run" => match x {
+            Value::String(s) if s == "last" => Some(EstablishFrom::Run(RunRef::Last)),
+            _ => match x.as_i64().filter(|&id| id > 0) {
+                Some(id) => Some(EstablishFrom::Run(RunRef::Id(id))),
+                None => {
+                    sub.invalid(
+                        "run",
+                        format!(
+                            "must be a run id (an integer > 0) or \"last\", got {}",
+                            compact(x)
+                        ),
+                    );
+                    None
+                }
+            },
+        },
+        "timeframe" => sub
+            .parsed("timeframe", x, "a timeframe")
+            .map(EstablishFrom::Timeframe),
+        _ => establish_values(&mut sub, x),
+    }
+}
+
+fn establish_values(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
+    let Some(map) = v.as_object().filter(|m| !m.is_empty()) else {
+        r.invalid(
+            "values",
+            format!(
+                "must be a mapping {{<metric>: [numbers]}}, got {}",
+                compact(v)
+            ),
+        );
+        return None;
+    };
+    let mut out = BTreeMap::new();
+    for (metric, list) in map {
+        let values: Option<Vec<f64>> = list.as_array().filter(|a| a.len() >= 2).and_then(|a| {
+            a.iter()
+                .map(|x| x.as_f64().filter(|f| f.is_finite()))
+                .collect()
+        });
+        match values {
+            Some(values) => {
+                out.insert(metric.clone(), values);
+            }
+            None => r.invalid(
+                &format!("values.{metric}"),
+                format!(
+                    "must be a list of at least 2 finite numbers, got {}",
+                    compact(list)
+                ),
+            ),
+        }
+    }
+    Some(EstablishFrom::Values(out))
+}
