@@ -139,7 +139,8 @@ fn check_one_of(what: &str, value: &str, accepted: &[&str]) -> Result<(), String
     }
 }
 
-/// Reads and parses `path` (format by [`ImportFormat::detect`]) into samples.
+/// Reads and parses `path` (format by [`ImportFormat::detect`]) into samples; `csv` must not
+/// name a metric or tags for a JSON-lines file.
 pub fn read_file(path: &Path, csv: &CsvOptions) -> Result<Vec<SampleRow>, ImportError> {
     let label = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
@@ -148,7 +149,15 @@ pub fn read_file(path: &Path, csv: &CsvOptions) -> Result<Vec<SampleRow>, Import
     })?;
     let samples = match ImportFormat::detect(path, &text) {
         ImportFormat::Csv => parse_csv(&text, &label, csv)?,
-        ImportFormat::JsonLines => parse_json_lines(&text, &label)?,
+        ImportFormat::JsonLines => {
+            if csv.name.is_some() || !csv.tags.is_empty() {
+                return Err(ImportError::Option(format!(
+                    "a metric name and tags apply to CSV files only; {label} holds \
+                     PerformanceMetric JSON lines, which name their own metrics"
+                )));
+            }
+            parse_json_lines(&text, &label)?
+        }
     };
     if samples.is_empty() {
         return Err(ImportError::Empty { path: label });

@@ -379,7 +379,7 @@ fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
         let names = m.as_array().filter(|a| !a.is_empty());
         let parsed: Option<Vec<AnomalyMethod>> = names.and_then(|a| {
             a.iter()
-                .map(|x| serde_json::from_value(x.clone()).ok())
+                .map(|x| x.as_str().and_then(|n| n.parse().ok()))
                 .collect()
         });
         match parsed {
@@ -387,7 +387,8 @@ fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
             None => sub.invalid(
                 "methods",
                 format!(
-                    "must be a non-empty list of zscore, modified_zscore, iqr, iqr_nearest_rank, baseline, ewma, isolation_forest; got {}",
+                    "must be a non-empty list of {}; got {}",
+                    AnomalyMethod::names(),
                     compact(m)
                 ),
             ),
