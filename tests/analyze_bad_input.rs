@@ -169,7 +169,7 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
             "Error: unknown metric 'latency'; stored metrics: m, n"
         );
         let err = fails(&s, &[cmd, "--metric", "m", "--timeframe", "1hr"]);
-        assert_eq!(err.trim_end(), "Error: invalid timeframe '1hr'; accepted: a span like 30m, 1h, 24h or 7d (units s, m, h, d, w), last_run, or all");
+        assert_eq!(err.trim_end(), "Error: invalid timeframe '1hr'; accepted: a span like 30m, 1h, 24h or 7d (units s, m, h, d, w), last_run, this_run, or all");
         let err = fails(&s, &[cmd, "--metric", "m", "--timeframe", "1h"]);
         assert_eq!(
             err.trim_end(),
@@ -204,6 +204,8 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
         err.trim_end(),
         "Error: invalid parameter window_len = 1; accepted: an integer ≥ 2"
     );
+    let err = fails(&s, &["analyze", "--metric", "m", "--timeframe", "this_run"]);
+    assert_eq!(err.trim_end(), "Error: timeframe this_run names the running recipe's samples; outside a recipe use last_run, all or a span like 24h");
     let err = fails(&s, &["changepoints", "--metric", "m*"]);
     assert_eq!(
         err.trim_end(),

@@ -19,18 +19,19 @@
 //! `{timeframe: "7d"}` or `{values: {<metric>: [numbers]}}`; `baseline.compare: true` judges
 //! the analysed samples against each metric's stored baseline (before any new one is stored).
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
+use super::baseline_args::baseline_settings;
+pub use super::baseline_args::{BaselineSettings, EstablishFrom, RunRef};
 use super::config::{read_config, AnalysisConfig};
+use super::reader::Reader;
 use super::timeframe::Timeframe;
 use crate::analyze::anomaly::{AnomalyMethod, DEFAULT_SENSITIVITY};
-use crate::analyze::baseline::SignificanceTest;
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
-use crate::recipe::validate::{compact, Code, Finding};
+use crate::recipe::validate::{compact, Finding};
 
 /// The keys the analyze action reads.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -100,55 +101,6 @@ impl Default for AnomalySettings {
     }
 }
 
-/// A run named by id, or the newest one with samples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunRef {
-    /// This run id.
-    Id(i64),
-    /// The newest run with samples of the metric (other than the running one).
-    Last,
-}
-
-/// Where a new baseline's samples come from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EstablishFrom {
-    /// The samples this analysis selected.
-    Selection,
-    /// The samples one run wrote.
-    Run(RunRef),
-    /// The samples inside a timeframe.
-    Timeframe(Timeframe),
-    /// Values given in the arguments, per metric.
-    Values(BTreeMap<String, Vec<f64>>),
-}
-
-/// Baseline work of one analysis.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BaselineSettings {
-    /// Store a new baseline per metric.
-    pub establish: Option<EstablishFrom>,
-    /// Compare the analysed samples with the stored baseline.
-    pub compare: bool,
-    /// Direction of "better"; by default from the metric (higher for throughput / ops/s).
-    pub higher_is_better: Option<bool>,
-    /// Significance level in (0, 1).
-    pub alpha: f64,
-    /// The test that decides significance.
-    pub test: SignificanceTest,
-}
-
-impl Default for BaselineSettings {
-    fn default() -> Self {
-        BaselineSettings {
-            establish: None,
-            compare: false,
-            higher_is_better: None,
-            alpha: 0.05,
-            test: SignificanceTest::Welch,
-        }
-    }
-}
-
 /// The parsed arguments of one analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalyzeArgs {
@@ -190,101 +142,6 @@ impl Default for AnalyzeArgs {
             change_points: Some(HunterParams::default()),
             baseline: BaselineSettings::default(),
             config: AnalysisConfig::default(),
-        }
-    }
-}
-
-/// Collects findings while reading one mapping.
-pub(super) struct Reader<'f> {
-    pub base: String,
-    pub findings: &'f mut Vec<Finding>,
-}
-
-impl Reader<'_> {
-    pub fn invalid(&mut self, field: &str, message: String) {
-        let path = format!("{}.{field}", self.base);
-        self.findings
-            .push(Finding::error(Code::InvalidArg, path, message));
-    }
-
-    fn missing(&mut self, field: &str, message: String) {
-        let path = format!("{}.{field}", self.base);
-        self.findings
-            .push(Finding::error(Code::MissingField, path, message));
-    }
-
-    pub fn bool(&mut self, field: &str, v: &Value) -> Option<bool> {
-        v.as_bool().or_else(|| {
-            self.invalid(field, format!("must be true or false, got {}", compact(v)));
-            None
-        })
-    }
-
-    /// A finite number satisfying `ok`, described by `accepted`.
-    pub fn number(
-        &mut self,
-        field: &str,
-        v: &Value,
-        ok: impl Fn(f64) -> bool,
-        accepted: &str,
-    ) -> Option<f64> {
-        match v.as_f64() {
-            Some(x) if x.is_finite() && ok(x) => Some(x),
-            _ => {
-                self.invalid(field, format!("must be {accepted}, got {}", compact(v)));
-                None
-            }
-        }
-    }
-
-    pub fn parsed<T: FromStr>(&mut self, field: &str, v: &Value, what: &str) -> Option<T>
-    where
-        T::Err: std::fmt::Display,
-    {
-        let Some(s) = v.as_str() else {
-            self.invalid(
-                field,
-                format!("must be a string ({what}), got {}", compact(v)),
-            );
-            return None;
-        };
-        s.parse()
-            .map_err(|e| self.invalid(field, format!("{e}")))
-            .ok()
-    }
-
-    /// A non-empty list of percents in [0, 100].
-    pub fn percents(&mut self, field: &str, v: &Value) -> Option<Vec<f64>> {
-        let list = v.as_array().filter(|a| !a.is_empty());
-        let parsed: Option<Vec<f64>> = list.and_then(|a| {
-            a.iter()
-                .map(|x| x.as_f64().filter(|p| (0.0..=100.0).contains(p)))
-                .collect()
-        });
-        if parsed.is_none() {
-            self.invalid(
-                field,
-                format!(
-                    "must be a non-empty list of percents in [0, 100], got {}",
-                    compact(v)
-                ),
-            );
-        }
-        parsed
-    }
-
-    /// Warns about keys outside `known`.
-    pub fn unknown_keys(&mut self, map: &Map<String, Value>, known: &[&str]) {
-        for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
-            let path = format!("{}.{key}", self.base);
-            self.findings.push(Finding::warning(
-                Code::InvalidArg,
-                path,
-                format!(
-                    "unknown key '{key}' is ignored; known: {}",
-                    known.join(", ")
-                ),
-            ));
         }
     }
 }
@@ -433,151 +290,4 @@ fn change_points(r: &mut Reader<'_>, v: &Value) -> Option<HunterParams> {
             None
         }
     }
-}
-
-fn baseline_settings(r: &mut Reader<'_>, v: &Value) -> BaselineSettings {
-    let mut s = BaselineSettings::default();
-    let Some(map) = v.as_object() else {
-        r.invalid(
-            "baseline",
-            format!(
-                "must be a mapping {{establish, compare, higher_is_better, alpha, test}}, got {}",
-                compact(v)
-            ),
-        );
-        return s;
-    };
-    let mut sub = Reader {
-        base: format!("{}.baseline", r.base),
-        findings: r.findings,
-    };
-    sub.unknown_keys(
-        map,
-        &["establish", "compare", "higher_is_better", "alpha", "test"],
-    );
-    if !map.contains_key("establish") && !map.contains_key("compare") {
-        r.missing("baseline", "needs 'establish' and/or 'compare'".to_owned());
-        return s;
-    }
-    for (key, x) in map {
-        match key.as_str() {
-            "establish" => s.establish = establish_from(&mut sub, x),
-            "compare" => s.compare = sub.bool(key, x).unwrap_or_default(),
-            "higher_is_better" => s.higher_is_better = sub.bool(key, x),
-            "alpha" => {
-                s.alpha = sub
-                    .number(
-                        key,
-                        x,
-                        |a| a > 0.0 && a < 1.0,
-                        "a significance level in (0, 1)",
-                    )
-                    .unwrap_or(s.alpha);
-            }
-            "test" => match serde_json::from_value(x.clone()) {
-                Ok(t) => s.test = t,
-                Err(_) => sub.invalid(
-                    key,
-                    format!("must be welch or mann_whitney, got {}", compact(x)),
-                ),
-            },
-            _ => {}
-        }
-    }
-    s
-}
-
-fn establish_from(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
-    const SHAPES: &str =
-        "true, {run: <id> | last}, {timeframe: \"7d\"} or {values: {<metric>: [numbers]}}";
-    let map = match v {
-        Value::Bool(true) => return Some(EstablishFrom::Selection),
-        Value::Bool(false) => return None,
-        Value::Object(m) => m,
-        _ => {
-            r.invalid("establish", format!("must be {SHAPES}, got {}", compact(v)));
-            return None;
-        }
-    };
-    let mut sub = Reader {
-        base: format!("{}.establish", r.base),
-        findings: r.findings,
-    };
-    let mut sources = map
-        .iter()
-        .filter(|(k, _)| ["run", "timeframe", "values"].contains(&k.as_str()));
-    let (key, x) = match (sources.next(), sources.next()) {
-        (Some(one), None) => one,
-        (None, _) => {
-            r.missing(
-                "establish",
-                format!("needs one of run, timeframe or values: {SHAPES}"),
-            );
-            return None;
-        }
-        (Some(_), Some(_)) => {
-            r.invalid(
-                "establish",
-                "names more than one of run, timeframe and values".to_owned(),
-            );
-            return None;
-        }
-    };
-    sub.unknown_keys(map, &["run", "timeframe", "values"]);
-    match key.as_str() {
-        "run" => match x {
-            Value::String(s) if s == "last" => Some(EstablishFrom::Run(RunRef::Last)),
-            _ => match x.as_i64().filter(|&id| id > 0) {
-                Some(id) => Some(EstablishFrom::Run(RunRef::Id(id))),
-                None => {
-                    sub.invalid(
-                        "run",
-                        format!(
-                            "must be a run id (an integer > 0) or \"last\", got {}",
-                            compact(x)
-                        ),
-                    );
-                    None
-                }
-            },
-        },
-        "timeframe" => sub
-            .parsed("timeframe", x, "a timeframe")
-            .map(EstablishFrom::Timeframe),
-        _ => establish_values(&mut sub, x),
-    }
-}
-
-fn establish_values(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
-    let Some(map) = v.as_object().filter(|m| !m.is_empty()) else {
-        r.invalid(
-            "values",
-            format!(
-                "must be a mapping {{<metric>: [numbers]}}, got {}",
-                compact(v)
-            ),
-        );
-        return None;
-    };
-    let mut out = BTreeMap::new();
-    for (metric, list) in map {
-        let values: Option<Vec<f64>> = list.as_array().filter(|a| a.len() >= 2).and_then(|a| {
-            a.iter()
-                .map(|x| x.as_f64().filter(|f| f.is_finite()))
-                .collect()
-        });
-        match values {
-            Some(values) => {
-                out.insert(metric.clone(), values);
-            }
-            None => r.invalid(
-                &format!("values.{metric}"),
-                format!(
-                    "must be a list of at least 2 finite numbers, got {}",
-                    compact(list)
-                ),
-            ),
-        }
-    }
-    Some(EstablishFrom::Values(out))
 }

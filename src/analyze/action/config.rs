@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::args::Reader;
+use super::reader::Reader;
 use crate::recipe::validate::{compact, Finding};
 
 /// Framework0's `health.regression_threshold` default.

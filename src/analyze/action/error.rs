@@ -42,6 +42,9 @@ pub enum AnalyzeError {
         /// Whether the running run was excluded.
         excluding_current: bool,
     },
+    /// `this_run` outside a running recipe.
+    #[error("timeframe this_run names the running recipe's samples; outside a recipe use last_run, all or a span like 24h")]
+    NotInRun,
     /// Samples were found, but no metric could be analysed.
     #[error("no metric could be analysed: {}", .reasons.join("; "))]
     NothingAnalysable {

@@ -8,10 +8,12 @@
 //! at `metrics.baselines.<metric>`. Arguments: see [`args`]; configuration: see [`config`].
 
 pub mod args;
+mod baseline_args;
 pub mod baselines;
 pub mod config;
 mod error;
 pub mod metric;
+mod reader;
 pub mod report;
 pub mod select;
 pub mod timeframe;

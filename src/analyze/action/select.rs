@@ -72,7 +72,7 @@ pub fn resolve_names(
 }
 
 /// The window a timeframe stands for; `last_run` resolves to the newest run (below
-/// `current_run`, when given) holding samples of any of `names`.
+/// `current_run`, when given) holding samples of any of `names`, `this_run` to `current_run`.
 pub fn window(
     store: &Store,
     timeframe: Timeframe,
@@ -89,7 +89,8 @@ pub fn window(
                     excluding_current: current_run.is_some(),
                 })?,
         ),
-        _ => None,
+        Timeframe::ThisRun => Some(current_run.ok_or(AnalyzeError::NotInRun)?),
+        Timeframe::Last { .. } | Timeframe::All => None,
     };
     Ok(SampleWindow {
         since_ns: timeframe.since_ns(now_ns),
@@ -122,7 +123,7 @@ pub fn select(
             };
             let run = window
                 .run_id
-                .map_or(String::new(), |r| format!(" (run {r})"));
+                .map_or(String::new(), |r| format!(" = run {r}"));
             let reason = format!("no samples in timeframe {timeframe}{run} ({extent})");
             details.push(format!("'{name}' ({extent})"));
             skipped.push(Skipped {

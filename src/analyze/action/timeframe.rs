@@ -2,7 +2,8 @@
 //!
 //! Accepted spellings: `<n><unit>` with a positive integer `n` and unit `s`, `m`, `h`, `d` or
 //! `w` (`30m`, `1h`, `24h`, `7d`), `last_run` (the newest run holding samples of the selected
-//! metrics, other than the running one) and `all`.
+//! metrics, other than the running one), `this_run` (the samples the running recipe's earlier
+//! steps wrote; inside a recipe only) and `all`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -21,12 +22,15 @@ pub enum Timeframe {
     },
     /// The newest run with samples (excluding the running one).
     LastRun,
+    /// The running recipe's own samples.
+    ThisRun,
     /// Every stored sample.
     All,
 }
 
 /// What [`Timeframe::from_str`] accepts, for messages.
-pub const ACCEPTED: &str = "a span like 30m, 1h, 24h or 7d (units s, m, h, d, w), last_run, or all";
+pub const ACCEPTED: &str =
+    "a span like 30m, 1h, 24h or 7d (units s, m, h, d, w), last_run, this_run, or all";
 
 /// A timeframe that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +43,7 @@ impl FromStr for Timeframe {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "last_run" => return Ok(Timeframe::LastRun),
+            "this_run" => return Ok(Timeframe::ThisRun),
             "all" => return Ok(Timeframe::All),
             _ => {}
         }
@@ -74,6 +79,7 @@ impl fmt::Display for Timeframe {
         match self {
             Timeframe::Last { count, unit, .. } => write!(f, "{count}{unit}"),
             Timeframe::LastRun => f.write_str("last_run"),
+            Timeframe::ThisRun => f.write_str("this_run"),
             Timeframe::All => f.write_str("all"),
         }
     }
@@ -86,7 +92,7 @@ impl Timeframe {
             Timeframe::Last { seconds, .. } => {
                 Some(now_ns.saturating_sub(seconds.saturating_mul(1_000_000_000)))
             }
-            Timeframe::LastRun | Timeframe::All => None,
+            Timeframe::LastRun | Timeframe::ThisRun | Timeframe::All => None,
         }
     }
 }
@@ -97,7 +103,9 @@ mod tests {
 
     #[test]
     fn spans_and_keywords_round_trip() {
-        for text in ["1h", "24h", "7d", "30m", "45s", "2w", "last_run", "all"] {
+        for text in [
+            "1h", "24h", "7d", "30m", "45s", "2w", "last_run", "this_run", "all",
+        ] {
             let t: Timeframe = text.parse().unwrap();
             assert_eq!(t.to_string(), text);
         }
