@@ -16,3 +16,6 @@ pub mod runner;
 pub mod scriptlet;
 pub mod store;
 pub mod util;
+
+pub use framework0_macros::performance_timer;
+pub use metrics::{performance_tracker, PerformanceTracker};

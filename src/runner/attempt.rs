@@ -47,8 +47,53 @@ impl AttemptEnd {
 const CANCEL_GRACE: Duration = Duration::from_millis(500);
 const POLL: Duration = Duration::from_millis(10);
 
-/// Runs `scriptlet` once with `args`, bounded by `timeout` and `interrupt`.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A thread reused across step attempts, so a step costs no thread creation. An attempt
+/// that is abandoned (timeout, Ctrl-C) keeps its thread; the worker starts a fresh one for
+/// the next attempt, and the old one exits once its stuck job returns.
+#[derive(Default)]
+pub struct StepWorker {
+    jobs: Option<mpsc::Sender<Job>>,
+}
+
+impl StepWorker {
+    /// A worker whose thread starts with the first job.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn submit(&mut self, job: Job) -> std::io::Result<()> {
+        let sender = match &self.jobs {
+            Some(s) => s.clone(),
+            None => {
+                let (tx, rx) = mpsc::channel::<Job>();
+                std::thread::Builder::new()
+                    .name("f0-step".to_owned())
+                    .spawn(move || {
+                        while let Ok(job) = rx.recv() {
+                            job();
+                        }
+                    })?;
+                self.jobs = Some(tx.clone());
+                tx
+            }
+        };
+        sender.send(job).map_err(|_| {
+            self.jobs = None;
+            std::io::Error::other("the step thread is gone")
+        })
+    }
+
+    /// Gives up the current thread (it is busy with an abandoned attempt).
+    fn abandon(&mut self) {
+        self.jobs = None;
+    }
+}
+
+/// Runs `scriptlet` once with `args` on `worker`, bounded by `timeout` and `interrupt`.
 pub fn run_attempt(
+    worker: &mut StepWorker,
     mut scriptlet: Box<dyn Scriptlet>,
     info: StepInfo,
     context: SharedContext,
@@ -59,15 +104,12 @@ pub fn run_attempt(
     let cancel = Arc::new(AtomicBool::new(false));
     let env = StepEnv::new(info.clone(), context, cancel.clone());
     let (tx, rx) = mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name(format!("step:{}", info.step_name))
-        .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                scriptlet.run(&env, &args)
-            }));
-            let _ = tx.send(result);
-        });
-    if let Err(e) = spawned {
+    let job: Job = Box::new(move || {
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scriptlet.run(&env, &args)));
+        let _ = tx.send(result);
+    });
+    if let Err(e) = worker.submit(job) {
         return AttemptEnd::Error(format!("cannot start a thread for the step: {e}"));
     }
     let started = Instant::now();
@@ -77,6 +119,7 @@ pub fn run_attempt(
                 Some(left) => left.min(POLL),
                 None => {
                     cancel.store(true, Ordering::Relaxed);
+                    worker.abandon();
                     return AttemptEnd::TimedOut(t.as_secs_f64());
                 }
             },
@@ -91,7 +134,9 @@ pub fn run_attempt(
         }
         if interrupt.load(Ordering::Relaxed) {
             cancel.store(true, Ordering::Relaxed);
-            let _ = rx.recv_timeout(CANCEL_GRACE);
+            if rx.recv_timeout(CANCEL_GRACE).is_err() {
+                worker.abandon();
+            }
             return AttemptEnd::Interrupted;
         }
     }
@@ -140,7 +185,9 @@ mod tests {
             run_id: 1,
             store_path: "x.db".into(),
         };
+        let mut worker = StepWorker::new();
         let end = run_attempt(
+            &mut worker,
             Box::new(Stubborn),
             info,
             ctx.clone(),
@@ -151,5 +198,30 @@ mod tests {
         assert_eq!(end, AttemptEnd::TimedOut(0.05));
         std::thread::sleep(Duration::from_millis(500));
         assert!(!lock(&ctx).contains("late.write"));
+        // The worker moved on to a fresh thread: the next attempt runs at once.
+        let info2 = StepInfo {
+            step_name: "t".into(),
+            recipe_path: "r.yaml".into(),
+            recipe_name: "r".into(),
+            attempt: 1,
+            run_id: 1,
+            store_path: "x.db".into(),
+        };
+        struct Quick;
+        impl Scriptlet for Quick {
+            fn run(&mut self, _: &StepEnv, _: &Map<String, Value>) -> Result<i32, ScriptletError> {
+                Ok(0)
+            }
+        }
+        let end = run_attempt(
+            &mut worker,
+            Box::new(Quick),
+            info2,
+            ctx,
+            Map::new(),
+            None,
+            &AtomicBool::new(false),
+        );
+        assert_eq!(end, AttemptEnd::Success);
     }
 }

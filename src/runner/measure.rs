@@ -59,10 +59,11 @@ impl Snapshot {
     /// The usage since `self`.
     pub fn finish(&self) -> StepUsage {
         let end = Snapshot::now();
+        let peak_kib = peak_rss_kib();
         StepUsage {
             wall_ns: u64::try_from(end.at.duration_since(self.at).as_nanos()).unwrap_or(u64::MAX),
             cpu_ns: end.cpu_ns.saturating_sub(self.cpu_ns),
-            peak_rss_bytes: status_kib("VmHWM:") * 1024,
+            peak_rss_bytes: peak_kib * 1024,
             rss_delta_bytes: end.rss_bytes as i64 - self.rss_bytes as i64,
             read_bytes: end.read_bytes.saturating_sub(self.read_bytes),
             write_bytes: end.write_bytes.saturating_sub(self.write_bytes),
@@ -145,13 +146,13 @@ fn resident_bytes() -> u64 {
         .map_or(0, |pages| pages * page)
 }
 
-/// A `kB` field of `/proc/self/status` (0 where unavailable).
-fn status_kib(field: &str) -> u64 {
+/// `VmHWM` (peak resident set) of `/proc/self/status` in KiB (0 where unavailable).
+fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(field))
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
                 .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
         })
         .unwrap_or(0)

@@ -7,7 +7,7 @@ mod measure;
 mod outcome;
 mod plan;
 
-pub use attempt::AttemptEnd;
+pub use attempt::{AttemptEnd, StepWorker};
 pub use measure::{Snapshot, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, StepOutcome, StepStatus};
 pub use plan::execution_order;
@@ -70,6 +70,7 @@ pub struct Runner<'a> {
     registry: &'a Registry,
     store: &'a mut Store,
     interrupt: Arc<AtomicBool>,
+    worker: StepWorker,
 }
 
 impl<'a> Runner<'a> {
@@ -79,6 +80,7 @@ impl<'a> Runner<'a> {
             registry,
             store,
             interrupt,
+            worker: StepWorker::new(),
         }
     }
 
@@ -169,7 +171,32 @@ impl<'a> Runner<'a> {
         self.store.commit(Some(run_id), &mut ctx, &[])?;
         self.store
             .finish_run(run_id, epoch_seconds(), outcome.status.as_str())?;
+        self.apply_retention(recipe)?;
         Ok(outcome)
+    }
+
+    /// Enforces `storage`/`retention` limits when the recipe's `config` sets them and
+    /// `auto_cleanup` is on. Opt-in, so data imported with old timestamps is never dropped by
+    /// a recipe that did not ask for it.
+    fn apply_retention(&mut self, recipe: &Recipe) -> Result<(), RunError> {
+        let Some(config) = recipe.document.get("config") else {
+            return Ok(());
+        };
+        if config.get("storage").is_none() && config.get("retention").is_none() {
+            return Ok(());
+        }
+        // Validation refused a bad config before the run, so this parse succeeds.
+        if let Ok((cfg, _)) = crate::metrics::MetricsConfiguration::from_value(config) {
+            if cfg.storage.auto_cleanup {
+                let report = self.store.enforce_retention(
+                    epoch_nanos(),
+                    cfg.storage.max_age_days,
+                    cfg.storage.max_metrics_count,
+                )?;
+                tracing::info!(target: "f0.runner", "Retention: removed {} expired and {} excess samples", report.expired, report.over_limit);
+            }
+        }
+        Ok(())
     }
 
     fn interrupted(&self) -> bool {
@@ -177,7 +204,7 @@ impl<'a> Runner<'a> {
     }
 
     fn run_step(
-        &self,
+        &mut self,
         step: &Step,
         mut info: StepInfo,
         ctx: &SharedContext,
@@ -198,6 +225,7 @@ impl<'a> Runner<'a> {
             info.attempt = attempt;
             end = match self.registry.resolve(&step.module, &step.function) {
                 Resolution::Found(entry) => attempt::run_attempt(
+                    &mut self.worker,
                     entry.instantiate(),
                     info.clone(),
                     ctx.clone(),

@@ -14,8 +14,10 @@ mod error;
 pub mod import;
 mod metrics;
 mod query;
+mod retention;
 mod runs;
 mod schema;
+mod sink;
 pub mod timestamp;
 
 pub use analyses::AnalysisRow;
@@ -24,7 +26,9 @@ pub use context::ContextRow;
 pub use error::StoreError;
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
 pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
+pub use retention::RetentionReport;
 pub use runs::RunRow;
+pub use sink::StoreSink;
 
 use std::collections::HashMap;
 use std::io::Read;

