@@ -401,11 +401,21 @@ fn bad_analyze_args_are_findings_with_codes_and_paths() {
         format!("ERROR [MISSING_FIELD] {base}.baseline.establish: needs one of run, timeframe or values"),
         format!("ERROR [INVALID_ARG] {base}.baseline.alpha: must be a significance level in (0, 1), got 2"),
         format!("ERROR [INVALID_ARG] {base}.baseline.test: must be welch or mann_whitney, got \"ztest\""),
-        format!("WARNING [INVALID_ARG] {base}.include_trend: unknown key 'include_trend' is ignored; known: action, timeframe,"),
-        format!("ERROR [INVALID_ARG] {base}.config.health.regression_threshold: must be a number ≥ 0 (e.g. 0.2 for 20 %), got -1"),
+        format!("WARNING [UNKNOWN_KEY] {base}.include_trend: unknown key 'include_trend' is ignored; known: action, timeframe,"),
+        format!("ERROR [INVALID_ARG] {base}.config: metrics config `health.regression_threshold` = -1: must be a finite number greater than 0"),
     ] {
         assert!(text.lines().any(|l| l.starts_with(&expected)), "missing {expected:?} in:\n{text}");
     }
+    let r = analyze_recipe(&s, "key.yaml", "config: {analysis: {percentilez: [1]}}", "");
+    let out = s.run(&["validate", r.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "an unknown config key only warns"
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains(&format!(
+        "WARNING [UNKNOWN_KEY] {base}.config.analysis.percentilez: "
+    )));
     let r = analyze_recipe(&s, "empty.yaml", "baseline: {}", "");
     let out = s.run(&["validate", r.to_str().unwrap()]);
     assert!(String::from_utf8(out.stdout).unwrap().contains(&format!(

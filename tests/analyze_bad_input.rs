@@ -115,7 +115,7 @@ fn empty_files_missing_names_and_bad_options_are_refused() {
         "y.csv",
         "1767225600,1\n",
         &["--name", "m", "--unit", "furlongs"],
-        "unknown unit 'furlongs'; accepted: ns, μs, ms, s, bytes, KB, MB, %, count, ops/s",
+        "unknown metric unit `furlongs`; expected one of ns, μs, ms, s, bytes, KB, MB, %, count, ops/s",
     );
     refused(
         &s,
@@ -136,7 +136,7 @@ fn bad_json_lines_name_their_line() {
     import_rows(&s, "first.csv", "m", &[(T0, 1.0), (T0 + 1, 2.0)]);
     let good = r#"{"name":"a","value":1.0,"metric_type":"gauge","unit":"count","timestamp":1767225600000000000}"#;
     let bad_type = good.replace("gauge", "meter");
-    refused(&s, "a.jsonl", &format!("{good}\n{bad_type}\n"), &[], "FILE:2: unknown metric type 'meter'; accepted: timing, throughput, resource, counter, gauge, histogram");
+    refused(&s, "a.jsonl", &format!("{good}\n{bad_type}\n"), &[], "FILE:2: not a PerformanceMetric JSON object: unknown variant `meter`, expected one of `timing`, `throughput`, `resource`, `counter`, `gauge`, `histogram` at line 1 column 45");
     let nan = good.replace("1.0", "NaN");
     let p = s.write("b.jsonl", &format!("{good}\n\n{nan}\n"));
     let err = fails(&s, &["import", p.to_str().unwrap()]);

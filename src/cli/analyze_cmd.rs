@@ -115,7 +115,7 @@ fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisRepor
             anomalies: anomaly_settings(args)?,
             ..Request::default()
         },
-        recipe_config: Default::default(),
+        recipe_config: None,
         now_ns: crate::util::epoch_nanos(),
         run_id: None,
     };

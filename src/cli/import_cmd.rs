@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::json;
 
+use crate::metrics::MetricError;
 use crate::store::import::{read_file, CsvOptions, ImportError};
 
 /// Flags of `f0 import`.
@@ -18,7 +19,8 @@ pub struct ImportArgs {
     /// Metric name of a CSV file's samples (required for CSV).
     #[arg(long)]
     pub name: Option<String>,
-    /// Framework0 metric type of a CSV file's samples.
+    /// Framework0 metric type of a CSV file's samples (timing, throughput, resource, counter,
+    /// gauge, histogram).
     #[arg(long, default_value = "gauge")]
     pub metric_type: String,
     /// Framework0 unit of a CSV file's samples (ns, μs, ms, s, bytes, KB, MB, %, count, ops/s).
@@ -53,10 +55,11 @@ fn csv_options(args: &ImportArgs) -> Result<CsvOptions, ImportError> {
             _ => return Err(ImportError::Option(format!("--tag '{t}' is not KEY=VALUE"))),
         }
     }
+    let option = |e: MetricError| ImportError::Option(e.to_string());
     Ok(CsvOptions {
         name: args.name.clone(),
-        metric_type: args.metric_type.clone(),
-        unit: args.unit.clone(),
+        metric_type: args.metric_type.parse().map_err(option)?,
+        unit: args.unit.parse().map_err(option)?,
         tags,
     })
 }

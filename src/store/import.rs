@@ -9,41 +9,25 @@
 //! Timestamps are read by [`super::timestamp::parse_timestamp`] (epoch seconds, epoch ns or
 //! RFC 3339). The metric's name, type, unit and tags come from [`CsvOptions`].
 //!
-//! **JSON lines.** One object per line in `PerformanceMetric` shape (COMPAT §4):
+//! **JSON lines.** One [`PerformanceMetric`] object per line (COMPAT §4):
 //! `{"name", "value", "metric_type", "unit", "timestamp": <epoch ns>, "tags", "source",
-//! "context"}`; `tags`, `source` and `context` may be absent.
+//! "context"}`; `tags`, `source` and `context` may be absent, type and unit are Framework0's.
 //!
 //! Every value must be a finite number. The first bad line stops the import with its 1-based
 //! line number ([`ImportError::Line`]) before anything is written; the samples then land in
 //! one transaction together with a `runs` row (`recipe` = `import`, `recipe_path` = the file,
 //! status `completed`), so an import is a run that `last_run` and drift analysis can see.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::timestamp::parse_timestamp;
 use super::{SampleRow, SeriesKey, Store, StoreError};
+use crate::metrics::{MetricError, MetricType, MetricUnit, PerformanceMetric, Tags};
 
 /// The `recipe` name of the run an import records.
 pub const IMPORT_RECIPE: &str = "import";
 /// The `source` of samples imported from CSV.
 pub const IMPORT_SOURCE: &str = "import";
-/// Framework0's metric types (COMPAT §4).
-pub const METRIC_TYPES: &[&str] = &[
-    "timing",
-    "throughput",
-    "resource",
-    "counter",
-    "gauge",
-    "histogram",
-];
-/// Framework0's metric units (COMPAT §4; `μs` is U+03BC).
-pub const METRIC_UNITS: &[&str] = &[
-    "ns", "\u{3bc}s", "ms", "s", "bytes", "KB", "MB", "%", "count", "ops/s",
-];
 
 /// Why an import was refused (nothing was written).
 #[derive(Debug, thiserror::Error)]
@@ -110,32 +94,21 @@ pub struct CsvOptions {
     /// Metric name (required for CSV).
     pub name: Option<String>,
     /// Framework0 metric type; default `gauge`.
-    pub metric_type: String,
+    pub metric_type: MetricType,
     /// Framework0 unit; default `count`.
-    pub unit: String,
+    pub unit: MetricUnit,
     /// Tags of every sample.
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
         CsvOptions {
             name: None,
-            metric_type: "gauge".to_owned(),
-            unit: "count".to_owned(),
-            tags: BTreeMap::new(),
+            metric_type: MetricType::Gauge,
+            unit: MetricUnit::Count,
+            tags: Tags::new(),
         }
-    }
-}
-
-fn check_one_of(what: &str, value: &str, accepted: &[&str]) -> Result<(), String> {
-    if accepted.contains(&value) {
-        Ok(())
-    } else {
-        Err(format!(
-            "unknown {what} '{value}'; accepted: {}",
-            accepted.join(", ")
-        ))
     }
 }
 
@@ -222,12 +195,10 @@ pub fn parse_csv(
             )))
         }
     };
-    check_one_of("metric type", &opts.metric_type, METRIC_TYPES).map_err(ImportError::Option)?;
-    check_one_of("unit", &opts.unit, METRIC_UNITS).map_err(ImportError::Option)?;
     let series = SeriesKey {
         name,
-        metric_type: opts.metric_type.clone(),
-        unit: opts.unit.clone(),
+        metric_type: opts.metric_type.as_str().to_owned(),
+        unit: opts.unit.as_str().to_owned(),
         tags: opts.tags.clone(),
         source: Some(IMPORT_SOURCE.to_owned()),
     };
@@ -276,22 +247,6 @@ pub fn parse_csv(
     Ok(out)
 }
 
-/// One `PerformanceMetric` line (COMPAT §4).
-#[derive(Debug, Deserialize)]
-struct MetricLine {
-    name: String,
-    value: f64,
-    metric_type: String,
-    unit: String,
-    timestamp: i64,
-    #[serde(default)]
-    tags: BTreeMap<String, String>,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    context: serde_json::Map<String, Value>,
-}
-
 /// Parses `PerformanceMetric` JSON lines; `label` names the file in errors.
 pub fn parse_json_lines(text: &str, label: &str) -> Result<Vec<SampleRow>, ImportError> {
     let mut out = Vec::new();
@@ -304,25 +259,12 @@ pub fn parse_json_lines(text: &str, label: &str) -> Result<Vec<SampleRow>, Impor
             line: i + 1,
             message,
         };
-        let m: MetricLine = serde_json::from_str(raw)
+        let m: PerformanceMetric = serde_json::from_str(raw)
             .map_err(|e| bad(format!("not a PerformanceMetric JSON object: {e}")))?;
         if m.name.trim().is_empty() {
-            return Err(bad("metric name is empty".to_owned()));
+            return Err(bad(MetricError::EmptyName.to_string()));
         }
-        check_one_of("metric type", &m.metric_type, METRIC_TYPES).map_err(bad)?;
-        check_one_of("unit", &m.unit, METRIC_UNITS).map_err(bad)?;
-        out.push(SampleRow {
-            series: SeriesKey {
-                name: m.name,
-                metric_type: m.metric_type,
-                unit: m.unit,
-                tags: m.tags,
-                source: m.source,
-            },
-            ts_ns: m.timestamp,
-            value: m.value,
-            context: (!m.context.is_empty()).then_some(Value::Object(m.context)),
-        });
+        out.push(SampleRow::from(&m));
     }
     Ok(out)
 }

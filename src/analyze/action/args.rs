@@ -13,7 +13,7 @@
 //! | `anomaly_detection` | bool, or `{enabled, methods: [..], sensitivity}` | zscore + iqr, 2.0 |
 //! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
 //! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
-//! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | none |
+//! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
 //!
 //! `baseline.establish` is `true` (from the analysed samples), `{run: <id> \| last}`,
 //! `{timeframe: "7d"}` or `{values: {<metric>: [numbers]}}`; `baseline.compare: true` judges
@@ -25,13 +25,12 @@ use serde_json::{Map, Value};
 
 use super::baseline_args::baseline_settings;
 pub use super::baseline_args::{BaselineSettings, EstablishFrom, RunRef};
-use super::config::{read_config, AnalysisConfig};
 use super::reader::Reader;
 use super::timeframe::Timeframe;
 use crate::analyze::anomaly::{AnomalyMethod, DEFAULT_SENSITIVITY};
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
-use crate::recipe::validate::{compact, Finding};
+use crate::recipe::validate::{check_metrics_config, compact, Finding};
 
 /// The keys the analyze action reads.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -120,8 +119,8 @@ pub struct AnalyzeArgs {
     pub change_points: Option<HunterParams>,
     /// Baseline work.
     pub baseline: BaselineSettings,
-    /// The `config` mapping inside the arguments.
-    pub config: AnalysisConfig,
+    /// The `config` mapping inside the arguments (see [`super::config`]).
+    pub config: Option<Value>,
 }
 
 impl Default for AnalyzeArgs {
@@ -141,7 +140,7 @@ impl Default for AnalyzeArgs {
             anomalies: AnomalySettings::default(),
             change_points: Some(HunterParams::default()),
             baseline: BaselineSettings::default(),
-            config: AnalysisConfig::default(),
+            config: None,
         }
     }
 }
@@ -170,7 +169,11 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "anomaly_detection" => out.anomalies = anomaly_settings(&mut r, v),
             "change_points" => out.change_points = change_points(&mut r, v),
             "baseline" => out.baseline = baseline_settings(&mut r, v),
-            "config" => out.config = read_config(v, &format!("{base}.config"), r.findings),
+            "config" => {
+                r.findings
+                    .extend(check_metrics_config(v, &format!("{base}.config")));
+                out.config = Some(v.clone());
+            }
             _ => {}
         }
     }

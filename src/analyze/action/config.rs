@@ -1,84 +1,46 @@
-//! The parts of a `config:` mapping (MetricsConfiguration, COMPAT §4) the analyze action reads,
-//! from the step's `args.config` or the recipe's top-level `config` (context key
-//! `recipe.config`); the arguments win over the recipe, and both over the defaults.
+//! The configuration an analysis runs under: a `config:` mapping (MetricsConfiguration,
+//! COMPAT §4, both Framework0's sections and the design's shapes) in the step's `args.config`
+//! and/or at recipe level (context key `recipe.config`). Each is validated by
+//! [`MetricsConfiguration::from_value`]; the arguments' mapping is laid over the recipe's key by
+//! key, so the arguments win, and the result over the defaults.
 //!
-//! | key | shape | default |
-//! |---|---|---|
-//! | `health.regression_threshold` | number ≥ 0: the smallest relative change a baseline comparison calls a regression or improvement | 0.2 |
-//! | `analysis.percentiles` | list of percents in [0, 100] (Framework0's section and the design's) | 50, 90, 95, 99, 99.9 |
-//!
-//! Other sections and keys belong to other actions and are left alone.
+//! The analysis reads `health.regression_threshold` (the smallest relative change a baseline
+//! comparison calls a regression or improvement; default 0.2) and `analysis.percentiles`
+//! (default 50, 90, 95, 99, 99.9; a step's own `percentiles` argument wins over both).
 
 use serde_json::Value;
 
-use super::reader::Reader;
-use crate::recipe::validate::{compact, Finding};
+use crate::metrics::{ConfigError, MetricsConfiguration};
 
-/// Framework0's `health.regression_threshold` default.
-pub const DEFAULT_REGRESSION_THRESHOLD: f64 = 0.2;
-
-/// What one `config` mapping sets.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AnalysisConfig {
-    /// `health.regression_threshold`.
-    pub regression_threshold: Option<f64>,
-    /// `analysis.percentiles`.
-    pub percentiles: Option<Vec<f64>>,
-}
-
-impl AnalysisConfig {
-    /// `self` where set, else `fallback`.
-    pub fn or(self, fallback: AnalysisConfig) -> AnalysisConfig {
-        AnalysisConfig {
-            regression_threshold: self.regression_threshold.or(fallback.regression_threshold),
-            percentiles: self.percentiles.or(fallback.percentiles),
-        }
-    }
-}
-
-/// Reads the two settings from a config mapping at path `base`, adding findings for bad values.
-pub fn read_config(v: &Value, base: &str, findings: &mut Vec<Finding>) -> AnalysisConfig {
-    let mut r = Reader {
-        base: base.to_owned(),
-        findings,
-    };
-    let mut out = AnalysisConfig::default();
-    let Some(map) = v.as_object() else {
-        r.base = base
-            .rsplit_once('.')
-            .map_or(base, |(head, _)| head)
-            .to_owned();
-        let field = base.rsplit('.').next().unwrap_or(base);
-        r.invalid(field, format!("must be a mapping, got {}", compact(v)));
-        return out;
-    };
-    for (section, key) in [
-        ("health", "regression_threshold"),
-        ("analysis", "percentiles"),
-    ] {
-        let Some(section_value) = map.get(section) else {
-            continue;
-        };
-        let Some(section_map) = section_value.as_object() else {
-            r.invalid(
-                section,
-                format!("must be a mapping, got {}", compact(section_value)),
-            );
-            continue;
-        };
-        let Some(x) = section_map.get(key) else {
-            continue;
-        };
-        let field = format!("{section}.{key}");
-        match key {
-            "regression_threshold" => {
-                out.regression_threshold =
-                    r.number(&field, x, |t| t >= 0.0, "a number ≥ 0 (e.g. 0.2 for 20 %)");
+/// Lays `top` over `base`: mappings merge key by key (recursively), anything else replaces.
+fn overlay(base: &mut Value, top: &Value) {
+    match (base, top) {
+        (Value::Object(b), Value::Object(t)) => {
+            for (key, value) in t {
+                match b.get_mut(key) {
+                    Some(slot) => overlay(slot, value),
+                    None => {
+                        b.insert(key.clone(), value.clone());
+                    }
+                }
             }
-            _ => out.percentiles = r.percents(&field, x),
         }
+        (slot, value) => *slot = value.clone(),
     }
-    out
+}
+
+/// The configuration in force: `args` over `recipe` over the defaults.
+pub fn effective(
+    recipe: Option<&Value>,
+    args: Option<&Value>,
+) -> Result<MetricsConfiguration, ConfigError> {
+    let mut merged = Value::Object(Default::default());
+    for layer in [recipe, args].into_iter().flatten() {
+        // Each layer must be valid on its own, so an error names the mapping it sits in.
+        MetricsConfiguration::from_value(layer)?;
+        overlay(&mut merged, layer);
+    }
+    Ok(MetricsConfiguration::from_value(&merged)?.0)
 }
 
 #[cfg(test)]
@@ -87,57 +49,28 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn reads_both_shapes_and_reports_bad_values_at_their_path() {
-        let mut f = Vec::new();
-        let c = read_config(
-            &json!({"health": {"regression_threshold": 0.1, "performance_alerts": true},
-                    "analysis": {"percentiles": [50, 99], "window_size": 3600}}),
-            "recipe.config",
-            &mut f,
-        );
-        assert!(f.is_empty(), "{f:?}");
-        assert_eq!(c.regression_threshold, Some(0.1));
-        assert_eq!(c.percentiles, Some(vec![50.0, 99.0]));
-        let c = read_config(
-            &json!({"health": {"regression_threshold": -1}, "analysis": {"percentiles": [120]}}),
-            "recipe.steps[0].args.config",
-            &mut f,
-        );
-        assert_eq!(c, AnalysisConfig::default());
-        let paths: Vec<&str> = f.iter().map(|x| x.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            [
-                "recipe.steps[0].args.config.health.regression_threshold",
-                "recipe.steps[0].args.config.analysis.percentiles"
-            ]
-        );
-        f.clear();
-        read_config(&json!([1]), "recipe.steps[0].args.config", &mut f);
-        assert_eq!(f[0].path, "recipe.steps[0].args.config");
-        assert!(
-            f[0].message.starts_with("must be a mapping"),
-            "{}",
-            f[0].message
-        );
+    fn arguments_win_key_by_key_over_the_recipe_and_defaults_fill_the_rest() {
+        let recipe = json!({"health": {"regression_threshold": 0.1, "performance_alerts": false},
+                            "analysis": {"percentiles": [90]}});
+        let args = json!({"health": {"regression_threshold": 0.5}});
+        let c = effective(Some(&recipe), Some(&args)).unwrap();
+        assert_eq!(c.health.regression_threshold, 0.5);
+        assert!(!c.health.performance_alerts, "the recipe's other keys stay");
+        assert_eq!(c.analysis.percentiles, [90.0]);
+        let c = effective(None, None).unwrap();
+        assert_eq!(c.health.regression_threshold, 0.2);
+        assert_eq!(c.analysis.percentiles, [50.0, 90.0, 95.0, 99.0, 99.9]);
     }
 
     #[test]
-    fn arguments_win_over_the_recipe() {
-        let args = AnalysisConfig {
-            regression_threshold: Some(0.5),
-            percentiles: None,
-        };
-        let recipe = AnalysisConfig {
-            regression_threshold: Some(0.1),
-            percentiles: Some(vec![90.0]),
-        };
+    fn an_invalid_layer_is_refused_even_when_the_other_would_mend_it() {
+        let bad = json!({"health": {"regression_threshold": -1}});
+        let good = json!({"health": {"regression_threshold": 0.3}});
+        let err = effective(Some(&bad), Some(&good)).unwrap_err();
         assert_eq!(
-            args.or(recipe),
-            AnalysisConfig {
-                regression_threshold: Some(0.5),
-                percentiles: Some(vec![90.0])
-            }
+            err.to_string(),
+            "metrics config `health.regression_threshold` = -1: must be a finite number greater than 0"
         );
+        assert!(effective(Some(&good), Some(&json!([1]))).is_err());
     }
 }

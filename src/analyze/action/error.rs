@@ -13,6 +13,9 @@ pub enum AnalyzeError {
     /// The arguments (or the recipe's `config`) are invalid.
     #[error("invalid analyze arguments: {}", .0.iter().map(|f| format!("{}: {}", f.path, f.message)).collect::<Vec<_>>().join("; "))]
     InvalidArgs(Vec<Finding>),
+    /// The `config` mapping (arguments or recipe) is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::metrics::ConfigError),
     /// The store holds no metric samples at all.
     #[error(
         "the store holds no metric samples (run a recipe, or load measurements with f0 import)"

@@ -6,7 +6,7 @@
 //! instead of failing the whole analysis.
 
 use super::args::AnomalySettings;
-use super::report::{AnomalyResult, MetricAnalysis, MetricSample, SummaryReport};
+use super::report::{AnomalyResult, MetricAnalysis, SummaryReport};
 use crate::analyze::anomaly::{detect, AnomalyConfig};
 use crate::analyze::changepoint::{compute_change_points, HunterParams};
 use crate::analyze::quantile::PercentileMethod;
@@ -67,28 +67,18 @@ pub fn analyze_metric(
     let mut anomalies = Vec::new();
     for &method in &settings.anomalies.methods {
         match detect(values, method, &config) {
-            Ok(points) => anomalies.extend(points.into_iter().filter(|p| p.is_anomaly).map(|p| {
-                AnomalyResult {
-                    metric: MetricSample::new(
-                        samples.series_at(p.index),
-                        p.value,
-                        timestamps[p.index],
-                    ),
-                    is_anomaly: true,
-                    confidence_score: p.confidence,
-                    detection_method: p.method,
-                    baseline_value: p.baseline_value,
-                    deviation_magnitude: p.deviation_magnitude,
-                    index: p.index,
+            Ok(points) => {
+                for p in points.iter().filter(|p| p.is_anomaly) {
+                    let series = samples.series_at(p.index);
+                    match AnomalyResult::new(series, p, timestamps[p.index]) {
+                        Ok(a) => anomalies.push(a),
+                        Err(e) => {
+                            warnings.push(format!("{}: index {}: {e}", method.name(), p.index))
+                        }
+                    }
                 }
-            })),
-            Err(e) => warnings.push(format!(
-                "{}: {e}",
-                serde_json::to_value(method).map_or_else(
-                    |_| String::new(),
-                    |v| v.as_str().unwrap_or_default().to_owned()
-                )
-            )),
+            }
+            Err(e) => warnings.push(format!("{}: {e}", method.name())),
         }
     }
     let first = &samples.series[samples.series_of[0]];

@@ -25,10 +25,8 @@ pub use report::{AnalysisReport, ChangePointReport};
 use serde_json::{Map, Value};
 
 use self::baselines::{compare_with_stored, drift_across_runs, establish, higher_is_better, Now};
-use self::config::{read_config, AnalysisConfig, DEFAULT_REGRESSION_THRESHOLD};
 use self::metric::{analyze_metric, MetricSettings};
 use self::report::Skipped;
-use crate::analyze::summary::DEFAULT_PERCENTILES;
 use crate::recipe::validate::{Finding, Level};
 use crate::scriptlet::{ScriptletError, StepEnv};
 use crate::store::Store;
@@ -38,8 +36,8 @@ use crate::store::Store;
 pub struct AnalyzeRequest {
     /// The parsed arguments.
     pub args: AnalyzeArgs,
-    /// The recipe-level `config` (arguments win over it).
-    pub recipe_config: AnalysisConfig,
+    /// The recipe-level `config` mapping (the arguments' `config` wins over it).
+    pub recipe_config: Option<Value>,
     /// The current time, epoch ns (relative timeframes count back from it).
     pub now_ns: i64,
     /// The running run (excluded from `last_run`; recorded with new baselines).
@@ -49,16 +47,13 @@ pub struct AnalyzeRequest {
 /// Runs an analysis against `store`.
 pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport, AnalyzeError> {
     let args = &req.args;
-    let config = args.config.clone().or(req.recipe_config.clone());
-    let regression_threshold = config
-        .regression_threshold
-        .unwrap_or(DEFAULT_REGRESSION_THRESHOLD);
+    let config = config::effective(req.recipe_config.as_ref(), args.config.as_ref())?;
+    let regression_threshold = config.health.regression_threshold;
     let settings = MetricSettings {
         percentiles: args
             .percentiles
             .clone()
-            .or(config.percentiles)
-            .unwrap_or_else(|| DEFAULT_PERCENTILES.to_vec()),
+            .unwrap_or(config.analysis.percentiles),
         method: args.percentile_method,
         include_trends: args.include_trends,
         anomalies: args.anomalies.clone(),
@@ -145,23 +140,11 @@ fn failed(e: impl std::fmt::Display) -> ScriptletError {
 pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     let (parsed, findings) = parse_args(args, "args");
     let args = parsed.ok_or_else(|| failed(AnalyzeError::InvalidArgs(errors_only(findings))))?;
-    let recipe_config = match env.get("recipe.config") {
-        Some(v) => {
-            let mut findings = Vec::new();
-            let c = read_config(&v, "recipe.config", &mut findings);
-            let errors = errors_only(findings);
-            if !errors.is_empty() {
-                return Err(failed(AnalyzeError::InvalidArgs(errors)));
-            }
-            c
-        }
-        None => AnalysisConfig::default(),
-    };
     let info = env.info();
     let mut store = Store::open(&info.store_path).map_err(failed)?;
     let request = AnalyzeRequest {
         args,
-        recipe_config,
+        recipe_config: env.get("recipe.config"),
         now_ns: crate::util::epoch_nanos(),
         run_id: Some(info.run_id),
     };

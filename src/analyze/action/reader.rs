@@ -92,7 +92,7 @@ impl Reader<'_> {
         for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
             let path = format!("{}.{key}", self.base);
             self.findings.push(Finding::warning(
-                Code::InvalidArg,
+                Code::UnknownKey,
                 path,
                 format!(
                     "unknown key '{key}' is ignored; known: {}",

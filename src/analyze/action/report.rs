@@ -2,62 +2,24 @@
 //! [`AnalysisReport`] of `f0 analyze --json` and `metrics.last_analysis`, and the
 //! [`ChangePointReport`] of `f0 changepoints --json`. Every number is finite.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::analyze::anomaly::AnomalyMethod;
+use crate::analyze::anomaly::{AnomalyMethod, AnomalyPoint};
 use crate::analyze::baseline::{Comparison, Drift};
 use crate::analyze::changepoint::{ChangePoint, HunterParams};
 use crate::analyze::quantile::PercentileMethod;
 use crate::analyze::summary::StatisticalSummary;
 use crate::analyze::trend::TrendAnalysis;
+use crate::metrics::{MetricError, PerformanceMetric};
 use crate::store::SeriesKey;
-
-/// Framework0's `PerformanceMetric` JSON shape (COMPAT §4) of one analysed sample.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MetricSample {
-    /// Metric name.
-    pub name: String,
-    /// The value.
-    pub value: f64,
-    /// Framework0 metric type string.
-    pub metric_type: String,
-    /// Framework0 unit string.
-    pub unit: String,
-    /// Epoch nanoseconds.
-    pub timestamp: i64,
-    /// The series' tags (a step metric names its step).
-    pub tags: BTreeMap<String, String>,
-    /// The producer.
-    pub source: Option<String>,
-    /// Extra context (empty for stored samples).
-    pub context: serde_json::Map<String, Value>,
-}
-
-impl MetricSample {
-    /// The sample `value` at `timestamp` of `series`.
-    pub fn new(series: &SeriesKey, value: f64, timestamp: i64) -> Self {
-        MetricSample {
-            name: series.name.clone(),
-            value,
-            metric_type: series.metric_type.clone(),
-            unit: series.unit.clone(),
-            timestamp,
-            tags: series.tags.clone(),
-            source: series.source.clone(),
-            context: serde_json::Map::new(),
-        }
-    }
-}
 
 /// Framework0's `AnomalyResult` (COMPAT §4) plus the sample's position in the analysed series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnomalyResult {
     /// The flagged sample.
-    pub metric: MetricSample,
-    /// Always true (only flagged points are reported).
+    pub metric: PerformanceMetric,
+    /// True (only flagged points are reported).
     pub is_anomaly: bool,
     /// Confidence in [0, 1].
     pub confidence_score: f64,
@@ -69,6 +31,35 @@ pub struct AnomalyResult {
     pub deviation_magnitude: f64,
     /// 0-based position in the analysed series.
     pub index: usize,
+}
+
+impl AnomalyResult {
+    /// The result for a flagged `point` of a sample of `series` taken at `timestamp`; fails when
+    /// the stored series' type or unit is not one of Framework0's.
+    pub fn new(
+        series: &SeriesKey,
+        point: &AnomalyPoint,
+        timestamp: i64,
+    ) -> Result<AnomalyResult, MetricError> {
+        Ok(AnomalyResult {
+            metric: PerformanceMetric {
+                name: series.name.clone(),
+                value: point.value,
+                metric_type: series.metric_type.parse()?,
+                unit: series.unit.parse()?,
+                timestamp,
+                tags: series.tags.clone(),
+                source: series.source.clone(),
+                context: serde_json::Map::new(),
+            },
+            is_anomaly: point.is_anomaly,
+            confidence_score: point.confidence,
+            detection_method: point.method,
+            baseline_value: point.baseline_value,
+            deviation_magnitude: point.deviation_magnitude,
+            index: point.index,
+        })
+    }
 }
 
 /// The statistical summary with the quantile definition named beside it.
