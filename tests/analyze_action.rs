@@ -4,7 +4,7 @@
 mod action_support;
 mod common;
 
-use action_support::{assert_schema_valid, floats, import_rows, ok};
+use action_support::{assert_schema_valid, floats, import_rows, metric_names, ok};
 use common::{step, Scratch};
 use serde_json::{json, Value};
 
@@ -78,13 +78,7 @@ fn an_analyze_step_summarises_the_step_metrics_of_the_previous_run() {
     assert_eq!(v["run_id"], second);
     assert_eq!(v["analysed_run_id"], first);
     assert_eq!(v["timeframe"], "last_run");
-    let names: Vec<&str> = v["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["metric_name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["step_wall_time", "step_cpu_time"]);
+    assert_eq!(metric_names(&v), ["step_wall_time", "step_cpu_time"]);
     let wall = &v["metrics"][0];
     assert_eq!(wall["metric_type"], "timing");
     assert_eq!(wall["unit"], "ns");

@@ -4,7 +4,7 @@
 mod action_support;
 mod common;
 
-use action_support::{floats, import_rows, json, ok};
+use action_support::{floats, import_rows, json, metric_names, ok};
 use common::{shared, Scratch};
 use serde_json::Value;
 
@@ -24,18 +24,16 @@ fn imported_csv_gets_framework0_golden_statistics_and_trend() {
     let s = Scratch::new();
     let rows: Vec<(i64, f64)> = (0..10).map(|i| (T0 + i, 10.0 * i as f64)).collect();
     import_rows(&s, "latency.csv", "latency", &rows);
-    let v = json(
-        &s,
-        &[
-            "analyze",
-            "--metric",
-            "latency",
-            "--percentile-method",
-            "exclusive",
-            "--percentiles",
-            "90,99",
-        ],
-    );
+    let args = [
+        "analyze",
+        "--metric",
+        "latency",
+        "--percentile-method",
+        "exclusive",
+        "--percentiles",
+        "90,99",
+    ];
+    let v = json(&s, &args);
     let m = &v["metrics"][0];
     let summary = &m["summary"];
     assert_eq!(summary["sample_count"], 10);
@@ -69,18 +67,7 @@ fn imported_csv_gets_framework0_golden_statistics_and_trend() {
     assert_eq!(v["timeframe"], "all");
     assert_eq!(v["run_id"], Value::Null);
 
-    let text = ok(
-        &s,
-        &[
-            "analyze",
-            "--metric",
-            "latency",
-            "--percentile-method",
-            "exclusive",
-            "--percentiles",
-            "90,99",
-        ],
-    );
+    let text = ok(&s, &args);
     for line in [
         "metric latency (gauge, count): 10 samples, timeframe all",
         "  time         2026-01-01T00:00:00Z .. 2026-01-01T00:00:09Z",
@@ -351,13 +338,7 @@ fn globs_select_several_metrics_and_unmatched_globs_are_skipped() {
     import_rows(&s, "b.csv", "disk_write", &[(T0, 5.0), (T0 + 1, 5.0)]);
     import_rows(&s, "c.csv", "cpu", &[(T0, 5.0), (T0 + 1, 6.0)]);
     let v = json(&s, &["analyze", "--metric", "disk_*", "--metric", "net_*"]);
-    let names: Vec<&str> = v["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["metric_name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["disk_read", "disk_write"]);
+    assert_eq!(metric_names(&v), ["disk_read", "disk_write"]);
     assert_eq!(
         v["skipped"],
         serde_json::json!([{"metric": "net_*", "reason": "no stored metric matches this pattern"}])

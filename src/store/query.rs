@@ -6,7 +6,7 @@
 //! each step its own series through its `step` tag); [`MetricSamples`] keeps every sample's
 //! series so results can name the step or tags a value came from.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use rusqlite::params;
 
@@ -242,11 +242,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, metric_type, unit, tag_text, source) = row.map_err(|e| self.err(e))?;
-            let tags: BTreeMap<String, String> =
-                serde_json::from_str(&tag_text).map_err(|e| StoreError::Data {
-                    path: self.path.clone(),
-                    message: format!("tags of series '{name}' are not a JSON object: {e}"),
-                })?;
+            let tags = self.decode_tags(name, &tag_text)?;
             out.push((
                 id,
                 SeriesKey {

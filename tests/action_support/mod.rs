@@ -101,3 +101,13 @@ pub fn floats(v: &Value) -> Vec<f64> {
         .map(|x| x.as_f64().unwrap())
         .collect()
 }
+
+/// The `metric_name`s of an analysis report, in order.
+pub fn metric_names(report: &Value) -> Vec<&str> {
+    report["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric_name"].as_str().unwrap())
+        .collect()
+}

@@ -230,11 +230,11 @@ fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
             return s;
         }
     };
-    let mut sub = Reader {
-        base: format!("{}.anomaly_detection", r.base),
-        findings: r.findings,
-    };
-    sub.unknown_keys(map, &["enabled", "methods", "sensitivity"]);
+    let mut sub = r.nested(
+        "anomaly_detection",
+        map,
+        &["enabled", "methods", "sensitivity"],
+    );
     if let Some(m) = map.get("methods") {
         let names = m.as_array().filter(|a| !a.is_empty());
         let parsed: Option<Vec<AnomalyMethod>> = names.and_then(|a| {
@@ -272,11 +272,11 @@ fn change_points(r: &mut Reader<'_>, v: &Value) -> Option<HunterParams> {
         Value::Bool(true) => return Some(HunterParams::default()),
         Value::Bool(false) => return None,
         Value::Object(m) => {
-            let mut sub = Reader {
-                base: format!("{}.change_points", r.base),
-                findings: r.findings,
-            };
-            sub.unknown_keys(m, &["window_len", "max_pvalue", "min_magnitude"]);
+            r.nested(
+                "change_points",
+                m,
+                &["window_len", "max_pvalue", "min_magnitude"],
+            );
         }
         _ => {}
     }

@@ -72,11 +72,8 @@ pub(super) fn baseline_settings(r: &mut Reader<'_>, v: &Value) -> BaselineSettin
         );
         return s;
     };
-    let mut sub = Reader {
-        base: format!("{}.baseline", r.base),
-        findings: r.findings,
-    };
-    sub.unknown_keys(
+    let mut sub = r.nested(
+        "baseline",
         map,
         &["establish", "compare", "higher_is_better", "alpha", "test"],
     );
@@ -124,10 +121,7 @@ fn establish_from(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
             return None;
         }
     };
-    let mut sub = Reader {
-        base: format!("{}.establish", r.base),
-        findings: r.findings,
-    };
+    let mut sub = r.nested("establish", map, &["run", "timeframe", "values"]);
     let mut sources = map
         .iter()
         .filter(|(k, _)| ["run", "timeframe", "values"].contains(&k.as_str()));
@@ -148,7 +142,6 @@ fn establish_from(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
             return None;
         }
     };
-    sub.unknown_keys(map, &["run", "timeframe", "values"]);
     match key.as_str() {
         "run" => match x {
             Value::String(s) if s == "last" => Some(EstablishFrom::Run(RunRef::Last)),

@@ -101,4 +101,15 @@ impl Reader<'_> {
             ));
         }
     }
+
+    /// A reader of the mapping `map` at `field` below this one, having warned about its keys
+    /// outside `known`.
+    pub fn nested(&mut self, field: &str, map: &Map<String, Value>, known: &[&str]) -> Reader<'_> {
+        let mut sub = Reader {
+            base: format!("{}.{field}", self.base),
+            findings: self.findings,
+        };
+        sub.unknown_keys(map, known);
+        sub
+    }
 }
