@@ -73,6 +73,9 @@ fn validate(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
                 ACTION_NAMES.join(", ")
             ),
         )],
+        Some(Value::String(s)) if Action::parse(s) == Some(Action::Analyze) => {
+            crate::analyze::action::validate_args(args, base)
+        }
         Some(Value::String(s)) if Action::parse(s).is_some() => vec![],
         Some(other) => vec![Finding::error(
             Code::UnknownAction,
@@ -85,10 +88,11 @@ fn validate(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
 struct PerformanceMetricsScriptlet;
 
 impl Scriptlet for PerformanceMetricsScriptlet {
-    fn run(&mut self, _env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
+    fn run(&mut self, env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
         let action = args.get("action").cloned().unwrap_or(Value::Null);
         match action.as_str().and_then(Action::parse) {
             None => Err(ScriptletError::Message(unknown_action(&action))),
+            Some(Action::Analyze) => crate::analyze::action::run_step(env, args),
             Some(a) => Err(ScriptletError::Message(format!(
                 "action '{}' is not available yet in this version of f0",
                 ACTION_NAMES[a as usize]

@@ -2,21 +2,30 @@
 //!
 //! Holds Framework0's `context_data` table exactly as its Python adapter reads it
 //! (COMPAT §3), and this project's tables beside it: `runs`, `context_history`,
-//! `metric_series` and `metric_samples`. Versioned migrations (`PRAGMA user_version`),
+//! `metric_series`, `metric_samples`, `baselines` and `analyses`; [`import`] loads
+//! measurements from files. Versioned migrations (`PRAGMA user_version`),
 //! WAL and a busy timeout let two `f0` processes share one store. A file that is not an
 //! SQLite database is refused and never written.
 
+mod analyses;
+mod baselines;
 mod context;
 mod error;
+pub mod import;
 mod metrics;
+mod query;
 mod retention;
 mod runs;
 mod schema;
 mod sink;
+pub mod timestamp;
 
+pub use analyses::AnalysisRow;
+pub use baselines::{BaselineRecord, NewBaseline};
 pub use context::ContextRow;
 pub use error::StoreError;
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
+pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
 pub use retention::RetentionReport;
 pub use runs::RunRow;
 pub use sink::StoreSink;
