@@ -11,6 +11,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod collect;
 pub mod context;
 pub mod metrics;
 pub mod recipe;
