@@ -13,6 +13,7 @@ pub mod analyze;
 pub mod cli;
 pub mod collect;
 pub mod context;
+pub mod events;
 pub mod metrics;
 pub mod recipe;
 pub mod runner;
