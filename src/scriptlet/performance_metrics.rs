@@ -76,6 +76,9 @@ fn validate(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
         Some(Value::String(s)) if Action::parse(s) == Some(Action::Analyze) => {
             crate::analyze::action::validate_args(args, base)
         }
+        Some(Value::String(s)) if Action::parse(s) == Some(Action::Collect) => {
+            crate::collect::args::parse(args, base, None).1
+        }
         Some(Value::String(s)) if Action::parse(s).is_some() => vec![],
         Some(other) => vec![Finding::error(
             Code::UnknownAction,
@@ -93,6 +96,7 @@ impl Scriptlet for PerformanceMetricsScriptlet {
         match action.as_str().and_then(Action::parse) {
             None => Err(ScriptletError::Message(unknown_action(&action))),
             Some(Action::Analyze) => crate::analyze::action::run_step(env, args),
+            Some(Action::Collect) => crate::collect::run_step(env, args),
             Some(a) => Err(ScriptletError::Message(format!(
                 "action '{}' is not available yet in this version of f0",
                 ACTION_NAMES[a as usize]

@@ -103,6 +103,23 @@ impl Store {
     fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.path, self.busy_timeout, e)
     }
+
+    /// Runs `f` in one IMMEDIATE (write-locking) transaction: everything `f` writes lands,
+    /// or nothing does.
+    pub(crate) fn write_tx<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let (path, waited) = (self.path.clone(), self.busy_timeout);
+        let err = |e| StoreError::from_sqlite(&path, waited, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let out = f(&tx).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(out)
+    }
 }
 
 /// Refuses an existing, non-empty file that does not start with SQLite's header, before

@@ -1,0 +1,455 @@
+//! The `collect` action's arguments, parsed and validated into a [`CollectPlan`] — the same
+//! code serves `f0 validate` (findings, before anything runs) and the step itself.
+//!
+//! ```yaml
+//! args:
+//!   action: collect
+//!   duration: 10s              # default 10s; "500ms", "2m", "1h" or seconds
+//!   collectors:                # absent: the config's collectors (system + application)
+//!     system: {enabled: true, interval: 1s, disk_path: /}
+//!     application:
+//!       enabled: true
+//!       auto_instrument: true
+//!       workloads: [{name: ls, command: [ls, -la], runs: 5, warmup: 1, timeout: 10s, allow_failure: false}]
+//!     network: {enabled: true, interval: 1s, timeout: 2s, endpoints: ["127.0.0.1:8080", {url: "http://127.0.0.1:8080/", required: true}]}
+//!     custom: {counters: {jobs: 1}, gauges: {queue: 3}}
+//!   filters: [{name: "cpu_*", sample_rate: 0.5}]   # MetricFilter list
+//!   config: {...}              # MetricsConfiguration (either shape)
+//! ```
+//!
+//! When `collectors` is given, only the collectors it lists run (`enabled` defaults to
+//! true). The system interval is, first found: `collectors.system.interval`,
+//! `config.collectors.system.interval`, `config.collection.collection_interval`, 1 s.
+//! Unknown keys are errors, so a typo is caught before anything runs. Findings carry the
+//! codes `INVALID_ARG` / `MISSING_FIELD` and paths such as
+//! `recipe.steps[2].args.collectors.system.interval`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::custom::{parse_entries, CustomEntry};
+use super::network::{Endpoint, DEFAULT_TIMEOUT};
+use super::spec::{short, Spec};
+use super::workload::{find_program, Workload};
+use super::FieldError;
+use crate::metrics::{ConfigError, FilterError, MetricFilter, MetricsConfiguration};
+use crate::recipe::validate::{Code, Finding};
+
+/// Collection length when `duration` is absent.
+pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
+/// System interval when nothing sets one.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+/// The collectors, as `collectors` keys.
+pub const COLLECTORS: [&str; 4] = ["system", "application", "network", "custom"];
+const ARGS: [&str; 5] = ["action", "duration", "collectors", "filters", "config"];
+
+/// System collector settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemPlan {
+    /// Sampling interval.
+    pub interval: Duration,
+    /// File system whose space is reported.
+    pub disk_path: PathBuf,
+}
+
+/// Application collector settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationPlan {
+    /// Accepted for the design's shape; `f0` times every step regardless.
+    pub auto_instrument: bool,
+    /// Command workloads, run in order.
+    pub workloads: Vec<Workload>,
+}
+
+/// Network collector settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkPlan {
+    /// Endpoints to probe.
+    pub endpoints: Vec<Endpoint>,
+    /// Probe again every interval; once when `None`.
+    pub interval: Option<Duration>,
+}
+
+/// A validated `collect` request.
+#[derive(Debug, Clone)]
+pub struct CollectPlan {
+    /// How long the system collector runs (the step also waits for its workloads).
+    pub duration: Duration,
+    /// System collector, when enabled.
+    pub system: Option<SystemPlan>,
+    /// Application collector, when enabled.
+    pub application: Option<ApplicationPlan>,
+    /// Network collector, when enabled.
+    pub network: Option<NetworkPlan>,
+    /// Custom metrics, when enabled.
+    pub custom: Option<Vec<CustomEntry>>,
+    /// `args.filters` followed by `config.filters`.
+    pub filters: Vec<MetricFilter>,
+    /// The effective configuration.
+    pub config: MetricsConfiguration,
+}
+
+struct Out<'a> {
+    base: &'a str,
+    findings: Vec<Finding>,
+}
+
+impl Out<'_> {
+    fn at(&self, rel: &str) -> String {
+        if rel.is_empty() {
+            self.base.to_owned()
+        } else if rel.starts_with('[') {
+            format!("{}{rel}", self.base)
+        } else {
+            format!("{}.{rel}", self.base)
+        }
+    }
+    fn error(&mut self, e: FieldError) {
+        let code = if e.message.starts_with("missing") {
+            Code::MissingField
+        } else {
+            Code::InvalidArg
+        };
+        self.findings
+            .push(Finding::error(code, self.at(&e.field), e.message));
+    }
+    fn ok<T>(&mut self, r: Result<T, FieldError>, prefix: &str) -> Option<T> {
+        r.map_err(|e| self.error(e.under(prefix))).ok()
+    }
+}
+
+/// Parses and validates the `collect` arguments; `base` is the path of `args`. The plan is
+/// returned only when there is no error finding. `recipe_config` (the recipe-level
+/// `config`) is used when `args.config` is absent.
+pub fn parse(
+    args: &Map<String, Value>,
+    base: &str,
+    recipe_config: Option<&Value>,
+) -> (Option<CollectPlan>, Vec<Finding>) {
+    let mut out = Out {
+        base,
+        findings: Vec::new(),
+    };
+    let whole = Value::Object(args.clone());
+    let spec = out.ok(Spec::new(&whole, &ARGS), "");
+    let duration = spec
+        .as_ref()
+        .and_then(|s| out.ok(s.duration("duration"), ""))
+        .flatten()
+        .unwrap_or(DEFAULT_DURATION);
+    let raw_config = args
+        .get("config")
+        .or(recipe_config)
+        .filter(|v| !v.is_null());
+    let config = config(&mut out, raw_config);
+    let mut filters = filters(&mut out, args.get("filters"));
+    let plan = config.map(|config| {
+        filters.extend(config.filters.iter().cloned());
+        let raw = raw_config.cloned().unwrap_or(Value::Null);
+        let collectors = collectors(&mut out, args.get("collectors"), &config, &raw);
+        CollectPlan {
+            duration,
+            system: collectors.0,
+            application: collectors.1,
+            network: collectors.2,
+            custom: collectors.3,
+            filters,
+            config,
+        }
+    });
+    let failed = out
+        .findings
+        .iter()
+        .any(|f| f.level == crate::recipe::validate::Level::Error);
+    (plan.filter(|_| !failed), out.findings)
+}
+
+fn config(out: &mut Out<'_>, raw: Option<&Value>) -> Option<MetricsConfiguration> {
+    let Some(raw) = raw else {
+        return Some(MetricsConfiguration::default());
+    };
+    match MetricsConfiguration::from_value(raw) {
+        Ok((c, warnings)) => {
+            for w in warnings {
+                out.findings.push(Finding::warning(
+                    Code::InvalidArg,
+                    out.at(&format!("config.{}", w.path)),
+                    w.message,
+                ));
+            }
+            Some(c)
+        }
+        Err(e) => {
+            let path = match &e {
+                ConfigError::WrongType { path, .. } | ConfigError::Invalid { path, .. } => {
+                    if path == "<root>" {
+                        "config".to_owned()
+                    } else {
+                        format!("config.{path}")
+                    }
+                }
+                ConfigError::Filter { index, source } => {
+                    format!("config.filters[{index}]{}", filter_field(source))
+                }
+            };
+            out.findings.push(Finding::error(
+                Code::InvalidArg,
+                out.at(&path),
+                e.to_string(),
+            ));
+            None
+        }
+    }
+}
+
+fn filter_field(e: &FilterError) -> &'static str {
+    match e {
+        FilterError::Shape(_) => "",
+        FilterError::BadName { .. } => ".name",
+        FilterError::SampleRate(_) => ".sample_rate",
+        FilterError::ValueRange(..) => ".value_range",
+        FilterError::RateLimit => ".rate_limit",
+    }
+}
+
+fn filters(out: &mut Out<'_>, v: Option<&Value>) -> Vec<MetricFilter> {
+    let list = match v {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(a)) => a,
+        Some(other) => {
+            out.error(FieldError::new(
+                "filters",
+                format!("must be a list of filters ({{name, sample_rate, tag_filters, value_range, rate_limit, enabled}}), got {}", short(other)),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut kept = Vec::new();
+    for (i, f) in list.iter().enumerate() {
+        match MetricFilter::from_value(f) {
+            Ok((filter, unknown)) if unknown.is_empty() => kept.push(filter),
+            Ok((_, unknown)) => out.error(FieldError::new(
+                format!("filters[{i}].{}", unknown[0]),
+                format!(
+                    "unknown key '{}'; accepted: name, sample_rate, tag_filters, value_range, rate_limit, enabled",
+                    unknown[0]
+                ),
+            )),
+            Err(e) => out.error(FieldError::new(
+                format!("filters[{i}]{}", filter_field(&e)),
+                e.to_string(),
+            )),
+        }
+    }
+    kept
+}
+
+type Collectors = (
+    Option<SystemPlan>,
+    Option<ApplicationPlan>,
+    Option<NetworkPlan>,
+    Option<Vec<CustomEntry>>,
+);
+
+fn collectors(
+    out: &mut Out<'_>,
+    v: Option<&Value>,
+    config: &MetricsConfiguration,
+    raw_config: &Value,
+) -> Collectors {
+    let c = &config.collectors;
+    let defaults: Map<String, Value> = [
+        ("system", c.system.enabled),
+        ("application", c.application.enabled),
+        ("network", c.network.enabled),
+    ]
+    .into_iter()
+    .filter(|(_, on)| *on)
+    .map(|(k, _)| (k.to_owned(), Value::Object(Map::new())))
+    .collect();
+    let given = match v {
+        None | Some(Value::Null) => defaults,
+        Some(Value::Object(m)) => m.clone(),
+        Some(other) => {
+            out.error(FieldError::new(
+                "collectors",
+                format!(
+                    "must be a mapping of collector names ({}) to settings, got {}",
+                    COLLECTORS.join(", "),
+                    short(other)
+                ),
+            ));
+            return (None, None, None, None);
+        }
+    };
+    for k in given.keys().filter(|k| !COLLECTORS.contains(&k.as_str())) {
+        out.error(FieldError::new(
+            format!("collectors.{k}"),
+            format!(
+                "unknown collector '{k}'; valid collectors: {}",
+                COLLECTORS.join(", ")
+            ),
+        ));
+    }
+    let settings = |name: &str| -> Option<Value> {
+        match given.get(name)? {
+            Value::Bool(true) | Value::Null => Some(Value::Object(Map::new())),
+            Value::Bool(false) => None,
+            v => Some(v.clone()),
+        }
+    };
+    let enabled = |out: &mut Out<'_>, name: &str, v: &Value| -> bool {
+        match v.get("enabled") {
+            None | Some(Value::Bool(true)) => true,
+            Some(Value::Bool(false)) => false,
+            Some(other) => {
+                out.error(FieldError::new(
+                    format!("collectors.{name}.enabled"),
+                    format!("must be true or false, got {}", short(other)),
+                ));
+                false
+            }
+        }
+    };
+    let mut active = |name: &str| settings(name).filter(|v| enabled(out, name, v));
+    let (sys, app, net, cus) = (
+        active("system"),
+        active("application"),
+        active("network"),
+        active("custom"),
+    );
+    let system = sys.and_then(|v| out.ok(system(&v, config, raw_config), "collectors.system"));
+    let application = app.and_then(|v| out.ok(application(&v), "collectors.application"));
+    let network = net.and_then(|v| out.ok(network(&v, config), "collectors.network"));
+    let custom = cus.and_then(|v| {
+        let m = v.as_object().cloned().unwrap_or_default();
+        out.ok(parse_entries(&m), "collectors.custom")
+    });
+    (system, application, network, custom)
+}
+
+fn system(v: &Value, config: &MetricsConfiguration, raw: &Value) -> Result<SystemPlan, FieldError> {
+    let s = Spec::new(v, &["enabled", "interval", "disk_path"])?;
+    let from_config = if raw.pointer("/collectors/system/interval").is_some() {
+        Some(config.collectors.system.interval)
+    } else if raw.pointer("/collection/collection_interval").is_some() {
+        Some(config.collection.collection_interval)
+    } else {
+        None
+    };
+    let interval = match s.interval("interval")? {
+        Some(i) => i,
+        None => from_config.map_or(DEFAULT_INTERVAL, Duration::from_secs_f64),
+    };
+    let disk_path = PathBuf::from(s.string("disk_path")?.unwrap_or_else(|| "/".into()));
+    Ok(SystemPlan {
+        interval,
+        disk_path,
+    })
+}
+
+fn application(v: &Value) -> Result<ApplicationPlan, FieldError> {
+    let s = Spec::new(v, &["enabled", "auto_instrument", "workloads"])?;
+    let mut workloads: Vec<Workload> = Vec::new();
+    for (i, w) in s.list("workloads")?.iter().enumerate() {
+        let w = workload(w, i).map_err(|e| e.under(&format!("workloads[{i}]")))?;
+        if workloads.iter().any(|o| o.name == w.name) {
+            return Err(FieldError::new(
+                format!("workloads[{i}].name"),
+                format!(
+                    "workload name '{}' is used twice; names must be unique",
+                    w.name
+                ),
+            ));
+        }
+        workloads.push(w);
+    }
+    Ok(ApplicationPlan {
+        auto_instrument: s.bool("auto_instrument", true)?,
+        workloads,
+    })
+}
+
+fn workload(v: &Value, i: usize) -> Result<Workload, FieldError> {
+    let s = Spec::new(
+        v,
+        &[
+            "name",
+            "command",
+            "runs",
+            "warmup",
+            "timeout",
+            "allow_failure",
+        ],
+    )?;
+    let command: Vec<String> = match s.get("command") {
+        None => return Err(FieldError::new("command", "missing 'command': a list such as [\"ls\", \"-la\"]")),
+        Some(Value::String(c)) => {
+            return Err(FieldError::new(
+                "command",
+                format!("must be a list of program and arguments (no shell), got the string {c:?}; to use a shell write [\"sh\", \"-c\", {c:?}]"),
+            ))
+        }
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .enumerate()
+            .map(|(j, x)| match x {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(FieldError::new(format!("command[{j}]"), format!("must be a string, got {}", short(other)))),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => return Err(FieldError::new("command", format!("must be a non-empty list such as [\"ls\", \"-la\"], got {}", short(other)))),
+    };
+    if find_program(&command[0]).is_none() {
+        return Err(FieldError::new(
+            "command[0]",
+            format!(
+                "command not found: '{}' is not an executable file{}",
+                command[0],
+                if command[0].contains('/') {
+                    ""
+                } else {
+                    " on PATH"
+                }
+            ),
+        ));
+    }
+    Ok(Workload {
+        name: s.string("name")?.unwrap_or_else(|| format!("workload_{i}")),
+        command,
+        runs: s.count("runs", 1, 1)?,
+        warmup: s.count("warmup", 0, 0)?,
+        timeout: s.duration("timeout")?,
+        allow_failure: s.bool("allow_failure", false)?,
+    })
+}
+
+fn network(v: &Value, config: &MetricsConfiguration) -> Result<NetworkPlan, FieldError> {
+    let s = Spec::new(v, &["enabled", "endpoints", "interval", "timeout"])?;
+    let timeout = s.duration("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
+    let listed: Vec<Value> = if s.get("endpoints").is_some() {
+        s.list("endpoints")?.to_vec()
+    } else {
+        config
+            .collectors
+            .network
+            .endpoints
+            .iter()
+            .cloned()
+            .map(Value::String)
+            .collect()
+    };
+    let endpoints = listed
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            Endpoint::from_value(e, timeout).map_err(|err| err.under(&format!("endpoints[{i}]")))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(NetworkPlan {
+        endpoints,
+        interval: s.interval("interval")?,
+    })
+}

@@ -1,0 +1,123 @@
+//! Durations in recipe arguments: `"10s"`, `"500ms"`, `"2m"`, `"1h"`, or a plain number of
+//! seconds (`3`, `0.5`, `"2.5"`).
+//!
+//! Grammar: optional whitespace, a non-negative decimal number, optional whitespace, an
+//! optional unit among `ms`, `s`, `m`, `h` (a bare number is seconds). Values must be finite,
+//! greater than zero and at most [`MAX_SECONDS`] (one year), so that no duration can overflow.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// The longest accepted duration, seconds (365 days).
+pub const MAX_SECONDS: f64 = 365.0 * 86_400.0;
+
+/// A duration argument that cannot be used; the message says what is accepted.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    /// Not a string or a number.
+    #[error("expected a duration such as \"10s\", \"500ms\", \"2m\", \"1h\" or a number of seconds, got {0}")]
+    WrongType(String),
+    /// A string that does not parse.
+    #[error("cannot parse duration {0:?}; use a number with an optional unit ms, s, m or h (\"10s\", \"500ms\", \"2m\", \"1h\")")]
+    Unparsable(String),
+    /// Zero, negative, or not finite.
+    #[error("{0} is not a positive duration; give e.g. \"500ms\" or \"10s\"")]
+    NotPositive(String),
+    /// Longer than [`MAX_SECONDS`].
+    #[error("duration {0} is longer than one year")]
+    TooLong(String),
+}
+
+/// Parses a duration from a JSON value (string or number); see the module docs.
+pub fn parse_duration(v: &Value) -> Result<Duration, DurationError> {
+    let secs = match v {
+        Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| DurationError::WrongType(v.to_string()))?,
+        Value::String(s) => seconds_of(s)?,
+        other => return Err(DurationError::WrongType(other.to_string())),
+    };
+    checked(secs, &v.to_string())
+}
+
+/// Parses a duration from text; see the module docs.
+pub fn parse_duration_str(s: &str) -> Result<Duration, DurationError> {
+    checked(seconds_of(s)?, &format!("{s:?}"))
+}
+
+fn checked(secs: f64, shown: &str) -> Result<Duration, DurationError> {
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(DurationError::NotPositive(shown.to_owned()));
+    }
+    if secs > MAX_SECONDS {
+        return Err(DurationError::TooLong(shown.to_owned()));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn seconds_of(s: &str) -> Result<f64, DurationError> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 1e-3,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(DurationError::Unparsable(s.to_owned())),
+    };
+    let x: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| DurationError::Unparsable(s.to_owned()))?;
+    Ok(x * scale)
+}
+
+/// Formats a duration for messages and summaries as seconds, e.g. `0.5s`.
+pub fn show(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn accepts_units_and_plain_seconds() {
+        let ok = |v: Value| parse_duration(&v).unwrap();
+        assert_eq!(ok(json!("10s")), Duration::from_secs(10));
+        assert_eq!(ok(json!("500ms")), Duration::from_millis(500));
+        assert_eq!(ok(json!("2m")), Duration::from_secs(120));
+        assert_eq!(ok(json!("1h")), Duration::from_secs(3600));
+        assert_eq!(ok(json!(" 1.5 s ")), Duration::from_millis(1500));
+        assert_eq!(ok(json!("2.5")), Duration::from_millis(2500));
+        assert_eq!(ok(json!(3)), Duration::from_secs(3));
+        assert_eq!(ok(json!(0.25)), Duration::from_millis(250));
+    }
+
+    #[test]
+    fn rejects_bad_values_with_their_reason() {
+        let err = |v: Value| parse_duration(&v).unwrap_err();
+        assert!(matches!(
+            err(json!("ten seconds")),
+            DurationError::Unparsable(_)
+        ));
+        assert!(matches!(err(json!("10d")), DurationError::Unparsable(_)));
+        assert!(matches!(err(json!("")), DurationError::Unparsable(_)));
+        assert!(matches!(err(json!("s")), DurationError::Unparsable(_)));
+        assert!(matches!(err(json!(0)), DurationError::NotPositive(_)));
+        assert!(matches!(err(json!("-1s")), DurationError::NotPositive(_)));
+        assert!(matches!(err(json!(-0.5)), DurationError::NotPositive(_)));
+        assert!(matches!(err(json!("NaN")), DurationError::Unparsable(_)));
+        assert!(matches!(err(json!("inf")), DurationError::Unparsable(_)));
+        assert!(matches!(err(json!(1e300)), DurationError::TooLong(_)));
+        assert!(matches!(err(json!(true)), DurationError::WrongType(_)));
+        assert!(matches!(err(json!(["1s"])), DurationError::WrongType(_)));
+        let msg = err(json!("abc")).to_string();
+        assert!(msg.contains("\"abc\"") && msg.contains("500ms"), "{msg}");
+    }
+}

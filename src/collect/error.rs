@@ -1,0 +1,84 @@
+//! Errors of the collectors and of the `collect` action.
+
+use crate::metrics::{MetricError, SinkError};
+
+/// A collector or the `collect` action failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// A system probe (a `/proc` file, a `statvfs` call) failed.
+    #[error("cannot read {what}: {source}")]
+    Probe {
+        /// What was being read, e.g. `/proc/diskstats`.
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A metric could not be built (empty name, non-finite value).
+    #[error(transparent)]
+    Metric(#[from] MetricError),
+    /// The sink refused metrics.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    /// A background thread could not be started.
+    #[error("cannot start the {what} thread: {source}")]
+    Spawn {
+        /// Which thread.
+        what: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A workload command could not be run or failed.
+    #[error("{0}")]
+    Workload(String),
+    /// A network probe's configuration is unusable (e.g. an `https://` URL).
+    #[error("{0}")]
+    Network(String),
+    /// The collection was cancelled (step timeout or Ctrl-C).
+    #[error("collection cancelled")]
+    Cancelled,
+}
+
+impl CollectError {
+    /// A probe error for `what`.
+    pub fn probe(what: impl Into<String>, source: std::io::Error) -> Self {
+        CollectError::Probe {
+            what: what.into(),
+            source,
+        }
+    }
+}
+
+/// A problem with one field of a collector's settings, relative to the collector's own
+/// path (`field` is e.g. `url` or `endpoints[0].timeout`; empty for the value itself).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    /// Relative path of the field.
+    pub field: String,
+    /// What is wrong and what is accepted.
+    pub message: String,
+}
+
+impl FieldError {
+    /// An error at `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error with `prefix` put before its field (`prefix.field`, or
+    /// `prefix[...]` when the field starts with an index).
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.field = match (prefix.is_empty(), self.field.is_empty()) {
+            (true, _) => self.field,
+            (false, true) => prefix.to_owned(),
+            (false, false) if self.field.starts_with('[') => format!("{prefix}{}", self.field),
+            (false, false) => format!("{prefix}.{}", self.field),
+        };
+        self
+    }
+}

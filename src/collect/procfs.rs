@@ -1,0 +1,305 @@
+//! Cheap readers of kernel counters the system collector needs beyond `sysinfo`: network
+//! interfaces (`/proc/net/dev`), whole-disk I/O (`/proc/diskstats`), the CPU clock
+//! (`/sys/.../scaling_cur_freq` or `/proc/cpuinfo`), disk space (`statvfs`) and this
+//! process's CPU time (`getrusage`).
+//!
+//! One file read per probe, into a buffer kept between samples. The parsers are pure
+//! functions of the file text so tests feed them fixed text. Where a file does not exist
+//! (off Linux) the collector leaves its metrics out.
+
+use std::io::Read;
+use std::path::Path;
+
+/// Cumulative counters of one network interface (`/proc/net/dev`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IfCounters {
+    /// Interface name, e.g. `eth0`.
+    pub name: String,
+    /// Bytes received.
+    pub bytes_recv: u64,
+    /// Packets received.
+    pub packets_recv: u64,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Packets sent.
+    pub packets_sent: u64,
+}
+
+/// Cumulative I/O counters summed over whole disks (`/proc/diskstats`; partitions excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DiskCounters {
+    /// Reads completed.
+    pub read_count: u64,
+    /// Bytes read (sectors × 512).
+    pub read_bytes: u64,
+    /// Writes completed.
+    pub write_count: u64,
+    /// Bytes written (sectors × 512).
+    pub write_bytes: u64,
+}
+
+/// Parses `/proc/net/dev`: two header lines, then `name: rx_bytes rx_packets … tx_bytes
+/// tx_packets …` (receive fields 1–8, transmit fields 9–16). Malformed lines are skipped.
+pub fn parse_net_dev(text: &str) -> Vec<IfCounters> {
+    text.lines()
+        .filter_map(|line| {
+            let (name, rest) = line.split_once(':')?;
+            let f: Vec<u64> = rest
+                .split_whitespace()
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .ok()?;
+            (f.len() >= 10).then(|| IfCounters {
+                name: name.trim().to_owned(),
+                bytes_recv: f[0],
+                packets_recv: f[1],
+                bytes_sent: f[8],
+                packets_sent: f[9],
+            })
+        })
+        .collect()
+}
+
+/// Parses `/proc/diskstats` (`major minor name reads merged sectors ms writes merged
+/// sectors …`), summing the devices for which `whole_disk(name)` holds. Sectors are always
+/// 512 bytes in this file.
+pub fn parse_diskstats(text: &str, whole_disk: impl Fn(&str) -> bool) -> DiskCounters {
+    let mut total = DiskCounters::default();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 10 || !whole_disk(f[2]) {
+            continue;
+        }
+        let n = |i: usize| f[i].parse::<u64>().unwrap_or(0);
+        total.read_count = total.read_count.saturating_add(n(3));
+        total.read_bytes = total.read_bytes.saturating_add(n(5).saturating_mul(512));
+        total.write_count = total.write_count.saturating_add(n(7));
+        total.write_bytes = total.write_bytes.saturating_add(n(9).saturating_mul(512));
+    }
+    total
+}
+
+/// Mean of the `cpu MHz` lines of `/proc/cpuinfo` (None when there are none).
+pub fn parse_cpuinfo_mhz(text: &str) -> Option<f64> {
+    let (sum, n) = text
+        .lines()
+        .filter(|l| l.starts_with("cpu MHz"))
+        .filter_map(|l| l.split_once(':')?.1.trim().parse::<f64>().ok())
+        .fold((0.0, 0u32), |(s, n), x| (s + x, n + 1));
+    (n > 0).then(|| sum / f64::from(n))
+}
+
+/// Reads a whole file into `buf` (cleared first), reusing its allocation.
+pub fn read_into(path: &Path, buf: &mut String) -> std::io::Result<()> {
+    buf.clear();
+    std::fs::File::open(path)?.read_to_string(buf)?;
+    Ok(())
+}
+
+/// Names of whole disks: the entries of `/sys/block` (what psutil counts), empty off Linux.
+pub fn whole_disk_names() -> Vec<String> {
+    std::fs::read_dir("/sys/block")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Where the CPU clock is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FreqSource {
+    /// `scaling_cur_freq` of each CPU (kHz).
+    Sysfs(Vec<std::path::PathBuf>),
+    /// `/proc/cpuinfo` `cpu MHz` lines.
+    Cpuinfo,
+    /// Nothing readable.
+    None,
+}
+
+impl FreqSource {
+    /// Picks the cheapest readable source for `cpus` CPUs.
+    pub fn detect(cpus: usize) -> FreqSource {
+        let paths: Vec<_> = (0..cpus)
+            .map(|i| {
+                std::path::PathBuf::from(format!(
+                    "/sys/devices/system/cpu/cpu{i}/cpufreq/scaling_cur_freq"
+                ))
+            })
+            .collect();
+        if !paths.is_empty() && paths.iter().all(|p| p.exists()) {
+            FreqSource::Sysfs(paths)
+        } else if std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|t| parse_cpuinfo_mhz(&t))
+            .is_some()
+        {
+            FreqSource::Cpuinfo
+        } else {
+            FreqSource::None
+        }
+    }
+
+    /// The mean current CPU clock in MHz, reading into `buf`.
+    pub fn read_mhz(&self, buf: &mut String) -> Option<f64> {
+        match self {
+            FreqSource::Sysfs(paths) => {
+                let mut sum = 0.0;
+                for p in paths {
+                    read_into(p, buf).ok()?;
+                    sum += buf.trim().parse::<f64>().ok()? / 1000.0;
+                }
+                Some(sum / paths.len() as f64)
+            }
+            FreqSource::Cpuinfo => {
+                read_into(Path::new("/proc/cpuinfo"), buf).ok()?;
+                parse_cpuinfo_mhz(buf)
+            }
+            FreqSource::None => None,
+        }
+    }
+}
+
+/// Space of one file system, bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskSpace {
+    /// Size of the file system.
+    pub total: u64,
+    /// Used blocks (total − free).
+    pub used: u64,
+    /// Free to unprivileged users (what `df` shows as available).
+    pub available: u64,
+}
+
+impl DiskSpace {
+    /// psutil's `disk_usage().percent`: used / (used + available) × 100 (0 when both are 0).
+    pub fn percent(&self) -> f64 {
+        let denom = self.used as f64 + self.available as f64;
+        if denom > 0.0 {
+            self.used as f64 / denom * 100.0
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Space of the file system holding `path` (`statvfs`).
+// The statvfs field types differ between platforms (u32 on some), hence the casts.
+#[allow(clippy::unnecessary_cast)]
+pub fn disk_space(path: &Path) -> std::io::Result<DiskSpace> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: zeroed statvfs is a valid out-parameter; `c` is a NUL-terminated path.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let frsize = st.f_frsize as u64;
+    let blocks = |n| (n as u64).saturating_mul(frsize);
+    Ok(DiskSpace {
+        total: blocks(st.f_blocks),
+        used: blocks(st.f_blocks.saturating_sub(st.f_bfree)),
+        available: blocks(st.f_bavail),
+    })
+}
+
+/// CPU time (user + system) this process has used, nanoseconds (`getrusage(RUSAGE_SELF)`).
+pub fn process_cpu_ns() -> u64 {
+    // SAFETY: zeroed rusage is a valid out-parameter for getrusage.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is valid and writable; RUSAGE_SELF is a valid target.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0;
+    }
+    timeval_ns(ru.ru_utime).saturating_add(timeval_ns(ru.ru_stime))
+}
+
+/// A `timeval` in nanoseconds.
+pub fn timeval_ns(t: libc::timeval) -> u64 {
+    (t.tv_sec.max(0) as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add((t.tv_usec.max(0) as u64).saturating_mul(1000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NET_DEV: &str = "Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:    3193      29    0    0    0     0          0         0     3193      29    0    0    0     0       0          0
+  eth0: 382497087   14444    0    0    0     0          0         0  1023388   11191    0    0    0     0       0          0
+";
+
+    #[test]
+    fn net_dev_fields_land_in_place() {
+        let v = parse_net_dev(NET_DEV);
+        assert_eq!(v.len(), 2);
+        assert_eq!(
+            v[1],
+            IfCounters {
+                name: "eth0".into(),
+                bytes_recv: 382_497_087,
+                packets_recv: 14_444,
+                bytes_sent: 1_023_388,
+                packets_sent: 11_191,
+            }
+        );
+        assert_eq!(v[0].name, "lo");
+        assert!(parse_net_dev("garbage\n x: 1 2\n").is_empty());
+    }
+
+    #[test]
+    fn diskstats_sums_whole_disks_only() {
+        let text = "   8       0 sda 100 5 2000 30 50 2 800 10 0 40 40 0 0 0 0
+   8       1 sda1 90 5 1800 30 40 2 600 10 0 40 40 0 0 0 0
+ 259       0 nvme0n1 10 0 16 1 3 0 24 1 0 2 2
+";
+        let d = parse_diskstats(text, |n| n == "sda" || n == "nvme0n1");
+        assert_eq!(
+            d,
+            DiskCounters {
+                read_count: 110,
+                read_bytes: (2000 + 16) * 512,
+                write_count: 53,
+                write_bytes: (800 + 24) * 512,
+            }
+        );
+    }
+
+    #[test]
+    fn cpuinfo_mhz_is_the_mean() {
+        let t = "processor\t: 0\ncpu MHz\t\t: 2000.000\nprocessor\t: 1\ncpu MHz\t\t: 3000.500\n";
+        assert_eq!(parse_cpuinfo_mhz(t), Some(2500.25));
+        assert_eq!(parse_cpuinfo_mhz("processor: 0\n"), None);
+    }
+
+    #[test]
+    fn statvfs_of_root_and_a_missing_path() {
+        let d = disk_space(Path::new("/")).unwrap();
+        assert!(d.total > 0 && d.available <= d.total && d.used <= d.total);
+        assert!((0.0..=100.0).contains(&d.percent()));
+        let half = DiskSpace {
+            total: 100,
+            used: 30,
+            available: 30,
+        };
+        assert_eq!(half.percent(), 50.0);
+        assert!(disk_space(Path::new("/no/such/dir/f0")).is_err());
+    }
+
+    #[test]
+    fn process_cpu_time_grows_with_work() {
+        let before = process_cpu_ns();
+        let mut x = 0u64;
+        let t = std::time::Instant::now();
+        while t.elapsed() < std::time::Duration::from_millis(30) {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+        }
+        std::hint::black_box(x);
+        assert!(process_cpu_ns() >= before + 10_000_000);
+    }
+}
