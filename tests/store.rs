@@ -333,3 +333,27 @@ fn retention_configured_in_the_recipe_is_enforced_at_the_end_of_a_run() {
         "{text}"
     );
 }
+
+#[test]
+fn a_recipe_without_config_does_not_inherit_the_previous_runs_config() {
+    let s = Scratch::new();
+    let with = s.write(
+        "with.yaml",
+        &format!(
+            "config:\n  health: {{regression_threshold: 0.5}}\nmetadata: {{name: a}}\nsteps:\n{}",
+            step("a", 1, "Noop", "")
+        ),
+    );
+    s.run_json(&with, &[]);
+    assert_eq!(
+        s.ctx("recipe.config"),
+        Some(json!({"health": {"regression_threshold": 0.5}}))
+    );
+    let without = s.write(
+        "without.yaml",
+        &format!("steps:\n{}", step("a", 1, "Noop", "")),
+    );
+    s.run_json(&without, &[]);
+    assert_eq!(s.ctx("recipe.config"), Some(serde_json::Value::Null));
+    assert_eq!(s.ctx("recipe.metadata"), Some(serde_json::Value::Null));
+}

@@ -7,19 +7,14 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::util::civil_from_days;
+use crate::util::utc_parts;
 
 /// `t` as `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`.
 pub fn iso_utc(t: SystemTime) -> String {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let (y, m, day) = civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
+    let ((y, m, day), (hh, mm, ss)) = utc_parts(d.as_secs() as i64);
     format!(
-        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:06}+00:00",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
+        "{y:04}-{m:02}-{day:02}T{hh:02}:{mm:02}:{ss:02}.{:06}+00:00",
         d.subsec_micros()
     )
 }

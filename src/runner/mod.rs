@@ -109,8 +109,10 @@ impl<'a> Runner<'a> {
         ctx.set("recipe.runner_version", json!(RUNNER_VERSION), Some(WHO));
         ctx.set("recipe.total_steps", json!(recipe.steps.len()), Some(WHO));
         for (doc_key, ctx_key) in [("metadata", "recipe.metadata"), ("config", "recipe.config")] {
-            if let Some(v) = recipe.document.get(doc_key) {
-                ctx.set(ctx_key, v.clone(), Some(WHO));
+            // Null when absent, so a later recipe never inherits an earlier one's config.
+            let value = recipe.document.get(doc_key).cloned().unwrap_or(Value::Null);
+            if value != Value::Null || ctx.contains(ctx_key) {
+                ctx.set(ctx_key, value, Some(WHO));
             }
         }
         self.store.commit(Some(run_id), &mut ctx, &[])?;
