@@ -80,14 +80,30 @@ impl Store {
             .conn
             .busy_timeout(busy_timeout)
             .map_err(|e| store.err(e))?;
-        store
-            .conn
+        // SQLite answers BUSY at once, without its busy handler, where waiting could deadlock
+        // (two processes setting up WAL or migrating a new file together): retry with backoff
+        // until the busy timeout is spent.
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match store.prepare_schema() {
+                Err(StoreError::Locked { .. }) if started.elapsed() < busy_timeout => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                other => return other.map(|()| store),
+            }
+        }
+    }
+
+    /// Sets the connection's pragmas and brings the schema up to date.
+    fn prepare_schema(&mut self) -> Result<(), StoreError> {
+        self.conn
             .execute_batch(
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             )
-            .map_err(|e| store.err(e))?;
-        schema::migrate(&mut store)?;
-        Ok(store)
+            .map_err(|e| self.err(e))?;
+        schema::migrate(self)
     }
 
     /// Where the store lives.
