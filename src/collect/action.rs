@@ -76,8 +76,9 @@ pub fn execute(
 
     let system = match plan.system.as_ref().filter(|_| on) {
         Some(s) => {
-            let c = SystemMetricsCollector::new(&s.disk_path).map_err(|e| {
-                CollectError::Workload(format!("args.collectors.system.disk_path: {e}"))
+            let c = SystemMetricsCollector::new(&s.disk_path).map_err(|e| CollectError::Setup {
+                field: "args.collectors.system.disk_path".into(),
+                message: e.to_string(),
             })?;
             Some((
                 s,

@@ -143,27 +143,27 @@ pub fn parse(
         .get("config")
         .or(recipe_config)
         .filter(|v| !v.is_null());
-    let config = config(&mut out, raw_config);
+    // Collectors are checked even when the config is not, so every error shows at once.
+    let config = config(&mut out, raw_config).unwrap_or_default();
     let mut filters = filters(&mut out, args.get("filters"));
-    let plan = config.map(|config| {
-        filters.extend(config.filters.iter().cloned());
-        let raw = raw_config.cloned().unwrap_or(Value::Null);
-        let collectors = collectors(&mut out, args.get("collectors"), &config, &raw);
-        CollectPlan {
-            duration,
-            system: collectors.0,
-            application: collectors.1,
-            network: collectors.2,
-            custom: collectors.3,
-            filters,
-            config,
-        }
-    });
+    filters.extend(config.filters.iter().cloned());
+    let raw = raw_config.cloned().unwrap_or(Value::Null);
+    let (system, application, network, custom) =
+        collectors(&mut out, args.get("collectors"), &config, &raw);
+    let plan = CollectPlan {
+        duration,
+        system,
+        application,
+        network,
+        custom,
+        filters,
+        config,
+    };
     let failed = out
         .findings
         .iter()
         .any(|f| f.level == crate::recipe::validate::Level::Error);
-    (plan.filter(|_| !failed), out.findings)
+    ((!failed).then_some(plan), out.findings)
 }
 
 fn config(out: &mut Out<'_>, raw: Option<&Value>) -> Option<MetricsConfiguration> {
@@ -330,6 +330,10 @@ fn collectors(
     (system, application, network, custom)
 }
 
+#[cfg(test)]
+#[path = "args_tests.rs"]
+mod tests;
+
 fn system(v: &Value, config: &MetricsConfiguration, raw: &Value) -> Result<SystemPlan, FieldError> {
     let s = Spec::new(v, &["enabled", "interval", "disk_path"])?;
     let from_config = if raw.pointer("/collectors/system/interval").is_some() {
@@ -344,6 +348,15 @@ fn system(v: &Value, config: &MetricsConfiguration, raw: &Value) -> Result<Syste
         None => from_config.map_or(DEFAULT_INTERVAL, Duration::from_secs_f64),
     };
     let disk_path = PathBuf::from(s.string("disk_path")?.unwrap_or_else(|| "/".into()));
+    if let Err(e) = super::procfs::disk_space(&disk_path) {
+        return Err(FieldError::new(
+            "disk_path",
+            format!(
+                "cannot read the file system of {}: {e}",
+                disk_path.display()
+            ),
+        ));
+    }
     Ok(SystemPlan {
         interval,
         disk_path,

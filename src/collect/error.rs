@@ -29,6 +29,14 @@ pub enum CollectError {
         #[source]
         source: std::io::Error,
     },
+    /// An argument that validated turned out unusable when the collection started.
+    #[error("{field}: {message}")]
+    Setup {
+        /// The argument's path, e.g. `args.collectors.system.disk_path`.
+        field: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A workload command could not be run or failed.
     #[error("{0}")]
     Workload(String),

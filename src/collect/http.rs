@@ -124,11 +124,12 @@ pub fn get(url: &HttpUrl, timeout: Duration) -> std::io::Result<HttpResponse> {
     } else {
         format!("{host}:{}", url.port)
     };
-    write!(
-        s,
+    // One write: a request split over several segments can race the server's close.
+    let request = format!(
         "GET {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: f0-collect\r\nAccept: */*\r\nConnection: close\r\n\r\n",
         url.path
-    )?;
+    );
+    s.write_all(request.as_bytes())?;
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 8192];
     let head_end = loop {
@@ -219,13 +220,24 @@ mod tests {
             .contains("99999"));
     }
 
+    /// Reads until the end of the request headers (closing with unread input would reset).
+    fn read_request(c: &mut std::net::TcpStream) {
+        let mut req = Vec::new();
+        let mut b = [0u8; 1024];
+        while find(&req, b"\r\n\r\n").is_none() {
+            match c.read(&mut b) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => req.extend_from_slice(&b[..n]),
+            }
+        }
+    }
+
     fn serve_once(response: &'static [u8]) -> u16 {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         std::thread::spawn(move || {
             let (mut c, _) = l.accept().unwrap();
-            let mut req = [0u8; 1024];
-            let _ = c.read(&mut req);
+            read_request(&mut c);
             c.write_all(response).unwrap();
         });
         port
