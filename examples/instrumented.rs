@@ -1,16 +1,18 @@
 //! A small program instrumented end to end: timers on functions (sync, async, fallible),
 //! a tracker around the job, counters, gauges, histograms and custom metrics, all flushed
-//! through the pipeline into a JSON-lines file; prints the aggregates and the call tree.
+//! through the pipeline into the SQLite context store; prints the aggregates, the call tree and
+//! what landed in the store.
 //!
-//! Run: `cargo run --example instrumented [-- OUTPUT.jsonl]`
-//! (default output: `instrumented-metrics.jsonl` in the system temp directory).
+//! Run: `cargo run --example instrumented [-- STORE.db]`
+//! (default: `instrumented.db` in the system temp directory; `f0 --context-db STORE.db ...`
+//! reads it afterwards).
 
 use std::path::PathBuf;
 
 use framework0::metrics::{
-    self, counter, histogram, CallTree, CustomMetrics, JsonLinesSink, MetricUnit,
-    MetricsConfiguration,
+    self, counter, histogram, CallTree, CustomMetrics, MetricUnit, MetricsConfiguration,
 };
+use framework0::store::{Store, StoreSink};
 use framework0::{performance_timer, performance_tracker};
 
 /// Splits a line into words.
@@ -48,14 +50,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out: PathBuf = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("instrumented-metrics.jsonl"));
-    let _ = std::fs::remove_file(&out);
+        .unwrap_or_else(|| std::env::temp_dir().join("instrumented.db"));
     let (config, warnings) = MetricsConfiguration::from_value(&serde_json::json!({
         "analysis": {"percentiles": [50, 90, 99]},
         "performance": {"batch_size": 256},
     }))?;
     assert!(warnings.is_empty());
-    let handle = metrics::install(config, Box::new(JsonLinesSink::open(&out)?))?;
+    let handle = metrics::install(config, Box::new(StoreSink::open(&out, None)?))?;
 
     let words = counter("words_seen", &[]);
     let lengths = histogram("word_length", MetricUnit::Count, &[]);
@@ -103,5 +104,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stats.batches_written,
         out.display()
     );
+    let store = Store::open(&out)?;
+    let parsed = store.samples("parse_record", &Default::default())?;
+    let failed = store.samples("parse_record_error", &Default::default())?;
+    println!(
+        "store holds {} parse_record and {} parse_record_error samples",
+        parsed.len(),
+        failed.len()
+    );
+    assert!(!parsed.is_empty() && !failed.is_empty());
     Ok(())
 }

@@ -7,10 +7,13 @@
 //! recipe (parse, validate) → runner (order, retry, timeout, auto-instrument each step)
 //! → scriptlet registry → scriptlets → context and store.
 
+#![deny(missing_docs)]
+
 pub mod analyze;
 pub mod cli;
 pub mod collect;
 pub mod context;
+pub mod events;
 pub mod metrics;
 pub mod recipe;
 pub mod runner;

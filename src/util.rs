@@ -21,13 +21,16 @@ pub fn utc_timestamp() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let ((y, m, d), (hh, mm, ss)) = utc_parts(secs);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+}
+
+/// Epoch seconds as UTC ((year, month, day), (hour, minute, second)).
+pub fn utc_parts(secs: i64) -> ((i64, u32, u32), (i64, i64, i64)) {
     let t = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        t / 3600,
-        t / 60 % 60,
-        t % 60
+    (
+        civil_from_days(secs.div_euclid(86_400)),
+        (t / 3600, t / 60 % 60, t % 60),
     )
 }
 

@@ -126,3 +126,208 @@ fn every_runnable_sample_passes_load_validation() {
         assert!(!recipe.steps.is_empty(), "{name}");
     }
 }
+
+/// The `success.ctx_has_keys` of a sample recipe, in step order.
+fn expected_keys(name: &str) -> Vec<String> {
+    let recipe = framework0::recipe::load_recipe(&shared(&format!("framework0/recipes/{name}")))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    recipe
+        .steps
+        .iter()
+        .flat_map(|s| s.ctx_has_keys.clone())
+        .collect()
+}
+
+/// Runs a sample with `--strict` (so a missing `ctx_has_keys` key fails its step) and asserts
+/// it completes with every expected key plus `extra` present.
+fn assert_completes(s: &Scratch, name: &str, steps: &str, extra: &[&str]) {
+    let path = shared(&format!("framework0/recipes/{name}"));
+    let out = s.run(&[
+        "run",
+        "--recipe",
+        path.to_str().unwrap(),
+        "--summary",
+        "--strict",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{name}: {stdout}{stderr}");
+    assert!(stdout.contains("  Status: completed"), "{name}: {stdout}");
+    assert!(
+        stdout.contains(&format!("  Steps: {steps}")),
+        "{name}: {stdout}"
+    );
+    let keys = expected_keys(name);
+    assert!(!keys.is_empty(), "{name} lists ctx_has_keys");
+    for key in keys.iter().map(String::as_str).chain(extra.iter().copied()) {
+        assert!(s.ctx(key).is_some(), "{name}: context lacks {key}");
+    }
+}
+
+#[test]
+fn logging_samples_complete_with_their_keys_and_valid_log_lines() {
+    let s = Scratch::new();
+    assert_completes(
+        &s,
+        "simple_logging_test.yaml",
+        "1/1",
+        &["logging_test.results", "logging_test.import_success"],
+    );
+    assert_eq!(
+        s.ctx("logging_test.import_success"),
+        Some(serde_json::json!(true))
+    );
+    assert_completes(
+        &s,
+        "integration_logging_test.yaml",
+        "2/2",
+        &[
+            "logging.framework_initialized",
+            "logging.config_loaded",
+            "logging.setup_results",
+            "test.logging_integration",
+            "logging_test.results",
+            "logging_test.import_success",
+        ],
+    );
+    let results = s.ctx("logging_test.results").unwrap();
+    assert_eq!(results["test_type"], "full_validation");
+    assert_eq!(results["failed"], 0, "{results}");
+    assert_eq!(s.ctx("test.logging_integration").unwrap()["success"], true);
+    let setup = s.ctx("logging.setup_results").unwrap();
+    assert_eq!(
+        setup["loggers"],
+        serde_json::json!(["framework0", "framework0.audit", "framework0.performance"])
+    );
+
+    // The files are in ./logs/integration_test of the directory f0 ran in.
+    let dir = s.path("logs/integration_test");
+    let allowed = [
+        "timestamp",
+        "level",
+        "logger_name",
+        "message",
+        "context_id",
+        "recipe_name",
+        "step_name",
+        "execution_id",
+        "thread_id",
+        "process_id",
+        "extra_data",
+        "stack_trace",
+    ];
+    let mut performance = 0;
+    for name in ["framework0.log", "audit.log", "performance.log"] {
+        let text =
+            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(!lines.is_empty(), "{name} is empty");
+        for line in lines {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let obj = v.as_object().unwrap();
+            let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+            // No unknown keys; in the raw line the keys appear in §6's order.
+            for k in &keys {
+                assert!(allowed.contains(k), "{name}: unknown key {k}");
+            }
+            let pos: Vec<usize> = allowed
+                .iter()
+                .filter(|k| obj.contains_key(**k))
+                .map(|k| line.find(&format!("\"{k}\":")).unwrap())
+                .collect();
+            assert!(
+                pos.windows(2).all(|w| w[0] < w[1]),
+                "{name}: key order in {line}"
+            );
+            assert!(obj.values().all(|v| !v.is_null()), "{line}");
+            assert!(
+                v["timestamp"].as_str().unwrap().ends_with("+00:00"),
+                "{line}"
+            );
+            assert!(
+                v["process_id"].is_u64() && v["thread_id"].is_string(),
+                "{line}"
+            );
+            let id = v["execution_id"].as_str().unwrap();
+            assert!(
+                id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{line}"
+            );
+            assert_eq!(v["recipe_name"], "integration_logging_test");
+            if v["logger_name"] == "framework0.performance" && name == "performance.log" {
+                performance += 1;
+                let m = v["message"].as_str().unwrap();
+                assert!(
+                    m.starts_with("Performance: logging_setup_time = ") && m.ends_with(" ms"),
+                    "{m}"
+                );
+                assert_eq!(v["extra_data"]["performance_category"], "timing");
+                assert_eq!(v["extra_data"]["metric_name"], "logging_setup_time");
+                assert!(v["extra_data"]["value"].is_f64() && v["extra_data"]["timestamp"].is_f64());
+            }
+        }
+        framework0::events::LogEntry::parse_lines(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    assert_eq!(performance, 1, "one performance event from setup");
+    let main = std::fs::read_to_string(dir.join("framework0.log")).unwrap();
+    assert!(
+        main.contains("\"step_name\":\"test_logging_usage\""),
+        "the self-test wrote into the configured directory"
+    );
+}
+
+#[test]
+fn health_samples_complete_with_their_keys() {
+    let s = Scratch::new();
+    assert_completes(
+        &s,
+        "health_integration_test.yaml",
+        "4/4",
+        &[
+            "health.latest_results",
+            "health.overall_status",
+            "health.latest_processing",
+            "health.alerts",
+            "health.latest_report",
+            "health_test.results",
+        ],
+    );
+    let results = s.ctx("health.latest_results").unwrap();
+    let names: Vec<&str> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["check_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["system_cpu", "system_memory"]);
+    let status = s.ctx("health.overall_status").unwrap();
+    assert!(
+        ["healthy", "warning", "critical"].contains(&status.as_str().unwrap()),
+        "{status}"
+    );
+    let thresholds = &s.ctx("health.config").unwrap()["thresholds"];
+    assert_eq!(thresholds["memory_usage_percent"]["warning_max"], 85.0);
+    let report = s.ctx("health.latest_report").unwrap();
+    assert!(report
+        .as_str()
+        .unwrap()
+        .starts_with("Framework0 Health Report\n"));
+    assert_eq!(s.ctx("health_test.success"), Some(serde_json::json!(true)));
+    assert_eq!(
+        s.ctx("health_test.results").unwrap()["test_type"],
+        "full_validation"
+    );
+
+    assert_completes(
+        &s,
+        "health_comprehensive_test.yaml",
+        "3/3",
+        &["health_test.success"],
+    );
+    let r = s.ctx("health_test.results").unwrap();
+    assert_eq!(
+        (r["test_type"].as_str(), r["failed"].as_u64()),
+        (Some("integration_test"), Some(0)),
+        "{r}"
+    );
+}

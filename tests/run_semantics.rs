@@ -102,33 +102,21 @@ fn only_failures_make_the_status_failed() {
 
 #[test]
 fn retries_get_a_fresh_instance_until_success() {
-    let s = Scratch::new();
-    let r = recipe(
-        &s,
-        &[step(
+    // Fails twice, then succeeds: (retries, expected exit code, attempts made).
+    for (retries, code_wanted, attempts) in [("1", 1, 2), ("2", 0, 3)] {
+        let s = Scratch::new();
+        let flaky = step(
             "flaky",
             1,
             "Flaky",
             "args: {fail_times: 2, counter_key: t.attempts}",
-        )],
-    );
-    let (code, j) = s.run_json(&r, &["--max-retries", "1", "--retry-delay", "0"]);
-    assert_eq!(code, 1, "two failures need two retries");
-    assert_eq!(j["steps"][0]["attempts"], 2);
-    let s = Scratch::new();
-    let r = recipe(
-        &s,
-        &[step(
-            "flaky",
-            1,
-            "Flaky",
-            "args: {fail_times: 2, counter_key: t.attempts}",
-        )],
-    );
-    let (code, j) = s.run_json(&r, &["--max-retries", "2", "--retry-delay", "0"]);
-    assert_eq!(code, 0, "{j}");
-    assert_eq!(j["steps"][0]["attempts"], 3);
-    assert_eq!(s.ctx("t.attempts"), Some(serde_json::json!(3)));
+        );
+        let r = recipe(&s, &[flaky]);
+        let (code, j) = s.run_json(&r, &["--max-retries", retries, "--retry-delay", "0"]);
+        assert_eq!(code, code_wanted, "{retries} retries: {j}");
+        assert_eq!(j["steps"][0]["attempts"], attempts);
+        assert_eq!(s.ctx("t.attempts"), Some(serde_json::json!(attempts)));
+    }
     // A step's own retry_count wins over the flag.
     let s = Scratch::new();
     let r = recipe(

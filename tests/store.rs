@@ -133,7 +133,7 @@ fn context_data_is_framework0_readable_with_compact_json() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
 }
 
 #[test]
@@ -299,4 +299,61 @@ fn two_processes_share_one_store() {
     assert_eq!(runs, 2);
     let samples: i64 = conn.query_row("SELECT COUNT(*) FROM metric_samples m JOIN metric_series s ON s.id=m.series_id WHERE s.name='step_wall_time'", [], |r| r.get(0)).unwrap();
     assert_eq!(samples, 80);
+}
+
+#[test]
+fn retention_configured_in_the_recipe_is_enforced_at_the_end_of_a_run() {
+    let s = Scratch::new();
+    let mut steps = String::new();
+    for i in 0..5 {
+        steps.push_str(&step(&format!("s{i}"), i, "Noop", ""));
+    }
+    let r = s.write(
+        "r.yaml",
+        &format!("config:\n  retention: {{max_metrics_count: 12}}\nsteps:\n{steps}"),
+    );
+    let (code, _) = s.run_json(&r, &[]);
+    assert_eq!(code, 0);
+    let n: i64 = s
+        .sql()
+        .query_row("SELECT COUNT(*) FROM metric_samples", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 12, "5 steps x 6 metrics, trimmed to the newest 12");
+    let bad = s.write(
+        "bad.yaml",
+        &format!("config:\n  storage: {{max_age_days: -1}}\nsteps:\n{steps}"),
+    );
+    let out = s.run(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "ERROR [INVALID_ARG] at recipe.config: metrics config `storage.max_age_days` = -1"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_recipe_without_config_does_not_inherit_the_previous_runs_config() {
+    let s = Scratch::new();
+    let with = s.write(
+        "with.yaml",
+        &format!(
+            "config:\n  health: {{regression_threshold: 0.5}}\nmetadata: {{name: a}}\nsteps:\n{}",
+            step("a", 1, "Noop", "")
+        ),
+    );
+    s.run_json(&with, &[]);
+    assert_eq!(
+        s.ctx("recipe.config"),
+        Some(json!({"health": {"regression_threshold": 0.5}}))
+    );
+    let without = s.write(
+        "without.yaml",
+        &format!("steps:\n{}", step("a", 1, "Noop", "")),
+    );
+    s.run_json(&without, &[]);
+    assert_eq!(s.ctx("recipe.config"), Some(serde_json::Value::Null));
+    assert_eq!(s.ctx("recipe.metadata"), Some(serde_json::Value::Null));
 }

@@ -1,6 +1,8 @@
 //! Procedural macros for the `framework0` crate: `#[performance_timer]`.
 //!
-//! ```ignore
+//! Usage (exercised by the main crate's `tests/metrics_timer.rs` and `tests/ui/` trybuild cases;
+//! a doctest here cannot link the parent crate):
+//! ```text
 //! use framework0::performance_timer;
 //!
 //! #[performance_timer]                       // name: module path + "::" + function

@@ -29,9 +29,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::basic::{check_open_unit, json_clean, mean, quantile_sorted, validate_min, Scale};
+use super::basic::{check_open_unit, json_clean, validate_min, Scale};
+use super::descriptive::mean_of_checked as mean;
 use super::detect_error::DetectError;
 use super::hypothesis::{mann_kendall, mann_whitney_u, welch_t_test, MannKendall};
+use super::order;
+use super::quantile::{quantile_of_sorted, PercentileMethod};
 use super::rng::Xoshiro256;
 
 /// Outcome of a comparison or drift analysis.
@@ -176,10 +179,10 @@ pub fn bootstrap_relative_change(
             why: "every resampled baseline mean was 0",
         });
     }
-    replicates.sort_by(f64::total_cmp);
+    order::sort(&mut replicates);
     Ok(Interval {
-        lower: quantile_sorted(&replicates, (1.0 - level) / 2.0),
-        upper: quantile_sorted(&replicates, (1.0 + level) / 2.0),
+        lower: quantile_of_sorted(&replicates, (1.0 - level) / 2.0, PercentileMethod::Linear),
+        upper: quantile_of_sorted(&replicates, (1.0 + level) / 2.0, PercentileMethod::Linear),
         level,
     })
 }

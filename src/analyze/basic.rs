@@ -1,13 +1,10 @@
-//! Minimal private numeric helpers for the detectors: validation, overflow-safe scaling, mean,
-//! variance, median, type-7 quantile, MAD and ordinary least squares.
+//! Private helpers shared by the detectors: input validation into [`DetectError`]s, JSON
+//! cleaning, and the exact power-of-two [`Scale`] that keeps every intermediate finite for any
+//! finite input.
 //!
-//! Kept tiny on purpose: the descriptive-statistics module owns the full-featured versions;
-//! these exist so the detectors do not depend on it.
-//!
-//! * mean x̄ = Σx/n; sample variance s² = Σ(x−x̄)²/(n−1) (two-pass); population σ² = Σ(x−x̄)²/n.
-//! * type-7 quantile (Hyndman & Fan 1996): h = (n−1)p, Q = x₍⌊h⌋₎ + (h−⌊h⌋)(x₍⌊h⌋+1₎ − x₍⌊h⌋₎).
-//! * OLS: b = Sxy/Sxx, a = ȳ − b x̄, r² = Sxy²/(Sxx Syy) (0 when Sxx or Syy is 0, as scipy's
-//!   `linregress` does).
+//! The statistics themselves (mean, variance, median, quantiles, MAD, least squares) are the one
+//! implementation in [`super::descriptive`], [`super::quantile`] and [`super::regression`]; the
+//! detectors validate first and then call their `*_of_checked` forms on scaled data.
 
 use super::detect_error::DetectError;
 
@@ -130,110 +127,4 @@ impl Scale {
     pub(crate) fn restore(&self, v: f64) -> f64 {
         json_clean(ldexp(v, self.exponent))
     }
-}
-
-/// Arithmetic mean.
-pub(crate) fn mean(xs: &[f64]) -> f64 {
-    xs.iter().sum::<f64>() / xs.len() as f64
-}
-
-/// Σ(x−x̄)² around the given mean.
-fn sum_sq_dev(xs: &[f64], m: f64) -> f64 {
-    xs.iter().map(|x| (x - m) * (x - m)).sum()
-}
-
-/// Sample variance (n−1); 0 for fewer than two points.
-pub(crate) fn sample_variance(xs: &[f64]) -> f64 {
-    if xs.len() < 2 {
-        return 0.0;
-    }
-    sum_sq_dev(xs, mean(xs)) / (xs.len() - 1) as f64
-}
-
-/// Sample standard deviation (n−1).
-pub(crate) fn sample_std(xs: &[f64]) -> f64 {
-    sample_variance(xs).sqrt()
-}
-
-/// Population standard deviation (n), as numpy's `np.std`.
-pub(crate) fn population_std(xs: &[f64]) -> f64 {
-    if xs.is_empty() {
-        return 0.0;
-    }
-    (sum_sq_dev(xs, mean(xs)) / xs.len() as f64).sqrt()
-}
-
-/// Ascending copy (total order; inputs are finite).
-pub(crate) fn sorted(xs: &[f64]) -> Vec<f64> {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    v
-}
-
-/// Type-7 (linear interpolation) quantile of an ascending, non-empty slice, p in [0, 1].
-pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
-/// Median of an ascending, non-empty slice.
-pub(crate) fn median_sorted(sorted: &[f64]) -> f64 {
-    quantile_sorted(sorted, 0.5)
-}
-
-/// Median absolute deviation around `center` (unscaled).
-pub(crate) fn mad(xs: &[f64], center: f64) -> f64 {
-    let dev: Vec<f64> = xs.iter().map(|x| (x - center).abs()).collect();
-    median_sorted(&sorted(&dev))
-}
-
-/// Ordinary least-squares line y = intercept + slope·x.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Ols {
-    pub slope: f64,
-    pub intercept: f64,
-    pub r_squared: f64,
-    /// Residual sum of squares.
-    pub sse: f64,
-    /// Σ(x−x̄)².
-    pub sxx: f64,
-    /// x̄.
-    pub x_mean: f64,
-}
-
-/// Fits y on x; `None` when every x is equal (slope undefined).
-pub(crate) fn ols(x: &[f64], y: &[f64]) -> Option<Ols> {
-    let (xm, ym) = (mean(x), mean(y));
-    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
-    for (xi, yi) in x.iter().zip(y) {
-        let (dx, dy) = (xi - xm, yi - ym);
-        sxx += dx * dx;
-        sxy += dx * dy;
-        syy += dy * dy;
-    }
-    if sxx == 0.0 {
-        return None;
-    }
-    let slope = sxy / sxx;
-    let intercept = ym - slope * xm;
-    let r_squared = if syy == 0.0 {
-        0.0
-    } else {
-        (sxy * sxy / (sxx * syy)).min(1.0)
-    };
-    let sse = x
-        .iter()
-        .zip(y)
-        .map(|(xi, yi)| (yi - intercept - slope * xi).powi(2))
-        .sum();
-    Some(Ols {
-        slope,
-        intercept,
-        r_squared,
-        sse,
-        sxx,
-        x_mean: xm,
-    })
 }

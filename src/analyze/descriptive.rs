@@ -108,6 +108,12 @@ impl Moments {
         (self.n >= 2).then(|| sqrt_ratio(self.m2, (self.n - 1) as f64))
     }
 
+    /// Population standard deviation `√(M₂ / n)` (numpy's `np.std`, ddof = 0); 0 for a single
+    /// value.
+    pub fn population_std_dev(&self) -> f64 {
+        sqrt_ratio(self.m2, self.n as f64)
+    }
+
     /// Adjusted Fisher–Pearson skewness `G₁`; `None` below 3 values, for a constant series, or
     /// when the moments leave the range of `f64` (spreads below ~1e-100 or above ~1e75).
     pub fn skewness(&self) -> Option<f64> {
@@ -188,7 +194,7 @@ fn deviation_sums(values: &[f64], center: f64) -> [f64; 4] {
 /// Arithmetic mean (compensated summation).
 pub fn mean(values: &[f64]) -> Result<f64, StatsError> {
     ensure_series(values, 1)?;
-    Ok(location(values).2)
+    Ok(mean_of_checked(values))
 }
 
 /// Sample variance (denominator `n − 1`); [`StatsError::TooFew`] below 2 values.
@@ -239,11 +245,27 @@ pub fn range(values: &[f64]) -> Result<f64, StatsError> {
 /// Median (by selection, O(n) expected; the input is copied, not modified).
 pub fn median(values: &[f64]) -> Result<f64, StatsError> {
     ensure_series(values, 1)?;
+    Ok(median_of_checked(values))
+}
+
+/// [`mean`] of a series already checked non-empty and finite.
+pub(crate) fn mean_of_checked(values: &[f64]) -> f64 {
+    location(values).2
+}
+
+/// [`median`] of a series already checked non-empty and finite.
+pub(crate) fn median_of_checked(values: &[f64]) -> f64 {
     let mut buf = values.to_vec();
     let n = buf.len();
     let mut ranks = vec![(n - 1) / 2, n / 2];
     order::arrange(&mut buf, &mut ranks, order::OrderStrategy::Select);
-    Ok(median_of_arranged(&buf))
+    median_of_arranged(&buf)
+}
+
+/// Unscaled median absolute deviation `median |xᵢ − center|` of a checked non-empty series.
+pub(crate) fn mad_of_checked(values: &[f64], center: f64) -> f64 {
+    let deviations: Vec<f64> = values.iter().map(|x| (x - center).abs()).collect();
+    median_of_checked(&deviations)
 }
 
 /// Most frequent value, the smallest on a tie; `Ok(None)` when no value occurs twice.

@@ -18,8 +18,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::basic::{mean, median_sorted, sample_variance, sorted, validate_min, Scale};
+use super::basic::{validate_min, Scale};
+use super::descriptive::{median_of_checked, Moments};
 use super::detect_error::DetectError;
+use super::order::sorted;
 use super::special::{erfc, student_t_two_sided_p};
 
 /// Result of [`welch_t_test`].
@@ -70,8 +72,10 @@ pub fn welch_t_test(x: &[f64], y: &[f64]) -> Result<TTest, DetectError> {
     let scale = Scale::for_samples(&[x, y]);
     let (x, y) = (scale.apply(x), scale.apply(y));
     let (nx, ny) = (x.len() as f64, y.len() as f64);
-    let diff = mean(&x) - mean(&y);
-    let (vx, vy) = (sample_variance(&x) / nx, sample_variance(&y) / ny);
+    let (mx, my) = (Moments::of_checked(&x), Moments::of_checked(&y));
+    let diff = mx.mean - my.mean;
+    let variance = |m: &Moments| m.variance().unwrap_or_default();
+    let (vx, vy) = (variance(&mx) / nx, variance(&my) / ny);
     let se2 = vx + vy;
     let (statistic, df, p_value) = if se2 > 0.0 {
         // Welch–Satterthwaite with the variance shares w = v/se², so nothing is raised to the
@@ -208,6 +212,6 @@ pub fn mann_kendall(series: &[f64]) -> Result<MannKendall, DetectError> {
         z,
         p_value: erfc(z.abs() * std::f64::consts::FRAC_1_SQRT_2).min(1.0),
         tau: s as f64 / (nf * (nf - 1.0) / 2.0),
-        sen_slope: scale.restore(median_sorted(&sorted(&slopes))),
+        sen_slope: scale.restore(median_of_checked(&slopes)),
     })
 }

@@ -9,6 +9,7 @@
 //! (Hunter / Apache Otava E-divisive means), [`hypothesis`] tests and [`baseline`] comparisons,
 //! all failing with [`detect_error::DetectError`].
 
+pub mod action;
 pub mod anomaly;
 pub mod baseline;
 mod basic;

@@ -52,6 +52,13 @@ impl OrderStrategy {
     }
 }
 
+/// An ascending copy of finite values (see [`sort`]).
+pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
+    let mut copy = values.to_vec();
+    sort(&mut copy);
+    copy
+}
+
 /// Sorts finite values ascending.
 ///
 /// Sorting integers is much faster than sorting with a float comparator, so each value is first

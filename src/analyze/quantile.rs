@@ -355,3 +355,10 @@ pub(crate) fn quantiles_of_sorted(
     let positions = positions(sorted.len(), ps, method)?;
     Ok(positions.into_iter().map(|q| q.value(sorted)).collect())
 }
+
+/// One quantile of a checked, ascending, non-empty series at a probability the caller knows to
+/// lie in `[0, 1]` (constants and coverages of the detectors).
+pub(crate) fn quantile_of_sorted(sorted: &[f64], p: f64, method: PercentileMethod) -> f64 {
+    debug_assert!((0.0..=1.0).contains(&p), "probability {p} outside [0, 1]");
+    method.position(sorted.len(), p).value(sorted)
+}

@@ -84,14 +84,36 @@ fn r_squared(rss: f64, total: f64) -> f64 {
     }
 }
 
-/// Least-squares line `y = a + b·x` with intercept (at least 3 points).
-///
-/// Errors: [`StatsError::InvalidParameter`] for series of different lengths or a constant `x`,
-/// [`StatsError::Empty`], [`StatsError::TooFew`], [`StatsError::NonFinite`] (checking `x` first).
-pub fn ols(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
-    ensure_pairs(x, y, 3)?;
+/// The sums behind a least-squares line with intercept, before any standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LineSums {
+    /// Slope `b`.
+    pub slope: f64,
+    /// Intercept `a`.
+    pub intercept: f64,
+    /// Mean of x, corrected for its own rounding.
+    pub x_mean: f64,
+    /// `Sxx = Σ(xᵢ − x̄)²`.
+    pub sxx: f64,
+    /// `Syy = Σ(yᵢ − ȳ)²`.
+    pub syy: f64,
+    /// Residual sum of squares.
+    pub rss: f64,
+}
+
+impl LineSums {
+    /// `R² = 1 − RSS / Syy` (0 for a constant response).
+    pub(crate) fn r_squared(&self) -> f64 {
+        r_squared(self.rss, self.syy)
+    }
+}
+
+/// The line `y = a + b·x` of two checked (finite, equal-length, n ≥ 2) series; `None` when every
+/// x is equal. The one implementation behind [`ols`] and the trend analysis (which accepts two
+/// points, where [`ols`] needs three for its standard errors).
+pub(crate) fn line_sums(x: &[f64], y: &[f64]) -> Option<LineSums> {
     if x.iter().all(|&v| v == x[0]) {
-        return Err(constant_x());
+        return None;
     }
     let n = x.len() as f64;
     let (x_mean, y_mean) = (sum(x) / n, sum(y) / n);
@@ -103,25 +125,41 @@ pub fn ols(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
     let syy = syy - sdy * sdy / n;
     let sxy = sxy - sdx * sdy / n;
     if sxx <= 0.0 {
-        return Err(constant_x());
+        return None;
     }
     let slope = sxy / sxx;
     // Means corrected for their own rounding (δ = Σd/n), then the residuals from centred data.
     let (x_bar, y_bar) = (x_mean + sdx / n, y_mean + sdy / n);
-    let intercept = y_bar - slope * x_bar;
     let shift = slope * (sdx / n) - sdy / n;
     let rss = sum_by_pairs(x, y, |xi, yi| {
         let e = (yi - y_mean) - slope * (xi - x_mean) + shift;
         e * e
     });
-    let leverage = 1.0 / n + x_bar * x_bar / sxx;
+    Some(LineSums {
+        slope,
+        intercept: y_bar - slope * x_bar,
+        x_mean: x_bar,
+        sxx,
+        syy,
+        rss,
+    })
+}
+
+/// Least-squares line `y = a + b·x` with intercept (at least 3 points).
+///
+/// Errors: [`StatsError::InvalidParameter`] for series of different lengths or a constant `x`,
+/// [`StatsError::Empty`], [`StatsError::TooFew`], [`StatsError::NonFinite`] (checking `x` first).
+pub fn ols(x: &[f64], y: &[f64]) -> Result<OlsFit, StatsError> {
+    ensure_pairs(x, y, 3)?;
+    let line = line_sums(x, y).ok_or_else(constant_x)?;
+    let leverage = 1.0 / x.len() as f64 + line.x_mean * line.x_mean / line.sxx;
     Ok(fitted(
         x.len(),
-        slope,
-        sxx,
-        rss,
-        syy,
-        Some((intercept, leverage)),
+        line.slope,
+        line.sxx,
+        line.rss,
+        line.syy,
+        Some((line.intercept, leverage)),
     ))
 }
 

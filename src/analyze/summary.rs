@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::basic::json_clean;
 use super::descriptive::{median_of_arranged, mode_of_sorted, Moments};
 use super::error::{ensure_series, StatsError};
 use super::order;
@@ -182,4 +183,32 @@ pub fn summarize(
         skewness: moments.skewness(),
         kurtosis: moments.kurtosis(),
     })
+}
+
+impl StatisticalSummary {
+    /// The summary with every statistic saturated at ±`f64::MAX` (a variance or range of values
+    /// beyond ~1e154 overflows to infinity, which JSON cannot hold), for JSON output.
+    pub fn saturated(mut self) -> StatisticalSummary {
+        for v in [
+            &mut self.mean,
+            &mut self.median,
+            &mut self.std_dev,
+            &mut self.variance,
+            &mut self.range_span,
+            &mut self.min_value,
+            &mut self.max_value,
+        ] {
+            *v = json_clean(*v);
+        }
+        for v in [&mut self.mode, &mut self.skewness, &mut self.kurtosis]
+            .into_iter()
+            .flatten()
+        {
+            *v = json_clean(*v);
+        }
+        for (_, v) in &mut self.percentiles.0 {
+            *v = json_clean(*v);
+        }
+        self
+    }
 }

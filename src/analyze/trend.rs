@@ -2,8 +2,9 @@
 //! exponential smoothing with fitted parameters and prediction intervals ([`holt`]).
 //!
 //! **Linear trend.** Ordinary least squares of the values on x = seconds since the first sample
-//! (timestamps in epoch ns): slope b (unit/s), intercept a (value at the first sample) and
-//! r² = S_xy² / (S_xx S_yy) (0 when either sum is 0, as SciPy's `linregress`). Prediction at x₀
+//! (timestamps in epoch ns), fitted by [`super::regression`]'s compensated sums: slope b
+//! (unit/s), intercept a (value at the first sample) and r² = 1 − RSS/S_yy (0 for a constant
+//! series, as SciPy's `linregress`). Prediction at x₀
 //! with n ≥ 3: ŷ ± t_{n−2, (1+level)/2} · s_e √(1 + 1/n + (x₀ − x̄)² / S_xx), s_e² = SSE/(n−2)
 //! (Montgomery & Runger, *Applied Statistics*, §11-6).
 //!
@@ -19,10 +20,12 @@ pub use holt::{holt, HoltForecast, HoltModel, HoltParams};
 
 use serde::{Deserialize, Serialize};
 
-use super::basic::{check_open_unit, json_clean, ols, validate_min, validate_timestamps, Scale};
-use super::changepoint::{compute_change_points, HunterParams};
+use super::basic::{check_open_unit, json_clean, validate_min, validate_timestamps, Scale};
+use super::changepoint::{compute_change_points, ChangePoint, HunterParams};
 use super::detect_error::DetectError;
+use super::regression::line_sums;
 use super::special::student_t_quantile;
+use super::summation::sqrt_ratio;
 
 /// Framework0's "stable" band for the slope (units per second).
 pub const STABLE_SLOPE: f64 = 0.001;
@@ -113,20 +116,20 @@ pub fn linear_trend(values: &[f64], timestamps: &[i64]) -> Result<LinearTrend, D
     let x = seconds_since_first(timestamps);
     let scale = Scale::for_values(values);
     let y = scale.apply(values);
-    let fit = ols(&x, &y).ok_or(DetectError::Undefined {
+    let fit = line_sums(&x, &y).ok_or(DetectError::Undefined {
         what: "linear trend",
         why: "all timestamps are equal",
     })?;
     let n = values.len();
     let residual_std = if n > 2 {
-        (fit.sse / (n - 2) as f64).sqrt()
+        sqrt_ratio(fit.rss, (n - 2) as f64)
     } else {
         0.0
     };
     Ok(LinearTrend {
         slope: scale.restore(fit.slope),
         intercept: scale.restore(fit.intercept),
-        r_squared: fit.r_squared,
+        r_squared: fit.r_squared().clamp(0.0, 1.0),
         n,
         residual_std: scale.restore(residual_std),
         span_seconds: x[n - 1],
@@ -182,8 +185,19 @@ pub fn analyze_trend(
     timestamps: &[i64],
     change_points: &HunterParams,
 ) -> Result<TrendAnalysis, DetectError> {
-    let line = linear_trend(values, timestamps)?;
     let cps = compute_change_points(values, Some(timestamps), change_points)?;
+    trend_analysis(metric_name, values, timestamps, &cps)
+}
+
+/// [`analyze_trend`] with change points already computed (by [`compute_change_points`] over the
+/// same series), so a caller that reports them too detects them once.
+pub fn trend_analysis(
+    metric_name: &str,
+    values: &[f64],
+    timestamps: &[i64],
+    cps: &[ChangePoint],
+) -> Result<TrendAnalysis, DetectError> {
+    let line = linear_trend(values, timestamps)?;
     let forecast = line.intercept + line.slope * (line.span_seconds + FORECAST_HORIZON_S);
     Ok(TrendAnalysis {
         metric_name: metric_name.to_string(),

@@ -1,6 +1,9 @@
 //! The `f0` command line: flag parsing (clap) and dispatch to the library.
 
+mod analyze_cmd;
+mod changepoints_cmd;
 mod context_cmd;
+mod import_cmd;
 mod logging;
 mod run_cmd;
 mod validate_cmd;
@@ -37,6 +40,12 @@ pub enum Command {
         #[command(subcommand)]
         command: context_cmd::ContextCommand,
     },
+    /// Load measurements (CSV or PerformanceMetric JSON lines) into the store.
+    Import(import_cmd::ImportArgs),
+    /// Statistics, trend, change points and anomalies of stored metrics.
+    Analyze(analyze_cmd::AnalyzeArgs),
+    /// Change points of one stored metric (Hunter / Apache Otava).
+    Changepoints(changepoints_cmd::ChangepointsArgs),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -48,6 +57,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(&cli.context_db, args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Context { command } => context_cmd::run(&cli.context_db, command),
+        Command::Import(args) => import_cmd::run(&cli.context_db, args),
+        Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
+        Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
     };
     ExitCode::from(code)
 }

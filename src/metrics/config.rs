@@ -183,7 +183,7 @@ pub struct LoggingConfig {
 pub struct HealthConfig {
     /// Raise alerts on performance thresholds.
     pub performance_alerts: bool,
-    /// Percent change against the baseline that counts as a regression (> 0).
+    /// Relative change against the baseline that counts as a regression (a fraction: 0.2 = 20%; > 0).
     pub regression_threshold: f64,
 }
 
@@ -236,7 +236,7 @@ fn defaults_json() -> Value {
             "application": {"enabled": true, "auto_instrument": true},
             "network": {"enabled": false, "endpoints": []}, "custom": {}},
         "logging": {"log_significant_metrics": true, "threshold_p95": 1000.0},
-        "health": {"performance_alerts": true, "regression_threshold": 25.0},
+        "health": {"performance_alerts": true, "regression_threshold": 0.2},
         "filters": [],
     })
 }

@@ -4,7 +4,7 @@
 //! - Model ([`types`]): [`PerformanceMetric`], [`MetricType`], [`MetricUnit`],
 //!   [`MetricAggregation`] in Framework0's JSON shapes; [`MetricsConfiguration`] with both
 //!   config shapes; [`MetricFilter`].
-//! - Recording: [`counter`], [`gauge`], [`histogram`], [`timer`] handles,
+//! - Recording: [`counter`], [`gauge`], [`histogram`], [`timer()`] handles,
 //!   `#[performance_timer]` and [`performance_tracker`]; all cost one flag check when no
 //!   pipeline is installed.
 //! - Pipeline ([`install`]): each recording thread keeps exact per-series aggregates and

@@ -54,6 +54,8 @@ pub enum Code {
     ParseError,
     /// The file could not be read (missing, unreadable, too large).
     ReadError,
+    /// A key nobody reads (it is ignored).
+    UnknownKey,
 }
 
 impl Code {
@@ -73,6 +75,7 @@ impl Code {
             Code::InvalidArg => "INVALID_ARG",
             Code::ParseError => "PARSE_ERROR",
             Code::ReadError => "READ_ERROR",
+            Code::UnknownKey => "UNKNOWN_KEY",
         }
     }
 
@@ -147,7 +150,22 @@ pub fn validate(recipe: &Recipe, registry: &Registry) -> Vec<Finding> {
     }
     check_uniqueness(recipe, &mut out);
     check_dependencies(recipe, &mut out);
+    if let Some(config) = recipe.document.get("config") {
+        out.extend(check_metrics_config(config, "recipe.config"));
+    }
     out
+}
+
+/// Checks a MetricsConfiguration mapping (recipe-level `config:` or a step's `args.config`):
+/// errors for wrong types and ranges, warnings for keys nobody reads.
+pub fn check_metrics_config(config: &Value, at: &str) -> Vec<Finding> {
+    match crate::metrics::MetricsConfiguration::from_value(config) {
+        Err(e) => vec![Finding::error(Code::InvalidArg, at, e.to_string())],
+        Ok((_, warnings)) => warnings
+            .into_iter()
+            .map(|w| Finding::warning(Code::UnknownKey, format!("{at}.{}", w.path), w.message))
+            .collect(),
+    }
 }
 
 fn at(position: usize, field: &str) -> String {

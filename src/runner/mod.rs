@@ -109,8 +109,10 @@ impl<'a> Runner<'a> {
         ctx.set("recipe.runner_version", json!(RUNNER_VERSION), Some(WHO));
         ctx.set("recipe.total_steps", json!(recipe.steps.len()), Some(WHO));
         for (doc_key, ctx_key) in [("metadata", "recipe.metadata"), ("config", "recipe.config")] {
-            if let Some(v) = recipe.document.get(doc_key) {
-                ctx.set(ctx_key, v.clone(), Some(WHO));
+            // Null when absent, so a later recipe never inherits an earlier one's config.
+            let value = recipe.document.get(doc_key).cloned().unwrap_or(Value::Null);
+            if value != Value::Null || ctx.contains(ctx_key) {
+                ctx.set(ctx_key, value, Some(WHO));
             }
         }
         self.store.commit(Some(run_id), &mut ctx, &[])?;
@@ -171,7 +173,32 @@ impl<'a> Runner<'a> {
         self.store.commit(Some(run_id), &mut ctx, &[])?;
         self.store
             .finish_run(run_id, epoch_seconds(), outcome.status.as_str())?;
+        self.apply_retention(recipe)?;
         Ok(outcome)
+    }
+
+    /// Enforces `storage`/`retention` limits when the recipe's `config` sets them and
+    /// `auto_cleanup` is on. Opt-in, so data imported with old timestamps is never dropped by
+    /// a recipe that did not ask for it.
+    fn apply_retention(&mut self, recipe: &Recipe) -> Result<(), RunError> {
+        let Some(config) = recipe.document.get("config") else {
+            return Ok(());
+        };
+        if config.get("storage").is_none() && config.get("retention").is_none() {
+            return Ok(());
+        }
+        // Validation refused a bad config before the run, so this parse succeeds.
+        if let Ok((cfg, _)) = crate::metrics::MetricsConfiguration::from_value(config) {
+            if cfg.storage.auto_cleanup {
+                let report = self.store.enforce_retention(
+                    epoch_nanos(),
+                    cfg.storage.max_age_days,
+                    cfg.storage.max_metrics_count,
+                )?;
+                tracing::info!(target: "f0.runner", "Retention: removed {} expired and {} excess samples", report.expired, report.over_limit);
+            }
+        }
+        Ok(())
     }
 
     fn interrupted(&self) -> bool {

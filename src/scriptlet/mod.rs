@@ -4,10 +4,16 @@
 //! A fresh instance is made for every step and every attempt (COMPAT §2).
 
 mod builtin;
+mod choice;
 mod compute_numbers;
 mod env;
+pub mod health_monitoring;
+mod health_selftest;
+pub mod logging_framework;
+mod logging_selftest;
 pub mod performance_metrics;
 mod registry;
+mod selftest;
 
 pub use env::{StepEnv, StepInfo};
 pub use registry::{Registry, Resolution, ScriptletEntry, ValidateArgs, FRAMEWORK0_PACKAGES};
@@ -47,5 +53,9 @@ pub fn default_registry() -> Registry {
     builtin::register(&mut r);
     compute_numbers::register(&mut r);
     performance_metrics::register(&mut r);
+    logging_framework::register(&mut r);
+    logging_selftest::register(&mut r);
+    health_monitoring::register(&mut r);
+    health_selftest::register(&mut r);
     r
 }

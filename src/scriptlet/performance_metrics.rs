@@ -73,7 +73,12 @@ fn validate(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
                 ACTION_NAMES.join(", ")
             ),
         )],
-        Some(Value::String(s)) if s == "collect" => crate::collect::args::parse(args, base, None).1,
+        Some(Value::String(s)) if Action::parse(s) == Some(Action::Analyze) => {
+            crate::analyze::action::validate_args(args, base)
+        }
+        Some(Value::String(s)) if Action::parse(s) == Some(Action::Collect) => {
+            crate::collect::args::parse(args, base, None).1
+        }
         Some(Value::String(s)) if Action::parse(s).is_some() => vec![],
         Some(other) => vec![Finding::error(
             Code::UnknownAction,
@@ -90,6 +95,7 @@ impl Scriptlet for PerformanceMetricsScriptlet {
         let action = args.get("action").cloned().unwrap_or(Value::Null);
         match action.as_str().and_then(Action::parse) {
             None => Err(ScriptletError::Message(unknown_action(&action))),
+            Some(Action::Analyze) => crate::analyze::action::run_step(env, args),
             Some(Action::Collect) => crate::collect::run_step(env, args),
             Some(a) => Err(ScriptletError::Message(format!(
                 "action '{}' is not available yet in this version of f0",

@@ -57,17 +57,15 @@ impl Store {
         ctx: &mut Context,
         samples: &[SampleRow],
     ) -> Result<(), StoreError> {
-        let (path, waited) = (self.path.clone(), self.busy_timeout);
-        let err = |e| StoreError::from_sqlite(&path, waited, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
-        write_context(&tx, run_id, ctx).map_err(err)?;
-        let fresh = super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
-        super::metrics::write_samples(&tx, run_id, samples, &self.series_ids, &fresh)
-            .map_err(err)?;
-        tx.commit().map_err(err)?;
+        let cache = std::mem::take(&mut self.series_ids);
+        let result = self.write_tx(|tx| {
+            write_context(tx, run_id, ctx)?;
+            let fresh = super::metrics::resolve_series(tx, &cache, samples)?;
+            super::metrics::write_samples(tx, run_id, samples, &cache, &fresh)?;
+            Ok(fresh)
+        });
+        self.series_ids = cache;
+        let fresh = result?;
         self.series_ids.extend(fresh);
         ctx.mark_persisted();
         Ok(())

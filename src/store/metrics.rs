@@ -99,6 +99,18 @@ pub(super) fn resolve_series(
 }
 
 impl Store {
+    /// The tags of series `name`, stored as a JSON object.
+    pub(super) fn decode_tags(
+        &self,
+        name: &str,
+        text: &str,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        serde_json::from_str(text).map_err(|e| StoreError::Data {
+            path: self.path.clone(),
+            message: format!("tags of series '{name}' are not a JSON object: {e}"),
+        })
+    }
+
     /// Writes `samples` for `run_id` in one transaction.
     pub fn insert_samples(
         &mut self,
@@ -141,11 +153,7 @@ impl Store {
         for row in rows {
             let (name, metric_type, unit, tag_text, source, run_id, ts_ns, value) =
                 row.map_err(|e| self.err(e))?;
-            let series_tags: BTreeMap<String, String> =
-                serde_json::from_str(&tag_text).map_err(|e| StoreError::Data {
-                    path: self.path.clone(),
-                    message: format!("tags of series '{name}' are not a JSON object: {e}"),
-                })?;
+            let series_tags = self.decode_tags(&name, &tag_text)?;
             if tags.iter().any(|(k, v)| series_tags.get(k) != Some(v)) {
                 continue;
             }

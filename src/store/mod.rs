@@ -2,21 +2,30 @@
 //!
 //! Holds Framework0's `context_data` table exactly as its Python adapter reads it
 //! (COMPAT §3), and this project's tables beside it: `runs`, `context_history`,
-//! `metric_series` and `metric_samples`. Versioned migrations (`PRAGMA user_version`),
+//! `metric_series`, `metric_samples`, `baselines` and `analyses`; [`import`] loads
+//! measurements from files. Versioned migrations (`PRAGMA user_version`),
 //! WAL and a busy timeout let two `f0` processes share one store. A file that is not an
 //! SQLite database is refused and never written.
 
+mod analyses;
+mod baselines;
 mod context;
 mod error;
+pub mod import;
 mod metrics;
+mod query;
 mod retention;
 mod runs;
 mod schema;
 mod sink;
+pub mod timestamp;
 
+pub use analyses::AnalysisRow;
+pub use baselines::{BaselineRecord, NewBaseline};
 pub use context::ContextRow;
 pub use error::StoreError;
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
+pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
 pub use retention::RetentionReport;
 pub use runs::RunRow;
 pub use sink::StoreSink;
@@ -71,14 +80,30 @@ impl Store {
             .conn
             .busy_timeout(busy_timeout)
             .map_err(|e| store.err(e))?;
-        store
-            .conn
+        // SQLite answers BUSY at once, without its busy handler, where waiting could deadlock
+        // (two processes setting up WAL or migrating a new file together): retry with backoff
+        // until the busy timeout is spent.
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match store.prepare_schema() {
+                Err(StoreError::Locked { .. }) if started.elapsed() < busy_timeout => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                other => return other.map(|()| store),
+            }
+        }
+    }
+
+    /// Sets the connection's pragmas and brings the schema up to date.
+    fn prepare_schema(&mut self) -> Result<(), StoreError> {
+        self.conn
             .execute_batch(
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             )
-            .map_err(|e| store.err(e))?;
-        schema::migrate(&mut store)?;
-        Ok(store)
+            .map_err(|e| self.err(e))?;
+        schema::migrate(self)
     }
 
     /// Where the store lives.
@@ -93,6 +118,23 @@ impl Store {
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.path, self.busy_timeout, e)
+    }
+
+    /// Runs `f` in one IMMEDIATE (write-locking) transaction: everything `f` writes lands,
+    /// or nothing does.
+    pub(crate) fn write_tx<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let (path, waited) = (self.path.clone(), self.busy_timeout);
+        let err = |e| StoreError::from_sqlite(&path, waited, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let out = f(&tx).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(out)
     }
 }
 

@@ -24,35 +24,27 @@ impl Store {
         max_age_days: f64,
         max_count: u64,
     ) -> Result<RetentionReport, StoreError> {
-        let (path, waited) = (self.path.clone(), self.busy_timeout);
-        let err = |e| StoreError::from_sqlite(&path, waited, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
         let age_ns = (max_age_days.max(0.0) * 86_400e9).min(i64::MAX as f64) as i64;
         let cutoff = now_ns.saturating_sub(age_ns);
-        let expired = tx
-            .execute(
+        let (expired, over_limit) = self.write_tx(|tx| {
+            let expired = tx.execute(
                 "DELETE FROM metric_samples WHERE ts_ns < ?1",
                 params![cutoff],
-            )
-            .map_err(err)? as u64;
-        let count: i64 = tx
-            .query_row("SELECT COUNT(*) FROM metric_samples", [], |r| r.get(0))
-            .map_err(err)?;
-        let excess = (count as u64).saturating_sub(max_count);
-        let over_limit = if excess > 0 {
-            tx.execute(
-                "DELETE FROM metric_samples WHERE rowid IN \
-                 (SELECT rowid FROM metric_samples ORDER BY ts_ns, rowid LIMIT ?1)",
-                params![excess as i64],
-            )
-            .map_err(err)? as u64
-        } else {
-            0
-        };
-        tx.commit().map_err(err)?;
+            )? as u64;
+            let count: i64 =
+                tx.query_row("SELECT COUNT(*) FROM metric_samples", [], |r| r.get(0))?;
+            let excess = (count as u64).saturating_sub(max_count);
+            let over_limit = if excess > 0 {
+                tx.execute(
+                    "DELETE FROM metric_samples WHERE rowid IN \
+                     (SELECT rowid FROM metric_samples ORDER BY ts_ns, rowid LIMIT ?1)",
+                    params![excess as i64],
+                )? as u64
+            } else {
+                0
+            };
+            Ok((expired, over_limit))
+        })?;
         Ok(RetentionReport {
             expired,
             over_limit,

@@ -46,6 +46,29 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX metric_samples_series_ts ON metric_samples(series_id, ts_ns);
     CREATE INDEX metric_samples_run ON metric_samples(run_id);
     "#,
+    // v2: baselines (the samples a later comparison is judged against) and the analyze action's
+    // results per run.
+    r#"
+    CREATE TABLE baselines (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        metric TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        source TEXT NOT NULL,
+        sample_count INTEGER NOT NULL,
+        mean REAL NOT NULL,
+        std_dev REAL NOT NULL,
+        median REAL NOT NULL,
+        sample_values TEXT NOT NULL);
+    CREATE INDEX baselines_metric ON baselines(metric, id);
+    CREATE TABLE analyses (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER REFERENCES runs(id),
+        step TEXT,
+        created_at REAL NOT NULL,
+        result TEXT NOT NULL);
+    CREATE INDEX analyses_run ON analyses(run_id, id);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -66,21 +89,13 @@ pub(super) fn migrate(store: &mut Store) -> Result<(), StoreError> {
     if version == SCHEMA_VERSION {
         return Ok(());
     }
-    let path = store.path.clone();
-    let waited = store.busy_timeout;
-    let err = |e| StoreError::from_sqlite(&path, waited, e);
-    let tx = store
-        .conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(err)?;
-    // Re-read under the write lock: another process may have migrated meanwhile.
-    let current: i64 = tx
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(err)?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.execute_batch(sql).map_err(err)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)
-            .map_err(err)?;
-    }
-    tx.commit().map_err(err)
+    store.write_tx(|tx| {
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        Ok(())
+    })
 }

@@ -8,7 +8,8 @@
 //! points. Needs ≥ 2 points. A constant window (s = 0) flags any tail sample off the median.
 
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
-use crate::analyze::basic::{median_sorted, sample_std, sorted, validate_min, Scale};
+use crate::analyze::basic::{validate_min, Scale};
+use crate::analyze::descriptive::{median_of_checked, Moments};
 use crate::analyze::detect_error::DetectError;
 
 /// Number of most recent samples the baseline detector evaluates.
@@ -23,8 +24,8 @@ pub fn baseline_deviation(
     validate_min(values, 2)?;
     let scale = Scale::for_values(values);
     let z = scale.apply(values);
-    let median = median_sorted(&sorted(&z));
-    let threshold = sensitivity * sample_std(&z);
+    let median = median_of_checked(&z);
+    let threshold = sensitivity * Moments::of_checked(&z).std_dev().unwrap_or_default();
     let start = values.len().saturating_sub(BASELINE_TAIL);
     Ok((start..values.len())
         .map(|i| {

@@ -19,7 +19,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
-use crate::analyze::basic::{mad, median_sorted, sample_std, sorted, validate_min, Scale};
+use crate::analyze::basic::{validate_min, Scale};
+use crate::analyze::descriptive::{mad_of_checked, median_of_checked, Moments};
 use crate::analyze::detect_error::DetectError;
 
 /// MAD → σ under normality (1/Φ⁻¹(0.75)).
@@ -70,12 +71,12 @@ pub fn ewma(
     let scale = Scale::for_values(values);
     let x = scale.apply(values);
     let phase1 = &x[..reference];
-    let center = median_sorted(&sorted(phase1));
-    let robust = MAD_TO_SIGMA * mad(phase1, center);
+    let center = median_of_checked(phase1);
+    let robust = MAD_TO_SIGMA * mad_of_checked(phase1, center);
     let sigma = if robust > 0.0 {
         robust
     } else {
-        sample_std(phase1)
+        Moments::of_checked(phase1).std_dev().unwrap_or_default()
     };
     let limit = params.limit.unwrap_or(1.5 * sensitivity);
     if !(limit > 0.0 && limit.is_finite()) {

@@ -13,8 +13,11 @@
 //!   exactly as the Python code computed it.
 
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
-use crate::analyze::basic::{median_sorted, quantile_sorted, sorted, validate_min, Scale};
+use crate::analyze::basic::{validate_min, Scale};
+use crate::analyze::descriptive::median_of_arranged;
 use crate::analyze::detect_error::DetectError;
+use crate::analyze::order::sorted;
+use crate::analyze::quantile::{quantile_of_sorted, PercentileMethod};
 
 /// Minimum series length of both IQR variants.
 pub const IQR_MIN_POINTS: usize = 4;
@@ -88,8 +91,8 @@ fn run(
         (s[n / 4], s[3 * n / 4], AnomalyMethod::IqrNearestRank)
     } else {
         (
-            quantile_sorted(&s, 0.25),
-            quantile_sorted(&s, 0.75),
+            quantile_of_sorted(&s, 0.25, PercentileMethod::Linear),
+            quantile_of_sorted(&s, 0.75, PercentileMethod::Linear),
             AnomalyMethod::Iqr,
         )
     };
@@ -99,7 +102,7 @@ fn run(
         k: 1.5 * sensitivity,
         nearest_rank,
     };
-    let median = scale.restore(median_sorted(&s));
+    let median = scale.restore(median_of_arranged(&s));
     Ok(values
         .iter()
         .zip(&z)

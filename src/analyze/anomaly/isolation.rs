@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use super::forest::{scores, Row};
 use super::{AnomalyMethod, AnomalyPoint};
-use crate::analyze::basic::{check_open_unit, median_sorted, sorted, validate_min, Scale};
+use crate::analyze::basic::{check_open_unit, validate_min, Scale};
+use crate::analyze::descriptive::median_of_checked;
 use crate::analyze::detect_error::DetectError;
 
 /// Isolation-forest settings.
@@ -135,7 +136,7 @@ pub fn isolation_forest(
     let x = scale.apply(values);
     let rows = features(&x, params.window);
     let s = scores(&rows, params.trees, params.subsample, params.seed);
-    let median = scale.restore(median_sorted(&sorted(&x)));
+    let median = scale.restore(median_of_checked(&x));
     let cut = params.contamination.map(|f| contamination_threshold(&s, f));
     Ok(values
         .iter()

@@ -58,6 +58,52 @@ pub enum AnomalyMethod {
     IsolationForest,
 }
 
+impl AnomalyMethod {
+    /// Every method, in declaration order.
+    pub const ALL: [AnomalyMethod; 7] = [
+        AnomalyMethod::Zscore,
+        AnomalyMethod::ModifiedZscore,
+        AnomalyMethod::Iqr,
+        AnomalyMethod::IqrNearestRank,
+        AnomalyMethod::Baseline,
+        AnomalyMethod::Ewma,
+        AnomalyMethod::IsolationForest,
+    ];
+
+    /// The method's name, as serialized (`zscore`, `modified_zscore`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            AnomalyMethod::Zscore => "zscore",
+            AnomalyMethod::ModifiedZscore => "modified_zscore",
+            AnomalyMethod::Iqr => "iqr",
+            AnomalyMethod::IqrNearestRank => "iqr_nearest_rank",
+            AnomalyMethod::Baseline => "baseline",
+            AnomalyMethod::Ewma => "ewma",
+            AnomalyMethod::IsolationForest => "isolation_forest",
+        }
+    }
+
+    /// Every name, comma-separated, for messages.
+    pub fn names() -> String {
+        AnomalyMethod::ALL.map(AnomalyMethod::name).join(", ")
+    }
+}
+
+impl std::str::FromStr for AnomalyMethod {
+    type Err = DetectError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AnomalyMethod::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| DetectError::InvalidParameter {
+                name: "anomaly method",
+                value: s.to_owned(),
+                accepted: "zscore, modified_zscore, iqr, iqr_nearest_rank, baseline, ewma or isolation_forest",
+            })
+    }
+}
+
 /// Per-point result of a detector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnomalyPoint {
@@ -163,5 +209,23 @@ pub fn detect(
         AnomalyMethod::Baseline => baseline_deviation(values, s),
         AnomalyMethod::Ewma => ewma(values, s, &config.ewma),
         AnomalyMethod::IsolationForest => isolation_forest(values, &config.isolation_forest),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnomalyMethod;
+
+    #[test]
+    fn names_match_the_json_and_parse_back() {
+        for m in AnomalyMethod::ALL {
+            assert_eq!(serde_json::to_value(m).unwrap(), m.name());
+            assert_eq!(m.name().parse::<AnomalyMethod>(), Ok(m));
+        }
+        let err = "zscores".parse::<AnomalyMethod>().unwrap_err().to_string();
+        assert!(
+            err.contains(&AnomalyMethod::names().replace(", isolation", " or isolation")),
+            "{err}"
+        );
     }
 }

@@ -11,7 +11,8 @@
 //!   normality. If MeanAD is also 0 every point equals the median and M = 0.
 
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
-use crate::analyze::basic::{mad, mean, median_sorted, sample_std, sorted, validate_min, Scale};
+use crate::analyze::basic::{validate_min, Scale};
+use crate::analyze::descriptive::{mad_of_checked, median_of_checked, Moments};
 use crate::analyze::detect_error::DetectError;
 
 /// Minimum series length of the classic z-score (Framework0's `min_samples`).
@@ -23,7 +24,8 @@ pub fn zscore(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, Det
     validate_min(values, ZSCORE_MIN_POINTS)?;
     let scale = Scale::for_values(values);
     let z = scale.apply(values);
-    let (m, s) = (mean(&z), sample_std(&z));
+    let moments = Moments::of_checked(&z);
+    let (m, s) = (moments.mean, moments.std_dev().unwrap_or_default());
     Ok(values
         .iter()
         .zip(&z)
@@ -54,8 +56,8 @@ pub fn modified_zscore(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPo
     validate_min(values, 3)?;
     let scale = Scale::for_values(values);
     let z = scale.apply(values);
-    let median = median_sorted(&sorted(&z));
-    let mad = mad(&z, median);
+    let median = median_of_checked(&z);
+    let mad = mad_of_checked(&z, median);
     let mean_ad = z.iter().map(|x| (x - median).abs()).sum::<f64>() / z.len() as f64;
     let threshold = 3.5 * sensitivity / 2.0;
     Ok(values

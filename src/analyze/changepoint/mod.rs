@@ -41,9 +41,11 @@ pub struct ChangePoint {
     /// Timestamp (epoch ns) of that point, when timestamps were given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
-    /// Mean of the segment before (from the previous change point or the start).
+    /// Mean of the segment before (from the previous change point or the start), as of the
+    /// point's last significance test (see the merge rule in `hunter`).
     pub mean_before: f64,
-    /// Mean of the segment after (up to the next change point or the end).
+    /// Mean of the segment after (up to the next change point or the end), as of the point's
+    /// last significance test: a neighbour merged away later does not refresh it (Otava's rule).
     pub mean_after: f64,
     /// Population standard deviation of the segment before.
     pub stddev_before: f64,
@@ -93,7 +95,8 @@ fn check_pvalue(max_pvalue: f64) -> Result<(), DetectError> {
 }
 
 impl HunterParams {
-    fn validate(&self) -> Result<(), DetectError> {
+    /// Checks every parameter's range (window ≥ 2, p in (0, 1], magnitude finite and ≥ 0).
+    pub fn validate(&self) -> Result<(), DetectError> {
         if self.window_len < 2 {
             return Err(DetectError::invalid(
                 "window_len",

@@ -9,7 +9,7 @@
 //!   0/0 gives t = NaN and p = NaN exactly as SciPy does (never significant);
 //! * magnitude = max(|m₂/m₁ − 1|, |m₁/m₂ − 1|), each ratio taken as 0 when its denominator is 0.
 
-use crate::analyze::basic::{mean, population_std};
+use crate::analyze::descriptive::Moments;
 use crate::analyze::hypothesis::pooled_t_test_from_stats;
 
 /// Means, spreads and t-test of `left` vs `right`.
@@ -26,8 +26,9 @@ pub(super) struct SegmentStats {
 impl SegmentStats {
     /// Compares two non-empty segments.
     pub(super) fn compare(left: &[f64], right: &[f64]) -> Self {
-        let (m1, m2) = (mean(left), mean(right));
-        let (s1, s2) = (population_std(left), population_std(right));
+        let (l, r) = (Moments::of_checked(left), Moments::of_checked(right));
+        let (m1, m2) = (l.mean, r.mean);
+        let (s1, s2) = (l.population_std_dev(), r.population_std_dev());
         let p_value = if left.len() + right.len() > 2 {
             pooled_t_test_from_stats(m1, s1, left.len(), m2, s2, right.len()).p_value
         } else {

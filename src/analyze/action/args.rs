@@ -1,0 +1,296 @@
+//! The analyze action's arguments, parsed from a step's `args` into [`AnalyzeArgs`] with one
+//! [`Finding`] per problem (`INVALID_ARG` for a wrong value or type, `MISSING_FIELD` for a
+//! required part left out, a warning for an unknown key), each at its path, e.g.
+//! `recipe.steps[2].args.timeframe`.
+//!
+//! | arg | accepted | default |
+//! |---|---|---|
+//! | `timeframe` | see [`super::timeframe`] | `1h` |
+//! | `metrics` | a name or glob, or a list of them | every stored metric |
+//! | `include_trends` | bool (linear trend + drift across runs) | `false` |
+//! | `percentiles` | list of percents in [0, 100] | config, else 50, 90, 95, 99, 99.9 |
+//! | `percentile_method` | a [`PercentileMethod`] name (`exclusive` = Framework0) | `linear` |
+//! | `anomaly_detection` | bool, or `{enabled, methods: [..], sensitivity}` | zscore + iqr, 2.0 |
+//! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
+//! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
+//! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
+//!
+//! `baseline.establish` is `true` (from the analysed samples), `{run: <id> \| last}`,
+//! `{timeframe: "7d"}` or `{values: {<metric>: [numbers]}}`; `baseline.compare: true` judges
+//! the analysed samples against each metric's stored baseline (before any new one is stored).
+
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+use super::baseline_args::baseline_settings;
+pub use super::baseline_args::{BaselineSettings, EstablishFrom, RunRef};
+use super::reader::Reader;
+use super::timeframe::Timeframe;
+use crate::analyze::anomaly::{AnomalyMethod, DEFAULT_SENSITIVITY};
+use crate::analyze::changepoint::HunterParams;
+use crate::analyze::quantile::PercentileMethod;
+use crate::recipe::validate::{check_metrics_config, compact, Finding};
+
+/// The keys the analyze action reads.
+pub const KNOWN_KEYS: &[&str] = &[
+    "action",
+    "timeframe",
+    "metrics",
+    "include_trends",
+    "percentiles",
+    "percentile_method",
+    "anomaly_detection",
+    "change_points",
+    "baseline",
+    "config",
+];
+
+/// A metric name, or a shell glob over names (`*`, `?`, `[..]`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetricPattern {
+    /// One exact name.
+    Exact(String),
+    /// A glob.
+    Glob(glob::Pattern),
+}
+
+impl FromStr for MetricPattern {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().is_empty() {
+            return Err("a metric name must not be empty".to_owned());
+        }
+        if s.contains(['*', '?', '[']) {
+            glob::Pattern::new(s)
+                .map(MetricPattern::Glob)
+                .map_err(|e| format!("'{s}' is not a valid glob: {e}"))
+        } else {
+            Ok(MetricPattern::Exact(s.to_owned()))
+        }
+    }
+}
+
+impl MetricPattern {
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MetricPattern::Exact(s) => s,
+            MetricPattern::Glob(p) => p.as_str(),
+        }
+    }
+}
+
+/// Which anomaly detectors run, and how sensitive they are (no methods: none run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnomalySettings {
+    /// Detectors, in output order.
+    pub methods: Vec<AnomalyMethod>,
+    /// Common sensitivity (> 0; larger flags less).
+    pub sensitivity: f64,
+}
+
+impl Default for AnomalySettings {
+    fn default() -> Self {
+        AnomalySettings {
+            methods: vec![AnomalyMethod::Zscore, AnomalyMethod::Iqr],
+            sensitivity: DEFAULT_SENSITIVITY,
+        }
+    }
+}
+
+/// The parsed arguments of one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyzeArgs {
+    /// Which samples.
+    pub timeframe: Timeframe,
+    /// Which metrics.
+    pub metrics: Vec<MetricPattern>,
+    /// Linear trend per metric and drift across runs.
+    pub include_trends: bool,
+    /// Percents requested in the arguments themselves.
+    pub percentiles: Option<Vec<f64>>,
+    /// Quantile definition.
+    pub percentile_method: PercentileMethod,
+    /// Anomaly detectors.
+    pub anomalies: AnomalySettings,
+    /// Change-point parameters; `None` turns detection off.
+    pub change_points: Option<HunterParams>,
+    /// Baseline work.
+    pub baseline: BaselineSettings,
+    /// The `config` mapping inside the arguments (see [`super::config`]).
+    pub config: Option<Value>,
+}
+
+impl Default for AnalyzeArgs {
+    fn default() -> Self {
+        AnalyzeArgs {
+            timeframe: Timeframe::Last {
+                seconds: 3600,
+                count: 1,
+                unit: 'h',
+            },
+            metrics: vec![MetricPattern::Glob(
+                glob::Pattern::new("*").expect("valid glob"),
+            )],
+            include_trends: false,
+            percentiles: None,
+            percentile_method: PercentileMethod::default(),
+            anomalies: AnomalySettings::default(),
+            change_points: Some(HunterParams::default()),
+            baseline: BaselineSettings::default(),
+            config: None,
+        }
+    }
+}
+
+/// Parses `args` (at path `base`); every finding is returned, the arguments only when no
+/// finding is an error.
+pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let mut r = Reader {
+        base: base.to_owned(),
+        findings: &mut findings,
+    };
+    let mut out = AnalyzeArgs::default();
+    r.unknown_keys(args, KNOWN_KEYS);
+    for (key, v) in args {
+        match key.as_str() {
+            "timeframe" => {
+                out.timeframe = r.parsed(key, v, "a timeframe").unwrap_or(out.timeframe);
+            }
+            "metrics" => out.metrics = metric_patterns(&mut r, v).unwrap_or_default(),
+            "include_trends" => out.include_trends = r.bool(key, v).unwrap_or_default(),
+            "percentiles" => out.percentiles = r.percents(key, v),
+            "percentile_method" => {
+                out.percentile_method = r.parsed(key, v, "a percentile method").unwrap_or_default();
+            }
+            "anomaly_detection" => out.anomalies = anomaly_settings(&mut r, v),
+            "change_points" => out.change_points = change_points(&mut r, v),
+            "baseline" => out.baseline = baseline_settings(&mut r, v),
+            "config" => {
+                r.findings
+                    .extend(check_metrics_config(v, &format!("{base}.config")));
+                out.config = Some(v.clone());
+            }
+            _ => {}
+        }
+    }
+    let ok = !findings
+        .iter()
+        .any(|f| f.level == crate::recipe::validate::Level::Error);
+    (ok.then_some(out), findings)
+}
+
+fn metric_patterns(r: &mut Reader<'_>, v: &Value) -> Option<Vec<MetricPattern>> {
+    let texts: Vec<&Value> = match v {
+        Value::Array(items) if !items.is_empty() => items.iter().collect(),
+        Value::String(_) => vec![v],
+        _ => {
+            r.invalid(
+                "metrics",
+                format!(
+                    "must be a metric name or glob, or a non-empty list of them, got {}",
+                    compact(v)
+                ),
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for (i, t) in texts.into_iter().enumerate() {
+        let field = if v.is_array() {
+            format!("metrics[{i}]")
+        } else {
+            "metrics".to_owned()
+        };
+        out.push(r.parsed(&field, t, "a metric name or glob")?);
+    }
+    Some(out)
+}
+
+fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
+    let mut s = AnomalySettings::default();
+    let map = match v {
+        Value::Bool(true) => return s,
+        Value::Bool(false) => {
+            s.methods.clear();
+            return s;
+        }
+        Value::Object(m) => m,
+        _ => {
+            r.invalid(
+                "anomaly_detection",
+                format!(
+                    "must be true, false or a mapping {{enabled, methods, sensitivity}}, got {}",
+                    compact(v)
+                ),
+            );
+            return s;
+        }
+    };
+    let mut sub = r.nested(
+        "anomaly_detection",
+        map,
+        &["enabled", "methods", "sensitivity"],
+    );
+    if let Some(m) = map.get("methods") {
+        let names = m.as_array().filter(|a| !a.is_empty());
+        let parsed: Option<Vec<AnomalyMethod>> = names.and_then(|a| {
+            a.iter()
+                .map(|x| x.as_str().and_then(|n| n.parse().ok()))
+                .collect()
+        });
+        match parsed {
+            Some(methods) => s.methods = methods,
+            None => sub.invalid(
+                "methods",
+                format!(
+                    "must be a non-empty list of {}; got {}",
+                    AnomalyMethod::names(),
+                    compact(m)
+                ),
+            ),
+        }
+    }
+    if let Some(x) = map.get("sensitivity") {
+        s.sensitivity = sub
+            .number("sensitivity", x, |x| x > 0.0, "a number > 0")
+            .unwrap_or(s.sensitivity);
+    }
+    if let Some(e) = map.get("enabled") {
+        if sub.bool("enabled", e) == Some(false) {
+            s.methods.clear();
+        }
+    }
+    s
+}
+
+fn change_points(r: &mut Reader<'_>, v: &Value) -> Option<HunterParams> {
+    match v {
+        Value::Bool(true) => return Some(HunterParams::default()),
+        Value::Bool(false) => return None,
+        Value::Object(m) => {
+            r.nested(
+                "change_points",
+                m,
+                &["window_len", "max_pvalue", "min_magnitude"],
+            );
+        }
+        _ => {}
+    }
+    let parsed = serde_json::from_value::<HunterParams>(v.clone())
+        .map_err(|e| e.to_string())
+        .and_then(|p| p.validate().map(|()| p).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(p) => Some(p),
+        Err(e) => {
+            r.invalid(
+                "change_points",
+                format!("must be true, false or {{window_len, max_pvalue, min_magnitude}}: {e}"),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The `analyze` action of `PerformanceMetricsScriptlet` and the engine behind `f0 analyze`:
+//! stored samples → selection ([`select`]) → per-metric statistics, change points, trend and
+//! anomalies ([`metric`]) → baseline comparison and drift, new baselines ([`baselines`]) →
+//! an [`AnalysisReport`].
+//!
+//! In a recipe the report lands at `metrics.last_analysis` in the context and in the store's
+//! `analyses` table (with the run and step); every baseline it establishes is also summarised
+//! at `metrics.baselines.<metric>`. Arguments: see [`args`]; configuration: see [`config`].
+
+pub mod args;
+mod baseline_args;
+pub mod baselines;
+pub mod config;
+mod error;
+pub mod metric;
+mod reader;
+pub mod report;
+pub mod select;
+pub mod timeframe;
+
+pub use args::{parse_args, AnalyzeArgs};
+pub use error::AnalyzeError;
+pub use report::{AnalysisReport, ChangePointReport};
+
+use serde_json::{Map, Value};
+
+use self::baselines::{compare_with_stored, drift_across_runs, establish, higher_is_better, Now};
+use self::metric::{analyze_metric, MetricSettings};
+use self::report::Skipped;
+use crate::recipe::validate::{Finding, Level};
+use crate::scriptlet::{ScriptletError, StepEnv};
+use crate::store::Store;
+
+/// One analysis to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyzeRequest {
+    /// The parsed arguments.
+    pub args: AnalyzeArgs,
+    /// The recipe-level `config` mapping (the arguments' `config` wins over it).
+    pub recipe_config: Option<Value>,
+    /// The current time, epoch ns (relative timeframes count back from it).
+    pub now_ns: i64,
+    /// The running run (excluded from `last_run`; recorded with new baselines).
+    pub run_id: Option<i64>,
+}
+
+/// Runs an analysis against `store`.
+pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport, AnalyzeError> {
+    let args = &req.args;
+    let config = config::effective(req.recipe_config.as_ref(), args.config.as_ref())?;
+    let regression_threshold = config.health.regression_threshold;
+    let settings = MetricSettings {
+        percentiles: args
+            .percentiles
+            .clone()
+            .unwrap_or(config.analysis.percentiles),
+        method: args.percentile_method,
+        include_trends: args.include_trends,
+        anomalies: args.anomalies.clone(),
+        change_points: args.change_points,
+    };
+    let selection = select::select(store, &args.metrics, args.timeframe, req.now_ns, req.run_id)?;
+    let mut metrics = Vec::new();
+    let mut skipped = selection.skipped.clone();
+    for samples in &selection.series {
+        let mut m = match analyze_metric(samples, &settings) {
+            Ok(m) => m,
+            Err(reason) => {
+                skipped.push(Skipped {
+                    metric: samples.name.clone(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        let better_up = higher_is_better(&args.baseline, samples);
+        if args.baseline.compare {
+            match compare_with_stored(store, samples, &args.baseline, regression_threshold) {
+                Ok(c) => m.baseline_comparison = Some(c),
+                Err(e) => m.warnings.push(format!("baseline comparison: {e}")),
+            }
+        }
+        if args.include_trends {
+            match drift_across_runs(store, &samples.name, args.baseline.alpha, better_up) {
+                Ok(d) => m.drift = d,
+                Err(e) => m.warnings.push(format!("drift: {e}")),
+            }
+        }
+        metrics.push(m);
+    }
+    if metrics.is_empty() {
+        return Err(AnalyzeError::NothingAnalysable {
+            reasons: skipped
+                .iter()
+                .map(|s| format!("'{}': {}", s.metric, s.reason))
+                .collect(),
+        });
+    }
+    let now = Now {
+        now_ns: req.now_ns,
+        run_id: req.run_id,
+    };
+    let baselines_established = match &args.baseline.establish {
+        Some(from) => establish(store, from, &selection, args.timeframe, now)?,
+        None => Vec::new(),
+    };
+    Ok(AnalysisReport {
+        kind: "analysis",
+        generated_at: req.now_ns as f64 / 1e9,
+        run_id: req.run_id,
+        timeframe: args.timeframe.to_string(),
+        analysed_run_id: selection.analysed_run_id,
+        percentile_method: args.percentile_method,
+        regression_threshold,
+        metrics,
+        skipped,
+        baselines_established,
+    })
+}
+
+/// The findings of the analyze action's arguments at path `base` (for `f0 validate` and the
+/// runner's pre-check).
+pub fn validate_args(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
+    parse_args(args, base).1
+}
+
+fn errors_only(findings: Vec<Finding>) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| f.level == Level::Error)
+        .collect()
+}
+
+fn failed(e: impl std::fmt::Display) -> ScriptletError {
+    ScriptletError::Message(e.to_string())
+}
+
+/// Runs the analyze action in a recipe step: analyses, stores the report for the run, and sets
+/// `metrics.last_analysis` and `metrics.baselines.<metric>`.
+pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
+    let (parsed, findings) = parse_args(args, "args");
+    let args = parsed.ok_or_else(|| failed(AnalyzeError::InvalidArgs(errors_only(findings))))?;
+    let info = env.info();
+    let mut store = Store::open(&info.store_path).map_err(failed)?;
+    let request = AnalyzeRequest {
+        args,
+        recipe_config: env.get("recipe.config"),
+        now_ns: crate::util::epoch_nanos(),
+        run_id: Some(info.run_id),
+    };
+    let report = analyze(&mut store, &request).map_err(failed)?;
+    let json = serde_json::to_value(&report).map_err(failed)?;
+    store
+        .insert_analysis(Some(info.run_id), Some(&info.step_name), &json)
+        .map_err(failed)?;
+    for b in &report.baselines_established {
+        let summary = serde_json::to_value(b).map_err(failed)?;
+        env.set(&format!("metrics.baselines.{}", b.metric), summary)?;
+    }
+    env.set("metrics.last_analysis", json)?;
+    tracing::info!(
+        target: "f0.analyze",
+        "analysed {} metric(s) over timeframe {} ({} skipped, {} baseline(s) established)",
+        report.metrics.len(),
+        report.timeframe,
+        report.skipped.len(),
+        report.baselines_established.len()
+    );
+    Ok(0)
+}

@@ -1,0 +1,210 @@
+//! The JSON shapes an analysis produces (`schemas/analysis.schema.json` describes them): the
+//! [`AnalysisReport`] of `f0 analyze --json` and `metrics.last_analysis`, and the
+//! [`ChangePointReport`] of `f0 changepoints --json`. Every number is finite.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::analyze::anomaly::{AnomalyMethod, AnomalyPoint};
+use crate::analyze::baseline::{Comparison, Drift};
+use crate::analyze::changepoint::{ChangePoint, HunterParams};
+use crate::analyze::quantile::PercentileMethod;
+use crate::analyze::summary::StatisticalSummary;
+use crate::analyze::trend::TrendAnalysis;
+use crate::metrics::{MetricError, PerformanceMetric};
+use crate::store::SeriesKey;
+
+/// Framework0's `AnomalyResult` (COMPAT §4) plus the sample's position in the analysed series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnomalyResult {
+    /// The flagged sample.
+    pub metric: PerformanceMetric,
+    /// True (only flagged points are reported).
+    pub is_anomaly: bool,
+    /// Confidence in [0, 1].
+    pub confidence_score: f64,
+    /// The detector.
+    pub detection_method: AnomalyMethod,
+    /// What the sample was compared with.
+    pub baseline_value: f64,
+    /// Size of the deviation in the method's unit.
+    pub deviation_magnitude: f64,
+    /// 0-based position in the analysed series.
+    pub index: usize,
+}
+
+impl AnomalyResult {
+    /// The result for a flagged `point` of a sample of `series` taken at `timestamp`; fails when
+    /// the stored series' type or unit is not one of Framework0's.
+    pub fn new(
+        series: &SeriesKey,
+        point: &AnomalyPoint,
+        timestamp: i64,
+    ) -> Result<AnomalyResult, MetricError> {
+        Ok(AnomalyResult {
+            metric: PerformanceMetric {
+                name: series.name.clone(),
+                value: point.value,
+                metric_type: series.metric_type.parse()?,
+                unit: series.unit.parse()?,
+                timestamp,
+                tags: series.tags.clone(),
+                source: series.source.clone(),
+                context: serde_json::Map::new(),
+            },
+            is_anomaly: point.is_anomaly,
+            confidence_score: point.confidence,
+            detection_method: point.method,
+            baseline_value: point.baseline_value,
+            deviation_magnitude: point.deviation_magnitude,
+            index: point.index,
+        })
+    }
+}
+
+/// The statistical summary with the quantile definition named beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryReport {
+    /// Framework0's `StatisticalSummary`.
+    #[serde(flatten)]
+    pub summary: StatisticalSummary,
+    /// How the percentiles were computed.
+    pub percentile_method: PercentileMethod,
+}
+
+/// A comparison with the stored baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaselineComparison {
+    /// Verdict, relative change, bootstrap interval, deciding p-value and test, both means.
+    #[serde(flatten)]
+    pub comparison: Comparison,
+    /// Welch's two-sided p-value.
+    pub welch_p_value: f64,
+    /// Mann–Whitney's two-sided p-value.
+    pub mann_whitney_p_value: f64,
+    /// The smallest |relative change| called a regression or improvement.
+    pub regression_threshold: f64,
+    /// The direction of "better" used.
+    pub higher_is_better: bool,
+    /// The stored baseline's id.
+    pub baseline_id: i64,
+    /// Where its samples came from.
+    pub baseline_source: Value,
+    /// Its sample count.
+    pub baseline_sample_count: usize,
+    /// The analysed sample count.
+    pub candidate_sample_count: usize,
+}
+
+/// Drift of a metric across the runs that hold it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftReport {
+    /// Verdict and the Mann–Kendall test over the run means.
+    #[serde(flatten)]
+    pub drift: Drift,
+    /// The runs, oldest first.
+    pub runs: Vec<i64>,
+    /// Their means.
+    pub run_means: Vec<f64>,
+}
+
+/// Everything found for one metric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricAnalysis {
+    /// The metric.
+    pub metric_name: String,
+    /// Its Framework0 type (of its first series).
+    pub metric_type: String,
+    /// Its unit (of its first series).
+    pub unit: String,
+    /// Statistics of the analysed samples.
+    pub summary: SummaryReport,
+    /// The linear trend (with `include_trends`).
+    pub trend: Option<TrendAnalysis>,
+    /// Flagged samples of every detector that ran.
+    pub anomalies: Vec<AnomalyResult>,
+    /// The detectors that ran.
+    pub anomaly_methods: Vec<AnomalyMethod>,
+    /// Change points (empty when detection is off).
+    pub change_points: Vec<ChangePoint>,
+    /// The comparison with the stored baseline (with `baseline.compare`).
+    pub baseline_comparison: Option<BaselineComparison>,
+    /// Drift across runs (with `include_trends` and at least 3 runs).
+    pub drift: Option<DriftReport>,
+    /// Parts that could not be computed, and why.
+    pub warnings: Vec<String>,
+}
+
+/// A metric left out of the analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The metric (or pattern).
+    pub metric: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A baseline stored by this analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EstablishedBaseline {
+    /// Row id in the `baselines` table.
+    pub id: i64,
+    /// The metric.
+    pub metric: String,
+    /// Where the samples came from.
+    pub source: Value,
+    /// Number of samples.
+    pub sample_count: usize,
+    /// Their mean.
+    pub mean: f64,
+    /// Their sample standard deviation.
+    pub std_dev: f64,
+    /// Their median.
+    pub median: f64,
+    /// Smallest sample.
+    pub min_value: f64,
+    /// Largest sample.
+    pub max_value: f64,
+}
+
+/// The result of one analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalysisReport {
+    /// Always `analysis`.
+    pub kind: &'static str,
+    /// When, epoch seconds.
+    pub generated_at: f64,
+    /// The run that analysed (none from the command line).
+    pub run_id: Option<i64>,
+    /// The timeframe as written.
+    pub timeframe: String,
+    /// The run `last_run` resolved to.
+    pub analysed_run_id: Option<i64>,
+    /// The quantile definition.
+    pub percentile_method: PercentileMethod,
+    /// The regression threshold in force.
+    pub regression_threshold: f64,
+    /// One entry per analysed metric, by name.
+    pub metrics: Vec<MetricAnalysis>,
+    /// Metrics left out.
+    pub skipped: Vec<Skipped>,
+    /// Baselines stored by this analysis.
+    pub baselines_established: Vec<EstablishedBaseline>,
+}
+
+/// The result of `f0 changepoints`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangePointReport {
+    /// Always `changepoints`.
+    pub kind: &'static str,
+    /// The metric.
+    pub metric_name: String,
+    /// The timeframe as written.
+    pub timeframe: String,
+    /// Number of samples examined.
+    pub sample_count: usize,
+    /// The detector's parameters.
+    pub parameters: HunterParams,
+    /// The change points, by index.
+    pub change_points: Vec<ChangePoint>,
+}
