@@ -11,6 +11,7 @@
 //! Raw readings are opaque `u64` ticks; [`Clock::delta_ns`] and [`Clock::epoch_ns`] convert them.
 //! `benches/metrics_clock.rs` measures both sources on the machine at hand.
 
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -212,10 +213,35 @@ pub fn kernel_clocksource() -> Option<String> {
 
 static CLOCK: OnceLock<Clock> = OnceLock::new();
 
+/// Set once the process-wide clock exists and reads the TSC inline: [`raw_now`] then skips the
+/// `OnceLock` and the source dispatch.
+static DIRECT_TSC: AtomicBool = AtomicBool::new(false);
+
 /// The process-wide clock, calibrated on first use.
 #[inline]
 pub fn clock() -> &'static Clock {
-    CLOCK.get_or_init(|| Clock::calibrate(kernel_clocksource()))
+    match CLOCK.get() {
+        Some(c) => c,
+        None => init_clock(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn init_clock() -> &'static Clock {
+    let c = CLOCK.get_or_init(|| Clock::calibrate(kernel_clocksource()));
+    DIRECT_TSC.store(c.direct_rdtsc, Relaxed);
+    c
+}
+
+/// One raw reading of the process-wide clock, as `clock().raw()`: a single `rdtsc` once the
+/// clock is known to read the TSC directly (one relaxed load and a predicted branch).
+#[inline(always)]
+pub fn raw_now() -> u64 {
+    if DIRECT_TSC.load(Relaxed) {
+        return read_tsc();
+    }
+    clock().raw()
 }
 
 /// Wall-clock time now, nanoseconds since the Unix epoch.

@@ -10,7 +10,7 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use super::clock::clock;
+use super::clock::{clock, raw_now};
 use super::direct::{push_direct, Direct};
 use super::drain::metric_for;
 use super::pipeline::ENABLED;
@@ -128,24 +128,30 @@ impl Histogram {
     /// Records one value.
     #[inline]
     pub fn record(&self, value: u64) {
-        if !ENABLED.load(Relaxed) {
-            return;
+        if ENABLED.load(Relaxed) {
+            record_value(self.site, value);
         }
-        let now = clock().raw();
-        if !admitted(self.site, || value as f64, || now) {
-            return;
-        }
-        let ev = Event {
-            site: self.site.id,
-            kind: EventKind::Value,
-            a: now,
-            b: value,
-            span: 0,
-            parent: 0,
-        };
-        if !LOCAL.with(|l| l.record(value, now, ev)) {
-            record_unaggregated(self.site, value, now);
-        }
+    }
+}
+
+/// Records `value` in `site` on this thread (the recorder is enabled). Out of line, so the
+/// caller's code stays small and the thread-local is reached directly.
+#[inline(never)]
+fn record_value(site: &'static Site, value: u64) {
+    let now = raw_now();
+    if !admitted(site, || value as f64, || now) {
+        return;
+    }
+    let ev = || Event {
+        site: site.id,
+        kind: EventKind::Value,
+        a: now,
+        b: value,
+        span: 0,
+        parent: 0,
+    };
+    if !LOCAL.with(|l| l.record(site.id, value, now, ev)) {
+        record_unaggregated(site, value, now);
     }
 }
 

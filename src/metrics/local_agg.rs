@@ -76,6 +76,8 @@ pub(crate) struct LocalAgg {
     max: AtomicU64,
     first: AtomicU64,
     last: AtomicU64,
+    /// The latest value, not yet in its bucket (when the count is not zero).
+    pending: AtomicU64,
     rows: [AtomicPtr<AtomicU64>; ROWS],
 }
 
@@ -92,17 +94,47 @@ impl LocalAgg {
             max: AtomicU64::new(0),
             first: AtomicU64::new(0),
             last: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
             rows: [const { AtomicPtr::new(std::ptr::null_mut()) }; ROWS],
         }
     }
 
     /// Adds value `v` seen at raw time `at`. Owning thread only.
+    ///
+    /// The bucket of `v` is counted on the *next* record (or by [`LocalAgg::read`]): `v` is
+    /// usually fresh from a clock read, and a memory access whose address depends on it
+    /// delays the next call's clock read (measured: +10 ns per timed call on AMD EPYC).
+    /// `pending` sits at a fixed address, and the previous value's bucket address is
+    /// resolved long before. Min and max are branch-free for the same reason.
     #[inline(always)]
     pub(crate) fn record(&self, v: u64, at: u64) {
         let epoch = EPOCH.load(Relaxed);
         if epoch != self.epoch.load(Relaxed) {
             self.clear(epoch);
         }
+        let n = self.count.load(Relaxed);
+        if n == 0 {
+            self.shift.store(v, Relaxed);
+            self.first.store(at, Relaxed);
+        } else {
+            self.count_bucket(self.pending.load(Relaxed));
+        }
+        self.pending.store(v, Relaxed);
+        let d = v.wrapping_sub(self.shift.load(Relaxed)) as i64;
+        self.sum
+            .store(self.sum.load(Relaxed).wrapping_add(d), Relaxed);
+        let df = d as f64;
+        let sq = f64::from_bits(self.sq.load(Relaxed)) + df * df;
+        self.sq.store(sq.to_bits(), Relaxed);
+        self.min.store(v.min(self.min.load(Relaxed)), Relaxed);
+        self.max.store(v.max(self.max.load(Relaxed)), Relaxed);
+        self.last.store(at, Relaxed);
+        self.count.store(n + 1, Release);
+    }
+
+    /// Adds one to the bucket of `v`. Owning thread only.
+    #[inline(always)]
+    fn count_bucket(&self, v: u64) {
         let (row, i) = bucket_of(v, self.s);
         let mut p = self.rows[row].load(Relaxed);
         if p.is_null() {
@@ -111,26 +143,6 @@ impl LocalAgg {
         // SAFETY: row `row` has `row_len` counters and `i < row_len` by construction.
         let c = unsafe { &*p.add(i) };
         c.store(c.load(Relaxed) + 1, Relaxed);
-
-        let n = self.count.load(Relaxed);
-        if n == 0 {
-            self.shift.store(v, Relaxed);
-            self.first.store(at, Relaxed);
-        }
-        let d = v.wrapping_sub(self.shift.load(Relaxed)) as i64;
-        self.sum
-            .store(self.sum.load(Relaxed).wrapping_add(d), Relaxed);
-        let df = d as f64;
-        let sq = f64::from_bits(self.sq.load(Relaxed)) + df * df;
-        self.sq.store(sq.to_bits(), Relaxed);
-        if v < self.min.load(Relaxed) {
-            self.min.store(v, Relaxed);
-        }
-        if v > self.max.load(Relaxed) {
-            self.max.store(v, Relaxed);
-        }
-        self.last.store(at, Relaxed);
-        self.count.store(n + 1, Release);
     }
 
     /// Empties the aggregate for `epoch`. Owning thread only.
@@ -172,6 +184,7 @@ impl LocalAgg {
             let stale = self.epoch.load(Acquire) != EPOCH.load(Relaxed);
             let snap = (
                 if stale { 0 } else { n1 },
+                self.pending.load(Relaxed),
                 self.shift.load(Relaxed) as f64,
                 self.sum.load(Relaxed) as f64,
                 f64::from_bits(self.sq.load(Relaxed)),
@@ -185,7 +198,7 @@ impl LocalAgg {
                 break snap;
             }
         };
-        let (n, k, sum, sq, min, max, first, last) = scalars;
+        let (n, pending, k, sum, sq, min, max, first, last) = scalars;
         let mut m = Merged::empty(self.s);
         if n == 0 {
             return m;
@@ -207,6 +220,12 @@ impl LocalAgg {
             let row = unsafe { std::slice::from_raw_parts(p, row_len(r, self.s)) };
             m.rows[r] = row.iter().map(|c| c.load(Relaxed)).collect();
         }
+        let (r, i) = bucket_of(pending, self.s);
+        let row = &mut m.rows[r];
+        if row.len() <= i {
+            row.resize(row_len(r, self.s), 0);
+        }
+        row[i] += 1;
         m
     }
 }

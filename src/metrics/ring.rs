@@ -261,30 +261,37 @@ impl Local {
         unsafe { &*ptr }
     }
 
-    /// Records value `v` (ticks for a call, the value otherwise) seen at raw time `at` of the
-    /// event's series in the
-    /// thread's aggregate and pushes the raw record (dropped and counted when the ring is
-    /// full). Returns false when the series has no per-thread aggregate (id too large).
+    /// Records value `v` (ticks for a call, the value otherwise) of series `site`, seen at raw
+    /// time `at`, in the thread's aggregate, and pushes the raw record `event()` (one in the
+    /// stride; dropped and counted when the ring is full). Returns false when the series has
+    /// no per-thread aggregate (id too large).
     #[inline(always)]
-    pub(crate) fn record(&self, v: u64, at: u64, ev: Event) -> bool {
+    pub(crate) fn record(&self, site: u32, v: u64, at: u64, event: impl FnOnce() -> Event) -> bool {
         let ring = self.ring();
-        let Some(agg) = ring.agg(ev.site) else {
+        let Some(agg) = ring.agg(site) else {
             return false;
         };
         agg.record(v, at);
-        let (dropped, thinned) = &ring.counters.0;
         let c = self.raw_countdown.get();
         if c > 1 {
             self.raw_countdown.set(c - 1);
+            let thinned = &ring.counters.0 .1;
             thinned.store(thinned.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
             return true;
         }
+        self.push_raw(ring, event());
+        true
+    }
+
+    /// Pushes one raw record and restarts the stride countdown.
+    #[inline(always)]
+    fn push_raw(&self, ring: &ThreadRing, ev: Event) {
         self.raw_countdown
             .set(RAW_STRIDE.load(Ordering::Relaxed).max(1));
         if !ring.try_push(ev, &self.cached_tail, &self.full_skip) {
+            let dropped = &ring.counters.0 .0;
             dropped.store(dropped.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         }
-        true
     }
 }
 

@@ -10,16 +10,18 @@
 //! are right even when tasks interleave on a thread; a future dropped before completion
 //! (cancelled) records nothing.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 
 use serde_json::json;
 
 use super::calltree::CallRecord;
-use super::clock::clock;
+use super::clock::{clock, raw_now};
 use super::direct::{push_direct, Direct};
 use super::drain::{metric_for, span_context};
 use super::handles::{admitted, tags_of};
@@ -29,33 +31,38 @@ use super::ring::{Event, EventKind, Local, LOCAL};
 use super::types::{MetricType, MetricUnit};
 
 /// The success and failure series of one timer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct TimerSeries {
     ok: &'static Site,
     err: &'static Site,
 }
 
 impl TimerSeries {
-    /// Registers `name` (tags plus `function`) and `name_error` (plus `status: error`).
-    fn register(name: &str, function: &str, tags: &[(&str, &str)]) -> TimerSeries {
+    /// Registers `name` (tags plus `function`) and `name_error` (plus `status: error`), once
+    /// per distinct series: the pair lives for the rest of the process.
+    fn register(name: &str, function: &str, tags: &[(&str, &str)]) -> &'static TimerSeries {
+        static INTERNED: Mutex<BTreeMap<u32, &'static TimerSeries>> = Mutex::new(BTreeMap::new());
         let mut t = tags_of(tags);
         t.insert("function".into(), function.into());
         let ok = register(name, MetricType::Timing, MetricUnit::Nanoseconds, t.clone());
-        t.insert("status".into(), "error".into());
-        let err = register(
-            &format!("{name}_error"),
-            MetricType::Timing,
-            MetricUnit::Nanoseconds,
-            t,
-        );
-        TimerSeries { ok, err }
+        let mut interned = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
+        interned.entry(ok.id).or_insert_with(|| {
+            t.insert("status".into(), "error".into());
+            let err = register(
+                &format!("{name}_error"),
+                MetricType::Timing,
+                MetricUnit::Nanoseconds,
+                t,
+            );
+            Box::leak(Box::new(TimerSeries { ok, err }))
+        })
     }
 }
 
 /// A named timer handle.
 #[derive(Debug, Clone, Copy)]
 pub struct Timer {
-    series: TimerSeries,
+    series: &'static TimerSeries,
 }
 
 /// The timer `name` with `tags`; its `function` tag is the name itself.
@@ -87,7 +94,7 @@ pub struct TimerSite {
     name: &'static str,
     function: &'static str,
     tags: &'static [(&'static str, &'static str)],
-    series: OnceLock<TimerSeries>,
+    series: OnceLock<&'static TimerSeries>,
 }
 
 impl TimerSite {
@@ -106,9 +113,17 @@ impl TimerSite {
     }
 
     #[inline(always)]
-    fn series(&self) -> TimerSeries {
-        *self
-            .series
+    fn series(&self) -> &'static TimerSeries {
+        match self.series.get() {
+            Some(s) => s,
+            None => self.register(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn register(&self) -> &'static TimerSeries {
+        self.series
             .get_or_init(|| TimerSeries::register(self.name, self.function, self.tags))
     }
 
@@ -118,7 +133,7 @@ impl TimerSite {
         if !ENABLED.load(Relaxed) {
             return CallGuard::INACTIVE;
         }
-        CallGuard::open(self.series())
+        open(self.series())
     }
 }
 
@@ -128,7 +143,7 @@ pub type Failure = (String, &'static str);
 /// The state of a timed call between its start and its end (no thread affinity).
 #[derive(Debug, Clone, Copy)]
 struct OpenCall {
-    series: TimerSeries,
+    series: &'static TimerSeries,
     parent: u64,
     span: u64,
     start: u64,
@@ -137,7 +152,7 @@ struct OpenCall {
 impl OpenCall {
     /// Starts a call on the thread owning `l`: a new span becomes current.
     #[inline(always)]
-    fn start(series: TimerSeries, l: &Local) -> OpenCall {
+    fn start(series: &'static TimerSeries, l: &Local) -> OpenCall {
         let parent = l.current.get();
         let span = l.next_span();
         l.current.set(span);
@@ -145,44 +160,80 @@ impl OpenCall {
             series,
             parent,
             span,
-            start: clock().raw(),
+            start: raw_now(),
         }
     }
 
-    /// Records the call on the thread owning `l` and makes `restore` its current span: a
-    /// success when `failure` is None, else an `_error` record.
+    /// Records the call, ended at raw time `end`, on the thread owning `l` and makes `restore`
+    /// its current span: a success when `failure` is None, else an `_error` record.
     #[inline(always)]
-    fn close(self, l: &Local, failure: Option<Failure>, restore: u64) {
-        let end = clock().raw();
+    fn close(self, l: &Local, end: u64, failure: Option<Failure>, restore: u64) {
+        l.current.set(restore);
+        match failure {
+            None => self.succeeded(l, end),
+            Some(f) => record_failure(self, end, f),
+        }
+    }
+
+    /// Records a successful call: the thread's aggregate and (one in the stride) a raw record.
+    #[inline(always)]
+    fn succeeded(self, l: &Local, end: u64) {
         let OpenCall {
             series,
             parent,
             span,
             start,
         } = self;
-        l.current.set(restore);
-        match failure {
-            None => {
-                let recorded = !admitted(series.ok, || clock().delta_ns(start, end) as f64, || end)
-                    || l.record(
-                        end.saturating_sub(start),
-                        end,
-                        Event {
-                            site: series.ok.id,
-                            kind: EventKind::Call,
-                            a: start,
-                            b: end,
-                            span,
-                            parent,
-                        },
-                    );
-                if !recorded {
-                    record_unaggregated(series.ok, start, end, span, parent);
-                }
-            }
-            Some(f) => record_failure(series, start, end, span, parent, f),
+        let ok = series.ok;
+        if !admitted(ok, || clock().delta_ns(start, end) as f64, || end) {
+            return;
+        }
+        let event = || Event {
+            site: ok.id,
+            kind: EventKind::Call,
+            a: start,
+            b: end,
+            span,
+            parent,
+        };
+        if !l.record(ok.id, end.saturating_sub(start), end, event) {
+            record_unaggregated(ok, start, end, span, parent);
         }
     }
+}
+
+/// Opens a call of `series` on this thread (the recorder is enabled). Out of line, so the
+/// caller's code stays small and the thread-local is reached directly.
+#[inline(never)]
+fn open(series: &'static TimerSeries) -> CallGuard {
+    LOCAL.with(|l| CallGuard {
+        call: Some(OpenCall::start(series, l)),
+        _not_send: PhantomData,
+    })
+}
+
+/// Closes `call` at its guard's drop: a success, or a failure when the thread is unwinding.
+#[inline(never)]
+fn close_dropped(series: &'static TimerSeries, parent: u64, span: u64, start: u64) {
+    let end = raw_now();
+    let call = OpenCall {
+        series,
+        parent,
+        span,
+        start,
+    };
+    if std::thread::panicking() {
+        return close_panicked(call, end);
+    }
+    LOCAL.with(|l| call.close(l, end, None, call.parent));
+}
+
+/// Closes `call` as failed by a panic.
+#[cold]
+#[inline(never)]
+fn close_panicked(call: OpenCall, end: u64) {
+    let failure = Some(("panicked".to_string(), "panic"));
+    let _ = LOCAL.try_with(|l| call.close(l, end, failure, call.parent));
 }
 
 /// An open timed call; dropping it records the call. It belongs to the thread that started it
@@ -191,64 +242,48 @@ impl OpenCall {
 #[must_use = "the call is timed until the guard drops"]
 pub struct CallGuard {
     call: Option<OpenCall>,
-    /// The starting thread's recording state (valid for that thread's life; the guard cannot
-    /// leave the thread).
-    local: *const Local,
+    _not_send: PhantomData<*const ()>,
 }
 
 impl CallGuard {
     const INACTIVE: CallGuard = CallGuard {
         call: None,
-        local: std::ptr::null(),
+        _not_send: PhantomData,
     };
 
     #[inline(always)]
-    fn enter(series: TimerSeries) -> CallGuard {
+    fn enter(series: &'static TimerSeries) -> CallGuard {
         if !ENABLED.load(Relaxed) {
             return CallGuard::INACTIVE;
         }
-        CallGuard::open(series)
-    }
-
-    /// Opens a call on an enabled recorder.
-    #[inline(always)]
-    fn open(series: TimerSeries) -> CallGuard {
-        LOCAL.with(|l| CallGuard {
-            call: Some(OpenCall::start(series, l)),
-            local: l,
-        })
+        open(series)
     }
 
     /// Ends the call: a success when `failure` is None, else an `_error` record.
     #[inline(always)]
     pub fn finish(mut self, failure: Option<Failure>) {
         if let Some(call) = self.call.take() {
-            // SAFETY: `local` was taken on this thread (the guard is !Send), whose thread-local
-            // state has no destructor and outlives the guard.
-            let l = unsafe { &*self.local };
-            call.close(l, failure, call.parent);
+            match failure {
+                None => close_dropped(call.series, call.parent, call.span, call.start),
+                Some(f) => close_failed(call, f),
+            }
         }
     }
+}
+
+/// Closes `call` as failed with `f` (a function that returned `Err`).
+#[cold]
+#[inline(never)]
+fn close_failed(call: OpenCall, f: Failure) {
+    let end = raw_now();
+    LOCAL.with(|l| call.close(l, end, Some(f), call.parent));
 }
 
 impl Drop for CallGuard {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.call.is_some() {
-            self.close_on_drop();
-        }
-    }
-}
-
-impl CallGuard {
-    /// Records the call when the guard drops: a failure if unwinding.
-    #[inline(never)]
-    fn close_on_drop(&mut self) {
-        let failure = std::thread::panicking().then(|| ("panicked".to_string(), "panic"));
-        if let Some(call) = self.call.take() {
-            // SAFETY: as in `finish`.
-            let l = unsafe { &*self.local };
-            call.close(l, failure, call.parent);
+        if let Some(c) = self.call {
+            close_dropped(c.series, c.parent, c.span, c.start);
         }
     }
 }
@@ -272,7 +307,13 @@ fn record_unaggregated(site: &'static Site, start: u64, end: u64, span: u64, par
 
 #[cold]
 #[inline(never)]
-fn record_failure(series: TimerSeries, start: u64, end: u64, span: u64, parent: u64, f: Failure) {
+fn record_failure(call: OpenCall, end: u64, f: Failure) {
+    let OpenCall {
+        series,
+        parent,
+        span,
+        start,
+    } = call;
     let c = clock();
     let dur = c.delta_ns(start, end);
     if !admitted(series.err, || dur as f64, || end) {
@@ -351,7 +392,8 @@ impl<F: Future> Future for TimedFuture<F> {
             if let Poll::Ready(v) = &out {
                 this.call = None;
                 let failure = (this.classify)(v);
-                LOCAL.with(|l| call.close(l, failure, outer));
+                let end = raw_now();
+                LOCAL.with(|l| call.close(l, end, failure, outer));
             }
         }
         out
@@ -365,7 +407,8 @@ impl<F: Future> Drop for TimedFuture<F> {
         if let Some(call) = self.call.take() {
             if std::thread::panicking() {
                 let failure = Some(("panicked".to_string(), "panic"));
-                let _ = LOCAL.try_with(|l| call.close(l, failure, call.parent));
+                let end = raw_now();
+                let _ = LOCAL.try_with(|l| call.close(l, end, failure, call.parent));
             }
         }
     }
