@@ -1,6 +1,7 @@
 //! Overhead of `#[performance_timer]` on a ~10 µs workload, measured with interleaved
-//! batches (plain, timed, plain, timed, ...) so that load from other processes hits both
-//! sides alike. Prints the median and the lowest per-call time of each side and the overhead.
+//! batches (plain, timed, clocked, ... in rotating order) so that load from other processes
+//! hits every side alike. "Clocked" is the workload between two bare clock reads: the floor
+//! of any timer. Prints the median and the lowest per-call time of each side and the overhead.
 //!
 //! Run: `cargo bench --bench metrics_overhead`
 
@@ -17,6 +18,17 @@ fn work(iters: u64) -> u64 {
         a = black_box(a.wrapping_mul(6364136223846793005).wrapping_add(i));
     }
     a
+}
+
+/// The workload between two raw clock reads, their difference kept: the floor any timer
+/// that reads the clock twice pays on this workload.
+#[inline(never)]
+fn clocked_work(iters: u64) -> u64 {
+    let c = framework0::metrics::clock::clock();
+    let a = c.raw();
+    let r = work(iters);
+    black_box(c.raw().wrapping_sub(a));
+    r
 }
 
 #[performance_timer(metric_name = "overhead_work")]
@@ -69,21 +81,25 @@ fn main() {
         let handle = limit.map(|_| {
             metrics::install(config, Box::new(MemorySink::with_limit(0))).expect("install pipeline")
         });
-        let (mut plain, mut timed) = (Vec::new(), Vec::new());
+        let (mut plain, mut timed, mut clocked) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..400 {
-            // Alternate which side goes first, so position effects cancel.
-            if round % 2 == 0 {
-                plain.push(batch(100, || work(black_box(iters))));
-                timed.push(batch(100, || timed_work(black_box(iters))));
-            } else {
-                timed.push(batch(100, || timed_work(black_box(iters))));
-                plain.push(batch(100, || work(black_box(iters))));
+            // Rotate which side goes first, so position effects cancel.
+            for k in 0..3 {
+                match (round + k) % 3 {
+                    0 => plain.push(batch(100, || work(black_box(iters)))),
+                    1 => timed.push(batch(100, || timed_work(black_box(iters)))),
+                    _ => clocked.push(batch(100, || clocked_work(black_box(iters)))),
+                }
             }
         }
         let stats = handle
             .map(|h| h.shutdown().expect("shutdown"))
             .unwrap_or_default();
-        let (pm, tm) = (median(&mut plain), median(&mut timed));
+        let (pm, tm, cm) = (
+            median(&mut plain),
+            median(&mut timed),
+            median(&mut clocked),
+        );
         let (pl, tl) = (plain[0], timed[0]);
         println!(
             "{}",
@@ -92,6 +108,8 @@ fn main() {
                 "workload_iters": iters,
                 "plain_median_ns": pm, "timed_median_ns": tm,
                 "overhead_median_percent": (tm - pm) / pm * 100.0,
+                "two_clock_reads_median_ns": cm,
+                "two_clock_reads_overhead_median_percent": (cm - pm) / pm * 100.0,
                 "plain_min_ns": pl, "timed_min_ns": tl,
                 "overhead_min_percent": (tl - pl) / pl * 100.0,
                 "flusher_cpu_ms": stats.flush_cpu_ns as f64 / 1e6,
