@@ -53,6 +53,10 @@ fn calibrate() -> u64 {
     }
 }
 
+/// Rounds per configuration, and calls per batch (three batches a round).
+const ROUNDS: usize = 600;
+const BATCH: u32 = 50;
+
 fn batch(n: u32, f: impl Fn() -> u64) -> f64 {
     let t = Instant::now();
     for _ in 0..n {
@@ -82,15 +86,24 @@ fn main() {
             metrics::install(config, Box::new(MemorySink::with_limit(0))).expect("install pipeline")
         });
         let (mut plain, mut timed, mut clocked) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..400 {
+        // Paired ratios: each round's timed (clocked) batch against the same round's plain
+        // batch, so drifts slower than a round cancel.
+        let (mut timed_pct, mut clocked_pct) = (Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
             // Rotate which side goes first, so position effects cancel.
+            let (mut p, mut t, mut c) = (0.0, 0.0, 0.0);
             for k in 0..3 {
                 match (round + k) % 3 {
-                    0 => plain.push(batch(100, || work(black_box(iters)))),
-                    1 => timed.push(batch(100, || timed_work(black_box(iters)))),
-                    _ => clocked.push(batch(100, || clocked_work(black_box(iters)))),
+                    0 => p = batch(BATCH, || work(black_box(iters))),
+                    1 => t = batch(BATCH, || timed_work(black_box(iters))),
+                    _ => c = batch(BATCH, || clocked_work(black_box(iters))),
                 }
             }
+            plain.push(p);
+            timed.push(t);
+            clocked.push(c);
+            timed_pct.push((t - p) / p * 100.0);
+            clocked_pct.push((c - p) / p * 100.0);
         }
         let stats = handle
             .map(|h| h.shutdown().expect("shutdown"))
@@ -108,8 +121,10 @@ fn main() {
                 "workload_iters": iters,
                 "plain_median_ns": pm, "timed_median_ns": tm,
                 "overhead_median_percent": (tm - pm) / pm * 100.0,
+                "overhead_paired_median_percent": median(&mut timed_pct),
                 "two_clock_reads_median_ns": cm,
                 "two_clock_reads_overhead_median_percent": (cm - pm) / pm * 100.0,
+                "two_clock_reads_paired_median_percent": median(&mut clocked_pct),
                 "plain_min_ns": pl, "timed_min_ns": tl,
                 "overhead_min_percent": (tl - pl) / pl * 100.0,
                 "flusher_cpu_ms": stats.flush_cpu_ns as f64 / 1e6,
