@@ -62,6 +62,19 @@ pub struct Event {
 #[repr(align(128))]
 struct Padded<T>(T);
 
+/// What the producer counts about raw records. Thinning is counted per stride period, not per
+/// record: `thinned = thinned_done + (period − countdown)` (exact once the producer is quiet).
+struct RawCounters {
+    /// Records dropped because the ring was full.
+    dropped: AtomicU64,
+    /// Records thinned in the periods that ended.
+    thinned_done: AtomicU64,
+    /// Records left in the current period, the last of which is pushed.
+    countdown: AtomicU64,
+    /// Length of the current period (the stride when it began).
+    period: AtomicU64,
+}
+
 /// One thread's ring.
 pub struct ThreadRing {
     head: Padded<AtomicUsize>,
@@ -71,8 +84,8 @@ pub struct ThreadRing {
     /// Index of the owning thread (high bits of its span ids).
     pub thread_index: u64,
     closed: AtomicBool,
-    /// Producer-written counters, on their own cache line: (dropped, thinned).
-    counters: Padded<(AtomicU64, AtomicU64)>,
+    /// Producer-written counters, on their own cache line.
+    counters: Padded<RawCounters>,
     aggs: Box<[AtomicPtr<LocalAgg>]>,
 }
 
@@ -94,7 +107,12 @@ impl ThreadRing {
             mask: cap - 1,
             thread_index,
             closed: AtomicBool::new(false),
-            counters: Padded((AtomicU64::new(0), AtomicU64::new(0))),
+            counters: Padded(RawCounters {
+                dropped: AtomicU64::new(0),
+                thinned_done: AtomicU64::new(0),
+                countdown: AtomicU64::new(1),
+                period: AtomicU64::new(1),
+            }),
             aggs: (0..MAX_LOCAL_SITES)
                 .map(|_| AtomicPtr::new(std::ptr::null_mut()))
                 .collect(),
@@ -135,8 +153,15 @@ impl ThreadRing {
 
     /// Raw records dropped because the ring was full, and thinned by the stride.
     pub(crate) fn raw_lost(&self) -> (u64, u64) {
-        let (d, t) = &self.counters.0;
-        (d.load(Ordering::Relaxed), t.load(Ordering::Relaxed))
+        let c = &self.counters.0;
+        let in_period = c
+            .period
+            .load(Ordering::Relaxed)
+            .saturating_sub(c.countdown.load(Ordering::Relaxed));
+        (
+            c.dropped.load(Ordering::Relaxed),
+            c.thinned_done.load(Ordering::Relaxed) + in_period,
+        )
     }
 
     /// Pushes from the owning thread; false when full. `cached_tail` is the producer's copy of
@@ -206,7 +231,6 @@ pub(crate) struct Local {
     ring: Cell<*const ThreadRing>,
     cached_tail: Cell<usize>,
     full_skip: Cell<u32>,
-    raw_countdown: Cell<u64>,
     /// Current span id (0 = none).
     pub(crate) current: Cell<u64>,
     seq: Cell<u64>,
@@ -272,25 +296,32 @@ impl Local {
             return false;
         };
         agg.record(v, at);
-        let c = self.raw_countdown.get();
+        let countdown = &ring.counters.0.countdown;
+        let c = countdown.load(Ordering::Relaxed);
         if c > 1 {
-            self.raw_countdown.set(c - 1);
-            let thinned = &ring.counters.0 .1;
-            thinned.store(thinned.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            countdown.store(c - 1, Ordering::Relaxed);
             return true;
         }
         self.push_raw(ring, event());
         true
     }
 
-    /// Pushes one raw record and restarts the stride countdown.
+    /// Pushes one raw record and starts the next stride period: the `period − 1` records of
+    /// the one ending were thinned.
     #[inline(always)]
     fn push_raw(&self, ring: &ThreadRing, ev: Event) {
-        self.raw_countdown
-            .set(RAW_STRIDE.load(Ordering::Relaxed).max(1));
+        let c = &ring.counters.0;
+        let ended = c.period.load(Ordering::Relaxed).saturating_sub(1);
+        c.thinned_done.store(
+            c.thinned_done.load(Ordering::Relaxed) + ended,
+            Ordering::Relaxed,
+        );
+        let stride = RAW_STRIDE.load(Ordering::Relaxed).max(1);
+        c.period.store(stride, Ordering::Relaxed);
+        c.countdown.store(stride, Ordering::Relaxed);
         if !ring.try_push(ev, &self.cached_tail, &self.full_skip) {
-            let dropped = &ring.counters.0 .0;
-            dropped.store(dropped.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            c.dropped
+                .store(c.dropped.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         }
     }
 }
@@ -322,7 +353,6 @@ thread_local! {
             ring: Cell::new(std::ptr::null()),
             cached_tail: Cell::new(0),
             full_skip: Cell::new(0),
-            raw_countdown: Cell::new(1),
             current: Cell::new(0),
             seq: Cell::new(0),
         }
