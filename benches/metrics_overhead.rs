@@ -108,11 +108,7 @@ fn main() {
         let stats = handle
             .map(|h| h.shutdown().expect("shutdown"))
             .unwrap_or_default();
-        let (pm, tm, cm) = (
-            median(&mut plain),
-            median(&mut timed),
-            median(&mut clocked),
-        );
+        let (pm, tm, cm) = (median(&mut plain), median(&mut timed), median(&mut clocked));
         let (pl, tl) = (plain[0], timed[0]);
         println!(
             "{}",

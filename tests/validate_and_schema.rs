@@ -39,6 +39,46 @@ fn validate_prints_every_finding_with_level_code_and_path() {
 }
 
 #[test]
+fn findings_name_the_step_they_point_into() {
+    let s = Scratch::new();
+    let r = s.write(
+        "r.yaml",
+        &format!(
+            "steps:\n{}{}",
+            step("nap", 1, "Sleep", "args: {seconds: -2}"),
+            step("ghost", 2, "Nope", ""),
+        ),
+    );
+    let out = s.run(&["validate", r.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} in:\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line("ERROR [INVALID_ARG] at recipe.steps[0].args.seconds: ").ends_with(" (step 'nap')"),
+        "{text}"
+    );
+    let unknown = line("ERROR [UNKNOWN_SCRIPTLET] at recipe.steps[1].module: step 'ghost': ");
+    assert!(
+        !unknown.ends_with("(step 'ghost')"),
+        "named once: {unknown}"
+    );
+    let out = s.run(&["validate", "--json", r.to_str().unwrap()]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["step"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(steps, ["nap", "ghost"], "{j}");
+}
+
+#[test]
 fn validate_json_and_clean_recipes() {
     let s = Scratch::new();
     let r = s.write(

@@ -1,13 +1,14 @@
 //! Health checks: metrics grouped by source into [`CheckResult`]s, evaluated against
 //! [`Threshold`]s into [`Alert`]s, and the local probe. Only this machine is read (CPU and
-//! memory through `sysinfo`); nothing is dialled.
+//! memory through the system collector of `crate::collect`); nothing is dialled.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::health::{Alert, CheckResult, HealthStatus, Threshold};
 use super::EventsError;
-use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+use crate::collect::{CollectError, Collector, SystemMetricsCollector};
+use crate::metrics::PerformanceMetric;
 
 /// Builds one check per metric source (in order of first appearance) from `readings`:
 /// each metric is evaluated against its threshold in `thresholds` (metrics without one are
@@ -127,35 +128,27 @@ pub fn system_checks(
     checks_from_readings(readings, started.elapsed().as_secs_f64(), thresholds, now)
 }
 
-/// The local probe: `cpu_usage_total` (source `system_cpu`) from two CPU refreshes
-/// `sysinfo::MINIMUM_CPU_UPDATE_INTERVAL` apart, and `memory_usage_percent` (source
+/// The local probe, through the system collector (`crate::collect`): `cpu_usage_total`
+/// (relabelled source `system_cpu`) over the interval between a priming sample and a second
+/// one `sysinfo::MINIMUM_CPU_UPDATE_INTERVAL` later, and `memory_usage_percent` (source
 /// `system_memory`) = (total − available) / total · 100, as psutil's
 /// `virtual_memory().percent`. Only this machine is read.
 fn probe_local() -> Result<Vec<PerformanceMetric>, EventsError> {
-    let mut sys = sysinfo::System::new().map_err(|e| EventsError::Probe(e.to_string()))?;
-    sys.refresh_cpu_usage();
+    let probe = |e: CollectError| EventsError::Probe(e.to_string());
+    let mut collector = SystemMetricsCollector::new("/").map_err(probe)?;
+    let mut out = Vec::new();
+    collector.sample(&mut out).map_err(probe)?;
     std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
-    sys.refresh_cpu_usage();
-    sys.refresh_memory();
-    if sys.cpus().is_empty() || sys.total_memory() == 0 {
-        return Err(EventsError::Probe(
-            "no CPU or memory information on this system".to_owned(),
-        ));
-    }
-    let cpu = f64::from(sys.global_cpu_usage());
-    let total = sys.total_memory() as f64;
-    let used = sys.total_memory().saturating_sub(sys.available_memory()) as f64;
-    let metric = |name: &str, value: f64, source: &str| {
-        PerformanceMetric::new(name, value, MetricType::Resource, MetricUnit::Percent)
-            .map(|m| m.with_source(source))
-            .map_err(|e| EventsError::Probe(e.to_string()))
+    out.clear();
+    collector.sample(&mut out).map_err(probe)?;
+    let pick = |name: &str, source: &str| {
+        out.iter()
+            .find(|m| m.name == name && m.tags.is_empty())
+            .map(|m| m.clone().with_source(source))
+            .ok_or_else(|| EventsError::Probe(format!("no {name} reading on this system")))
     };
     Ok(vec![
-        metric("cpu_usage_total", cpu, "system_cpu")?,
-        metric(
-            "memory_usage_percent",
-            used / total * 100.0,
-            "system_memory",
-        )?,
+        pick("cpu_usage_total", "system_cpu")?,
+        pick("memory_usage_percent", "system_memory")?,
     ])
 }

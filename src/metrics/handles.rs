@@ -15,7 +15,7 @@ use super::direct::{push_direct, Direct};
 use super::drain::metric_for;
 use super::pipeline::ENABLED;
 use super::registry::{register, Site};
-use super::ring::{Event, EventKind, LOCAL};
+use super::ring::{Event, LOCAL};
 use super::types::{MetricError, MetricType, MetricUnit, Tags};
 
 /// Builds a tag map from pairs.
@@ -142,14 +142,7 @@ fn record_value(site: &'static Site, value: u64) {
     if !admitted(site, || value as f64, || now) {
         return;
     }
-    let ev = || Event {
-        site: site.id,
-        kind: EventKind::Value,
-        a: now,
-        b: value,
-        span: 0,
-        parent: 0,
-    };
+    let ev = || Event::value(site.id, now, value);
     if !LOCAL.with(|l| l.record(site.id, value, now, ev)) {
         record_unaggregated(site, value, now);
     }

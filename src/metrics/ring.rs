@@ -59,6 +59,34 @@ pub struct Event {
     pub parent: u64,
 }
 
+impl Event {
+    /// A successful call of series `site` from raw tick `start` to `end`.
+    #[inline(always)]
+    pub fn call(site: u32, start: u64, end: u64, span: u64, parent: u64) -> Event {
+        Event {
+            site,
+            kind: EventKind::Call,
+            a: start,
+            b: end,
+            span,
+            parent,
+        }
+    }
+
+    /// Value `value` of histogram series `site`, read at raw tick `at`.
+    #[inline(always)]
+    pub fn value(site: u32, at: u64, value: u64) -> Event {
+        Event {
+            site,
+            kind: EventKind::Value,
+            a: at,
+            b: value,
+            span: 0,
+            parent: 0,
+        }
+    }
+}
+
 #[repr(align(128))]
 struct Padded<T>(T);
 

@@ -1,6 +1,6 @@
 //! Validation of a loaded recipe into findings with stable codes.
 //!
-//! Findings print as `LEVEL [CODE] at recipe.steps[i].field: text`. Errors make
+//! Findings print as `LEVEL [CODE] at recipe.steps[i].field: text (step 'name')`. Errors make
 //! `f0 validate` exit 1 and make `f0 run` refuse the recipe before anything runs, except
 //! [`Code::UnknownScriptlet`] and [`Code::UnknownAction`], which Framework0 reports when the
 //! step runs (the step fails), so the runner keeps that behaviour.
@@ -96,6 +96,9 @@ pub struct Finding {
     pub path: String,
     /// What is wrong and what is accepted.
     pub message: String,
+    /// The name of the step the path points into, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
 }
 
 impl Finding {
@@ -106,6 +109,7 @@ impl Finding {
             code,
             path: path.into(),
             message: message.into(),
+            step: None,
         }
     }
 
@@ -130,7 +134,13 @@ impl fmt::Display for Finding {
             self.code.as_str(),
             self.path,
             self.message
-        )
+        )?;
+        match &self.step {
+            Some(step) if !self.message.contains(&format!("step '{step}'")) => {
+                write!(f, " (step '{step}')")
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -153,7 +163,19 @@ pub fn validate(recipe: &Recipe, registry: &Registry) -> Vec<Finding> {
     if let Some(config) = recipe.document.get("config") {
         out.extend(check_metrics_config(config, "recipe.config"));
     }
+    for f in &mut out {
+        f.step = step_index(&f.path)
+            .and_then(|i| recipe.steps.iter().find(|s| s.position == i))
+            .map(|s| s.name.clone())
+            .filter(|n| !n.is_empty());
+    }
     out
+}
+
+/// The position `N` of a path `recipe.steps[N]…`.
+fn step_index(path: &str) -> Option<usize> {
+    let rest = path.strip_prefix("recipe.steps[")?;
+    rest[..rest.find(']')?].parse().ok()
 }
 
 /// Checks a MetricsConfiguration mapping (recipe-level `config:` or a step's `args.config`):
