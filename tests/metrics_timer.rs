@@ -135,6 +135,40 @@ fn a_panic_records_the_error_and_keeps_unwinding() {
     assert_eq!(raw[0].context["error_type"], "panic");
 }
 
+#[performance_timer(metric_name = "cleanup_step")]
+fn cleanup_step(fail: bool) -> Result<u32, String> {
+    if fail {
+        Err("cleanup failed".into())
+    } else {
+        Ok(1)
+    }
+}
+
+/// Runs `cleanup_step` from its destructor, i.e. while a panic unwinds past it.
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        assert!(std::thread::panicking());
+        assert_eq!(cleanup_step(false), Ok(1));
+        assert!(cleanup_step(true).is_err());
+    }
+}
+
+#[test]
+fn a_result_function_run_while_unwinding_records_what_it_returned() {
+    sink();
+    let caught = std::panic::catch_unwind(|| {
+        let _c = Cleanup;
+        panic!("outer");
+    });
+    assert!(caught.is_err());
+    assert_eq!(one_series("cleanup_step").aggregation.count, 1, "the Ok");
+    let raw = written("cleanup_step_error");
+    assert_eq!(raw.len(), 1, "only the Err is a failure");
+    assert_eq!(raw[0].context["error"], "cleanup failed");
+}
+
 struct Repo {
     hits: u32,
 }

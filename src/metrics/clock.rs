@@ -234,6 +234,13 @@ fn init_clock() -> &'static Clock {
     c
 }
 
+/// A raw TSC reading when the process-wide clock reads the TSC directly, else None (the
+/// caller then goes through [`raw_now`]).
+#[inline(always)]
+pub(crate) fn direct_tsc() -> Option<u64> {
+    DIRECT_TSC.load(Relaxed).then(read_tsc)
+}
+
 /// One raw reading of the process-wide clock, as `clock().raw()`: a single `rdtsc` once the
 /// clock is known to read the TSC directly (one relaxed load and a predicted branch).
 #[inline(always)]

@@ -120,6 +120,34 @@ impl LocalAgg {
             self.count_bucket(self.pending.load(Relaxed));
         }
         self.pending.store(v, Relaxed);
+        self.add_moments(n, v, at);
+    }
+
+    /// [`LocalAgg::record`] when the aggregate is current and not empty; false, having
+    /// changed nothing, otherwise. Owning thread only.
+    #[inline(always)]
+    pub(crate) fn record_common(&self, v: u64, at: u64) -> bool {
+        let n = self.count.load(Relaxed);
+        if n == 0 || EPOCH.load(Relaxed) != self.epoch.load(Relaxed) {
+            return false;
+        }
+        let (row, i) = bucket_of(self.pending.load(Relaxed), self.s);
+        let p = self.rows[row].load(Relaxed);
+        if p.is_null() {
+            return false;
+        }
+        // SAFETY: row `row` has `row_len` counters and `i < row_len` by construction.
+        let c = unsafe { &*p.add(i) };
+        c.store(c.load(Relaxed) + 1, Relaxed);
+        self.pending.store(v, Relaxed);
+        self.add_moments(n, v, at);
+        true
+    }
+
+    /// Sum, squares, extremes, last time and count of one more value `v` at `at` (`n`
+    /// before). Owning thread only.
+    #[inline(always)]
+    fn add_moments(&self, n: u64, v: u64, at: u64) {
         let d = v.wrapping_sub(self.shift.load(Relaxed)) as i64;
         self.sum
             .store(self.sum.load(Relaxed).wrapping_add(d), Relaxed);
@@ -463,6 +491,31 @@ mod tests {
                 prop_assert!(got >= exact && got - exact <= exact * 2f64.powi(-10) + 1.0,
                     "p{}: got {}, exact {}", p, got, exact);
             }
+        }
+
+        #[test]
+        fn the_common_path_agrees_with_the_general_one(
+            vs in proptest::collection::vec(prop_oneof![0u64..2048, 0u64..1u64 << 40], 1..300),
+        ) {
+            let _g = epoch_lock();
+            let (fast, general) = (LocalAgg::new(11), LocalAgg::new(11));
+            let mut took_common = 0;
+            for (t, &v) in vs.iter().enumerate() {
+                let before = fast.read();
+                if fast.record_common(v, t as u64) {
+                    took_common += 1;
+                } else {
+                    let after = fast.read();
+                    prop_assert_eq!(after.count, before.count, "a refusal changes nothing");
+                    prop_assert_eq!(&after.rows, &before.rows);
+                    fast.record(v, t as u64);
+                }
+                general.record(v, t as u64);
+            }
+            let small_runs = vs.windows(3).filter(|w| w.iter().all(|&v| v < 2048)).count();
+            prop_assert!(took_common >= small_runs, "{} < {}", took_common, small_runs);
+            let (a, b) = (summary(&fast.read()), summary(&general.read()));
+            prop_assert_eq!(a, b);
         }
 
         #[test]

@@ -42,6 +42,12 @@ impl Site {
         unsafe { p.cast_const().as_ref() }
     }
 
+    /// Whether a filter applies to this series.
+    #[inline(always)]
+    pub(crate) fn has_filter(&self) -> bool {
+        !self.filter.load(Ordering::Relaxed).is_null()
+    }
+
     /// Rejections by this series' filters so far.
     pub fn filter_counts(&self) -> FilterCounts {
         self.filter().map(SiteFilter::counts).unwrap_or_default()

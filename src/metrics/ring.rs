@@ -334,6 +334,31 @@ impl Local {
         true
     }
 
+    /// The common case of [`Local::record`], for a call: the thread's ring and the series'
+    /// aggregate exist, the aggregate is current and not empty, and the record is thinned.
+    /// Returns false, having changed nothing, when any of that does not hold.
+    #[inline(always)]
+    pub(crate) fn record_common(&self, site: u32, v: u64, at: u64) -> bool {
+        let ring = self.ring.get();
+        if ring.is_null() {
+            return false;
+        }
+        // SAFETY: the pointer comes from an `Arc` kept alive by `OWNER` for the thread's life.
+        let ring = unsafe { &*ring };
+        let Some(slot) = ring.aggs.get(site as usize) else {
+            return false;
+        };
+        let agg = slot.load(Ordering::Relaxed);
+        let countdown = &ring.counters.0.countdown;
+        let c = countdown.load(Ordering::Relaxed);
+        // SAFETY: published by `new_agg`; freed only when the ring drops.
+        if agg.is_null() || c <= 1 || !unsafe { &*agg }.record_common(v, at) {
+            return false;
+        }
+        countdown.store(c - 1, Ordering::Relaxed);
+        true
+    }
+
     /// Pushes one raw record and starts the next stride period: the `period − 1` records of
     /// the one ending were thinned.
     #[inline(always)]

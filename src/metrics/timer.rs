@@ -24,7 +24,7 @@ use std::task::{Context, Poll};
 use serde_json::json;
 
 use super::calltree::CallRecord;
-use super::clock::{clock, raw_now};
+use super::clock::{clock, direct_tsc, raw_now};
 use super::direct::{push_direct, Direct};
 use super::drain::{metric_for, span_context};
 use super::handles::{admitted, tags_of};
@@ -208,9 +208,48 @@ fn open(series: &'static TimerSeries) -> CallGuard {
     })
 }
 
-/// Closes `call` at its guard's drop: a success, or a failure when the thread is unwinding.
+/// Closes a successful call: at its guard's drop (`unwinding_fails`: a failure if the
+/// thread is unwinding) or at `finish` (a normal return). The common case — a TSC clock, no unwinding, no
+/// filter, the thread's aggregate ready, the raw record thinned — runs straight through;
+/// everything else goes to [`close_general`] (which records a failure when unwinding) or
+/// [`close_recorded_slow`].
 #[inline(never)]
-fn close_dropped(series: &'static TimerSeries, parent: u64, span: u64, start: u64) {
+fn close_ok(
+    series: &'static TimerSeries,
+    parent: u64,
+    span: u64,
+    start: u64,
+    unwinding_fails: bool,
+) {
+    let Some(end) = direct_tsc() else {
+        return close_general(series, parent, span, start, unwinding_fails);
+    };
+    if unwinding_fails && std::thread::panicking() {
+        return close_general(series, parent, span, start, true);
+    }
+    let ok = series.ok;
+    if ok.has_filter() {
+        return close_recorded_slow(series, parent, span, start, end);
+    }
+    let done = LOCAL.with(|l| {
+        l.current.set(parent);
+        l.record_common(ok.id, end.saturating_sub(start), end)
+    });
+    if !done {
+        close_recorded_slow(series, parent, span, start, end);
+    }
+}
+
+/// Closes a call on any clock: a failure when `unwinding_fails` and the thread is unwinding.
+#[cold]
+#[inline(never)]
+fn close_general(
+    series: &'static TimerSeries,
+    parent: u64,
+    span: u64,
+    start: u64,
+    unwinding_fails: bool,
+) {
     let end = raw_now();
     let call = OpenCall {
         series,
@@ -218,10 +257,23 @@ fn close_dropped(series: &'static TimerSeries, parent: u64, span: u64, start: u6
         span,
         start,
     };
-    if std::thread::panicking() {
+    if unwinding_fails && std::thread::panicking() {
         return close_panicked(call, end);
     }
-    LOCAL.with(|l| call.close(l, end, None, call.parent));
+    LOCAL.with(|l| call.close(l, end, None, parent));
+}
+
+/// Records a successful call ended at `end` through the general path.
+#[cold]
+#[inline(never)]
+fn close_recorded_slow(series: &'static TimerSeries, parent: u64, span: u64, start: u64, end: u64) {
+    let call = OpenCall {
+        series,
+        parent,
+        span,
+        start,
+    };
+    LOCAL.with(|l| call.close(l, end, None, parent));
 }
 
 /// Closes `call` as failed by a panic.
@@ -260,7 +312,7 @@ impl CallGuard {
     pub fn finish(mut self, failure: Option<Failure>) {
         if let Some(call) = self.call.take() {
             match failure {
-                None => close_dropped(call.series, call.parent, call.span, call.start),
+                None => close_ok(call.series, call.parent, call.span, call.start, false),
                 Some(f) => close_failed(call, f),
             }
         }
@@ -279,7 +331,7 @@ impl Drop for CallGuard {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(c) = self.call {
-            close_dropped(c.series, c.parent, c.span, c.start);
+            close_ok(c.series, c.parent, c.span, c.start, true);
         }
     }
 }
