@@ -158,6 +158,30 @@ fn bad_json_lines_name_their_line() {
 #[test]
 fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wrong() {
     let s = Scratch::new();
+    for cmd in [
+        &["analyze", "--metric", "m"][..],
+        &["changepoints", "--metric", "m"],
+        &["context", "list"],
+    ] {
+        let err = fails(&s, cmd);
+        assert_eq!(
+            err.trim_end(),
+            format!(
+                "Error: no context store at {}: `f0 run` or `f0 import` creates one (or pass --context-db)",
+                s.store().display()
+            ),
+            "{cmd:?}"
+        );
+        assert!(
+            !s.store().exists(),
+            "{cmd:?} only reads: it creates no store"
+        );
+    }
+    let empty = s.write("empty.yaml", "steps: []\n");
+    assert_eq!(
+        s.run(&["run", empty.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
     let err = fails(&s, &["analyze", "--metric", "m"]);
     assert_eq!(err.trim_end(), "Error: the store holds no metric samples (run a recipe, or load measurements with f0 import)");
     import_rows(&s, "m.csv", "m", &[(T0, 1.0), (T0 + 1, 2.0)]);

@@ -375,3 +375,66 @@ fn drift_across_imported_runs_is_reported_with_run_means() {
     let text = ok(&s, &["analyze", "--metric", "latency"]);
     assert!(text.contains("drift across 5 runs: regressed"), "{text}");
 }
+
+/// Imports 30 samples of `latency` at `level` (+0..4), `offset` seconds after T0.
+fn import_level(s: &Scratch, file: &str, offset: i64, level: f64) {
+    let rows: Vec<(i64, f64)> = (0..30)
+        .map(|i| (T0 + offset + i, level + (i % 5) as f64))
+        .collect();
+    import_rows(s, file, "latency", &rows);
+}
+
+#[test]
+fn compare_baseline_gives_a_verdict_and_can_gate_ci() {
+    let s = Scratch::new();
+    import_level(&s, "base.csv", 0, 100.0);
+    let recipe = s.write(
+        "baseline.yaml",
+        "steps:\n  - {name: baseline, idx: 1, type: python, \
+         module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, \
+         args: {action: analyze, timeframe: all, metrics: latency, baseline: {establish: {timeframe: all}}}}\n",
+    );
+    let (code, out) = s.run_json(&recipe, &[]);
+    assert_eq!(code, 0, "{out:#}");
+    let compare = ["analyze", "--metric", "latency", "--timeframe", "last_run"];
+
+    import_level(&s, "same.csv", 100, 100.0);
+    let v = json(&s, &[&compare[..], &["--compare-baseline"]].concat());
+    let c = &v["metrics"][0]["baseline_comparison"];
+    assert_eq!(c["verdict"], "unchanged", "{c:#}");
+    assert_eq!(c["baseline_sample_count"], 30);
+    let gate = s.run(&[&compare[..], &["--fail-on-regression"]].concat());
+    assert_eq!(gate.status.code(), Some(0), "no regression, no failure");
+
+    import_level(&s, "worse.csv", 200, 150.0);
+    let text = ok(&s, &[&compare[..], &["--compare-baseline"]].concat());
+    assert!(
+        text.contains("(30 samples, mean 102): regressed, change +"),
+        "{text}"
+    );
+    let gate = s.run(&[&compare[..], &["--fail-on-regression"]].concat());
+    assert_eq!(gate.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&gate.stderr).contains("regressed against the baseline: latency"),
+        "{gate:?}"
+    );
+    let lenient = s.run(
+        &[
+            &compare[..],
+            &["--fail-on-regression", "--regression-threshold", "0.6"],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        lenient.status.code(),
+        Some(0),
+        "a 49 % change is below a 60 % threshold"
+    );
+    let bad = s.run(&[&compare[..], &["--regression-threshold", "-1"]].concat());
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("--regression-threshold must be a fraction > 0 (0.2 = 20 %), got -1"),
+        "{bad:?}"
+    );
+}

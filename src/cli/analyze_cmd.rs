@@ -1,16 +1,19 @@
 //! `f0 analyze --metric NAME`: statistics, trend, change points and anomalies of stored
-//! metrics, as readable tables or as one JSON object (`schemas/analysis.schema.json`,
-//! `kind: analysis`). Read-only: nothing is written to the store.
+//! metrics, and with `--compare-baseline` a verdict against each metric's stored baseline
+//! (established by a recipe's analyze action), as readable tables or as one JSON object
+//! (`schemas/analysis.schema.json`, `kind: analysis`). Read-only: nothing is written to the
+//! store. `--fail-on-regression` makes a `regressed` verdict the exit status, for CI gates.
 
 use std::path::Path;
 
 use clap::Args;
 
 use super::changepoints_cmd::{fmt_num, print_change_points};
-use crate::analyze::action::args::{AnalyzeArgs as Request, AnomalySettings};
+use crate::analyze::action::args::{AnalyzeArgs as Request, AnomalySettings, BaselineSettings};
 use crate::analyze::action::report::MetricAnalysis;
 use crate::analyze::action::{analyze, AnalysisReport, AnalyzeRequest};
 use crate::analyze::anomaly::AnomalyMethod;
+use crate::analyze::baseline::Verdict;
 use crate::store::timestamp::format_rfc3339;
 
 /// Flags of `f0 analyze`.
@@ -36,6 +39,17 @@ pub struct AnalyzeArgs {
     /// Anomaly sensitivity (> 0; larger flags less).
     #[arg(long, default_value_t = crate::analyze::anomaly::DEFAULT_SENSITIVITY)]
     pub sensitivity: f64,
+    /// Compare each metric with its latest stored baseline (a recipe's analyze action
+    /// stores baselines with `baseline: {establish: ...}`).
+    #[arg(long)]
+    pub compare_baseline: bool,
+    /// The smallest relative change of the mean called a regression or an improvement
+    /// (default: the metrics configuration's `health.regression_threshold`, 0.2).
+    #[arg(long, value_name = "FRACTION", allow_negative_numbers = true)]
+    pub regression_threshold: Option<f64>,
+    /// Exit 1 when a baseline comparison says `regressed` (implies --compare-baseline).
+    #[arg(long)]
+    pub fail_on_regression: bool,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -43,26 +57,39 @@ pub struct AnalyzeArgs {
 
 /// Runs the command; returns the exit code.
 pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
-    match report(store_path, &args) {
-        Ok(report) if args.json => match serde_json::to_string(&report) {
-            Ok(text) => {
-                println!("{text}");
-                0
-            }
-            Err(e) => {
-                eprintln!("Error: {e}");
-                1
-            }
-        },
-        Ok(report) => {
-            print_report(&report);
-            0
-        }
+    let report = match report(store_path, &args) {
+        Ok(report) => report,
         Err(e) => {
             eprintln!("Error: {e}");
-            1
+            return 1;
         }
+    };
+    if args.json {
+        match serde_json::to_string(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                return 1;
+            }
+        }
+    } else {
+        print_report(&report);
     }
+    let regressed: Vec<&str> = report
+        .metrics
+        .iter()
+        .filter(|m| {
+            m.baseline_comparison
+                .as_ref()
+                .is_some_and(|c| c.comparison.verdict == Verdict::Regressed)
+        })
+        .map(|m| m.metric_name.as_str())
+        .collect();
+    if args.fail_on_regression && !regressed.is_empty() {
+        eprintln!("regressed against the baseline: {}", regressed.join(", "));
+        return 1;
+    }
+    0
 }
 
 fn anomaly_settings(args: &AnalyzeArgs) -> anyhow::Result<AnomalySettings> {
@@ -100,6 +127,11 @@ fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisRepor
     {
         anyhow::bail!("--percentiles: {bad} is not a percent in [0, 100]");
     }
+    if let Some(t) = args.regression_threshold {
+        if !(t > 0.0 && t.is_finite()) {
+            anyhow::bail!("--regression-threshold must be a fraction > 0 (0.2 = 20 %), got {t}");
+        }
+    }
     let metrics = args
         .metrics
         .iter()
@@ -113,13 +145,19 @@ fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisRepor
             percentiles: args.percentiles.clone(),
             percentile_method: args.percentile_method.parse()?,
             anomalies: anomaly_settings(args)?,
+            baseline: BaselineSettings {
+                compare: args.compare_baseline || args.fail_on_regression,
+                ..BaselineSettings::default()
+            },
             ..Request::default()
         },
-        recipe_config: None,
+        recipe_config: args
+            .regression_threshold
+            .map(|t| serde_json::json!({"health": {"regression_threshold": t}})),
         now_ns: crate::util::epoch_nanos(),
         run_id: None,
     };
-    let mut store = super::open_store(store_path)?;
+    let mut store = super::open_existing_store(store_path)?;
     Ok(analyze(&mut store, &request)?)
 }
 
@@ -191,6 +229,22 @@ fn print_metric(m: &MetricAnalysis, timeframe: &str) {
             fmt_num(t.r_squared),
             fmt_num(t.forecast_next_hour),
             fmt_num(t.forecast_confidence)
+        );
+    }
+    if let Some(b) = &m.baseline_comparison {
+        let c = &b.comparison;
+        println!(
+            "baseline #{} ({} samples, mean {}): {}, change {:+.2}% [{:+.2}%, {:+.2}%], p {} ({}), threshold {}%",
+            b.baseline_id,
+            b.baseline_sample_count,
+            fmt_num(c.baseline_mean),
+            label(&c.verdict),
+            c.relative_change * 100.0,
+            c.interval.lower * 100.0,
+            c.interval.upper * 100.0,
+            fmt_num(c.p_value),
+            label(&c.test),
+            fmt_num(b.regression_threshold * 100.0),
         );
     }
     if let Some(d) = &m.drift {

@@ -83,7 +83,7 @@ fn detect(store_path: &Path, args: &ChangepointsArgs) -> anyhow::Result<ChangePo
         min_magnitude: args.min_magnitude,
     };
     parameters.validate()?;
-    let store = super::open_store(store_path)?;
+    let store = super::open_existing_store(store_path)?;
     let now = crate::util::epoch_nanos();
     let selection = select(&store, &[pattern], timeframe, now, None)?;
     let samples = &selection.series[0];

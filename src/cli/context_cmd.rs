@@ -55,7 +55,7 @@ fn json_line<T: Serialize>(v: &T) -> anyhow::Result<()> {
 }
 
 fn show(store_path: &Path, cmd: ContextCommand) -> anyhow::Result<u8> {
-    let store = super::open_store(store_path)?;
+    let store = super::open_existing_store(store_path)?;
     match cmd {
         ContextCommand::List { json } => {
             let rows = store.context_rows()?;

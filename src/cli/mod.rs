@@ -64,7 +64,18 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Opens the store, printing `Error: ...` on failure.
+/// Opens the store, creating it when missing (for commands that write).
 fn open_store(path: &std::path::Path) -> Result<Store, StoreError> {
+    Store::open(path)
+}
+
+/// Opens an existing store for a command that only reads: a mistyped path is an error, not a
+/// new empty store.
+fn open_existing_store(path: &std::path::Path) -> Result<Store, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing {
+            path: path.to_path_buf(),
+        });
+    }
     Store::open(path)
 }

@@ -40,6 +40,14 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: i64,
     },
+    /// A read-only command was pointed at a store that does not exist.
+    #[error(
+        "no context store at {path}: `f0 run` or `f0 import` creates one (or pass --context-db)"
+    )]
+    Missing {
+        /// The path asked for.
+        path: PathBuf,
+    },
     /// A stored value could not be decoded.
     #[error("context store {path}: {message}")]
     Data {
