@@ -64,16 +64,8 @@ pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
             return 1;
         }
     };
-    if args.json {
-        match serde_json::to_string(&report) {
-            Ok(text) => println!("{text}"),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                return 1;
-            }
-        }
-    } else {
-        print_report(&report);
+    if !super::print_report(&report, args.json, print_tables) {
+        return 1;
     }
     let regressed: Vec<&str> = report
         .metrics
@@ -161,7 +153,7 @@ fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisRepor
     Ok(analyze(&mut store, &request)?)
 }
 
-fn print_report(report: &AnalysisReport) {
+fn print_tables(report: &AnalysisReport) {
     for (i, m) in report.metrics.iter().enumerate() {
         if i > 0 {
             println!();

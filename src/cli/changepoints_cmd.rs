@@ -39,15 +39,7 @@ pub struct ChangepointsArgs {
 pub fn run(store_path: &Path, args: ChangepointsArgs) -> u8 {
     match detect(store_path, &args) {
         Ok(report) => {
-            if args.json {
-                match serde_json::to_string(&report) {
-                    Ok(text) => println!("{text}"),
-                    Err(e) => {
-                        eprintln!("Error: {e}");
-                        return 1;
-                    }
-                }
-            } else {
+            let printed = super::print_report(&report, args.json, |report| {
                 println!(
                     "metric {}: {} samples, timeframe {}, window {}, max p {}, min magnitude {}",
                     report.metric_name,
@@ -58,8 +50,8 @@ pub fn run(store_path: &Path, args: ChangepointsArgs) -> u8 {
                     report.parameters.min_magnitude
                 );
                 print_change_points(&report.change_points);
-            }
-            0
+            });
+            u8::from(!printed)
         }
         Err(e) => {
             eprintln!("Error: {e}");

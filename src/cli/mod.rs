@@ -64,6 +64,25 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Prints `report` as one JSON object (`json`) or with `text`; false (after `Error: ...` on
+/// stderr) when it cannot be serialised.
+fn print_report<T: serde::Serialize>(report: &T, json: bool, text: impl FnOnce(&T)) -> bool {
+    if !json {
+        text(report);
+        return true;
+    }
+    match serde_json::to_string(report) {
+        Ok(line) => {
+            println!("{line}");
+            true
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            false
+        }
+    }
+}
+
 /// Opens the store, creating it when missing (for commands that write).
 fn open_store(path: &std::path::Path) -> Result<Store, StoreError> {
     Store::open(path)

@@ -20,10 +20,10 @@
 
 use std::sync::atomic::{AtomicI64, AtomicPtr, AtomicU64, Ordering::*};
 
-use super::types::{percentile_key, MetricAggregation};
+pub(crate) use super::merged::Merged;
 
 /// Number of bucket rows (one per highest-bit position, enough for any u64).
-const ROWS: usize = 64;
+pub(super) const ROWS: usize = 64;
 
 /// Bumped by `reset`: an aggregate from an older epoch reads as empty and clears itself on
 /// its owner's next record.
@@ -55,7 +55,7 @@ pub(crate) fn bucket_high(row: usize, i: usize, s: u32) -> u64 {
     lo + ((1u64 << row) - 1)
 }
 
-fn row_len(row: usize, s: u32) -> usize {
+pub(super) fn row_len(row: usize, s: u32) -> usize {
     if row == 0 {
         1 << s
     } else {
@@ -271,145 +271,10 @@ impl Drop for LocalAgg {
     }
 }
 
-/// A plain (non-atomic) aggregate: the merge of thread snapshots.
-#[derive(Debug, Clone)]
-pub(crate) struct Merged {
-    s: u32,
-    pub(crate) count: u64,
-    mean: f64,
-    m2: f64,
-    min: u64,
-    max: u64,
-    first: u64,
-    last: u64,
-    rows: Vec<Vec<u64>>,
-}
-
-impl Merged {
-    pub(crate) fn empty(s: u32) -> Merged {
-        Merged {
-            s,
-            count: 0,
-            mean: 0.0,
-            m2: 0.0,
-            min: u64::MAX,
-            max: 0,
-            first: u64::MAX,
-            last: 0,
-            rows: vec![Vec::new(); ROWS],
-        }
-    }
-
-    /// Folds `o` in (Chan et al. for the moments; bucket-wise sums).
-    pub(crate) fn merge(&mut self, o: &Merged) {
-        if o.count == 0 {
-            return;
-        }
-        if self.count == 0 {
-            *self = o.clone();
-            return;
-        }
-        let (na, nb) = (self.count as f64, o.count as f64);
-        let delta = o.mean - self.mean;
-        self.mean += delta * nb / (na + nb);
-        self.m2 += o.m2 + delta * delta * na * nb / (na + nb);
-        self.count += o.count;
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
-        self.first = self.first.min(o.first);
-        self.last = self.last.max(o.last);
-        if self.s == o.s {
-            for (a, b) in self.rows.iter_mut().zip(&o.rows) {
-                if a.len() < b.len() {
-                    a.resize(b.len(), 0);
-                }
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-            }
-            return;
-        }
-        // Different precision (configured by another install): re-bucket by upper bounds.
-        for (r, row) in o.rows.iter().enumerate() {
-            for (i, &c) in row.iter().enumerate().filter(|(_, c)| **c > 0) {
-                let (rr, ii) = bucket_of(bucket_high(r, i, o.s), self.s);
-                let dst = &mut self.rows[rr];
-                if dst.len() <= ii {
-                    dst.resize(row_len(rr, self.s), 0);
-                }
-                dst[ii] += c;
-            }
-        }
-    }
-
-    /// The Framework0 summary; values are multiplied by `scale` (ns per tick for timers) and
-    /// raw times converted by `epoch`. None when empty.
-    pub(crate) fn summary(
-        &self,
-        metric_name: &str,
-        percentiles: &[f64],
-        scale: f64,
-        epoch: impl Fn(u64) -> i64,
-    ) -> Option<MetricAggregation> {
-        if self.count == 0 {
-            return None;
-        }
-        let (mean, std_dev, min_value, max_value) = self.moments(scale);
-        Some(MetricAggregation {
-            metric_name: metric_name.to_string(),
-            count: self.count,
-            mean,
-            median: self.percentile(50.0) as f64 * scale,
-            std_dev,
-            min_value,
-            max_value,
-            percentiles: percentiles
-                .iter()
-                .map(|&p| (percentile_key(p), self.percentile(p) as f64 * scale))
-                .collect(),
-            time_range: (epoch(self.first), epoch(self.last)),
-        })
-    }
-
-    /// `(mean, sample sd, min, max)` scaled by `scale`.
-    fn moments(&self, scale: f64) -> (f64, f64, f64, f64) {
-        let sd = if self.count > 1 {
-            (self.m2 / (self.count - 1) as f64).sqrt()
-        } else {
-            0.0
-        };
-        (
-            self.mean * scale,
-            sd * scale,
-            self.min as f64 * scale,
-            self.max as f64 * scale,
-        )
-    }
-
-    /// Value at percentile `p` in (0, 100] by nearest rank over the buckets (the bucket's
-    /// upper bound, clamped into [min, max]), unscaled.
-    fn percentile(&self, p: f64) -> u64 {
-        let total: u64 = self.rows.iter().flatten().sum();
-        if total == 0 {
-            return 0;
-        }
-        let rank = ((p / 100.0 * total as f64).ceil() as u64).clamp(1, total);
-        let mut seen = 0u64;
-        for (r, row) in self.rows.iter().enumerate() {
-            for (i, &c) in row.iter().enumerate() {
-                seen += c;
-                if seen >= rank {
-                    return bucket_high(r, i, self.s).clamp(self.min, self.max);
-                }
-            }
-        }
-        self.max
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::types::MetricAggregation;
     use proptest::prelude::*;
     use std::sync::{Mutex, MutexGuard, PoisonError};
 

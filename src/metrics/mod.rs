@@ -28,6 +28,7 @@ pub mod filter;
 pub mod filter_runtime;
 pub mod handles;
 mod local_agg;
+mod merged;
 pub mod pipeline;
 pub mod process;
 pub mod registry;
