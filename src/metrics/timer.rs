@@ -251,16 +251,16 @@ fn close_general(
     unwinding_fails: bool,
 ) {
     let end = raw_now();
-    let call = OpenCall {
-        series,
-        parent,
-        span,
-        start,
-    };
     if unwinding_fails && std::thread::panicking() {
+        let call = OpenCall {
+            series,
+            parent,
+            span,
+            start,
+        };
         return close_panicked(call, end);
     }
-    LOCAL.with(|l| call.close(l, end, None, parent));
+    close_recorded_slow(series, parent, span, start, end);
 }
 
 /// Records a successful call ended at `end` through the general path.
