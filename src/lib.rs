@@ -13,6 +13,7 @@ pub mod analyze;
 pub mod cli;
 pub mod collect;
 pub mod context;
+pub mod diagnostic;
 pub mod events;
 pub mod metrics;
 pub mod recipe;

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
+use crate::diagnostic::{Finding, Level};
 use crate::recipe::load_recipe;
-use crate::recipe::validate::{validate, Finding, Level};
+use crate::recipe::validate::validate;
 use crate::scriptlet::default_registry;
 
 /// Flags of `f0 validate`.

@@ -34,8 +34,8 @@ use super::network::{Endpoint, DEFAULT_TIMEOUT};
 use super::spec::{short, Spec};
 use super::workload::{find_program, Workload};
 use super::FieldError;
+use crate::diagnostic::{Code, Finding};
 use crate::metrics::{ConfigError, FilterError, MetricFilter, MetricsConfiguration};
-use crate::recipe::validate::{Code, Finding};
 
 /// Collection length when `duration` is absent.
 pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
@@ -162,7 +162,7 @@ pub fn parse(
     let failed = out
         .findings
         .iter()
-        .any(|f| f.level == crate::recipe::validate::Level::Error);
+        .any(|f| f.level == crate::diagnostic::Level::Error);
     ((!failed).then_some(plan), out.findings)
 }
 

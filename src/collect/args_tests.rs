@@ -121,10 +121,7 @@ fn unknown_config_keys_are_warnings() {
     assert_eq!(f.len(), 1);
     assert_eq!(
         (f[0].level, f[0].path.as_str()),
-        (
-            crate::recipe::validate::Level::Warning,
-            "args.config.colection"
-        )
+        (crate::diagnostic::Level::Warning, "args.config.colection")
     );
 }
 

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::config::ConfigError;
+use crate::diagnostic::{Code, Finding};
 
 /// A non-fatal finding while reading a configuration, e.g. an unknown key.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -115,6 +116,18 @@ fn same_kind(default: &Value, user: &Value) -> bool {
             }
         }
         _ => false,
+    }
+}
+
+/// Checks a MetricsConfiguration mapping (recipe-level `config:` or a step's `args.config`):
+/// errors for wrong types and ranges, warnings for keys nobody reads.
+pub fn check_metrics_config(config: &Value, at: &str) -> Vec<Finding> {
+    match super::MetricsConfiguration::from_value(config) {
+        Err(e) => vec![Finding::error(Code::InvalidArg, at, e.to_string())],
+        Ok((_, warnings)) => warnings
+            .into_iter()
+            .map(|w| Finding::warning(Code::UnknownKey, format!("{at}.{}", w.path), w.message))
+            .collect(),
     }
 }
 

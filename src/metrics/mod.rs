@@ -42,6 +42,7 @@ pub use aggregator::Aggregator;
 pub use calltree::{CallNode, CallRecord, CallTree};
 pub use clock::{ClockInfo, ClockSource};
 pub use config::{ConfigError, ConfigWarning, MetricsConfiguration};
+pub use config_merge::check_metrics_config;
 pub use custom::{CustomMetrics, CUSTOM_SOURCE};
 pub use drain::{PipelineStats, SeriesSnapshot, APPLICATION_SOURCE};
 pub use filter::{FilterError, MetricFilter};

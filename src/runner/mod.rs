@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::context::{lock, Context, SharedContext};
-use crate::recipe::validate::{validate, Finding, Level};
+use crate::diagnostic::{Finding, Level};
+use crate::recipe::validate::validate;
 use crate::recipe::{Recipe, Step};
 use crate::scriptlet::{Registry, Resolution, StepInfo};
 use crate::store::{Store, StoreError};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
-use crate::recipe::validate::{compact, Code, Finding};
+use crate::diagnostic::{compact, Code, Finding};
 
 /// The module path of the built-ins.
 pub const MODULE: &str = "f0.builtin";

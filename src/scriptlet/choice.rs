@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::ScriptletError;
-use crate::recipe::validate::{compact, Code, Finding};
+use crate::diagnostic::{compact, Code, Finding};
 
 /// One argument that must be one of a fixed set of strings.
 pub(crate) struct Choice {

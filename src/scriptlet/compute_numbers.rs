@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::analyze::error::StatsError;
 use crate::analyze::{descriptive, summation};
-use crate::recipe::validate::{Code, Finding};
+use crate::diagnostic::{Code, Finding};
 
 pub(super) fn register(r: &mut Registry) {
     r.register(

@@ -22,12 +22,12 @@ use serde_json::{json, Map, Value};
 
 use super::choice::{bool_arg, check_bool, Choice};
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
+use crate::diagnostic::{compact, Code, Finding};
 use crate::events::health_report::{json_report, processing_summary, text_report, FORMAT_NAMES};
 use crate::events::{
     default_thresholds, iso_utc, overall_status, system_checks, thresholds_from_config, Alert,
     CheckResult, EventsError, Threshold,
 };
-use crate::recipe::validate::{compact, Code, Finding};
 use crate::util::epoch_seconds;
 
 /// The module path.

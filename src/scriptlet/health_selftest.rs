@@ -15,6 +15,7 @@ use super::choice::Choice;
 use super::health_monitoring::stored_results;
 use super::selftest::{ensure, SelfTest};
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
+use crate::diagnostic::Code;
 use crate::events::health::Threshold;
 use crate::events::health_report::{json_report, text_report};
 use crate::events::{
@@ -22,7 +23,6 @@ use crate::events::{
     CrossComponentEvent, CrossEventType, EventsError, HealthStatus,
 };
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
-use crate::recipe::validate::Code;
 use crate::util::epoch_seconds;
 
 /// The module path.

@@ -16,9 +16,9 @@ use serde_json::{json, Map, Value};
 
 use super::choice::{bool_arg, check_bool, Choice};
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
+use crate::diagnostic::{compact, Code, Finding};
 use crate::events::logging::{AUDIT_LOGGER, FRAMEWORK_LOGGER, PROFILE_NAMES};
 use crate::events::{execution_id, LogContext, LoggingConfig, LoggingFramework, Profile};
-use crate::recipe::validate::{compact, Code, Finding};
 
 /// The module path.
 pub const MODULE: &str = "scriptlets.foundation.logging_framework";

@@ -16,9 +16,9 @@ use super::choice::Choice;
 use super::logging_framework::{config_from_args, log_context, open};
 use super::selftest::{ensure, SelfTest};
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
+use crate::diagnostic::Code;
 use crate::events::logging::{AUDIT_LOGGER, ERRORS_LOGGER, FRAMEWORK_LOGGER, PERFORMANCE_LOGGER};
 use crate::events::{short_hex, LogEntry, LogLevel, LoggingConfig, LoggingFramework, Profile};
-use crate::recipe::validate::Code;
 
 /// The module path.
 pub const MODULE: &str = "engine.steps.python.test_logging_framework";

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::{Registry, Scriptlet, ScriptletError, StepEnv};
-use crate::recipe::validate::{compact, Code, Finding};
+use crate::diagnostic::{compact, Code, Finding};
 
 /// The module paths the scriptlet is registered under.
 pub const MODULES: &[&str] = &[

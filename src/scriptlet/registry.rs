@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::Scriptlet;
-use crate::recipe::validate::Finding;
+use crate::diagnostic::Finding;
 
 /// Checks a step's `args` before anything runs; `base` is the path of `args`
 /// (`recipe.steps[i].args`) for findings.

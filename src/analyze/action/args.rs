@@ -30,7 +30,8 @@ use super::timeframe::Timeframe;
 use crate::analyze::anomaly::{AnomalyMethod, DEFAULT_SENSITIVITY};
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
-use crate::recipe::validate::{check_metrics_config, compact, Finding};
+use crate::diagnostic::{compact, Finding};
+use crate::metrics::check_metrics_config;
 
 /// The keys the analyze action reads.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -179,7 +180,7 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
     }
     let ok = !findings
         .iter()
-        .any(|f| f.level == crate::recipe::validate::Level::Error);
+        .any(|f| f.level == crate::diagnostic::Level::Error);
     (ok.then_some(out), findings)
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::reader::Reader;
 use super::timeframe::Timeframe;
 use crate::analyze::baseline::SignificanceTest;
-use crate::recipe::validate::compact;
+use crate::diagnostic::compact;
 
 /// A run named by id, or the newest one with samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Why an analysis could not run: every message names the metric, timeframe, run or argument
 //! involved and what would be accepted.
 
-use crate::recipe::validate::Finding;
+use crate::diagnostic::Finding;
 use crate::store::StoreError;
 
 /// An analysis that could not be carried out.

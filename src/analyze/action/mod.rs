@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use self::baselines::{compare_with_stored, drift_across_runs, establish, higher_is_better, Now};
 use self::metric::{analyze_metric, MetricSettings};
 use self::report::Skipped;
-use crate::recipe::validate::{Finding, Level};
+use crate::diagnostic::{Finding, Level};
 use crate::scriptlet::{ScriptletError, StepEnv};
 use crate::store::Store;
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use crate::recipe::validate::{compact, Code, Finding};
+use crate::diagnostic::{compact, Code, Finding};
 
 /// Collects findings while reading one mapping.
 pub(super) struct Reader<'f> {

@@ -1,0 +1,46 @@
+//! The integration suite: one test binary (linking dominates `cargo test` on small machines),
+//! one module per area. Most areas drive the `f0` binary in a scratch directory
+//! ([`util::Scratch`]); the statistics areas call the library against certified or golden
+//! values. Shared helpers live in `util` and its submodules.
+
+mod util;
+
+mod analyze_action;
+mod analyze_bad_input;
+mod analyze_cli;
+mod analyze_descriptive;
+mod analyze_nist;
+mod analyze_parity;
+mod analyze_props;
+mod analyze_quantile;
+mod analyze_trend;
+mod anomaly_golden;
+mod anomaly_props;
+mod anomaly_spikes;
+mod bad_input;
+mod changepoint_otava;
+mod changepoint_props;
+mod changepoint_stats;
+mod collect_bad_input;
+mod collect_recipes;
+mod events_health;
+mod events_log;
+mod events_scriptlets;
+mod framework0_samples;
+mod hypothesis_baseline;
+mod hypothesis_props;
+mod hypothesis_simulation;
+mod hypothesis_special;
+mod hypothesis_tests;
+mod interrupt;
+mod metrics_aggregation;
+mod metrics_config;
+mod metrics_filters;
+mod metrics_types;
+mod metrics_ui;
+mod run_semantics;
+mod store;
+mod store_analysis;
+mod trend;
+mod trend_props;
+mod validate_and_schema;

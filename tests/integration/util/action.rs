@@ -1,0 +1,113 @@
+//! Helpers of the analyze-action and import/analyze/changepoints CLI suites.
+#![allow(dead_code)] // each suite uses its own subset
+
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::util::Scratch;
+
+/// The validator of `schemas/analysis.schema.json`.
+pub fn analysis_schema() -> jsonschema::Validator {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/analysis.schema.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).expect("valid schema")
+}
+
+/// Asserts that `v` validates against the analysis schema.
+#[track_caller]
+pub fn assert_schema_valid(v: &Value) {
+    let errors: Vec<String> = analysis_schema()
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}\nin {v}");
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `f0 <args>`, asserts exit 0 and returns stdout.
+#[track_caller]
+pub fn ok(s: &Scratch, args: &[&str]) -> String {
+    let o = s.run(args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "f0 {args:?} failed:\nstdout: {}\nstderr: {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+/// Runs `f0 <args>`, asserts exit 1 with nothing on stdout, and returns stderr.
+#[track_caller]
+pub fn fails(s: &Scratch, args: &[&str]) -> String {
+    let o = s.run(args);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "f0 {args:?} should fail:\nstdout: {}\nstderr: {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty(), "stdout: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// Runs `f0 <args> --json`, asserts success and schema validity, and returns the JSON.
+#[track_caller]
+pub fn json(s: &Scratch, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let text = ok(s, &all);
+    let v: Value = serde_json::from_str(text.trim())
+        .unwrap_or_else(|e| panic!("not one JSON object ({e}): {text}"));
+    assert_schema_valid(&v);
+    v
+}
+
+/// Writes `name.csv` with `timestamp,value` rows and imports it as metric `name`; returns the
+/// import's run id.
+pub fn import_rows(s: &Scratch, file: &str, name: &str, rows: &[(i64, f64)]) -> i64 {
+    let mut text = String::from("timestamp,value\n");
+    for (t, v) in rows {
+        text.push_str(&format!("{t},{v}\n"));
+    }
+    let p = s.write(file, &text);
+    let out = ok(
+        s,
+        &["import", p.to_str().unwrap(), "--name", name, "--json"],
+    );
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    v["run_id"].as_i64().unwrap()
+}
+
+/// `f64`s of a JSON array.
+pub fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// The `metric_name`s of an analysis report, in order.
+pub fn metric_names(report: &Value) -> Vec<&str> {
+    report["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric_name"].as_str().unwrap())
+        .collect()
+}
