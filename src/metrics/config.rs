@@ -343,6 +343,11 @@ impl MetricsConfiguration {
                 ));
             }
         }
+        self.validate_performance()
+    }
+
+    /// The `performance` and `collection` limits.
+    fn validate_performance(&self) -> Result<(), ConfigError> {
         let limit = self.performance.collection_overhead_limit;
         if !(limit.is_finite() && limit > 0.0 && limit <= 1.0) {
             return Err(invalid(
