@@ -43,12 +43,12 @@ pub struct RunOptions {
     pub skip: Vec<String>,
     /// Keep going after a failed step.
     pub continue_on_error: bool,
-    /// Default per-step timeout, seconds (a step's own `timeout` wins).
-    pub step_timeout: Option<f64>,
+    /// Default per-step timeout (a step's own `timeout` wins).
+    pub step_timeout: Option<Duration>,
     /// Retries after a failed attempt (a step's own `retry_count` wins).
     pub max_retries: u32,
-    /// Pause between attempts, seconds.
-    pub retry_delay: f64,
+    /// Pause between attempts.
+    pub retry_delay: Duration,
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     pub strict: bool,
 }
@@ -316,11 +316,7 @@ impl<'a> Runner<'a> {
         opts: &RunOptions,
     ) -> (AttemptEnd, u32) {
         let retries = step.retry_count.unwrap_or(opts.max_retries);
-        let timeout = step
-            .timeout_secs
-            .or(opts.step_timeout)
-            .filter(|t| *t > 0.0)
-            .map(Duration::from_secs_f64);
+        let timeout = step.timeout.or(opts.step_timeout);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -349,9 +345,9 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Sleeps `secs`; returns true if interrupted meanwhile.
-    fn pause(&self, secs: f64) -> bool {
-        let end = Instant::now() + Duration::from_secs_f64(secs.max(0.0));
+    /// Sleeps `d`; returns true if interrupted meanwhile.
+    fn pause(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
         while Instant::now() < end {
             if self.interrupted() {
                 return true;

@@ -42,6 +42,7 @@ mod metrics_config;
 mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
+mod robustness;
 mod run_semantics;
 mod store;
 mod store_analysis;
