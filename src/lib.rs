@@ -15,6 +15,7 @@ pub mod collect;
 pub mod context;
 pub mod diagnostic;
 pub mod events;
+pub mod exposition;
 pub mod metrics;
 pub mod recipe;
 pub mod runner;
