@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod events;
 pub mod exposition;
 pub mod metrics;
+pub mod prometheus;
 pub mod recipe;
 pub mod runner;
 pub mod scriptlet;

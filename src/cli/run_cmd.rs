@@ -50,6 +50,9 @@ pub struct RunArgs {
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Push the run's series to a Prometheus Pushgateway at its end.
+    #[command(flatten)]
+    pub push: super::push_args::PushArgs,
 }
 
 fn positive_seconds(s: &str) -> Result<f64, String> {
@@ -103,9 +106,10 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         }
     };
     print_outcome(&args, &shown, &outcome);
+    let pushed = args.push.push_after(&store, outcome.run_id);
     match outcome.status {
         RunStatus::Interrupted => 130,
-        _ if outcome.success => 0,
+        _ if outcome.success && pushed => 0,
         _ => 1,
     }
 }

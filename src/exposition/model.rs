@@ -2,7 +2,7 @@
 //! value). Names and label names are sanitised when a family or series is built, so whatever
 //! reaches the encoder follows Prometheus's rules.
 
-use super::names::{label_name, metric_name, with_suffix};
+use super::names::{label_name, metric_name, unit_place, UnitPlace};
 
 /// The type of a metric family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,12 +146,19 @@ impl Family {
         }
     }
 
-    /// Declares the family's unit (sanitised); the name gets `_{unit}` unless it already
-    /// ends with it, as OpenMetrics requires.
+    /// Declares the family's unit (sanitised). OpenMetrics wants a declared unit as the
+    /// name's suffix, so the name gets `_{unit}` unless it already ends with it; a name that
+    /// holds the unit word elsewhere (`bytes_per_sec`) is left alone, with no unit declared.
     pub fn with_unit(mut self, unit: &str) -> Family {
         let unit = metric_name(unit).into_owned();
-        self.name = with_suffix(std::mem::take(&mut self.name), &unit);
-        self.unit = Some(unit);
+        match unit_place(&self.name, &unit) {
+            UnitPlace::AtEnd => self.unit = Some(unit),
+            UnitPlace::Inside => self.unit = None,
+            UnitPlace::Absent => {
+                self.name = format!("{}_{unit}", self.name);
+                self.unit = Some(unit);
+            }
+        }
         self
     }
 
@@ -232,6 +239,10 @@ mod tests {
         assert_eq!(Family::new("up_total", Kind::Gauge, "").name(), "up_total");
         let f = Family::new("step.wall", Kind::Histogram, "").with_unit("seconds");
         assert_eq!((f.name(), f.unit()), ("step_wall_seconds", Some("seconds")));
+        let f = Family::new("rx_bytes_per_sec", Kind::Gauge, "").with_unit("bytes");
+        assert_eq!((f.name(), f.unit()), ("rx_bytes_per_sec", None));
+        let f = Family::new("rss_bytes", Kind::Gauge, "").with_unit("bytes");
+        assert_eq!((f.name(), f.unit()), ("rss_bytes", Some("bytes")));
     }
 
     #[test]

@@ -49,16 +49,32 @@ pub fn label_name(key: &str) -> Cow<'_, str> {
     }
 }
 
-/// Appends `_{suffix}` to `name` unless it already ends with it.
-pub(crate) fn with_suffix(name: String, suffix: &str) -> String {
-    let ends = name
-        .strip_suffix(suffix)
-        .is_some_and(|rest| rest.ends_with('_'));
-    if ends || name == suffix {
-        name
-    } else {
-        format!("{name}_{suffix}")
+/// Where a unit goes in a family name.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum UnitPlace {
+    /// The name already ends with `_{unit}`.
+    AtEnd,
+    /// The unit word is inside the name (`bytes_per_sec`): leave the name and declare no
+    /// unit (OpenMetrics wants a declared unit as the name's suffix).
+    Inside,
+    /// Not in the name: append `_{unit}`.
+    Absent,
+}
+
+/// Where `unit` stands in `name` (as a whole `_`-separated word).
+pub(crate) fn unit_place(name: &str, unit: &str) -> UnitPlace {
+    let mut words = name.split('_').peekable();
+    let mut place = UnitPlace::Absent;
+    while let Some(w) = words.next() {
+        if w == unit {
+            place = if words.peek().is_none() {
+                UnitPlace::AtEnd
+            } else {
+                UnitPlace::Inside
+            };
+        }
     }
+    place
 }
 
 #[cfg(test)]
