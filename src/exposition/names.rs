@@ -107,17 +107,15 @@ mod tests {
     }
 
     #[test]
-    fn suffix_is_added_once() {
-        assert_eq!(with_suffix("wall".into(), "seconds"), "wall_seconds");
+    fn unit_words_are_found_whole() {
+        assert_eq!(unit_place("wall", "seconds"), UnitPlace::Absent);
+        assert_eq!(unit_place("wall_seconds", "seconds"), UnitPlace::AtEnd);
+        assert_eq!(unit_place("seconds", "seconds"), UnitPlace::AtEnd);
+        assert_eq!(unit_place("microseconds", "seconds"), UnitPlace::Absent);
         assert_eq!(
-            with_suffix("wall_seconds".into(), "seconds"),
-            "wall_seconds"
+            unit_place("disk_read_bytes_per_sec", "bytes"),
+            UnitPlace::Inside
         );
-        assert_eq!(
-            with_suffix("microseconds".into(), "seconds"),
-            "microseconds_seconds"
-        );
-        assert_eq!(with_suffix("seconds".into(), "seconds"), "seconds");
     }
 
     proptest::proptest! {
