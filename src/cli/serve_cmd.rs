@@ -1,6 +1,7 @@
 //! `f0 serve`: the store as a Prometheus / OpenMetrics scrape target (`GET /metrics`), until
 //! Ctrl-C or SIGTERM.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -61,12 +62,16 @@ fn serve(store_path: &Path, args: &ServeArgs) -> Result<(), String> {
     if !bound.ip().is_loopback() {
         eprintln!("Warning: listening on {bound}, which is not a loopback address: every host that reaches it can read these metrics");
     }
-    println!(
-        "Serving {} at http://{bound}/metrics (Ctrl-C to stop)",
-        store_path.display()
+    // A closed stdout (a supervisor that stopped reading) must not stop the server.
+    let mut out = std::io::stdout();
+    let shown = store_path.display();
+    let _ = writeln!(
+        out,
+        "Serving {shown} at http://{bound}/metrics (Ctrl-C to stop)"
     );
+    let _ = out.flush();
     let signal = signals.forever().next();
     server.shutdown();
-    println!("Stopped (signal {})", signal.unwrap_or(0));
+    let _ = writeln!(out, "Stopped (signal {})", signal.unwrap_or(0));
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! 0.001 to 10⁹. Values above the last bound land only in `+Inf`.
 
 use super::model::HistogramValue;
+use super::units::BaseUnit;
 
 /// Upper bounds for durations in seconds, 1 µs … 100 s.
 pub const SECONDS_BOUNDS: &[f64] = &[
@@ -21,9 +22,12 @@ pub const DECADE_BOUNDS: &[f64] = &[
 ];
 
 /// Counts observations into fixed buckets; [`Accumulator::value`] gives the cumulative form.
+/// Observations arrive in their own unit and are compared in the base unit; the sum is kept
+/// in the observations' unit and converted once (exact for integral nanoseconds up to 2⁵³).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accumulator {
     bounds: &'static [f64],
+    unit: BaseUnit,
     /// Observations per bucket (not cumulative); one slot past the bounds for `+Inf`.
     per_bucket: Vec<u64>,
     count: u64,
@@ -31,10 +35,16 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
-    /// An empty accumulator over `bounds` (ascending).
+    /// An empty accumulator over `bounds` (ascending), for values already in the base unit.
     pub fn new(bounds: &'static [f64]) -> Accumulator {
+        Accumulator::in_unit(bounds, BaseUnit::NONE)
+    }
+
+    /// An empty accumulator over `bounds` (base unit) for values in a unit `unit` converts.
+    pub fn in_unit(bounds: &'static [f64], unit: BaseUnit) -> Accumulator {
         Accumulator {
             bounds,
+            unit,
             per_bucket: vec![0; bounds.len() + 1],
             count: 0,
             sum: 0.0,
@@ -43,13 +53,14 @@ impl Accumulator {
 
     /// Counts one observation (`le` is inclusive: a value equal to a bound is in its bucket).
     /// NaN is counted in `+Inf` only and not summed.
-    pub fn observe(&mut self, v: f64) {
+    pub fn observe(&mut self, raw: f64) {
+        let v = self.unit.to_base(raw);
         let slot = self.bounds.partition_point(|&b| b < v);
         let slot = if v.is_nan() { self.bounds.len() } else { slot };
         self.per_bucket[slot] += 1;
         self.count += 1;
         if !v.is_nan() {
-            self.sum += v;
+            self.sum += raw;
         }
     }
 
@@ -73,7 +84,7 @@ impl Accumulator {
         HistogramValue {
             buckets,
             count: self.count,
-            sum: self.sum,
+            sum: self.unit.to_base(self.sum),
         }
     }
 }
@@ -99,6 +110,18 @@ mod tests {
         assert_eq!(h.buckets, vec![(1.0, 2), (2.0, 4)]);
         assert_eq!(h.count, 5);
         assert_eq!(h.sum, 8.0);
+    }
+
+    #[test]
+    fn raw_units_are_bucketed_in_base_units_and_summed_exactly() {
+        let mut a = Accumulator::in_unit(SECONDS_BOUNDS, crate::exposition::base_unit("ns"));
+        for v in [1e6, 2e6, 3e8] {
+            a.observe(v);
+        }
+        let h = a.value();
+        assert_eq!(h.sum, 0.303);
+        let le = |b: f64| h.buckets.iter().find(|x| x.0 == b).unwrap().1;
+        assert_eq!((le(0.001), le(0.0025), le(0.25), le(0.5)), (1, 2, 2, 3));
     }
 
     #[test]

@@ -5,26 +5,36 @@
 //! `KB` and `MB` are read as binary multiples (1024, 1024²), as Framework0's Python collectors
 //! compute them from psutil byte counts.
 
-/// The Prometheus unit of an f0 unit and the factor that converts values into it.
+/// The Prometheus unit of an f0 unit and the factors that convert values into it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BaseUnit {
     /// The unit name (`seconds`, `bytes`, `percent`), or none for plain numbers.
     pub name: Option<&'static str>,
-    /// Multiply a value in the f0 unit by this to get the base unit.
-    pub scale: f64,
+    /// A value in the f0 unit is `value * mul / div` in the base unit. Sub-units divide by
+    /// an exact power of ten, so `1500 ns` is exactly the double nearest `1.5e-6 s`.
+    mul: f64,
+    div: f64,
 }
 
 impl BaseUnit {
-    const NONE: BaseUnit = BaseUnit {
+    /// Plain numbers, unchanged.
+    pub const NONE: BaseUnit = BaseUnit {
         name: None,
-        scale: 1.0,
+        mul: 1.0,
+        div: 1.0,
     };
 
-    const fn of(name: &'static str, scale: f64) -> BaseUnit {
+    const fn of(name: &'static str, mul: f64, div: f64) -> BaseUnit {
         BaseUnit {
             name: Some(name),
-            scale,
+            mul,
+            div,
         }
+    }
+
+    /// `v` (in the f0 unit) in the base unit.
+    pub fn to_base(&self, v: f64) -> f64 {
+        v * self.mul / self.div
     }
 
     /// True when the base unit is seconds (timer buckets suit it).
@@ -37,14 +47,14 @@ impl BaseUnit {
 /// `MB`, `%`, `count`, `ops/s`); anything else is a plain number.
 pub fn base_unit(unit: &str) -> BaseUnit {
     match unit {
-        "ns" => BaseUnit::of("seconds", 1e-9),
-        "\u{03bc}s" | "\u{00b5}s" | "us" => BaseUnit::of("seconds", 1e-6),
-        "ms" => BaseUnit::of("seconds", 1e-3),
-        "s" => BaseUnit::of("seconds", 1.0),
-        "bytes" => BaseUnit::of("bytes", 1.0),
-        "KB" => BaseUnit::of("bytes", 1024.0),
-        "MB" => BaseUnit::of("bytes", 1024.0 * 1024.0),
-        "%" => BaseUnit::of("percent", 1.0),
+        "ns" => BaseUnit::of("seconds", 1.0, 1e9),
+        "\u{03bc}s" | "\u{00b5}s" | "us" => BaseUnit::of("seconds", 1.0, 1e6),
+        "ms" => BaseUnit::of("seconds", 1.0, 1e3),
+        "s" => BaseUnit::of("seconds", 1.0, 1.0),
+        "bytes" => BaseUnit::of("bytes", 1.0, 1.0),
+        "KB" => BaseUnit::of("bytes", 1024.0, 1.0),
+        "MB" => BaseUnit::of("bytes", 1024.0 * 1024.0, 1.0),
+        "%" => BaseUnit::of("percent", 1.0, 1.0),
         _ => BaseUnit::NONE,
     }
 }
@@ -55,11 +65,14 @@ mod tests {
 
     #[test]
     fn durations_become_seconds_and_sizes_bytes() {
-        assert_eq!(base_unit("ns"), BaseUnit::of("seconds", 1e-9));
-        assert_eq!(base_unit("\u{03bc}s").scale, 1e-6);
-        assert_eq!(base_unit("ms").scale, 1e-3);
+        assert_eq!(base_unit("ns").name, Some("seconds"));
+        assert_eq!(base_unit("ns").to_base(1500.0), 1.5e-6);
+        assert_eq!(base_unit("ns").to_base(303e6), 0.303);
+        assert_eq!(base_unit("\u{03bc}s").to_base(2.0), 2e-6);
+        assert_eq!(base_unit("ms").to_base(250.0), 0.25);
         assert!(base_unit("s").is_seconds());
-        assert_eq!(base_unit("MB"), BaseUnit::of("bytes", 1048576.0));
+        assert_eq!(base_unit("MB").to_base(2.0), 2097152.0);
+        assert_eq!(base_unit("KB").name, Some("bytes"));
         assert_eq!(base_unit("%").name, Some("percent"));
         assert_eq!(base_unit("count"), BaseUnit::NONE);
         assert_eq!(base_unit("ops/s"), BaseUnit::NONE);

@@ -44,10 +44,10 @@ pub fn recorder_families() -> Vec<Family> {
     let mut set = FamilySet::new();
     for site in all_sites() {
         let raw = site.value.load(std::sync::atomic::Ordering::Relaxed);
-        let scale = base_unit(site.unit.as_str()).scale;
+        let unit = base_unit(site.unit.as_str());
         let (kind, value) = match site.metric_type {
-            MetricType::Counter => (Kind::Counter, Value::Counter(raw as f64 * scale)),
-            MetricType::Gauge => (Kind::Gauge, Value::Gauge(f64::from_bits(raw) * scale)),
+            MetricType::Counter => (Kind::Counter, Value::Counter(unit.to_base(raw as f64))),
+            MetricType::Gauge => (Kind::Gauge, Value::Gauge(unit.to_base(f64::from_bits(raw)))),
             _ => continue,
         };
         let f = family(&mut set, &site.name, kind, site.metric_type, site.unit);
@@ -59,17 +59,17 @@ pub fn recorder_families() -> Vec<Family> {
             continue;
         }
         let a = &s.aggregation;
-        let scale = base_unit(s.unit.as_str()).scale;
+        let unit = base_unit(s.unit.as_str());
         let mut quantiles: Vec<(f64, f64)> = a
             .percentiles
             .iter()
-            .filter_map(|(p, v)| Some((p.parse::<f64>().ok()? / 100.0, v * scale)))
+            .filter_map(|(p, v)| Some((p.parse::<f64>().ok()? / 100.0, unit.to_base(*v))))
             .collect();
         quantiles.sort_by(|x, y| x.0.total_cmp(&y.0));
         let value = Value::Summary(SummaryValue {
             quantiles,
             count: a.count,
-            sum: a.mean * a.count as f64 * scale,
+            sum: unit.to_base(a.mean * a.count as f64),
         });
         let f = family(
             &mut set,

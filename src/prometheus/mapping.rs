@@ -3,43 +3,92 @@
 //! base unit, help text and labels (the tags).
 
 use crate::exposition::buckets::{DECADE_BOUNDS, SECONDS_BOUNDS};
-use crate::exposition::{base_unit, Accumulator, BaseUnit, FamilySet, Kind};
+use crate::exposition::{base_unit, Accumulator, BaseUnit, FamilySet, Kind, Value};
+use crate::store::exposition::ExposedSample;
 use crate::store::SeriesKey;
 
-/// The Prometheus view of one stored series.
-#[derive(Debug, Clone)]
-pub(crate) struct Shape {
-    pub kind: Kind,
-    pub unit: BaseUnit,
+/// One stored series as it is being exposed: its latest sample and, for timers and
+/// histograms, the buckets of the samples counted so far.
+pub(crate) struct SeriesState {
+    key: SeriesKey,
+    kind: Kind,
+    unit: BaseUnit,
+    latest: Option<ExposedSample>,
+    hist: Option<Accumulator>,
 }
 
-impl Shape {
-    pub fn of(key: &SeriesKey) -> Shape {
+impl SeriesState {
+    pub fn new(key: SeriesKey) -> SeriesState {
         let kind = match key.metric_type.as_str() {
             "counter" => Kind::Counter,
             "timing" | "histogram" => Kind::Histogram,
             _ => Kind::Gauge,
         };
-        Shape {
-            kind,
-            unit: base_unit(&key.unit),
-        }
-    }
-
-    /// An empty accumulator with the bucket ladder of this unit.
-    pub fn accumulator(&self) -> Accumulator {
-        Accumulator::new(if self.unit.is_seconds() {
+        let unit = base_unit(&key.unit);
+        let bounds = if unit.is_seconds() {
             SECONDS_BOUNDS
         } else {
             DECADE_BOUNDS
-        })
+        };
+        let hist = (kind == Kind::Histogram).then(|| Accumulator::in_unit(bounds, unit));
+        SeriesState {
+            key,
+            kind,
+            unit,
+            latest: None,
+            hist,
+        }
     }
 
-    /// The family of `key` in `set`.
-    pub fn family(&self, set: &mut FamilySet, key: &SeriesKey) -> usize {
-        set.family(&key.name, self.kind, self.unit.name, || {
+    /// Takes `s` as the latest sample if it is later than the one held; counts it into the
+    /// histogram (timers and histograms) when `counted`.
+    pub fn observe(&mut self, s: ExposedSample, counted: bool) {
+        if self.latest.map_or(true, |l| s.is_after(&l)) {
+            self.latest = Some(s);
+        }
+        if let (Some(h), true) = (self.hist.as_mut(), counted) {
+            h.observe(s.value);
+        }
+    }
+
+    /// Whether samples of this series are counted into a histogram.
+    pub fn is_histogram(&self) -> bool {
+        self.hist.is_some()
+    }
+
+    /// The value to expose, if there is one yet.
+    fn value(&self) -> Option<Value> {
+        match (&self.hist, self.latest) {
+            (Some(h), _) if h.count() > 0 => Some(Value::Histogram(h.value())),
+            (None, Some(l)) if self.kind == Kind::Counter => {
+                Some(Value::Counter(self.unit.to_base(l.value)))
+            }
+            (None, Some(l)) => Some(Value::Gauge(self.unit.to_base(l.value))),
+            _ => None,
+        }
+    }
+
+    /// Adds the series to `set` with its tags (those named in `own` are renamed
+    /// `exported_<name>`, as Prometheus does on a clash) and the `extra` labels.
+    pub fn expose(&self, set: &mut FamilySet, own: &[&str], extra: &[(&str, &str)]) {
+        let Some(value) = self.value() else {
+            return;
+        };
+        let key = &self.key;
+        let family = set.family(&key.name, self.kind, self.unit.name, || {
             help(key, self.kind)
-        })
+        });
+        let tags = key.tags.iter().map(|(k, v)| {
+            let k = if own.contains(&k.as_str()) {
+                format!("exported_{k}")
+            } else {
+                k.clone()
+            };
+            (k, v.clone())
+        });
+        let extra = extra.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        // The value was built for the series' kind, so it always fits its family.
+        let _ = set.push(family, tags.chain(extra), value);
     }
 }
 
@@ -55,20 +104,4 @@ fn help(key: &SeriesKey, kind: Kind) -> String {
         "{what} f0 metric {} ({}, unit {}).",
         key.name, key.metric_type, key.unit
     )
-}
-
-/// The labels of `key`: its tags, with the names in `taken` (labels the caller adds itself)
-/// renamed `exported_<name>`, as Prometheus does on a clash.
-pub(crate) fn labels<'a>(
-    key: &'a SeriesKey,
-    taken: &'a [&'a str],
-) -> impl Iterator<Item = (String, String)> + 'a {
-    key.tags.iter().map(move |(k, v)| {
-        let k = if taken.contains(&k.as_str()) {
-            format!("exported_{k}")
-        } else {
-            k.clone()
-        };
-        (k, v.clone())
-    })
 }

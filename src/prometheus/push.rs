@@ -6,11 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::exposition::{push, Accumulator, Family, FamilySet, Kind, PushError, PushTarget, Value};
-use crate::store::exposition::ExposedSample;
+use crate::exposition::{push, Family, FamilySet, PushError, PushTarget};
 use crate::store::{Store, StoreError};
 
-use super::mapping::{labels, Shape};
+use super::mapping::SeriesState;
 
 /// Labels the push sets itself; tags of these names are pushed as `exported_<name>`.
 const OWN_LABELS: &[&str] = &["job", "instance", "run_id"];
@@ -39,54 +38,23 @@ pub struct PushReport {
 
 /// The families of run `run_id`: its series labelled with their tags and `run_id`.
 pub fn run_families(store: &Store, run_id: i64) -> Result<Vec<Family>, StoreError> {
-    struct Acc {
-        shape: Shape,
-        last: Option<ExposedSample>,
-        hist: Option<Accumulator>,
-    }
-    let (series, accs) = store.read_snapshot(|store| {
-        let series = store.run_series(run_id)?;
-        let mut accs: BTreeMap<i64, Acc> = series
-            .iter()
-            .map(|s| {
-                let shape = Shape::of(&s.key);
-                let hist = (shape.kind == Kind::Histogram).then(|| shape.accumulator());
-                (
-                    s.id,
-                    Acc {
-                        shape,
-                        last: None,
-                        hist,
-                    },
-                )
-            })
+    let series = store.read_snapshot(|store| {
+        let mut series: BTreeMap<i64, SeriesState> = store
+            .run_series(run_id)?
+            .into_iter()
+            .map(|s| (s.id, SeriesState::new(s.key)))
             .collect();
         store.run_samples(run_id, |s| {
-            if let Some(a) = accs.get_mut(&s.series_id) {
-                if let Some(h) = a.hist.as_mut() {
-                    h.observe(s.value * a.shape.unit.scale);
-                }
-                a.last = Some(s);
+            if let Some(t) = series.get_mut(&s.series_id) {
+                t.observe(s, true);
             }
         })?;
-        Ok((series, accs))
+        Ok(series)
     })?;
     let run = run_id.to_string();
     let mut set = FamilySet::new();
-    for s in &series {
-        let Some(a) = accs.get(&s.id) else { continue };
-        let value = match (&a.hist, a.last) {
-            (Some(h), _) => Value::Histogram(h.value()),
-            (None, Some(l)) if a.shape.kind == Kind::Counter => {
-                Value::Counter(l.value * a.shape.unit.scale)
-            }
-            (None, Some(l)) => Value::Gauge(l.value * a.shape.unit.scale),
-            (None, None) => continue,
-        };
-        let family = a.shape.family(&mut set, &s.key);
-        let tags = labels(&s.key, OWN_LABELS).chain([("run_id".to_owned(), run.clone())]);
-        // The value was built for the series' kind, so it always fits its family.
-        let _ = set.push(family, tags, value);
+    for t in series.values() {
+        t.expose(&mut set, OWN_LABELS, &[("run_id", &run)]);
     }
     Ok(set.into_families())
 }
