@@ -152,8 +152,17 @@ fn answer(request: Request, collect: &mut Collect, body: &mut Vec<u8>) {
                 .find(|h| h.field.equiv("Accept"))
                 .map(|h| h.value.as_str());
             let format = negotiate(accept);
+            let started = std::time::Instant::now();
             match scrape(collect, format, body) {
-                Ok(()) => (200, format.content_type()),
+                Ok(()) => {
+                    tracing::debug!(
+                        target: "framework0::exposition",
+                        "answered a scrape in {format:?}: {} bytes in {:.1} ms",
+                        body.len(),
+                        started.elapsed().as_secs_f64() * 1e3
+                    );
+                    (200, format.content_type())
+                }
                 Err(message) => {
                     tracing::warn!(target: "framework0::exposition", "scrape failed: {message}");
                     body.clear();

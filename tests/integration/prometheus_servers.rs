@@ -152,7 +152,7 @@ pub fn start_f0_serve(store: &Path, dir: &Path, extra: &[&str]) -> (Running, Str
         "127.0.0.1:0",
     ])
     .args(extra)
-    .env("F0_LOG", "warn")
+    .env("F0_LOG", "warn,framework0::exposition=debug")
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(std::fs::File::create(&log).expect("log file"));
@@ -270,4 +270,144 @@ pub fn known_rows() -> Vec<SampleRow> {
             3e8,
         ),
     ]
+}
+
+/// A Prometheus server on a free loopback port with a temporary data directory, scraping
+/// every target in `jobs` (`(job name, host:port, honor_labels)`) once a second.
+pub struct Prometheus {
+    pub running: Running,
+    pub url: String,
+}
+
+impl Prometheus {
+    pub fn start(bin: &Path, dir: &Path, jobs: &[(&str, &str, bool)]) -> Prometheus {
+        let mut config = String::from(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n",
+        );
+        for (job, target, honor) in jobs {
+            config.push_str(&format!(
+                "  - job_name: {job}\n    honor_labels: {honor}\n    static_configs:\n      - targets: ['{target}']\n"
+            ));
+        }
+        let config_path = dir.join("prometheus.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let data = dir.join("prometheus-data");
+        let port = free_port();
+        let mut cmd = Command::new(bin);
+        cmd.arg(format!("--config.file={}", config_path.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn");
+        let running = Running::spawn("prometheus", cmd, &dir.join("prometheus.log"));
+        let mut p = Prometheus {
+            running,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let ready = format!("{}/-/ready", p.url);
+        wait_for("Prometheus to be ready", || {
+            p.running.assert_alive();
+            match get(&ready, None) {
+                Ok((200, _, _)) => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        });
+        p
+    }
+
+    /// The instant vector `expr` evaluates to now: `(labels, value)` per series.
+    pub fn query(
+        &self,
+        expr: &str,
+    ) -> Result<Vec<(serde_json::Map<String, serde_json::Value>, f64)>, String> {
+        let url = format!("{}/api/v1/query?query={}", self.url, url_encode(expr));
+        let (status, _, body) = get(&url, None)?;
+        let json: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
+        if status != 200 || json["status"] != "success" {
+            return Err(format!("query {expr:?} answered {status}: {body}"));
+        }
+        let result = json["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        Ok(result
+            .into_iter()
+            .map(|r| {
+                let labels = r["metric"].as_object().cloned().unwrap_or_default();
+                let value = r["value"][1]
+                    .as_str()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(f64::NAN);
+                (labels, value)
+            })
+            .collect())
+    }
+
+    /// Waits until `expr` has exactly one series whose value `ok` accepts; returns it.
+    pub fn wait_for_one(
+        &mut self,
+        expr: &str,
+        ok: impl Fn(f64) -> bool,
+    ) -> (serde_json::Map<String, serde_json::Value>, f64) {
+        wait_for(&format!("Prometheus to answer {expr}"), || {
+            self.running.assert_alive();
+            match self.query(expr)?.as_slice() {
+                [(labels, v)] if ok(*v) => Ok((labels.clone(), *v)),
+                other => Err(format!(
+                    "{other:?}; prometheus log:\n{}",
+                    self.running.log_text()
+                )),
+            }
+        })
+    }
+
+    /// The health and last error of the target of `job`.
+    pub fn target_health(&self, job: &str) -> Result<(String, String), String> {
+        let (_, _, body) = get(&format!("{}/api/v1/targets", self.url), None)?;
+        let json: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+        let targets = json["data"]["activeTargets"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        targets
+            .iter()
+            .find(|t| t["labels"]["job"] == job)
+            .map(|t| {
+                let s = |k: &str| t[k].as_str().unwrap_or("").to_owned();
+                (s("health"), s("lastError"))
+            })
+            .ok_or_else(|| format!("no target of job {job}: {body}"))
+    }
+}
+
+/// A Pushgateway on a free loopback port (no persistence file).
+pub fn start_pushgateway(bin: &Path, dir: &Path) -> (Running, String) {
+    let port = free_port();
+    let mut cmd = Command::new(bin);
+    cmd.arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--persistence.file=")
+        .arg("--log.level=warn");
+    let mut running = Running::spawn("prometheus-pushgateway", cmd, &dir.join("pushgateway.log"));
+    let url = format!("http://127.0.0.1:{port}");
+    let ready = format!("{url}/-/ready");
+    wait_for("the Pushgateway to be ready", || {
+        running.assert_alive();
+        match get(&ready, None) {
+            Ok((200, _, _)) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    (running, url)
+}
+
+/// Percent-encodes a query parameter.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
