@@ -39,6 +39,13 @@ fn labels(tags: &Tags) -> impl Iterator<Item = (&String, String)> {
     tags.iter().map(|(k, v)| (k, v.clone()))
 }
 
+/// The quantile of a percentile key (`"99.9"` → 0.999): parsed as `99.9e-2`, so the result is
+/// the double nearest the decimal quantile rather than the rounded quotient `99.9 / 100`.
+fn quantile_of(percentile: &str) -> Option<f64> {
+    percentile.parse::<f64>().ok()?;
+    format!("{percentile}e-2").parse().ok()
+}
+
 /// The recorder's series as families (see the module docs); flushes the pipeline first.
 pub fn recorder_families() -> Vec<Family> {
     let mut set = FamilySet::new();
@@ -63,7 +70,7 @@ pub fn recorder_families() -> Vec<Family> {
         let mut quantiles: Vec<(f64, f64)> = a
             .percentiles
             .iter()
-            .filter_map(|(p, v)| Some((p.parse::<f64>().ok()? / 100.0, unit.to_base(*v))))
+            .filter_map(|(p, v)| Some((quantile_of(p)?, unit.to_base(*v))))
             .collect();
         quantiles.sort_by(|x, y| x.0.total_cmp(&y.0));
         let value = Value::Summary(SummaryValue {
@@ -81,4 +88,14 @@ pub fn recorder_families() -> Vec<Family> {
         let _ = set.push(f, labels(&s.tags), value);
     }
     set.into_families()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percentile_keys_become_exact_quantiles() {
+        assert_eq!(super::quantile_of("99.9"), Some(0.999));
+        assert_eq!(super::quantile_of("50"), Some(0.5));
+        assert_eq!(super::quantile_of("x"), None);
+    }
 }

@@ -55,11 +55,7 @@ fn run_pushes_to_the_pushgateway_and_prometheus_sees_it() {
     let (labels, secs) = prom.wait_for_one(expr, |v| v > 0.0);
     assert_eq!(labels["instance"], host.as_str());
     assert_eq!(labels["run_id"], run1.as_str());
-    assert_eq!(
-        labels["recipe"],
-        "push",
-        "{labels:?}"
-    );
+    assert_eq!(labels["recipe"], "push", "{labels:?}");
     assert!((0.05..5.0).contains(&secs), "the 50 ms pause took {secs} s");
 
     // A second run replaces the group: Prometheus then sees the new run id only.
