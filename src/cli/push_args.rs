@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use crate::exposition::{hostname, PushTarget};
-use crate::prometheus::push_run;
-use crate::store::Store;
+use framework0::exposition::{hostname, PushTarget};
+use framework0::prometheus::push_run;
+use framework0::store::Store;
 
 /// Where to push the run's series at its end.
 #[derive(Debug, Args)]

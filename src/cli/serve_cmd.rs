@@ -9,8 +9,8 @@ use clap::Args;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::exposition::{resolve, ExpositionServer};
-use crate::prometheus::StoreExporter;
+use framework0::exposition::{resolve, ExpositionServer};
+use framework0::prometheus::StoreExporter;
 
 /// Flags of `f0 serve`.
 #[derive(Debug, Args)]
@@ -26,7 +26,7 @@ pub struct ServeArgs {
 }
 
 fn window(s: &str) -> Result<Duration, String> {
-    crate::collect::duration::parse_duration_str(s).map_err(|e| e.to_string())
+    framework0::util::duration::parse_duration_str(s).map_err(|e| e.to_string())
 }
 
 /// Runs the command; returns the exit code (0 after a signal, 1 when it cannot start).
@@ -46,7 +46,7 @@ fn serve(store_path: &Path, args: &ServeArgs) -> Result<(), String> {
     let addr = resolve(&args.listen).map_err(|e| e.to_string())?;
     let store = super::open_existing_store(store_path).map_err(|e| e.to_string())?;
     let since_ns = args.window.map(|w| {
-        crate::metrics::clock::epoch_now_ns()
+        framework0::metrics::clock::epoch_now_ns()
             .saturating_sub(i64::try_from(w.as_nanos()).unwrap_or(i64::MAX))
     });
     let mut exporter = StoreExporter::new(since_ns);

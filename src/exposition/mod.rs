@@ -3,7 +3,7 @@
 //! ([`negotiate`]), histogram buckets for stored samples, this process's own metrics, the
 //! HTTP endpoint ([`ExpositionServer`]) and the Pushgateway client ([`push()`]).
 //!
-//! A bottom-level folder: it depends on std and its crates only, so the metrics recorder
+//! A bottom-level folder: it depends on std, its crates and `util` only, so the metrics recorder
 //! (`metrics::serve`) and the store's exporter (`prometheus`) both build on it.
 //!
 //! Why our own encoder rather than the `prometheus-client` crate: that crate encodes only

@@ -1,8 +1,11 @@
 //! The serving process's own metrics, named as Prometheus's client libraries name them
-//! (`process_cpu_seconds_total`, `process_resident_memory_bytes`, ...), read from Linux's
-//! `/proc/self`. Elsewhere the list is empty.
+//! (`process_cpu_seconds_total`, `process_resident_memory_bytes`, ...): CPU time and
+//! resident set through [`crate::util::procfs`] (the crate's one home of such readings),
+//! threads, virtual size and start time from `/proc/self/stat`, descriptors from
+//! `/proc/self/fd` and `getrlimit`. Off Linux the list is empty.
 
 use super::model::{Family, Kind, Value};
+use crate::util::procfs;
 
 /// One reading of `/proc/self`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -23,22 +26,19 @@ pub struct ProcessStats {
     pub max_fds: f64,
 }
 
-/// Parses the fields of `/proc/<pid>/stat` after the command name (which may hold spaces
-/// and parentheses, so the split is at the last `)`). `ticks` is `_SC_CLK_TCK`, `page` the
-/// page size and `boot` the boot time (epoch seconds).
-fn parse_stat(stat: &str, ticks: f64, page: f64, boot: f64) -> Option<ProcessStats> {
+/// Parses threads, start time and virtual size from the fields of `/proc/<pid>/stat` after
+/// the command name (which may hold spaces and parentheses, so the split is at the last `)`).
+/// `ticks` is `_SC_CLK_TCK` and `boot` the boot time (epoch seconds).
+fn parse_stat(stat: &str, ticks: f64, boot: f64) -> Option<ProcessStats> {
     let rest = &stat[stat.rfind(')')? + 1..];
-    // Fields from 3 (state) on; utime is field 14, so index 11 here.
+    // Fields from 3 (state) on: num_threads is field 20, so index 17 here.
     let f: Vec<&str> = rest.split_whitespace().collect();
     let num = |i: usize| f.get(i).and_then(|s| s.parse::<f64>().ok());
     Some(ProcessStats {
-        cpu_seconds: (num(11)? + num(12)?) / ticks,
         threads: num(17)?,
         start_time_seconds: boot + num(19)? / ticks,
         virtual_bytes: num(20)?,
-        resident_bytes: num(21)? * page,
-        open_fds: 0.0,
-        max_fds: 0.0,
+        ..ProcessStats::default()
     })
 }
 
@@ -52,14 +52,11 @@ pub fn read() -> Option<ProcessStats> {
         .trim()
         .parse::<f64>()
         .ok()?;
-    // SAFETY: sysconf with valid names has no preconditions.
-    let (ticks, page) = unsafe {
-        (
-            libc::sysconf(libc::_SC_CLK_TCK),
-            libc::sysconf(libc::_SC_PAGESIZE),
-        )
-    };
-    let mut stats = parse_stat(&stat, ticks as f64, page as f64, boot)?;
+    // SAFETY: sysconf with a valid name has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let mut stats = parse_stat(&stat, ticks as f64, boot)?;
+    stats.cpu_seconds = procfs::process_cpu_ns() as f64 / 1e9;
+    stats.resident_bytes = procfs::resident_set_bytes()? as f64;
     stats.open_fds = std::fs::read_dir("/proc/self/fd").ok()?.count() as f64;
     let mut lim = libc::rlimit {
         rlim_cur: 0,
@@ -141,16 +138,14 @@ mod tests {
 
     #[test]
     fn stat_fields_are_read_after_the_last_parenthesis() {
-        // A command name with a space and a ')' in it; utime 250, stime 50 ticks; 4 threads;
-        // starttime 1000 ticks; vsize 8192; rss 3 pages.
+        // A command name with a space and a ")" in it; 4 threads;
+        // starttime 1000 ticks; vsize 8192.
         let stat = "42 (f0 (x) y) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 4 0 1000 8192 3 18446744073709551615";
-        let s = parse_stat(stat, 100.0, 4096.0, 1_700_000_000.0).unwrap();
-        assert_eq!(s.cpu_seconds, 3.0);
+        let s = parse_stat(stat, 100.0, 1_700_000_000.0).unwrap();
         assert_eq!(s.threads, 4.0);
         assert_eq!(s.start_time_seconds, 1_700_000_010.0);
         assert_eq!(s.virtual_bytes, 8192.0);
-        assert_eq!(s.resident_bytes, 12288.0);
-        assert!(parse_stat("garbage", 100.0, 4096.0, 0.0).is_none());
+        assert!(parse_stat("garbage", 100.0, 0.0).is_none());
     }
 
     #[test]
