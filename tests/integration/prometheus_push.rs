@@ -43,7 +43,7 @@ fn run_pushes_to_the_pushgateway_and_prometheus_sees_it() {
         .find(|l| l.starts_with("step_wall_time_seconds_count{") && l.contains("step=\"pause\""))
         .unwrap_or_else(|| panic!("no pushed step_wall_time in:\n{held}"));
     for label in [
-        format!("job=\"nightly\""),
+        "job=\"nightly\"".to_owned(),
         format!("instance=\"{host}\""),
         format!("run_id=\"{run1}\""),
     ] {

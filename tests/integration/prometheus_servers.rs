@@ -272,6 +272,9 @@ pub fn known_rows() -> Vec<SampleRow> {
     ]
 }
 
+/// One series of a query result: its labels and value.
+pub type QuerySeries = (serde_json::Map<String, serde_json::Value>, f64);
+
 /// A Prometheus server on a free loopback port with a temporary data directory, scraping
 /// every target in `jobs` (`(job name, host:port, honor_labels)`) once a second.
 pub struct Prometheus {
@@ -315,10 +318,7 @@ impl Prometheus {
     }
 
     /// The instant vector `expr` evaluates to now: `(labels, value)` per series.
-    pub fn query(
-        &self,
-        expr: &str,
-    ) -> Result<Vec<(serde_json::Map<String, serde_json::Value>, f64)>, String> {
+    pub fn query(&self, expr: &str) -> Result<Vec<QuerySeries>, String> {
         let url = format!("{}/api/v1/query?query={}", self.url, url_encode(expr));
         let (status, _, body) = get(&url, None)?;
         let json: serde_json::Value =
@@ -344,11 +344,7 @@ impl Prometheus {
     }
 
     /// Waits until `expr` has exactly one series whose value `ok` accepts; returns it.
-    pub fn wait_for_one(
-        &mut self,
-        expr: &str,
-        ok: impl Fn(f64) -> bool,
-    ) -> (serde_json::Map<String, serde_json::Value>, f64) {
+    pub fn wait_for_one(&mut self, expr: &str, ok: impl Fn(f64) -> bool) -> QuerySeries {
         wait_for(&format!("Prometheus to answer {expr}"), || {
             self.running.assert_alive();
             match self.query(expr)?.as_slice() {
