@@ -2,7 +2,9 @@
 //! Prometheus (honor_labels): the run's series arrive grouped by job and instance, labelled
 //! with the run id, and the next run's push replaces the group.
 
-use crate::prometheus_servers::{binary, get, start_pushgateway, wait_for, Prometheus};
+use crate::prometheus_servers::{
+    binary, get, start_pushgateway, wait_for, Prometheus, APT_PROMETHEUS,
+};
 use crate::util::{step, Scratch};
 
 const TEST: &str = "prometheus_push::run_pushes_to_the_pushgateway_and_prometheus_sees_it";
@@ -10,8 +12,8 @@ const TEST: &str = "prometheus_push::run_pushes_to_the_pushgateway_and_prometheu
 #[test]
 fn run_pushes_to_the_pushgateway_and_prometheus_sees_it() {
     let (Some(prom_bin), Some(gw_bin)) = (
-        binary(TEST, "prometheus"),
-        binary(TEST, "prometheus-pushgateway"),
+        binary(TEST, "prometheus", APT_PROMETHEUS),
+        binary(TEST, "prometheus-pushgateway", APT_PROMETHEUS),
     ) else {
         return;
     };

@@ -3,7 +3,7 @@
 //! the server started.
 
 use crate::prometheus_servers::{
-    binary, known_rows, sample, seed, start_f0_serve, wait_for, Prometheus,
+    binary, known_rows, sample, seed, start_f0_serve, wait_for, Prometheus, APT_PROMETHEUS,
 };
 use crate::util::Scratch;
 
@@ -12,6 +12,7 @@ fn prometheus_scrapes_f0_serve_and_sees_our_series() {
     let Some(bin) = binary(
         "prometheus_scrape::prometheus_scrapes_f0_serve_and_sees_our_series",
         "prometheus",
+        APT_PROMETHEUS,
     ) else {
         return;
     };

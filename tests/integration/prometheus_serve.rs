@@ -5,7 +5,9 @@
 use std::io::BufRead;
 use std::process::Command;
 
-use crate::prometheus_servers::{binary, get, known_rows, sample, seed, start_f0_serve, wait_for};
+use crate::prometheus_servers::{
+    binary, get, known_rows, sample, seed, start_f0_serve, wait_for, APT_PROMETHEUS,
+};
 use crate::util::{step, Scratch};
 
 /// The Accept header Prometheus 2.x scrapes with.
@@ -304,6 +306,7 @@ fn promtool_accepts_both_exposition_formats() {
     let Some(promtool_bin) = binary(
         "prometheus_serve::promtool_accepts_both_exposition_formats",
         "promtool",
+        APT_PROMETHEUS,
     ) else {
         return;
     };
@@ -336,7 +339,7 @@ fn promtool_accepts_both_exposition_formats() {
 #[test]
 fn python_openmetrics_parser_accepts_the_openmetrics_output() {
     let test = "prometheus_serve::python_openmetrics_parser_accepts_the_openmetrics_output";
-    let Some(python) = binary(test, "python3") else {
+    let Some(python) = binary(test, "python3", "apt-get install -y python3") else {
         return;
     };
     let probe = Command::new(&python)

@@ -14,20 +14,21 @@ use framework0::store::{SampleRow, SeriesKey, Store};
 /// How long anything may take to become true on a loaded 2-core machine.
 pub const DEADLINE: Duration = Duration::from_secs(120);
 
-/// The path of `name` on PATH. When absent: prints a SKIPPED line (straight to stderr, past
-/// the test harness's capture) and returns None, or fails under CI, where `.ci/run`
-/// installs it.
-pub fn binary(test: &str, name: &str) -> Option<PathBuf> {
+/// How to install the Prometheus binaries.
+pub const APT_PROMETHEUS: &str = "apt-get install -y prometheus prometheus-pushgateway";
+
+/// The path of `name` on PATH. When absent: prints a SKIPPED line naming `install` (straight
+/// to stderr, past the test harness's capture) and returns None, or fails under CI, where
+/// `.ci/run` installs it.
+pub fn binary(test: &str, name: &str, install: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join(name))
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        let msg = format!(
-            "SKIPPED {test}: '{name}' not found on PATH; install it with \
-             `apt-get install -y prometheus prometheus-pushgateway` (as root)"
-        );
+        let msg =
+            format!("SKIPPED {test}: '{name}' not found on PATH; install it with `{install}`");
         assert!(
             std::env::var_os("CI").is_none(),
             "{msg} (CI must run this test)"
