@@ -218,6 +218,31 @@ fn value(id: i64, i: i64) -> f64 {
     }
 }
 
+/// One new sample for each of the 1,000 series, stamped after everything stored.
+fn new_samples(round: i64) -> Vec<framework0::store::SampleRow> {
+    (0..1000)
+        .map(|id| {
+            let (name, kind, unit) = series_shape(id);
+            let tags = [
+                ("host".to_string(), format!("host-{}", id % 10)),
+                ("slot".to_string(), id.to_string()),
+            ];
+            framework0::store::SampleRow {
+                series: framework0::store::SeriesKey {
+                    name,
+                    metric_type: kind.into(),
+                    unit: unit.into(),
+                    tags: tags.into(),
+                    source: Some("bench".into()),
+                },
+                ts_ns: 1_800_000_000_000_000_000 + round,
+                value: value(id, round),
+                context: None,
+            }
+        })
+        .collect()
+}
+
 fn bench_scrape() -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.db");
@@ -253,27 +278,7 @@ fn bench_scrape() -> serde_json::Value {
     let (mut idle, mut fresh, mut bytes) = (vec![], vec![], 0);
     for round in 0..30 {
         if round >= 15 {
-            let rows: Vec<_> = (0..1000)
-                .map(|id| {
-                    let (name, kind, unit) = series_shape(id);
-                    framework0::store::SampleRow {
-                        series: framework0::store::SeriesKey {
-                            name,
-                            metric_type: kind.into(),
-                            unit: unit.into(),
-                            tags: [
-                                ("host".to_string(), format!("host-{}", id % 10)),
-                                ("slot".to_string(), id.to_string()),
-                            ]
-                            .into(),
-                            source: Some("bench".into()),
-                        },
-                        ts_ns: 1_800_000_000_000_000_000 + round,
-                        value: value(id, round),
-                        context: None,
-                    }
-                })
-                .collect();
+            let rows = new_samples(round);
             store.insert_samples(None, &rows).unwrap();
         }
         let t = Instant::now();
