@@ -5,8 +5,10 @@ mod changepoints_cmd;
 mod context_cmd;
 mod import_cmd;
 mod logging;
+mod push_args;
 mod run_cmd;
 mod safety;
+mod serve_cmd;
 mod validate_cmd;
 
 use std::path::PathBuf;
@@ -47,6 +49,8 @@ pub enum Command {
     Analyze(analyze_cmd::AnalyzeArgs),
     /// Change points of one stored metric (Hunter / Apache Otava).
     Changepoints(changepoints_cmd::ChangepointsArgs),
+    /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
+    Serve(serve_cmd::ServeArgs),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -66,6 +70,7 @@ fn dispatch(cli: Cli) -> u8 {
         Command::Import(args) => import_cmd::run(&cli.context_db, args),
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
+        Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
     }
 }
 

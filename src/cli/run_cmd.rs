@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Push the run's series to a Prometheus Pushgateway at its end.
+    #[command(flatten)]
+    pub push: super::push_args::PushArgs,
 }
 
 /// A duration flag: seconds or a number with a unit, positive, at most one year.
@@ -90,16 +93,18 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         retry_delay: args.retry_delay,
         strict: args.strict,
     };
-    let outcome = match Runner::new(&registry, store, interrupt.clone()).run(&recipe, &opts) {
+    let outcome = match Runner::new(&registry, store.clone(), interrupt.clone()).run(&recipe, &opts)
+    {
         Ok(o) => o,
         Err(e @ (RunError::Invalid { .. } | RunError::Store(_))) => {
             return fail(&args, &shown, &e.to_string())
         }
     };
     print_outcome(&args, &shown, &outcome);
+    let pushed = args.push.push_after(&store.lock(), outcome.run_id);
     match outcome.status {
         RunStatus::Interrupted => interrupt.exit_code(),
-        _ if outcome.success => 0,
+        _ if outcome.success && pushed => 0,
         _ => 1,
     }
 }

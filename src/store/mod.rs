@@ -11,6 +11,7 @@ mod analyses;
 mod baselines;
 mod context;
 mod error;
+pub mod exposition;
 pub mod import;
 mod metrics;
 mod open;
