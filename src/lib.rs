@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod events;
 pub mod metrics;
 pub mod recipe;
+pub mod report;
 pub mod runner;
 pub mod scriptlet;
 pub mod store;
