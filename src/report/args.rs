@@ -231,7 +231,10 @@ impl Reader<'_> {
             _ => {
                 self.invalid(
                     field,
-                    format!("must be {what} or a non-empty list of them, got {}", compact(v)),
+                    format!(
+                        "must be {what} or a non-empty list of them, got {}",
+                        compact(v)
+                    ),
                 );
                 return None;
             }

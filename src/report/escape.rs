@@ -151,8 +151,13 @@ mod tests {
     #[test]
     fn markdown_cell_keeps_pipes_backticks_and_lines_inside() {
         let e = markdown(EVIL);
-        assert!(!e.contains('\n') && !e.contains('\r') && !e.contains('<'), "{e}");
-        let unescaped_pipes = e.match_indices('|').filter(|(i, _)| !e[..*i].ends_with('\\'));
+        assert!(
+            !e.contains('\n') && !e.contains('\r') && !e.contains('<'),
+            "{e}"
+        );
+        let unescaped_pipes = e
+            .match_indices('|')
+            .filter(|(i, _)| !e[..*i].ends_with('\\'));
         assert_eq!(unescaped_pipes.count(), 0, "{e}");
         assert!(e.contains("\\`b\\`"), "{e}");
     }

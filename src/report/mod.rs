@@ -60,7 +60,13 @@ pub fn write_all(report: &Report, formats: &[Format], dir: &Path) -> Result<Writ
 pub fn folder_name(text: &str) -> String {
     let mut s: String = text
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     while s.starts_with('.') {
@@ -156,7 +162,10 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
     let (parsed, findings) = parse_args(args, "args");
     let args = parsed.ok_or_else(|| {
         failed(ReportError::InvalidArgs(
-            findings.into_iter().filter(|f| f.level == Level::Error).collect(),
+            findings
+                .into_iter()
+                .filter(|f| f.level == Level::Error)
+                .collect(),
         ))
     })?;
     let info = env.info();
@@ -167,7 +176,8 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
         now_ns: crate::util::epoch_nanos(),
         current_run: Some(info.run_id),
         recipe: Some(info.recipe_name.clone()),
-        regression_threshold: regression_threshold(env.get("recipe.config").as_ref()).map_err(failed)?,
+        regression_threshold: regression_threshold(env.get("recipe.config").as_ref())
+            .map_err(failed)?,
         base_dir: recipe_dir.clone(),
         context: context_inputs(env),
     };
@@ -181,7 +191,10 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
     }
     .map_err(failed)?;
     let written = write_all(&report, &args.formats, &dir).map_err(failed)?;
-    env.set("metrics.last_report", summary(&report, &written, Some(&info.step_name)))?;
+    env.set(
+        "metrics.last_report",
+        summary(&report, &written, Some(&info.step_name)),
+    )?;
     let names: Vec<&str> = written.files.iter().map(|(f, _)| f.name()).collect();
     tracing::info!(
         target: "f0.report",

@@ -71,7 +71,10 @@ pub fn prepare_dir(given: &str, base: &Path) -> Result<PathBuf, ReportError> {
                 if inside.pop().is_none() {
                     return Err(refuse(
                         given,
-                        format!("its '..' leaves {} (use an absolute path to write elsewhere)", base.display()),
+                        format!(
+                            "its '..' leaves {} (use an absolute path to write elsewhere)",
+                            base.display()
+                        ),
                     ));
                 }
             }
@@ -81,9 +84,7 @@ pub fn prepare_dir(given: &str, base: &Path) -> Result<PathBuf, ReportError> {
         }
     }
     create(base)?;
-    let real_base = base
-        .canonicalize()
-        .map_err(|e| ReportError::io(base, e))?;
+    let real_base = base.canonicalize().map_err(|e| ReportError::io(base, e))?;
     let mut at = base.to_path_buf();
     for part in inside {
         at.push(part);
@@ -103,7 +104,10 @@ pub fn prepare_dir(given: &str, base: &Path) -> Result<PathBuf, ReportError> {
                 }
             }
             Ok(meta) if !meta.is_dir() => {
-                return Err(refuse(given, format!("{} exists and is not a folder", at.display())))
+                return Err(refuse(
+                    given,
+                    format!("{} exists and is not a folder", at.display()),
+                ))
             }
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -182,7 +186,10 @@ fn check_replaceable(path: &Path, format: Format) -> Result<(), ReportError> {
     if is_ours(format, &text) {
         Ok(())
     } else {
-        Err(not_ours(&format!("its head has no '{}' mark", mark(format))))
+        Err(not_ours(&format!(
+            "its head has no '{}' mark",
+            mark(format)
+        )))
     }
 }
 
@@ -196,7 +203,9 @@ mod tests {
         let got = prepare_dir("out/./a/../b", d.path()).unwrap();
         assert_eq!(got, d.path().join("out/b"));
         assert!(got.is_dir());
-        let e = prepare_dir("out/../../x", d.path()).unwrap_err().to_string();
+        let e = prepare_dir("out/../../x", d.path())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("'..' leaves"), "{e}");
         assert!(!d.path().parent().unwrap().join("x").exists());
     }
@@ -207,12 +216,17 @@ mod tests {
         let base = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), base.path().join("link")).unwrap();
-        let e = prepare_dir("link/reports", base.path()).unwrap_err().to_string();
+        let e = prepare_dir("link/reports", base.path())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("is a symlink to"), "{e}");
         assert!(!outside.path().join("reports").exists());
         std::fs::create_dir(base.path().join("real")).unwrap();
         std::os::unix::fs::symlink(base.path().join("real"), base.path().join("inner")).unwrap();
-        assert!(prepare_dir("inner/r", base.path()).is_ok(), "a link inside is fine");
+        assert!(
+            prepare_dir("inner/r", base.path()).is_ok(),
+            "a link inside is fine"
+        );
     }
 
     #[test]
@@ -220,11 +234,22 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = write(d.path(), Format::Text, b"x\nGenerator: f0 report\n").unwrap();
         write(d.path(), Format::Text, b"y\nGenerator: f0 report\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "y\nGenerator: f0 report\n");
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "y\nGenerator: f0 report\n"
+        );
         std::fs::write(d.path().join("report.md"), "my notes").unwrap();
-        let e = write(d.path(), Format::Markdown, b"new").unwrap_err().to_string();
-        assert!(e.contains("refusing to overwrite") && e.contains("report.md"), "{e}");
-        assert_eq!(std::fs::read_to_string(d.path().join("report.md")).unwrap(), "my notes");
+        let e = write(d.path(), Format::Markdown, b"new")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("refusing to overwrite") && e.contains("report.md"),
+            "{e}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("report.md")).unwrap(),
+            "my notes"
+        );
         assert!(is_ours(Format::Json, "{\n  \"generator\": \"f0 report\","));
     }
 

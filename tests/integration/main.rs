@@ -38,6 +38,8 @@ mod metrics_config;
 mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
+mod report;
+mod report_fixture;
 mod run_semantics;
 mod store;
 mod store_analysis;

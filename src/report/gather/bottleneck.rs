@@ -95,12 +95,18 @@ pub fn recommend(b: &mut Bottlenecks) {
         }
         recs.push("Investigate caching opportunities for frequently called slow functions.".into());
     }
-    if b.resource_bottlenecks.iter().any(|r| r.metric.contains("cpu")) {
+    if b.resource_bottlenecks
+        .iter()
+        .any(|r| r.metric.contains("cpu"))
+    {
         recs.push(
             "High CPU utilization detected. Consider load balancing or scaling resources.".into(),
         );
     }
-    if b.resource_bottlenecks.iter().any(|r| r.metric.contains("memory")) {
+    if b.resource_bottlenecks
+        .iter()
+        .any(|r| r.metric.contains("memory"))
+    {
         recs.push(
             "Memory usage approaching limits. Review memory allocation patterns and implement \
              cleanup."
@@ -149,8 +155,20 @@ mod tests {
     fn resources_throughputs_and_the_all_clear() {
         let mut b = Bottlenecks::default();
         judge(&mut b, "cpu_usage_total", "resource", "%", &[90.0, 97.0]);
-        judge(&mut b, "memory_used_bytes", "resource", "bytes", &[8e9, 9e9]);
-        judge(&mut b, "ops", "throughput", "ops/s", &[10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        judge(
+            &mut b,
+            "memory_used_bytes",
+            "resource",
+            "bytes",
+            &[8e9, 9e9],
+        );
+        judge(
+            &mut b,
+            "ops",
+            "throughput",
+            "ops/s",
+            &[10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        );
         assert_eq!(b.resource_bottlenecks.len(), 1, "bytes are not percentages");
         assert_eq!(b.resource_bottlenecks[0].severity, "critical");
         assert_eq!(b.throughput_bottlenecks.len(), 1);

@@ -118,13 +118,34 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
     let mut bottlenecks = Bottlenecks::default();
     let mut rows: Vec<(Headline, SeriesReport, bool)> = Vec::with_capacity(n);
     for s in &selection.series {
-        let count = selection.series_count.get(&s.key.name).copied().unwrap_or(1);
-        let judged = judge(store, s, count, req.context.last_analysis.as_ref(), &settings);
+        let count = selection
+            .series_count
+            .get(&s.key.name)
+            .copied()
+            .unwrap_or(1);
+        let judged = judge(
+            store,
+            s,
+            count,
+            req.context.last_analysis.as_ref(),
+            &settings,
+        );
         let context_band = (count == 1)
             .then(|| context_band(req.context.baselines.get(&s.key.name)))
             .flatten();
-        let report = series_report(s, judged.band.clone().or(context_band), &settings, &run_starts);
-        bottleneck::judge(&mut bottlenecks, &s.label, &s.key.metric_type, &s.key.unit, &s.window.values);
+        let report = series_report(
+            s,
+            judged.band.clone().or(context_band),
+            &settings,
+            &run_starts,
+        );
+        bottleneck::judge(
+            &mut bottlenecks,
+            &s.label,
+            &s.key.metric_type,
+            &s.key.unit,
+            &s.window.values,
+        );
         rows.push((judged.headline, report, higher_is_better(&s.key)));
     }
     rows.sort_by(|a, b| {
@@ -141,7 +162,12 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         headline.push(h);
         series.push(s);
     }
-    let system = system::overview(store, &selection.window, settings.points_per_chart, &mut bottlenecks)?;
+    let system = system::overview(
+        store,
+        &selection.window,
+        settings.points_per_chart,
+        &mut bottlenecks,
+    )?;
     bottleneck::recommend(&mut bottlenecks);
     let mut notes = notes(req, &settings, n);
     let profile = req
@@ -151,8 +177,16 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         .and_then(|p| profile::section(p, &req.base_dir, &mut notes));
     let mut recommendations = verdict_recommendations(&headline, &series);
     recommendations.extend(bottlenecks.recommendations.iter().cloned());
-    let from_ns = series.iter().filter_map(|s| s.points.ts_ns.first()).min().copied();
-    let to_ns = series.iter().filter_map(|s| s.points.ts_ns.last()).max().copied();
+    let from_ns = series
+        .iter()
+        .filter_map(|s| s.points.ts_ns.first())
+        .min()
+        .copied();
+    let to_ns = series
+        .iter()
+        .filter_map(|s| s.points.ts_ns.last())
+        .max()
+        .copied();
     Ok(Report {
         generator: GENERATOR.to_owned(),
         kind: "report".to_owned(),
@@ -222,7 +256,10 @@ fn severity(h: &Headline, higher_is_better: bool) -> (VerdictKind, f64) {
 fn context_band(v: Option<&Value>) -> Option<Band> {
     let v = v?;
     let (mean, sd) = (v.get("mean")?.as_f64()?, v.get("std_dev")?.as_f64()?);
-    let id = v.get("id").and_then(Value::as_i64).map_or(String::new(), |i| format!(" #{i}"));
+    let id = v
+        .get("id")
+        .and_then(Value::as_i64)
+        .map_or(String::new(), |i| format!(" #{i}"));
     Some(Band {
         lower: mean - 2.0 * sd,
         centre: mean,
@@ -261,7 +298,11 @@ fn verdict_recommendations(headline: &[Headline], series: &[SeriesReport]) -> Ve
         };
         out.push(line);
     }
-    if !headline.is_empty() && headline.iter().all(|h| h.verdict == VerdictKind::Insufficient) {
+    if !headline.is_empty()
+        && headline
+            .iter()
+            .all(|h| h.verdict == VerdictKind::Insufficient)
+    {
         out.push(
             "No series has a verdict yet: establish a baseline (analyze with baseline: \
              {establish: true}) or run the recipe again so runs can be compared."

@@ -24,11 +24,18 @@ pub fn section(profile: &Value, base: &Path, notes: &mut Vec<String>) -> Option<
     let obj = profile.as_object()?;
     let mut rows: Vec<(Option<String>, &Map<String, Value>)> = Vec::new();
     match obj.get("bottlenecks") {
-        Some(Value::Array(items)) => rows.extend(items.iter().filter_map(Value::as_object).map(|o| (None, o))),
+        Some(Value::Array(items)) => {
+            rows.extend(items.iter().filter_map(Value::as_object).map(|o| (None, o)))
+        }
         Some(Value::Object(groups)) => {
             for (kind, items) in groups {
                 if let Some(items) = items.as_array() {
-                    rows.extend(items.iter().filter_map(Value::as_object).map(|o| (Some(kind.clone()), o)));
+                    rows.extend(
+                        items
+                            .iter()
+                            .filter_map(Value::as_object)
+                            .map(|o| (Some(kind.clone()), o)),
+                    );
                 }
             }
         }
@@ -46,7 +53,10 @@ pub fn section(profile: &Value, base: &Path, notes: &mut Vec<String>) -> Option<
         }
     }
     if rows.len() > MAX_ROWS {
-        notes.push(format!("profile: showing {MAX_ROWS} of {} bottlenecks", rows.len()));
+        notes.push(format!(
+            "profile: showing {MAX_ROWS} of {} bottlenecks",
+            rows.len()
+        ));
     }
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -121,7 +131,10 @@ fn read_svg(p: &Path, base: &Path) -> Result<(PathBuf, String), String> {
         return Err("not a file".to_owned());
     }
     if meta.len() > MAX_SVG_BYTES {
-        return Err(format!("{} bytes is over the {MAX_SVG_BYTES}-byte limit", meta.len()));
+        return Err(format!(
+            "{} bytes is over the {MAX_SVG_BYTES}-byte limit",
+            meta.len()
+        ));
     }
     let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
     if !text.contains("<svg") {
@@ -142,7 +155,12 @@ mod tests {
         let s = section(&json!({"bottlenecks": [{"function": "f", "self_ns": 1.5}, {"function": "g", "share": 2}]}), base, &mut notes).unwrap();
         assert_eq!(s.columns, ["function", "self_ns", "share"]);
         assert_eq!(s.rows[1], ["g", "", "2"]);
-        let s = section(&json!({"bottlenecks": {"timing_bottlenecks": [{"metric": "m", "severity": "high"}]}}), base, &mut notes).unwrap();
+        let s = section(
+            &json!({"bottlenecks": {"timing_bottlenecks": [{"metric": "m", "severity": "high"}]}}),
+            base,
+            &mut notes,
+        )
+        .unwrap();
         assert_eq!(s.columns, ["kind", "metric", "severity"]);
         assert_eq!(s.rows[0], ["timing_bottlenecks", "m", "high"]);
     }
@@ -150,8 +168,17 @@ mod tests {
     #[test]
     fn no_table_and_no_flamegraph_is_no_section() {
         let mut notes = Vec::new();
-        for v in [json!(null), json!("x"), json!({}), json!({"bottlenecks": []}), json!({"flamegraph": "missing.svg"})] {
-            assert!(section(&v, Path::new("/nonexistent"), &mut notes).is_none(), "{v}");
+        for v in [
+            json!(null),
+            json!("x"),
+            json!({}),
+            json!({"bottlenecks": []}),
+            json!({"flamegraph": "missing.svg"}),
+        ] {
+            assert!(
+                section(&v, Path::new("/nonexistent"), &mut notes).is_none(),
+                "{v}"
+            );
         }
         assert!(notes.iter().any(|n| n.contains("missing.svg")), "{notes:?}");
     }
@@ -159,9 +186,18 @@ mod tests {
     #[test]
     fn a_named_svg_is_embedded() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("fg.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+        std::fs::write(
+            dir.path().join("fg.svg"),
+            "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        )
+        .unwrap();
         let mut notes = Vec::new();
-        let s = section(&json!({"files": {"flamegraph": "fg.svg"}}), dir.path(), &mut notes).unwrap();
+        let s = section(
+            &json!({"files": {"flamegraph": "fg.svg"}}),
+            dir.path(),
+            &mut notes,
+        )
+        .unwrap();
         assert!(s.flamegraph_svg.unwrap().starts_with("<svg"));
         assert!(s.rows.is_empty());
     }

@@ -51,7 +51,11 @@ pub fn analyze_window(s: &SeriesData, settings: &Settings) -> WindowAnalysis {
     let mut warnings = Vec::new();
     let options = SummaryOptions {
         metric_name: s.key.name.clone(),
-        time_range: w.timestamps.first().zip(w.timestamps.last()).map(|(a, b)| (*a, *b)),
+        time_range: w
+            .timestamps
+            .first()
+            .zip(w.timestamps.last())
+            .map(|(a, b)| (*a, *b)),
         percentiles: LADDER.to_vec(),
         method: settings.percentile_method,
     };
@@ -132,7 +136,11 @@ fn anomalies(w: &Columns, settings: &Settings, warnings: &mut Vec<String>) -> An
         })
         .collect();
     if marks.len() > MAX_MARKS {
-        marks.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.index.cmp(&b.index)));
+        marks.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(a.index.cmp(&b.index))
+        });
         marks.truncate(MAX_MARKS);
         marks.sort_by_key(|m| m.index);
     }
@@ -184,7 +192,10 @@ fn trend(w: &Columns, warnings: &mut Vec<String>) -> Option<TrendReport> {
     let (start_ns, end_ns) = (w.timestamps[0], w.timestamps[w.len() - 1]);
     let horizon = line.span_seconds;
     let (forecast, forecast_note) = if line.n < 3 {
-        (None, Some(format!("{} points: a forecast needs at least 3", line.n)))
+        (
+            None,
+            Some(format!("{} points: a forecast needs at least 3", line.n)),
+        )
     } else if line.r_squared < MIN_FORECAST_R2 {
         (
             None,

@@ -10,8 +10,18 @@ use crate::store::{SampleWindow, Store};
 
 /// (key, title, unit, metric names) of each panel.
 const PANELS: &[(&str, &str, &str, &[&str])] = &[
-    ("cpu", "CPU", "%", &["cpu_usage_total", "process_cpu_percent"]),
-    ("memory", "Memory", "%", &["memory_usage_percent", "swap_usage_percent"]),
+    (
+        "cpu",
+        "CPU",
+        "%",
+        &["cpu_usage_total", "process_cpu_percent"],
+    ),
+    (
+        "memory",
+        "Memory",
+        "%",
+        &["memory_usage_percent", "swap_usage_percent"],
+    ),
     ("disk", "Disk space", "%", &["disk_usage_percent"]),
     (
         "disk_io",
@@ -48,7 +58,13 @@ pub fn overview(
                 }
                 from = from.min(c.timestamps[0]);
                 to = to.max(c.timestamps[c.len() - 1]);
-                bottleneck::judge(bottlenecks, &s.label, &s.key.metric_type, &s.key.unit, &c.values);
+                bottleneck::judge(
+                    bottlenecks,
+                    &s.label,
+                    &s.key.metric_type,
+                    &s.key.unit,
+                    &c.values,
+                );
                 let sum: f64 = c.values.iter().sum();
                 lines.push(SystemLine {
                     label: s.label.clone(),

@@ -143,10 +143,19 @@ fn previous_runs(s: &SeriesData, notes: &mut Vec<String>) -> Option<Reference> {
         notes.push("the window's samples belong to no run, so there are no earlier runs".into());
         return None;
     };
-    let earlier: BTreeSet<i64> = s.all.run_ids.iter().flatten().filter(|r| **r < first).copied().collect();
+    let earlier: BTreeSet<i64> = s
+        .all
+        .run_ids
+        .iter()
+        .flatten()
+        .filter(|r| **r < first)
+        .copied()
+        .collect();
     let runs: BTreeSet<i64> = earlier.into_iter().rev().take(PREVIOUS_RUNS).collect();
     let (Some(lo), Some(hi)) = (runs.first(), runs.last()) else {
-        notes.push(format!("no stored baseline and no run before run {first} holds this series"));
+        notes.push(format!(
+            "no stored baseline and no run before run {first} holds this series"
+        ));
         return None;
     };
     let values = s
@@ -228,9 +237,11 @@ fn from_analysis(analysis: &Value, s: &SeriesData, settings: &Settings) -> Optio
     if analysis.get("run_id").and_then(Value::as_i64) != settings.current_run {
         return None;
     }
-    let metric = analysis.get("metrics")?.as_array()?.iter().find(|m| {
-        m.get("metric_name").and_then(Value::as_str) == Some(s.key.name.as_str())
-    })?;
+    let metric = analysis
+        .get("metrics")?
+        .as_array()?
+        .iter()
+        .find(|m| m.get("metric_name").and_then(Value::as_str) == Some(s.key.name.as_str()))?;
     let b = metric.get("baseline_comparison")?;
     let num = |k: &str| b.get(k).and_then(Value::as_f64);
     if b.get("candidate_sample_count").and_then(Value::as_u64) != Some(s.window.len() as u64) {

@@ -88,19 +88,36 @@ fn series_chart(s: &SeriesReport) -> SeriesChart<'_> {
         .anomalies
         .marks
         .iter()
-        .filter_map(|m| s.points.ts_ns.iter().zip(&s.points.values).position(|(t, v)| *t == m.ts_ns && *v == m.value))
+        .filter_map(|m| {
+            s.points
+                .ts_ns
+                .iter()
+                .zip(&s.points.values)
+                .position(|(t, v)| *t == m.ts_ns && *v == m.value)
+        })
         .collect();
     let trend = s.trend.as_ref().map(|t| {
         let at = |ns: i64| t.intercept + t.slope * ((ns - t.start_ns) as f64 / 1e9);
         TrendChart {
-            line: (ms(t.start_ns, t0), at(t.start_ns), ms(t.end_ns, t0), at(t.end_ns)),
-            forecast: t.forecast.as_ref().map(|f| (ms(f.at_ns, t0), f.value, f.lower, f.upper)),
+            line: (
+                ms(t.start_ns, t0),
+                at(t.start_ns),
+                ms(t.end_ns, t0),
+                at(t.end_ns),
+            ),
+            forecast: t
+                .forecast
+                .as_ref()
+                .map(|f| (ms(f.at_ns, t0), f.value, f.lower, f.upper)),
         }
     });
     SeriesChart {
         id: &s.id,
         unit: &s.unit,
-        band: s.band.as_ref().map(|b| (b.lower, b.centre, b.upper, b.source.as_str())),
+        band: s
+            .band
+            .as_ref()
+            .map(|b| (b.lower, b.centre, b.upper, b.source.as_str())),
         anomalies,
         change_points: s
             .change_points
@@ -108,16 +125,26 @@ fn series_chart(s: &SeriesReport) -> SeriesChart<'_> {
             .filter_map(|c| Some((ms(c.time?, t0), c.mean_before, c.mean_after)))
             .collect(),
         trend,
-        histogram: s.distribution.as_ref().map(|d| (&d.histogram.edges[..], &d.histogram.counts[..])),
-        ladder: s
+        histogram: s
             .distribution
             .as_ref()
-            .map_or(Vec::new(), |d| d.ladder.iter().map(|r| (r.percent, r.value)).collect()),
+            .map(|d| (&d.histogram.edges[..], &d.histogram.counts[..])),
+        ladder: s.distribution.as_ref().map_or(Vec::new(), |d| {
+            d.ladder.iter().map(|r| (r.percent, r.value)).collect()
+        }),
         history: s
             .history
             .runs
             .iter()
-            .map(|r| (r.run_id, r.started_ns.div_euclid(1_000_000), r.mean, r.p95, r.count))
+            .map(|r| {
+                (
+                    r.run_id,
+                    r.started_ns.div_euclid(1_000_000),
+                    r.mean,
+                    r.p95,
+                    r.count,
+                )
+            })
             .collect(),
         change_runs: &s.history.change_runs,
         line: l,

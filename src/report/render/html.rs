@@ -79,7 +79,12 @@ fn body(r: &Report) -> String {
         (c.unchanged, VerdictKind::Unchanged),
         (c.insufficient, VerdictKind::Insufficient),
     ] {
-        let _ = write!(o, "<span class=\"badge {}\">{n} {}</span>", v.as_str(), v.as_str());
+        let _ = write!(
+            o,
+            "<span class=\"badge {}\">{n} {}</span>",
+            v.as_str(),
+            v.as_str()
+        );
     }
     o.push_str("</p></header>\n");
     toggles(&mut o, r);
@@ -92,9 +97,18 @@ fn body(r: &Report) -> String {
     system(&mut o, r);
     bottlenecks(&mut o, r);
     profile(&mut o, r);
-    list(&mut o, "recommendations", "Recommendations", &r.recommendations);
+    list(
+        &mut o,
+        "recommendations",
+        "Recommendations",
+        &r.recommendations,
+    );
     let mut notes = r.notes.clone();
-    notes.extend(r.skipped.iter().map(|s| format!("skipped {}: {}", s.what, s.reason)));
+    notes.extend(
+        r.skipped
+            .iter()
+            .map(|s| format!("skipped {}: {}", s.what, s.reason)),
+    );
     list(&mut o, "notes", "Notes", &notes);
     let _ = write!(
         o,
@@ -125,13 +139,25 @@ fn toggles(o: &mut String, r: &Report) {
 
 fn headline(o: &mut String, r: &Report) {
     o.push_str("<section id=\"verdicts\"><h2>Verdicts</h2><table class=\"headline\"><thead><tr>");
-    for h in ["Verdict", "Series", "n", "Mean", "Reference mean", "Change", "95% interval", "p", "Basis"] {
+    for h in [
+        "Verdict",
+        "Series",
+        "n",
+        "Mean",
+        "Reference mean",
+        "Change",
+        "95% interval",
+        "p",
+        "Basis",
+    ] {
         let _ = write!(o, "<th>{h}</th>");
     }
     o.push_str("</tr></thead><tbody>\n");
     for h in &r.headline {
         let t = headline_numbers(h);
-        let why = h.reason.as_deref().map_or(String::new(), |w| format!("<br><span class=\"note\">{}</span>", esc(w)));
+        let why = h.reason.as_deref().map_or(String::new(), |w| {
+            format!("<br><span class=\"note\">{}</span>", esc(w))
+        });
         let _ = writeln!(
             o,
             "<tr data-verdict=\"{}\"><td>{}</td><td class=\"label\"><a href=\"#{}\">{}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}{why}</td></tr>",
@@ -159,15 +185,34 @@ fn chart(o: &mut String, caption: &str, kind: &str, id: &str) {
 }
 
 fn series(o: &mut String, s: &SeriesReport, verdict: VerdictKind) {
-    let _ = write!(o, "<article class=\"series\" id=\"{}\"><h3>{}{}</h3>", s.id, badge(verdict), esc(&s.label));
-    let mut sub = vec![esc(&s.metric_type), esc(&s.unit), format!("{} samples", s.points.sample_count)];
+    let _ = write!(
+        o,
+        "<article class=\"series\" id=\"{}\"><h3>{}{}</h3>",
+        s.id,
+        badge(verdict),
+        esc(&s.label)
+    );
+    let mut sub = vec![
+        esc(&s.metric_type),
+        esc(&s.unit),
+        format!("{} samples", s.points.sample_count),
+    ];
     if s.points.values.len() < s.points.sample_count {
         sub.push(format!("{} drawn (LTTB)", s.points.values.len()));
     }
     if let Some(b) = &s.band {
-        sub.push(format!("band {} – {} ({})", num(b.lower), num(b.upper), esc(&b.source)));
+        sub.push(format!(
+            "band {} – {} ({})",
+            num(b.lower),
+            num(b.upper),
+            esc(&b.source)
+        ));
     }
-    let _ = write!(o, "<p class=\"sub\">{}</p><div class=\"grid\">", sub.join(" · "));
+    let _ = write!(
+        o,
+        "<p class=\"sub\">{}</p><div class=\"grid\">",
+        sub.join(" · ")
+    );
     chart(o, "Time series", "timeseries", &s.id);
     if s.distribution.is_some() {
         chart(o, "Distribution", "histogram", &s.id);
@@ -196,7 +241,12 @@ fn series(o: &mut String, s: &SeriesReport, verdict: VerdictKind) {
     if let Some(d) = &s.distribution {
         let _ = write!(o, "<table class=\"ladder\"><thead><tr><th colspan=\"2\">percentiles ({})</th></tr></thead><tbody>", d.percentile_method.name());
         for r in &d.ladder {
-            let _ = write!(o, "<tr><th>p{}</th><td class=\"n\">{}</td></tr>", r.percent, with_unit(r.value, &s.unit));
+            let _ = write!(
+                o,
+                "<tr><th>p{}</th><td class=\"n\">{}</td></tr>",
+                r.percent,
+                with_unit(r.value, &s.unit)
+            );
         }
         o.push_str("</tbody></table>");
     }
@@ -220,7 +270,12 @@ fn details(o: &mut String, s: &SeriesReport) {
             (None, Some(n)) => format!("; forecast {}", esc(n)),
             (None, None) => String::new(),
         };
-        let _ = write!(o, "<p>Trend: {dir}, slope {} per s, r² {}{fc}</p>", num(t.slope), num(t.r_squared));
+        let _ = write!(
+            o,
+            "<p>Trend: {dir}, slope {} per s, r² {}{fc}</p>",
+            num(t.slope),
+            num(t.r_squared)
+        );
     }
     let a = &s.anomalies;
     if a.count > 0 {
@@ -249,7 +304,12 @@ fn details(o: &mut String, s: &SeriesReport) {
 
 fn system(o: &mut String, r: &Report) {
     let Some(sys) = &r.system else { return };
-    let _ = write!(o, "<section id=\"system\"><h2>System</h2><p class=\"sub\">{} to {}</p><div class=\"grid\">", time(sys.from_ns), time(sys.to_ns));
+    let _ = write!(
+        o,
+        "<section id=\"system\"><h2>System</h2><p class=\"sub\">{} to {}</p><div class=\"grid\">",
+        time(sys.from_ns),
+        time(sys.to_ns)
+    );
     for p in &sys.panels {
         let _ = write!(o, "<figure><figcaption>{}</figcaption><div class=\"chart\" data-chart=\"system\" data-panel=\"sys-{}\"></div><table><tbody>", esc(&p.title), esc(&p.key));
         for l in &p.lines {
@@ -265,18 +325,43 @@ fn bottlenecks(o: &mut String, r: &Report) {
     let _ = write!(o, "<section id=\"bottlenecks\"><h2>Bottlenecks</h2><p>Timing: {} · resource: {} · throughput: {} (Framework0's rules)</p>", b.timing_bottlenecks.len(), b.resource_bottlenecks.len(), b.throughput_bottlenecks.len());
     let mut rows = Vec::new();
     for t in &b.timing_bottlenecks {
-        rows.push((&t.metric, "timing", format!("p95 {} = {}× mean {}", num(t.p95_time_ns), num(t.slowdown_factor), num(t.avg_time_ns)), &t.severity));
+        rows.push((
+            &t.metric,
+            "timing",
+            format!(
+                "p95 {} = {}× mean {}",
+                num(t.p95_time_ns),
+                num(t.slowdown_factor),
+                num(t.avg_time_ns)
+            ),
+            &t.severity,
+        ));
     }
     for x in &b.resource_bottlenecks {
-        rows.push((&x.metric, "resource", format!("mean {}, max {}", num(x.avg_usage), num(x.max_usage)), &x.severity));
+        rows.push((
+            &x.metric,
+            "resource",
+            format!("mean {}, max {}", num(x.avg_usage), num(x.max_usage)),
+            &x.severity,
+        ));
     }
     for x in &b.throughput_bottlenecks {
-        rows.push((&x.metric, "throughput", format!("last five {} vs {}", num(x.recent_avg), num(x.overall_avg)), &x.severity));
+        rows.push((
+            &x.metric,
+            "throughput",
+            format!("last five {} vs {}", num(x.recent_avg), num(x.overall_avg)),
+            &x.severity,
+        ));
     }
     if !rows.is_empty() {
         o.push_str("<table><thead><tr><th>series</th><th>kind</th><th>finding</th><th>severity</th></tr></thead><tbody>");
         for (m, k, f, sev) in rows {
-            let _ = write!(o, "<tr><td>{}</td><td>{k}</td><td>{f}</td><td>{}</td></tr>", esc(m), esc(sev));
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{k}</td><td>{f}</td><td>{}</td></tr>",
+                esc(m),
+                esc(sev)
+            );
         }
         o.push_str("</tbody></table>");
     }

@@ -62,7 +62,9 @@ pub fn render(r: &Report) -> String {
 
 fn headline(o: &mut String, r: &Report) {
     o.push_str("## Verdicts\n\n");
-    o.push_str("| | Series | Verdict | n | Mean | Reference mean | Change | 95% interval | p | Basis |\n");
+    o.push_str(
+        "| | Series | Verdict | n | Mean | Reference mean | Change | 95% interval | p | Basis |\n",
+    );
     o.push_str("|---|---|---|---:|---:|---:|---:|---|---:|---|\n");
     for h in &r.headline {
         let t = headline_numbers(h);
@@ -92,7 +94,13 @@ fn headline(o: &mut String, r: &Report) {
 
 fn series(o: &mut String, s: &SeriesReport) {
     let _ = writeln!(o, "### {}\n", esc(&s.label));
-    let _ = writeln!(o, "{} · {} · {} samples\n", esc(&s.metric_type), esc(&s.unit), s.points.sample_count);
+    let _ = writeln!(
+        o,
+        "{} · {} · {} samples\n",
+        esc(&s.metric_type),
+        esc(&s.unit),
+        s.points.sample_count
+    );
     if let (Some(sum), Some(d)) = (&s.summary, &s.distribution) {
         let mut head = vec!["mean", "median", "sd", "min", "max"]
             .into_iter()
@@ -112,9 +120,17 @@ fn series(o: &mut String, s: &SeriesReport) {
         let _ = writeln!(o, "| {} |", head.join(" | "));
         let _ = writeln!(o, "|{}", "---:|".repeat(head.len()));
         let _ = writeln!(o, "| {} |\n", vals.join(" | "));
-        let _ = writeln!(o, "Percentiles by the {} method.\n", d.percentile_method.name());
+        let _ = writeln!(
+            o,
+            "Percentiles by the {} method.\n",
+            d.percentile_method.name()
+        );
     } else if let Some(v) = s.points.values.first() {
-        let _ = writeln!(o, "One sample: {} (statistics need at least 2).\n", with_unit(*v, &s.unit));
+        let _ = writeln!(
+            o,
+            "One sample: {} (statistics need at least 2).\n",
+            with_unit(*v, &s.unit)
+        );
     }
     let mut facts = Vec::new();
     if let Some(t) = &s.trend {
@@ -147,14 +163,20 @@ fn series(o: &mut String, s: &SeriesReport) {
         facts.push(h);
     }
     if let Some(b) = &s.band {
-        facts.push(format!("band {} – {} ({})", num(b.lower), num(b.upper), esc(&b.source)));
+        facts.push(format!(
+            "band {} – {} ({})",
+            num(b.lower),
+            num(b.upper),
+            esc(&b.source)
+        ));
     }
     let _ = writeln!(o, "{}\n", facts.join(" · "));
 }
 
 fn bottlenecks(o: &mut String, r: &Report) {
     let b = &r.bottlenecks;
-    let total = b.timing_bottlenecks.len() + b.resource_bottlenecks.len() + b.throughput_bottlenecks.len();
+    let total =
+        b.timing_bottlenecks.len() + b.resource_bottlenecks.len() + b.throughput_bottlenecks.len();
     o.push_str("## Bottlenecks\n\n");
     let _ = writeln!(
         o,
@@ -166,16 +188,41 @@ fn bottlenecks(o: &mut String, r: &Report) {
     if total > 0 {
         o.push_str("| Series | Kind | Finding | Severity |\n|---|---|---|---|\n");
         for t in &b.timing_bottlenecks {
-            let finding = format!("p95 {} = {}× mean {}", num(t.p95_time_ns), num(t.slowdown_factor), num(t.avg_time_ns));
-            let _ = writeln!(o, "| {} | timing | {finding} | {} |", esc(&t.metric), t.severity);
+            let finding = format!(
+                "p95 {} = {}× mean {}",
+                num(t.p95_time_ns),
+                num(t.slowdown_factor),
+                num(t.avg_time_ns)
+            );
+            let _ = writeln!(
+                o,
+                "| {} | timing | {finding} | {} |",
+                esc(&t.metric),
+                t.severity
+            );
         }
         for x in &b.resource_bottlenecks {
             let finding = format!("mean {}, max {}", num(x.avg_usage), num(x.max_usage));
-            let _ = writeln!(o, "| {} | resource | {finding} | {} |", esc(&x.metric), x.severity);
+            let _ = writeln!(
+                o,
+                "| {} | resource | {finding} | {} |",
+                esc(&x.metric),
+                x.severity
+            );
         }
         for x in &b.throughput_bottlenecks {
-            let finding = format!("last five {} vs {} (−{}%)", num(x.recent_avg), num(x.overall_avg), num(x.decline_percent));
-            let _ = writeln!(o, "| {} | throughput | {finding} | {} |", esc(&x.metric), x.severity);
+            let finding = format!(
+                "last five {} vs {} (−{}%)",
+                num(x.recent_avg),
+                num(x.overall_avg),
+                num(x.decline_percent)
+            );
+            let _ = writeln!(
+                o,
+                "| {} | throughput | {finding} | {} |",
+                esc(&x.metric),
+                x.severity
+            );
         }
         o.push('\n');
     }

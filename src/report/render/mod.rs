@@ -11,8 +11,8 @@ pub mod text;
 use super::args::Format;
 use super::error::ReportError;
 use super::model::{Headline, Report};
-use crate::analyze::trend::TrendDirection;
 use super::numfmt::{num, p_value, pct};
+use crate::analyze::trend::TrendDirection;
 
 /// Renders `report` in `format`.
 pub fn render(report: &Report, format: Format) -> Result<String, ReportError> {
@@ -32,9 +32,9 @@ pub fn render(report: &Report, format: Format) -> Result<String, ReportError> {
 pub fn headline_numbers(h: &Headline) -> HeadlineText {
     HeadlineText {
         change: h.relative_change.map_or("–".to_owned(), pct),
-        interval: h
-            .interval
-            .map_or("–".to_owned(), |i| format!("[{}, {}]", pct(i.lower), pct(i.upper))),
+        interval: h.interval.map_or("–".to_owned(), |i| {
+            format!("[{}, {}]", pct(i.lower), pct(i.upper))
+        }),
         p: h.p_value.map_or("–".to_owned(), p_value),
         mean: num(h.mean),
         reference_mean: h.reference_mean.map_or("–".to_owned(), num),
@@ -97,7 +97,11 @@ pub fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
             if i <= chunk.len() {

@@ -43,7 +43,11 @@ pub fn render(r: &Report) -> String {
 fn header(o: &mut String, r: &Report) {
     let _ = writeln!(o, "{RULE}\nFramework0 Performance Metrics Report\n{RULE}");
     let _ = writeln!(o, "Generated: {}", time(r.generated_at_ns));
-    let _ = writeln!(o, "Generator: f0 report (framework0-rs {})", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        o,
+        "Generator: f0 report (framework0-rs {})",
+        env!("CARGO_PKG_VERSION")
+    );
     if r.title != DEFAULT_TITLE {
         let _ = writeln!(o, "Title: {}", esc(&r.title));
     }
@@ -98,7 +102,11 @@ fn statistics(o: &mut String, r: &Report) {
         let Some(sum) = &s.summary else {
             let _ = writeln!(o, "  Samples: {}", s.points.sample_count);
             if let Some(v) = s.points.values.first() {
-                let _ = writeln!(o, "  Value: {} (statistics need at least 2 samples)", num(*v));
+                let _ = writeln!(
+                    o,
+                    "  Value: {} (statistics need at least 2 samples)",
+                    num(*v)
+                );
             }
             o.push('\n');
             continue;
@@ -113,9 +121,17 @@ fn statistics(o: &mut String, r: &Report) {
         }
         let _ = writeln!(o, "  Unit: {}", esc(&s.unit));
         if let Some(d) = &s.distribution {
-            let ladder: Vec<String> =
-                d.ladder.iter().map(|r| format!("p{} {}", r.percent, num(r.value))).collect();
-            let _ = writeln!(o, "  Percentiles ({}): {}", d.percentile_method.name(), ladder.join(", "));
+            let ladder: Vec<String> = d
+                .ladder
+                .iter()
+                .map(|r| format!("p{} {}", r.percent, num(r.value)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  Percentiles ({}): {}",
+                d.percentile_method.name(),
+                ladder.join(", ")
+            );
         }
         extras(o, s);
         o.push('\n');
@@ -125,7 +141,11 @@ fn statistics(o: &mut String, r: &Report) {
 fn extras(o: &mut String, s: &SeriesReport) {
     let a = &s.anomalies;
     if a.count > 0 {
-        let per: Vec<String> = a.by_method.iter().map(|(m, n)| format!("{m} {n}")).collect();
+        let per: Vec<String> = a
+            .by_method
+            .iter()
+            .map(|(m, n)| format!("{m} {n}"))
+            .collect();
         let _ = writeln!(o, "  Anomalies: {} ({})", a.count, per.join(", "));
     }
     for cp in &s.change_points {
@@ -191,7 +211,11 @@ fn bottlenecks(o: &mut String, r: &Report) {
     o.push('\n');
     let _ = writeln!(o, "Timing bottlenecks: {}", b.timing_bottlenecks.len());
     let _ = writeln!(o, "Resource bottlenecks: {}", b.resource_bottlenecks.len());
-    let _ = writeln!(o, "Throughput bottlenecks: {}", b.throughput_bottlenecks.len());
+    let _ = writeln!(
+        o,
+        "Throughput bottlenecks: {}",
+        b.throughput_bottlenecks.len()
+    );
     for t in &b.timing_bottlenecks {
         let _ = writeln!(
             o,
@@ -224,7 +248,11 @@ fn bottlenecks(o: &mut String, r: &Report) {
         );
     }
     if let Some(p) = &r.profile {
-        let _ = writeln!(o, "Profile bottlenecks: {} (metrics.last_profile)", p.rows.len());
+        let _ = writeln!(
+            o,
+            "Profile bottlenecks: {} (metrics.last_profile)",
+            p.rows.len()
+        );
         for row in p.rows.iter().take(10) {
             let cells: Vec<String> = p
                 .columns
