@@ -39,6 +39,7 @@ mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
 mod report;
+mod report_cli;
 mod report_fixture;
 mod run_semantics;
 mod store;
