@@ -39,6 +39,8 @@ mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
 mod report;
+mod report_browser;
+mod report_cdp;
 mod report_cli;
 mod report_fixture;
 mod run_semantics;
