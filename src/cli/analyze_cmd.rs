@@ -9,12 +9,14 @@ use std::path::Path;
 use clap::Args;
 
 use super::changepoints_cmd::{fmt_num, print_change_points};
-use crate::analyze::action::args::{AnalyzeArgs as Request, AnomalySettings, BaselineSettings};
-use crate::analyze::action::report::MetricAnalysis;
-use crate::analyze::action::{analyze, AnalysisReport, AnalyzeRequest};
-use crate::analyze::anomaly::AnomalyMethod;
-use crate::analyze::baseline::Verdict;
-use crate::store::timestamp::format_rfc3339;
+use framework0::analyze::action::args::{
+    AnalyzeArgs as Request, AnomalySettings, BaselineSettings,
+};
+use framework0::analyze::action::report::MetricAnalysis;
+use framework0::analyze::action::{analyze, AnalysisReport, AnalyzeRequest};
+use framework0::analyze::anomaly::AnomalyMethod;
+use framework0::analyze::baseline::Verdict;
+use framework0::store::timestamp::format_rfc3339;
 
 /// Flags of `f0 analyze`.
 #[derive(Debug, Args)]
@@ -37,7 +39,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_delimiter = ',', default_value = "zscore,iqr")]
     pub anomaly_methods: Vec<String>,
     /// Anomaly sensitivity (> 0; larger flags less).
-    #[arg(long, default_value_t = crate::analyze::anomaly::DEFAULT_SENSITIVITY)]
+    #[arg(long, default_value_t = framework0::analyze::anomaly::DEFAULT_SENSITIVITY)]
     pub sensitivity: f64,
     /// Compare each metric with its latest stored baseline (a recipe's analyze action
     /// stores baselines with `baseline: {establish: ...}`).
@@ -146,7 +148,7 @@ fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisRepor
         recipe_config: args
             .regression_threshold
             .map(|t| serde_json::json!({"health": {"regression_threshold": t}})),
-        now_ns: crate::util::epoch_nanos(),
+        now_ns: framework0::util::epoch_nanos(),
         run_id: None,
     };
     let mut store = super::open_existing_store(store_path)?;

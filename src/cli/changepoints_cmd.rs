@@ -5,12 +5,12 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::analyze::action::args::MetricPattern;
-use crate::analyze::action::select::select;
-use crate::analyze::action::timeframe::Timeframe;
-use crate::analyze::action::ChangePointReport;
-use crate::analyze::changepoint::{compute_change_points, ChangePoint, HunterParams};
-use crate::store::timestamp::format_rfc3339;
+use framework0::analyze::action::args::MetricPattern;
+use framework0::analyze::action::select::select;
+use framework0::analyze::action::timeframe::Timeframe;
+use framework0::analyze::action::ChangePointReport;
+use framework0::analyze::changepoint::{compute_change_points, ChangePoint, HunterParams};
+use framework0::store::timestamp::format_rfc3339;
 
 /// Flags of `f0 changepoints`.
 #[derive(Debug, Args)]
@@ -76,7 +76,7 @@ fn detect(store_path: &Path, args: &ChangepointsArgs) -> anyhow::Result<ChangePo
     };
     parameters.validate()?;
     let store = super::open_existing_store(store_path)?;
-    let now = crate::util::epoch_nanos();
+    let now = framework0::util::epoch_nanos();
     let selection = select(&store, &[pattern], timeframe, now, None)?;
     let samples = &selection.series[0];
     if samples.len() < 2 {

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use clap::Args;
 use serde_json::json;
 
-use crate::recipe::load_recipe;
-use crate::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
-use crate::scriptlet::default_registry;
+use framework0::catalog::default_registry;
+use framework0::recipe::load_recipe;
+use framework0::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
+use framework0::store::SharedStore;
 
 /// Flags of `f0 run` (Framework0's runner flags plus `--strict`).
 #[derive(Debug, Args)]
@@ -82,8 +83,8 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(&args, &shown, &e.to_string()),
     };
-    let mut store = match super::open_store(store_path) {
-        Ok(s) => s,
+    let store = match super::open_store(store_path) {
+        Ok(s) => SharedStore::new(s),
         Err(e) => return fail(&args, &shown, &e.to_string()),
     };
     let registry = default_registry();
@@ -96,7 +97,7 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         retry_delay: args.retry_delay,
         strict: args.strict,
     };
-    let outcome = match Runner::new(&registry, &mut store, interrupt).run(&recipe, &opts) {
+    let outcome = match Runner::new(&registry, store, interrupt).run(&recipe, &opts) {
         Ok(o) => o,
         Err(e @ (RunError::Invalid { .. } | RunError::Store(_))) => {
             return fail(&args, &shown, &e.to_string())
@@ -124,21 +125,11 @@ fn fail(args: &RunArgs, path: &str, msg: &str) -> u8 {
 
 fn print_outcome(args: &RunArgs, path: &str, o: &RunOutcome) {
     if args.json_output {
-        let obj = json!({
-            "status": o.status.as_str(),
-            "recipe_path": path,
-            "context_keys": o.context_keys,
-            "execution_time": o.execution_time,
-            "success": o.success,
-            "total_steps": o.total_steps,
-            "completed_steps": o.completed_steps,
-            "success_rate": o.success_rate,
-            "failed_steps": o.failed_steps,
-            "skipped_steps": o.skipped_steps,
-            "run_id": o.run_id,
-            "steps": o.steps,
-        });
-        println!("{obj}");
+        // Through a JSON value: keys print sorted, as Framework0's `json.dumps` users expect.
+        match serde_json::to_value(o) {
+            Ok(obj) => println!("{obj}"),
+            Err(e) => eprintln!("Error: {e}"),
+        }
         return;
     }
     if o.status == RunStatus::Interrupted {

@@ -40,10 +40,10 @@ use std::time::Instant;
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, System};
 
 use super::emit::Emitter;
-use super::procfs::{self, DiskCounters, FreqSource, IfCounters};
 use super::{CollectError, Collector};
 use crate::metrics::clock::{epoch_now_ns, thread_cpu_ns};
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+use crate::util::procfs::{self, DiskCounters, FreqSource, IfCounters};
 
 /// The `source` of system metrics.
 pub const SYSTEM_SOURCE: &str = "system_collector";
@@ -300,7 +300,7 @@ impl Collector for SystemMetricsCollector {
                 );
             }
         }
-        if let Some(rss) = crate::metrics::process::resident_set_bytes() {
+        if let Some(rss) = procfs::resident_set_bytes() {
             e.push(
                 "process_rss_bytes",
                 rss as f64,

@@ -23,10 +23,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::emit::Emitter;
-use super::procfs::timeval_ns;
 use super::CollectError;
 use crate::metrics::clock::epoch_now_ns;
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric, APPLICATION_SOURCE};
+use crate::util::procfs::timeval_ns;
 
 /// How often a waiting run checks for cancellation and reports progress.
 const POLL: Duration = Duration::from_millis(20);

@@ -143,13 +143,11 @@ fn check_scriptlet(step: &super::Step, registry: &Registry, out: &mut Vec<Findin
             let base = at(step.position, "args");
             out.extend(entry.validate_args(&step.args, &base));
         }
-        Resolution::NoModule { message } | Resolution::NoAttribute { message } => {
-            out.push(Finding::error(
-                Code::UnknownScriptlet,
-                at(step.position, "module"),
-                format!("step '{}': {message}", step.name),
-            ))
-        }
+        Resolution::Unresolved(why) => out.push(Finding::error(
+            Code::UnknownScriptlet,
+            at(step.position, "module"),
+            format!("step '{}': {why}", step.name),
+        )),
     }
 }
 

@@ -223,7 +223,7 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
     let err = fails(&s, &["changepoints", "--metric", "m", "--window-len", "1"]);
     assert_eq!(
         err.trim_end(),
-        "Error: invalid parameter window_len = 1; accepted: an integer ≥ 2"
+        "Error: invalid window_len `1`: accepted an integer ≥ 2"
     );
     let err = fails(&s, &["analyze", "--metric", "m", "--timeframe", "this_run"]);
     assert_eq!(err.trim_end(), "Error: timeframe this_run names the running recipe's samples; outside a recipe use last_run, all or a span like 24h");
@@ -300,7 +300,7 @@ fn extreme_values_stay_json_clean_and_short_series_warn_per_part() {
     assert_eq!(summary["mean"], 0.0);
     assert_eq!(
         v["metrics"][0]["warnings"],
-        serde_json::json!(["zscore: too few points: the method needs at least 10, got 4"])
+        serde_json::json!(["zscore: too few values: 10 needed, got 4"])
     );
     let same_time = [(T0, 1.0), (T0, 2.0), (T0, 3.0)];
     import_rows(&s, "same.csv", "same", &same_time);

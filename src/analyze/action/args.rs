@@ -1,6 +1,6 @@
 //! The analyze action's arguments, parsed from a step's `args` into [`AnalyzeArgs`] with one
-//! [`Finding`] per problem (`INVALID_ARG` for a wrong value or type, `MISSING_FIELD` for a
-//! required part left out, a warning for an unknown key), each at its path, e.g.
+//! [`Finding`] per problem (`INVALID_ARG` for a wrong value, type or unknown key,
+//! `MISSING_FIELD` for a required part left out), each at its path, e.g.
 //! `recipe.steps[2].args.timeframe`.
 //!
 //! | arg | accepted | default |
@@ -25,13 +25,13 @@ use serde_json::{Map, Value};
 
 use super::baseline_args::baseline_settings;
 pub use super::baseline_args::{BaselineSettings, EstablishFrom, RunRef};
-use super::reader::Reader;
 use super::timeframe::Timeframe;
 use crate::analyze::anomaly::{AnomalyMethod, DEFAULT_SENSITIVITY};
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
 use crate::diagnostic::{compact, Finding};
 use crate::metrics::check_metrics_config;
+use crate::scriptlet::args::ArgReader;
 
 /// The keys the analyze action reads.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -150,10 +150,7 @@ impl Default for AnalyzeArgs {
 /// finding is an error.
 pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>, Vec<Finding>) {
     let mut findings = Vec::new();
-    let mut r = Reader {
-        base: base.to_owned(),
-        findings: &mut findings,
-    };
+    let mut r = ArgReader::new(base, &mut findings);
     let mut out = AnalyzeArgs::default();
     r.unknown_keys(args, KNOWN_KEYS);
     for (key, v) in args {
@@ -171,20 +168,17 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "change_points" => out.change_points = change_points(&mut r, v),
             "baseline" => out.baseline = baseline_settings(&mut r, v),
             "config" => {
-                r.findings
-                    .extend(check_metrics_config(v, &format!("{base}.config")));
+                r.extend(check_metrics_config(v, &format!("{base}.config")));
                 out.config = Some(v.clone());
             }
             _ => {}
         }
     }
-    let ok = !findings
-        .iter()
-        .any(|f| f.level == crate::diagnostic::Level::Error);
+    let ok = !r.has_errors();
     (ok.then_some(out), findings)
 }
 
-fn metric_patterns(r: &mut Reader<'_>, v: &Value) -> Option<Vec<MetricPattern>> {
+fn metric_patterns(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<MetricPattern>> {
     let texts: Vec<&Value> = match v {
         Value::Array(items) if !items.is_empty() => items.iter().collect(),
         Value::String(_) => vec![v],
@@ -211,7 +205,7 @@ fn metric_patterns(r: &mut Reader<'_>, v: &Value) -> Option<Vec<MetricPattern>> 
     Some(out)
 }
 
-fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
+fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
     let mut s = AnomalySettings::default();
     let map = match v {
         Value::Bool(true) => return s,
@@ -268,7 +262,7 @@ fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
     s
 }
 
-fn change_points(r: &mut Reader<'_>, v: &Value) -> Option<HunterParams> {
+fn change_points(r: &mut ArgReader<'_>, v: &Value) -> Option<HunterParams> {
     match v {
         Value::Bool(true) => return Some(HunterParams::default()),
         Value::Bool(false) => return None,

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::analyze::error::StatsError;
 use crate::analyze::{descriptive, summation};
 use crate::diagnostic::{Code, Finding};
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &["engine.steps.python.compute_numbers"],
         "ComputeNumbers",

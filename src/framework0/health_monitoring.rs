@@ -20,14 +20,14 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
-use super::choice::{bool_arg, check_bool, Choice};
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::{compact, Code, Finding};
 use crate::events::health_report::{json_report, processing_summary, text_report, FORMAT_NAMES};
 use crate::events::{
     default_thresholds, iso_utc, overall_status, system_checks, thresholds_from_config, Alert,
     CheckResult, EventsError, Threshold,
 };
+use crate::scriptlet::args::{bool_arg, check_bool, Choice};
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::util::epoch_seconds;
 
 /// The module path.
@@ -51,7 +51,8 @@ const FORMAT: Choice = Choice {
     code: Code::InvalidArg,
 };
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         FUNCTION,

@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::{compact, Code, Finding};
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 
 /// The module path of the built-ins.
 pub const MODULE: &str = "f0.builtin";
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         "Noop",

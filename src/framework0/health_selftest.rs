@@ -11,10 +11,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::choice::Choice;
 use super::health_monitoring::stored_results;
 use super::selftest::{ensure, SelfTest};
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::Code;
 use crate::events::health::Threshold;
 use crate::events::health_report::{json_report, text_report};
@@ -23,6 +21,8 @@ use crate::events::{
     CrossComponentEvent, CrossEventType, EventsError, HealthStatus,
 };
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+use crate::scriptlet::args::Choice;
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::util::epoch_seconds;
 
 /// The module path.
@@ -43,7 +43,8 @@ const TEST_TYPE: Choice = Choice {
     code: Code::UnknownAction,
 };
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         FUNCTION,
