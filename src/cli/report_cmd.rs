@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::report::args::{parse_formats, parse_selector, WindowSpec, DEFAULT_TITLE};
-use crate::report::output::prepare_dir;
-use crate::report::{
+use framework0::report::args::{parse_formats, parse_selector, WindowSpec, DEFAULT_TITLE};
+use framework0::report::output::prepare_dir;
+use framework0::report::{
     default_dir_name, gather, regression_threshold, render, store_dir, summary, write_all,
     ContextInputs, Format, GatherRequest, ReportArgs,
 };
@@ -91,10 +91,10 @@ fn report(store_path: &Path, cli: &ReportArgsCli) -> anyhow::Result<()> {
     let store = super::open_existing_store(store_path)?;
     let request = GatherRequest {
         args: &args,
-        now_ns: crate::util::epoch_nanos(),
+        now_ns: framework0::util::epoch_nanos(),
         current_run: None,
         recipe: None,
-        regression_threshold: regression_threshold(None).map_err(anyhow::Error::msg)?,
+        regression_threshold: regression_threshold(None)?,
         base_dir: std::env::current_dir()?,
         context: ContextInputs::default(),
     };

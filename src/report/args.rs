@@ -19,10 +19,12 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
+use super::output::lexical_parts;
 use crate::analyze::action::args::MetricPattern;
 use crate::analyze::action::timeframe::Timeframe;
 use crate::analyze::quantile::PercentileMethod;
-use crate::diagnostic::{compact, Code, Finding, Level};
+use crate::diagnostic::{compact, Finding};
+use crate::scriptlet::args::{value, ArgReader};
 
 /// The keys the report action reads.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -188,124 +190,93 @@ impl Default for ReportArgs {
     }
 }
 
-struct Reader<'a> {
-    base: &'a str,
-    findings: Vec<Finding>,
-}
-
-impl Reader<'_> {
-    fn invalid(&mut self, field: &str, message: String) {
-        let path = format!("{}.{field}", self.base);
-        self.findings
-            .push(Finding::error(Code::InvalidArg, path, message));
-    }
-
-    fn string<'v>(&mut self, field: &str, v: &'v Value, what: &str) -> Option<&'v str> {
-        match v.as_str() {
-            Some(s) if !s.trim().is_empty() => Some(s),
-            _ => {
-                self.invalid(
-                    field,
-                    format!("must be a non-empty string ({what}), got {}", compact(v)),
-                );
-                None
-            }
+/// A string or a non-empty list of strings at `field`, each parsed by `parse`.
+fn list<T>(
+    r: &mut ArgReader<'_>,
+    field: &str,
+    v: &Value,
+    what: &str,
+    parse: impl Fn(&str) -> Result<Vec<T>, String>,
+) -> Option<Vec<T>> {
+    let items: Vec<(String, &Value)> = match v {
+        Value::String(_) => vec![(field.to_owned(), v)],
+        Value::Array(a) if !a.is_empty() => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("{field}[{i}]"), x))
+            .collect(),
+        _ => {
+            r.invalid(
+                field,
+                format!(
+                    "must be {what} or a non-empty list of them, got {}",
+                    compact(v)
+                ),
+            );
+            return None;
         }
-    }
-
-    /// A string or a non-empty list of strings, each parsed by `parse`.
-    fn list<T>(
-        &mut self,
-        field: &str,
-        v: &Value,
-        what: &str,
-        parse: impl Fn(&str) -> Result<Vec<T>, String>,
-    ) -> Option<Vec<T>> {
-        let items: Vec<(String, &Value)> = match v {
-            Value::String(_) => vec![(field.to_owned(), v)],
-            Value::Array(a) if !a.is_empty() => a
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (format!("{field}[{i}]"), x))
-                .collect(),
-            _ => {
-                self.invalid(
-                    field,
-                    format!(
-                        "must be {what} or a non-empty list of them, got {}",
-                        compact(v)
-                    ),
-                );
+    };
+    let mut out = Vec::new();
+    for (path, item) in items {
+        let parsed = value::nonempty_string(item)
+            .map_err(|e| format!("{e} ({what})"))
+            .and_then(|text| parse(&text));
+        match parsed {
+            Ok(p) => out.extend(p),
+            Err(e) => {
+                r.invalid(&path, e);
                 return None;
             }
-        };
-        let mut out = Vec::new();
-        for (path, item) in items {
-            let text = self.string(&path, item, what)?;
-            match parse(text) {
-                Ok(parsed) => out.extend(parsed),
-                Err(e) => {
-                    self.invalid(&path, e);
-                    return None;
-                }
-            }
         }
-        Some(out)
     }
+    Some(out)
+}
+
+fn string(r: &mut ArgReader<'_>, field: &str, v: &Value, what: &str) -> Option<String> {
+    value::nonempty_string(v)
+        .map_err(|e| r.invalid(field, format!("{e} ({what})")))
+        .ok()
 }
 
 /// Parses `args` (at path `base`); every finding is returned, the arguments only when no
 /// finding is an error.
 pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<ReportArgs>, Vec<Finding>) {
-    let mut r = Reader {
-        base,
-        findings: Vec::new(),
-    };
+    let mut findings = Vec::new();
+    let mut r = ArgReader::new(base, &mut findings);
     let mut out = ReportArgs::default();
-    for key in args.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())) {
-        r.findings.push(Finding::warning(
-            Code::UnknownKey,
-            format!("{base}.{key}"),
-            format!(
-                "unknown key '{key}' is ignored; known: {}",
-                KNOWN_KEYS.join(", ")
-            ),
-        ));
-    }
+    r.unknown_keys(args, KNOWN_KEYS);
     for (key, v) in args {
         match key.as_str() {
             "formats" => {
-                if let Some(f) = r.list(key, v, "a format", parse_formats) {
+                if let Some(f) = list(&mut r, key, v, "a format", parse_formats) {
                     out.formats = without_repeats(f);
                 }
             }
-            "output_dir" => out.output_dir = r.string(key, v, "a folder").map(str::to_owned),
+            "output_dir" => {
+                out.output_dir = string(&mut r, key, v, "a folder");
+                if let Some(Err(why)) = out.output_dir.as_deref().map(lexical_parts) {
+                    r.invalid(key, format!("{} is refused: {why}", compact(v)));
+                }
+            }
             "timeframe" => {
-                if let Some(t) = r.string(key, v, "a timeframe") {
-                    match t.parse::<Timeframe>() {
-                        Ok(t) => out.window = WindowSpec::Timeframe(t),
-                        Err(e) => r.invalid(key, e.to_string()),
-                    }
+                if let Some(t) = r.parsed::<Timeframe>(key, v, "a timeframe") {
+                    out.window = WindowSpec::Timeframe(t);
                 }
             }
             "metrics" => {
-                out.metrics = r
-                    .list(key, v, "a metric name or glob", |s| {
-                        parse_selector(s).map(|p| vec![p])
-                    })
-                    .unwrap_or_default();
+                out.metrics = list(&mut r, key, v, "a metric name or glob", |s| {
+                    parse_selector(s).map(|p| vec![p])
+                })
+                .unwrap_or_default();
             }
             "title" => {
-                if let Some(t) = r.string(key, v, "a title") {
-                    out.title = t.to_owned();
+                if let Some(t) = string(&mut r, key, v, "a title") {
+                    out.title = t;
                 }
             }
             "percentile_method" => {
-                if let Some(m) = r.string(key, v, "a percentile method") {
-                    match m.parse::<PercentileMethod>() {
-                        Ok(m) => out.percentile_method = m,
-                        Err(e) => r.invalid(key, e.to_string()),
-                    }
+                if let Some(m) = r.parsed(key, v, "a percentile method") {
+                    out.percentile_method = m;
                 }
             }
             _ => {}
@@ -324,8 +295,8 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<ReportArgs>,
             ),
         }
     }
-    let ok = !r.findings.iter().any(|f| f.level == Level::Error);
-    (ok.then_some(out), r.findings)
+    let ok = !r.has_errors();
+    (ok.then_some(out), findings)
 }
 
 #[cfg(test)]
@@ -367,11 +338,11 @@ mod tests {
         for want in [
             "args.formats[1]: unknown format \"pdf\"; accepted: html, markdown (md), json, text (txt)",
             "args.timeframe: invalid timeframe '1 hour'",
-            "args.metrics[0]: must be a non-empty string (a metric name or glob), got 3",
+            "args.metrics[0]: must be a non-empty string, got 3 (a metric name or glob)",
             "args.title: must be a non-empty string",
             "args.percentile_method:",
             "args.run: must be a run id (a positive integer), got -1",
-            "WARNING [UNKNOWN_KEY] at args.colour",
+            "ERROR [INVALID_ARG] at args.colour: unknown key 'colour'; accepted: action, formats",
         ] {
             assert!(all.contains(want), "missing {want:?} in\n{all}");
         }

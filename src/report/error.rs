@@ -53,6 +53,9 @@ pub enum ReportError {
         /// The error.
         source: std::io::Error,
     },
+    /// The recipe's metrics configuration is invalid.
+    #[error("{0}")]
+    Config(String),
     /// The model could not be serialised.
     #[error("the report cannot be encoded as JSON: {0}")]
     Json(#[from] serde_json::Error),

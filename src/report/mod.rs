@@ -29,8 +29,10 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Map, Value};
 
 use crate::diagnostic::{Finding, Level};
-use crate::scriptlet::{ScriptletError, StepEnv};
-use crate::store::Store;
+use crate::scriptlet::{ActionSpec, ScriptletError, StepEnv};
+
+/// The `report` action of `PerformanceMetricsScriptlet`.
+pub const ACTION: ActionSpec = ActionSpec::new("report", validate_args, run_step);
 
 /// The files one report wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,13 +125,8 @@ pub fn validate_args(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
     parse_args(args, base).1
 }
 
-fn failed(e: impl std::fmt::Display) -> ScriptletError {
-    ScriptletError::Message(e.to_string())
-}
-
-/// The store of the step (the one place the action opens it).
-fn step_store(env: &StepEnv) -> Result<Store, ScriptletError> {
-    Store::open(&env.info().store_path).map_err(failed)
+fn failed(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> ScriptletError {
+    ScriptletError::failed(e)
 }
 
 fn context_inputs(env: &StepEnv) -> ContextInputs {
@@ -150,10 +147,10 @@ fn context_inputs(env: &StepEnv) -> ContextInputs {
 }
 
 /// The regression threshold of the recipe's configuration (default 0.2).
-pub fn regression_threshold(recipe_config: Option<&Value>) -> Result<f64, String> {
+pub fn regression_threshold(recipe_config: Option<&Value>) -> Result<f64, ReportError> {
     crate::analyze::action::config::effective(recipe_config, None)
         .map(|c| c.health.regression_threshold)
-        .map_err(|e| e.to_string())
+        .map_err(|e| ReportError::Config(e.to_string()))
 }
 
 /// Runs the report action in a recipe step: gathers, writes the files, and sets
@@ -170,7 +167,6 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
     })?;
     let info = env.info();
     let recipe_dir = store_dir(&info.recipe_path);
-    let store = step_store(env)?;
     let request = GatherRequest {
         args: &args,
         now_ns: crate::util::epoch_nanos(),
@@ -181,12 +177,19 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
         base_dir: recipe_dir.clone(),
         context: context_inputs(env),
     };
-    let report = gather(&store, &request).map_err(failed)?;
+    // The store is locked only while the model is gathered, not while files are written.
+    let (report, store_path) = {
+        let store = env.store();
+        (
+            gather(&store, &request).map_err(failed)?,
+            store.path().to_path_buf(),
+        )
+    };
     let dir = match &args.output_dir {
         Some(given) => output::prepare_dir(given, &recipe_dir),
         None => {
             let name = default_dir_name(Some(&info.recipe_name), Some(info.run_id), "");
-            output::prepare_dir(&name, &store_dir(&info.store_path))
+            output::prepare_dir(&name, &store_dir(&store_path))
         }
     }
     .map_err(failed)?;

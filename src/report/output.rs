@@ -52,37 +52,49 @@ fn refuse(given: &str, reason: impl Into<String>) -> ReportError {
     }
 }
 
-/// Resolves `given` against `base` (see the module docs) and creates it.
-pub fn prepare_dir(given: &str, base: &Path) -> Result<PathBuf, ReportError> {
+/// The components of relative `given` below its base after resolving `.` and `..`
+/// lexically; `Err` (the reason) when a `..` climbs above the base. Absolute paths: `Ok(None)`.
+pub fn lexical_parts(given: &str) -> Result<Option<Vec<&std::ffi::OsStr>>, String> {
     let path = Path::new(given);
     if given.trim().is_empty() {
-        return Err(refuse(given, "it is empty"));
+        return Err("it is empty".to_owned());
     }
     if path.is_absolute() {
-        create(path)?;
-        return Ok(path.to_path_buf());
+        return Ok(None);
     }
-    let mut inside: Vec<&std::ffi::OsStr> = Vec::new();
+    let mut inside = Vec::new();
     for c in path.components() {
         match c {
             Component::Normal(p) => inside.push(p),
             Component::CurDir => {}
             Component::ParentDir => {
                 if inside.pop().is_none() {
-                    return Err(refuse(
-                        given,
-                        format!(
-                            "its '..' leaves {} (use an absolute path to write elsewhere)",
-                            base.display()
-                        ),
-                    ));
+                    return Err(
+                        "its '..' leaves the folder it is relative to (use an absolute \
+                                path to write elsewhere)"
+                            .to_owned(),
+                    );
                 }
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(refuse(given, "it is not a relative path"))
+                return Err("it is not a relative path".to_owned())
             }
         }
     }
+    Ok(Some(inside))
+}
+
+/// Resolves `given` against `base` (see the module docs) and creates it.
+pub fn prepare_dir(given: &str, base: &Path) -> Result<PathBuf, ReportError> {
+    let inside = match lexical_parts(given) {
+        Ok(Some(parts)) => parts,
+        Ok(None) => {
+            let path = Path::new(given);
+            create(path)?;
+            return Ok(path.to_path_buf());
+        }
+        Err(why) => return Err(refuse(given, format!("{why} ({})", base.display()))),
+    };
     create(base)?;
     let real_base = base.canonicalize().map_err(|e| ReportError::io(base, e))?;
     let mut at = base.to_path_buf();

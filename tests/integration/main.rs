@@ -39,6 +39,7 @@ mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
 mod report;
+mod report_action;
 mod report_browser;
 mod report_cdp;
 mod report_cli;
