@@ -45,8 +45,12 @@ pub fn find() -> Option<PathBuf> {
     .find(|p| p.exists())
 }
 
-/// Says loudly that a browser test did not run.
+/// Says loudly that a browser test did not run (and fails it when `F0_REQUIRE_CHROMIUM` is
+/// set, as in CI).
 pub fn skipped(test: &str) {
+    if std::env::var_os("F0_REQUIRE_CHROMIUM").is_some() {
+        panic!("{test}: chromium is required (F0_REQUIRE_CHROMIUM is set) but was not found");
+    }
     eprintln!(
         "NOTE: {test} did NOT run: chromium was not found (/usr/bin/chromium or $F0_CHROMIUM); \
          install it with `apt-get install -y chromium` (.ci/run does)"
