@@ -36,11 +36,12 @@ use crate::report::model::{
 use crate::report::numfmt::{num, p_value, pct};
 use crate::store::Store;
 
-/// Drawn points per report: charts share this budget (each gets 500–2,000 points).
-pub const TOTAL_POINTS: usize = 120_000;
+/// Drawn points per report: charts share this budget (each gets 400–2,000 points; a chart is
+/// well under 1,000 pixels wide).
+pub const TOTAL_POINTS: usize = 80_000;
 /// The most points one chart draws.
 pub const MAX_POINTS: usize = 2_000;
-const MIN_POINTS: usize = 500;
+const MIN_POINTS: usize = 400;
 
 /// How every series is analysed.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,29 +117,24 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         .map(|r| (r.id, (r.started_at * 1e9) as i64))
         .collect();
     let mut bottlenecks = Bottlenecks::default();
-    let mut rows: Vec<(Headline, SeriesReport, bool)> = Vec::with_capacity(n);
+    // Verdicts read the store (one connection): in order. The analyses are pure: in parallel.
+    let mut judged = Vec::with_capacity(n);
     for s in &selection.series {
         let count = selection
             .series_count
             .get(&s.key.name)
             .copied()
             .unwrap_or(1);
-        let judged = judge(
+        let mut j = judge(
             store,
             s,
             count,
             req.context.last_analysis.as_ref(),
             &settings,
         );
-        let context_band = (count == 1)
-            .then(|| context_band(req.context.baselines.get(&s.key.name)))
-            .flatten();
-        let report = series_report(
-            s,
-            judged.band.clone().or(context_band),
-            &settings,
-            &run_starts,
-        );
+        if j.band.is_none() && count == 1 {
+            j.band = context_band(req.context.baselines.get(&s.key.name));
+        }
         bottleneck::judge(
             &mut bottlenecks,
             &s.label,
@@ -146,8 +142,16 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
             &s.key.unit,
             &s.window.values,
         );
-        rows.push((judged.headline, report, higher_is_better(&s.key)));
+        judged.push(j);
     }
+    let bands: Vec<Option<Band>> = judged.iter().map(|j| j.band.clone()).collect();
+    let reports = in_parallel(&selection.series, &bands, &settings, &run_starts);
+    let mut rows: Vec<(Headline, SeriesReport, bool)> = judged
+        .into_iter()
+        .zip(reports)
+        .zip(&selection.series)
+        .map(|((j, r), s)| (j.headline, r, higher_is_better(&s.key)))
+        .collect();
     rows.sort_by(|a, b| {
         let (ka, kb) = (severity(&a.0, a.2), severity(&b.0, b.2));
         ka.0.cmp(&kb.0)
@@ -215,6 +219,38 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
     })
 }
 
+/// [`series_report`] of every series, on every available core.
+fn in_parallel(
+    series: &[SeriesData],
+    bands: &[Option<Band>],
+    settings: &Settings,
+    run_starts: &HashMap<i64, i64>,
+) -> Vec<SeriesReport> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(series.len())
+        .max(1);
+    let per = series.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = series
+            .chunks(per)
+            .zip(bands.chunks(per))
+            .map(|(ss, bs)| {
+                scope.spawn(move || {
+                    ss.iter()
+                        .zip(bs)
+                        .map(|(s, b)| series_report(s, b.clone(), settings, run_starts))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a series analysis panicked"))
+            .collect()
+    })
+}
+
 fn series_report(
     s: &SeriesData,
     band: Option<Band>,
@@ -223,7 +259,7 @@ fn series_report(
 ) -> SeriesReport {
     let mut a = analyze_window(s, settings);
     let mut keep: Vec<usize> = a.anomalies.marks.iter().map(|m| m.index).collect();
-    keep.extend(a.change_points.iter().map(|c| c.index));
+    keep.extend(series::drawn_change_points(&a.change_points).map(|c| c.index));
     let history = history::history(&s.all, run_starts, settings, &mut a.warnings);
     SeriesReport {
         id: String::new(),

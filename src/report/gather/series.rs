@@ -23,6 +23,8 @@ use crate::report::model::{
 pub const LADDER: [f64; 6] = [50.0, 75.0, 90.0, 95.0, 99.0, 99.9];
 /// At most this many anomalies are listed and marked per series (the most confident).
 pub const MAX_MARKS: usize = 100;
+/// At most this many change points are marked on a chart (the largest by magnitude).
+pub const MAX_DRAWN_CHANGE_POINTS: usize = 50;
 /// Below this r² a forecast is not meaningful.
 pub const MIN_FORECAST_R2: f64 = 0.3;
 /// Coverage of the forecast's prediction interval.
@@ -253,4 +255,20 @@ pub fn own_band(summary: &StatisticalSummary) -> Band {
         upper: summary.mean + 2.0 * summary.std_dev,
         source: "this window: mean ± 2 sd".to_owned(),
     }
+}
+
+/// The change points a chart marks: all of them, or the [`MAX_DRAWN_CHANGE_POINTS`] largest
+/// by magnitude (ties by position), in position order.
+pub fn drawn_change_points(cps: &[ChangePoint]) -> impl Iterator<Item = &ChangePoint> {
+    let mut order: Vec<&ChangePoint> = cps.iter().collect();
+    if order.len() > MAX_DRAWN_CHANGE_POINTS {
+        order.sort_by(|a, b| {
+            b.magnitude
+                .total_cmp(&a.magnitude)
+                .then(a.index.cmp(&b.index))
+        });
+        order.truncate(MAX_DRAWN_CHANGE_POINTS);
+        order.sort_by_key(|c| c.index);
+    }
+    order.into_iter()
 }

@@ -119,9 +119,7 @@ fn series_chart(s: &SeriesReport) -> SeriesChart<'_> {
             .as_ref()
             .map(|b| (b.lower, b.centre, b.upper, b.source.as_str())),
         anomalies,
-        change_points: s
-            .change_points
-            .iter()
+        change_points: crate::report::gather::series::drawn_change_points(&s.change_points)
             .filter_map(|c| Some((ms(c.time?, t0), c.mean_before, c.mean_after)))
             .collect(),
         trend,
