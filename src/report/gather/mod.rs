@@ -11,6 +11,7 @@
 pub mod bottleneck;
 pub mod history;
 pub mod profile;
+pub mod read;
 pub mod select;
 pub mod series;
 pub mod system;

@@ -101,28 +101,25 @@ pub fn read_series(
     name: &str,
     w: &SampleWindow,
 ) -> Result<Vec<SeriesData>, ReportError> {
-    let samples = store.metric_samples(name, SampleWindow::default())?;
-    let mut per: Vec<(Columns, Columns)> = vec![Default::default(); samples.series.len()];
-    for i in 0..samples.len() {
-        let (ts, run, v) = (samples.timestamps[i], samples.run_ids[i], samples.values[i]);
-        let slot = &mut per[samples.series_of[i]];
-        slot.1.push(v, ts, run);
-        if inside(w, ts, run) {
-            slot.0.push(v, ts, run);
+    let mut out = Vec::new();
+    for (id, key) in super::read::series_named(store, name)? {
+        let all = super::read::samples_of(store, id)?;
+        if all.is_empty() {
+            continue;
         }
-    }
-    let mut out: Vec<SeriesData> = samples
-        .series
-        .into_iter()
-        .zip(per)
-        .filter(|(_, (_, all))| !all.is_empty())
-        .map(|(key, (window, all))| SeriesData {
+        let mut window = Columns::default();
+        for i in 0..all.len() {
+            if inside(w, all.timestamps[i], all.run_ids[i]) {
+                window.push(all.values[i], all.timestamps[i], all.run_ids[i]);
+            }
+        }
+        out.push(SeriesData {
             label: series_label(&key.name, &key.tags),
             key,
             window,
             all,
-        })
-        .collect();
+        });
+    }
     out.sort_by(|a, b| a.label.cmp(&b.label));
     Ok(out)
 }
