@@ -250,3 +250,64 @@ fn a_one_series_window_with_selected_system_metrics_reports_them_as_series() {
         r.notes
     );
 }
+
+#[test]
+fn a_profile_adds_its_section_and_no_profile_adds_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = build(&dir.path().join("p.db"));
+    let html = render(&report(&store), Format::Html).unwrap();
+    assert!(
+        !html.contains("id=\"profile\""),
+        "absent without a profile, not a placeholder"
+    );
+    std::fs::write(
+        dir.path().join("fg.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>",
+    )
+    .unwrap();
+    let args = framework0::report::ReportArgs {
+        window: framework0::report::WindowSpec::Run(4),
+        ..Default::default()
+    };
+    let request = framework0::report::GatherRequest {
+        args: &args,
+        now_ns: crate::report_fixture::NOW_NS,
+        current_run: None,
+        recipe: None,
+        regression_threshold: 0.2,
+        base_dir: dir.path().to_path_buf(),
+        context: framework0::report::ContextInputs {
+            last_profile: Some(serde_json::json!({
+                "bottlenecks": [{"function": "parse<script>|`x`", "self_percent": 61.5}],
+                "flamegraph": "fg.svg"
+            })),
+            ..Default::default()
+        },
+    };
+    let r = framework0::report::gather(&store, &request).unwrap();
+    let p = r.profile.as_ref().expect("profile section");
+    assert_eq!(p.columns, ["function", "self_percent"]);
+    let html = render(&r, Format::Html).unwrap();
+    assert!(html.contains("<section id=\"profile\">"));
+    assert!(html.contains("parse&lt;script&gt;|`x`") && !html.contains("parse<script>"));
+    assert!(
+        html.contains("src=\"data:image/svg+xml;base64,PHN2Zy"),
+        "flamegraph embedded"
+    );
+    let md = render(&r, Format::Markdown).unwrap();
+    assert!(
+        md.contains("| parse&lt;script&gt;\\|\\`x\\` | 61.5 |"),
+        "{md}"
+    );
+    let txt = render(&r, Format::Text).unwrap();
+    assert!(
+        txt.contains("Profile bottlenecks: 1 (metrics.last_profile)"),
+        "{txt}"
+    );
+    let json: Value = serde_json::from_str(&render(&r, Format::Json).unwrap()).unwrap();
+    assert_valid(&json);
+    assert!(json["profile"]["flamegraph_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("fg.svg"));
+}
