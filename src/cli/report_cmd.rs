@@ -31,7 +31,7 @@ pub struct ReportArgsCli {
     #[arg(long, default_value = "html,md,json,text", value_name = "LIST")]
     pub format: String,
     /// Output folder (created; relative to the working directory, which it must stay inside).
-    /// Default: reports/<recipe>-<run id>/ beside the store.
+    /// Default: reports/RECIPE-RUN_ID/ beside the store.
     #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<String>,
     /// The report's title.

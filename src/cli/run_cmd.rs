@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
@@ -11,6 +12,7 @@ use framework0::catalog::default_registry;
 use framework0::recipe::load_recipe;
 use framework0::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
 use framework0::store::SharedStore;
+use framework0::util::duration::{parse_duration_str, parse_pause_str};
 
 /// Flags of `f0 run` (Framework0's runner flags plus `--strict`).
 #[derive(Debug, Args)]
@@ -34,14 +36,14 @@ pub struct RunArgs {
     #[arg(long)]
     pub continue_on_error: bool,
     /// Fail a step that runs longer than this (a step's own `timeout` wins).
-    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
-    pub step_timeout: Option<f64>,
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
+    pub step_timeout: Option<Duration>,
     /// Retries after a failed attempt (a step's own `retry_count` wins).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_retries: u32,
     /// Pause between attempts.
-    #[arg(long, value_name = "SECONDS", default_value_t = 1.0, value_parser = non_negative_seconds)]
-    pub retry_delay: f64,
+    #[arg(long, value_name = "DURATION", default_value = "1", value_parser = pause)]
+    pub retry_delay: Duration,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json_output: bool,
@@ -53,18 +55,14 @@ pub struct RunArgs {
     pub strict: bool,
 }
 
-fn positive_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' is not a positive number of seconds")),
-    }
+/// A duration flag: seconds or a number with a unit, positive, at most one year.
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    parse_duration_str(s).map_err(|e| format!("'{s}' is not a positive number of seconds: {e}"))
 }
 
-fn non_negative_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' is not a non-negative number of seconds")),
-    }
+/// A pause flag: like [`positive_duration`], zero allowed.
+fn pause(s: &str) -> Result<Duration, String> {
+    parse_pause_str(s).map_err(|e| format!("'{s}' is not a non-negative number of seconds: {e}"))
 }
 
 /// Runs the command; returns the exit code (0, 1, or 130 on Ctrl-C).

@@ -33,6 +33,7 @@ use super::custom::{parse_entries, CustomEntry};
 use super::network::{Endpoint, DEFAULT_TIMEOUT};
 use super::workload::{find_program, Workload};
 use crate::diagnostic::{compact, Code, Finding};
+use crate::metrics::filter::FILTER_KEYS;
 use crate::metrics::{ConfigError, FilterError, MetricFilter, MetricsConfiguration};
 use crate::scriptlet::args::{unknown_key_message, ArgMap, ArgReader, FieldError};
 
@@ -43,14 +44,6 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 /// The collectors, as `collectors` keys.
 pub const COLLECTORS: [&str; 4] = ["system", "application", "network", "custom"];
 const ARGS: [&str; 5] = ["action", "duration", "collectors", "filters", "config"];
-const FILTER_KEYS: &[&str] = &[
-    "name",
-    "sample_rate",
-    "tag_filters",
-    "value_range",
-    "rate_limit",
-    "enabled",
-];
 
 /// System collector settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,7 +192,7 @@ fn filters(out: &mut ArgReader<'_>, v: Option<&Value>) -> Vec<MetricFilter> {
             Ok((filter, unknown)) if unknown.is_empty() => kept.push(filter),
             Ok((_, unknown)) => out.error(FieldError::new(
                 format!("filters[{i}].{}", unknown[0]),
-                unknown_key_message(&unknown[0], FILTER_KEYS),
+                unknown_key_message(&unknown[0], &FILTER_KEYS),
             )),
             Err(e) => out.error(FieldError::new(
                 format!("filters[{i}]{}", filter_field(&e)),

@@ -240,54 +240,48 @@ fn sum_nets(nets: &[IfCounters]) -> [u64; 4] {
     })
 }
 
-impl Collector for SystemMetricsCollector {
-    fn source(&self) -> &'static str {
-        SYSTEM_SOURCE
-    }
-
-    fn sample(&mut self, out: &mut Vec<PerformanceMetric>) -> Result<(), CollectError> {
-        let started = Instant::now();
-        let cpu_before = thread_cpu_ns();
-        let mut e = Emitter::new(out, epoch_now_ns(), SYSTEM_SOURCE);
-        let primed = self.prev.is_some();
-        let dt = self
-            .prev
-            .as_ref()
-            .map_or(0.0, |p| started.duration_since(p.at).as_secs_f64());
-        self.cpu(&mut e, primed);
-        self.memory(&mut e);
-        self.disk_space(&mut e);
-
-        let disk = self.read_disk();
-        if let Some(d) = &disk {
+impl SystemMetricsCollector {
+    /// Disk and network counters and their rates since the previous sample (per interface
+    /// too, tagged `interface`).
+    fn io_rates(
+        &self,
+        e: &mut Emitter<'_>,
+        disk: Option<&DiskCounters>,
+        nets: &[IfCounters],
+        dt: f64,
+    ) {
+        if let Some(d) = disk {
             let before = self
                 .prev
                 .as_ref()
                 .and_then(|p| p.disk.as_ref())
                 .map(|p| (disk_array(p), dt));
-            counters_and_rates(&mut e, DISK_NAMES, disk_array(d), before, &[]);
+            counters_and_rates(e, DISK_NAMES, disk_array(d), before, &[]);
         }
-
-        let nets = self.read_nets();
-        if !nets.is_empty() {
-            let before = self.prev.as_ref().map(|p| (sum_nets(&p.nets), dt));
-            counters_and_rates(&mut e, NET_NAMES, sum_nets(&nets), before, &[]);
-            for n in &nets {
-                let before = self
-                    .prev
-                    .as_ref()
-                    .and_then(|p| p.nets.iter().find(|o| o.name == n.name))
-                    .map(|o| (net_array(o), dt));
-                counters_and_rates(
-                    &mut e,
-                    NET_NAMES,
-                    net_array(n),
-                    before,
-                    &[("interface", &n.name)],
-                );
-            }
+        if nets.is_empty() {
+            return;
         }
+        let before = self.prev.as_ref().map(|p| (sum_nets(&p.nets), dt));
+        counters_and_rates(e, NET_NAMES, sum_nets(nets), before, &[]);
+        for n in nets {
+            let before = self
+                .prev
+                .as_ref()
+                .and_then(|p| p.nets.iter().find(|o| o.name == n.name))
+                .map(|o| (net_array(o), dt));
+            counters_and_rates(
+                e,
+                NET_NAMES,
+                net_array(n),
+                before,
+                &[("interface", &n.name)],
+            );
+        }
+    }
 
+    /// This process's CPU share since the previous sample and its resident set; returns the
+    /// CPU time read, for the next sample.
+    fn process(&self, e: &mut Emitter<'_>, dt: f64) -> u64 {
         let process_cpu_ns = procfs::process_cpu_ns();
         if let Some(p) = &self.prev {
             if dt > 0.0 {
@@ -308,7 +302,32 @@ impl Collector for SystemMetricsCollector {
                 MetricUnit::Bytes,
             );
         }
+        process_cpu_ns
+    }
+}
 
+impl Collector for SystemMetricsCollector {
+    fn source(&self) -> &'static str {
+        SYSTEM_SOURCE
+    }
+
+    fn sample(&mut self, out: &mut Vec<PerformanceMetric>) -> Result<(), CollectError> {
+        let started = Instant::now();
+        let cpu_before = thread_cpu_ns();
+        let mut e = Emitter::new(out, epoch_now_ns(), SYSTEM_SOURCE);
+        let primed = self.prev.is_some();
+        let dt = self
+            .prev
+            .as_ref()
+            .map_or(0.0, |p| started.duration_since(p.at).as_secs_f64());
+        self.cpu(&mut e, primed);
+        self.memory(&mut e);
+        self.disk_space(&mut e);
+
+        let disk = self.read_disk();
+        let nets = self.read_nets();
+        self.io_rates(&mut e, disk.as_ref(), &nets, dt);
+        let process_cpu_ns = self.process(&mut e, dt);
         self.prev = Some(Prev {
             at: started,
             disk,

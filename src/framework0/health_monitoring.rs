@@ -137,23 +137,21 @@ fn thresholds_from_args(
     })
 }
 
-fn config_err(e: EventsError) -> ScriptletError {
-    ScriptletError::Message(e.to_string())
-}
-
 /// Thresholds for a check: the step's own, else those `setup` stored, else the defaults.
 fn effective_thresholds(
     env: &StepEnv,
     args: &Map<String, Value>,
 ) -> Result<BTreeMap<String, Threshold>, ScriptletError> {
-    if let Some(t) = thresholds_from_args(args).map_err(config_err)? {
+    if let Some(t) = thresholds_from_args(args).map_err(ScriptletError::failed)? {
         return Ok(default_thresholds().into_iter().chain(t).collect());
     }
     match env
         .get("health.config")
         .and_then(|c| c.get("thresholds").cloned())
     {
-        Some(t) => thresholds_from_config(&t, "health.config.thresholds").map_err(config_err),
+        Some(t) => {
+            thresholds_from_config(&t, "health.config.thresholds").map_err(ScriptletError::failed)
+        }
         None => Ok(default_thresholds()),
     }
 }
@@ -176,7 +174,7 @@ impl Scriptlet for HealthMonitoringScriptlet {
 fn setup(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     // Setup starts afresh: its own thresholds over the defaults, never an older run's.
     let own = thresholds_from_args(args)
-        .map_err(config_err)?
+        .map_err(ScriptletError::failed)?
         .unwrap_or_default();
     let thresholds: BTreeMap<String, Threshold> =
         default_thresholds().into_iter().chain(own).collect();
@@ -237,7 +235,7 @@ fn run_and_store(
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ScriptletError> {
     serde_json::to_value(v)
-        .map_err(|e| ScriptletError::Message(format!("cannot serialize health results: {e}")))
+        .map_err(|e| ScriptletError::failed_in("cannot serialize health results", e))
 }
 
 /// The check results and alerts stored in the context, if any.
@@ -255,9 +253,10 @@ pub(crate) fn stored_results(env: &StepEnv) -> Result<Option<Checked>, Scriptlet
 
 fn parse<T: serde::de::DeserializeOwned>(key: &str, v: Value) -> Result<T, ScriptletError> {
     serde_json::from_value(v).map_err(|e| {
-        ScriptletError::Message(format!(
-            "context key {key} is not in the health result shape: {e}"
-        ))
+        ScriptletError::failed_in(
+            format!("context key {key} is not in the health result shape"),
+            e,
+        )
     })
 }
 
@@ -278,7 +277,7 @@ fn report(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletErro
     };
     if let Some(path) = args.get("output_file").and_then(Value::as_str) {
         std::fs::write(path, &text).map_err(|e| {
-            ScriptletError::Message(format!("cannot write health report to {path}: {e}"))
+            ScriptletError::failed_in(format!("cannot write health report to {path}"), e)
         })?;
         tracing::info!(target: "framework0.health", "Health report written to: {path}");
     }

@@ -108,7 +108,7 @@ pub(crate) fn open(
     ctx: LogContext,
 ) -> Result<LoggingFramework, ScriptletError> {
     LoggingFramework::open(config, ctx)
-        .map_err(|e| ScriptletError::Message(format!("cannot set up logging: {e}")))
+        .map_err(|e| ScriptletError::failed_in("cannot set up logging", e))
 }
 
 struct LoggingFrameworkScriptlet;

@@ -1,5 +1,5 @@
 //! The `report` action of `PerformanceMetricsScriptlet` and the engine behind `f0 report`:
-//! store + context → the report model ([`gather`], [`model`]) → HTML, Markdown, JSON and text
+//! store + context → the report model ([`mod@gather`], [`model`]) → HTML, Markdown, JSON and text
 //! files ([`render`]) written safely into one folder ([`output`]).
 //!
 //! Everything is per series (a metric name plus its tag set): verdicts (regressed / improved /

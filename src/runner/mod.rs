@@ -3,6 +3,7 @@
 //! interrupted run loses nothing it finished.
 
 mod attempt;
+mod finish;
 mod measure;
 mod outcome;
 mod plan;
@@ -12,6 +13,8 @@ pub use measure::{Snapshot, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, SkipReason, StepOutcome, StepStatus};
 pub use plan::execution_order;
 
+use finish::{filtered, finish, not_run, skipped};
+
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -19,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::context::{lock, Context, SharedContext};
+use crate::context::{lock, SharedContext};
 use crate::diagnostic::{Finding, Level};
 use crate::recipe::validate::validate;
 use crate::recipe::{Recipe, Step};
@@ -40,12 +43,12 @@ pub struct RunOptions {
     pub skip: Vec<String>,
     /// Keep going after a failed step.
     pub continue_on_error: bool,
-    /// Default per-step timeout, seconds (a step's own `timeout` wins).
-    pub step_timeout: Option<f64>,
+    /// Default per-step timeout (a step's own `timeout` wins).
+    pub step_timeout: Option<Duration>,
     /// Retries after a failed attempt (a step's own `retry_count` wins).
     pub max_retries: u32,
-    /// Pause between attempts, seconds.
-    pub retry_delay: f64,
+    /// Pause between attempts.
+    pub retry_delay: Duration,
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     pub strict: bool,
 }
@@ -313,11 +316,7 @@ impl<'a> Runner<'a> {
         opts: &RunOptions,
     ) -> (AttemptEnd, u32) {
         let retries = step.retry_count.unwrap_or(opts.max_retries);
-        let timeout = step
-            .timeout_secs
-            .or(opts.step_timeout)
-            .filter(|t| *t > 0.0)
-            .map(Duration::from_secs_f64);
+        let timeout = step.timeout.or(opts.step_timeout);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -346,9 +345,9 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Sleeps `secs`; returns true if interrupted meanwhile.
-    fn pause(&self, secs: f64) -> bool {
-        let end = Instant::now() + Duration::from_secs_f64(secs.max(0.0));
+    /// Sleeps `d`; returns true if interrupted meanwhile.
+    fn pause(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
         while Instant::now() < end {
             if self.interrupted() {
                 return true;
@@ -375,105 +374,4 @@ fn missing_keys(step: &Step, ctx: &SharedContext) -> Option<String> {
             missing.join(", ")
         )
     })
-}
-
-fn filtered(step: &Step, opts: &RunOptions) -> Option<SkipReason> {
-    if let Some(only) = &opts.only {
-        if !only.contains(&step.name) {
-            return Some(SkipReason::NotSelected);
-        }
-    }
-    opts.skip
-        .contains(&step.name)
-        .then_some(SkipReason::Excluded)
-}
-
-fn skipped(step: &Step, reason: SkipReason) -> StepOutcome {
-    tracing::info!(target: "f0.runner", "Skipping step {}: {reason}", step.name);
-    StepOutcome {
-        status: StepStatus::Skipped,
-        skip_reason: Some(reason),
-        ..not_run(step)
-    }
-}
-
-fn not_run(step: &Step) -> StepOutcome {
-    StepOutcome {
-        name: step.name.clone(),
-        status: StepStatus::NotRun,
-        attempts: 0,
-        duration_seconds: 0.0,
-        error: None,
-        skip_reason: None,
-        warnings: Vec::new(),
-        usage: None,
-    }
-}
-
-/// Computes the final counts and status and writes the runner's closing context keys.
-fn finish(
-    ctx: &mut Context,
-    run_id: i64,
-    recipe: &Recipe,
-    steps: Vec<StepOutcome>,
-    started: Instant,
-    interrupted: bool,
-) -> RunOutcome {
-    let count = |s: StepStatus| steps.iter().filter(|o| o.status == s).count();
-    let (completed, failed, skipped) = (
-        count(StepStatus::Completed),
-        count(StepStatus::Failed),
-        count(StepStatus::Skipped),
-    );
-    let total = recipe.steps.len();
-    let status = if interrupted {
-        RunStatus::Interrupted
-    } else {
-        RunStatus::from_counts(completed, failed)
-    };
-    let success = status == RunStatus::Completed;
-    let execution_time = started.elapsed().as_secs_f64();
-    let success_rate = RunOutcome::rate(completed, total);
-    let errors: Vec<Value> = steps
-        .iter()
-        .filter_map(|s| s.error.as_ref().map(|e| json!(format!("{}: {e}", s.name))))
-        .collect();
-    let warnings: Vec<Value> = steps
-        .iter()
-        .flat_map(|s| s.warnings.iter().map(|w| json!(w)))
-        .collect();
-    let keys: [(&str, Value); 9] = [
-        ("recipe.end_time", json!(epoch_seconds())),
-        ("recipe.execution_time_seconds", json!(execution_time)),
-        ("recipe.status", json!(status.as_str())),
-        ("recipe.success", json!(success)),
-        ("recipe.completed_steps", json!(completed)),
-        ("recipe.failed_steps", json!(failed)),
-        ("recipe.skipped_steps", json!(skipped)),
-        ("recipe.success_rate", json!(success_rate)),
-        ("recipe.outputs_created", json!([])),
-    ];
-    for (k, v) in keys {
-        ctx.set(k, v, Some(WHO));
-    }
-    if !errors.is_empty() {
-        ctx.set("recipe.global_errors", Value::Array(errors), Some(WHO));
-    }
-    if !warnings.is_empty() {
-        ctx.set("recipe.global_warnings", Value::Array(warnings), Some(WHO));
-    }
-    RunOutcome {
-        run_id,
-        recipe_path: recipe.path.display().to_string(),
-        status,
-        success,
-        execution_time,
-        total_steps: total,
-        completed_steps: completed,
-        failed_steps: failed,
-        skipped_steps: skipped,
-        success_rate,
-        steps,
-        context_keys: ctx.keys().map(str::to_owned).collect(),
-    }
 }

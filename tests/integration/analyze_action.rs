@@ -386,7 +386,7 @@ fn bad_analyze_args_are_findings_with_codes_and_paths() {
         format!("ERROR [INVALID_ARG] {base}.metrics: must be a metric name or glob, or a non-empty list of them, got []"),
         format!("ERROR [INVALID_ARG] {base}.percentiles: must be a non-empty list of percents in [0, 100], got [50,120]"),
         format!("ERROR [INVALID_ARG] {base}.percentile_method: invalid percentile method `type7`"),
-        format!("ERROR [INVALID_ARG] {base}.anomaly_detection.methods: must be a non-empty list of zscore, modified_zscore,"),
+        format!("ERROR [INVALID_ARG] {base}.anomaly_detection.methods[0]: unknown anomaly method 'magic'; accepted: zscore, modified_zscore,"),
         format!("ERROR [INVALID_ARG] {base}.anomaly_detection.sensitivity: must be a number > 0, got 0"),
         format!("ERROR [INVALID_ARG] {base}.change_points: must be true, false or {{window_len, max_pvalue, min_magnitude}}: invalid window_len `1`: accepted an integer ≥ 2"),
         format!("ERROR [MISSING_FIELD] {base}.baseline.establish: needs one of run, timeframe or values"),

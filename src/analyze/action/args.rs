@@ -168,7 +168,8 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "change_points" => out.change_points = change_points(&mut r, v),
             "baseline" => out.baseline = baseline_settings(&mut r, v),
             "config" => {
-                r.extend(check_metrics_config(v, &format!("{base}.config")));
+                let at = r.at("config");
+                r.extend(check_metrics_config(v, &at));
                 out.config = Some(v.clone());
             }
             _ => {}
@@ -231,22 +232,8 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
         &["enabled", "methods", "sensitivity"],
     );
     if let Some(m) = map.get("methods") {
-        let names = m.as_array().filter(|a| !a.is_empty());
-        let parsed: Option<Vec<AnomalyMethod>> = names.and_then(|a| {
-            a.iter()
-                .map(|x| x.as_str().and_then(|n| n.parse().ok()))
-                .collect()
-        });
-        match parsed {
-            Some(methods) => s.methods = methods,
-            None => sub.invalid(
-                "methods",
-                format!(
-                    "must be a non-empty list of {}; got {}",
-                    AnomalyMethod::names(),
-                    compact(m)
-                ),
-            ),
+        if let Some(methods) = anomaly_methods(&mut sub, m) {
+            s.methods = methods;
         }
     }
     if let Some(x) = map.get("sensitivity") {
@@ -260,6 +247,40 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
         }
     }
     s
+}
+
+/// A non-empty list of detector names; an unknown name is reported at its index.
+fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<Vec<AnomalyMethod>> {
+    let Some(names) = m.as_array().filter(|a| !a.is_empty()) else {
+        r.invalid(
+            "methods",
+            format!(
+                "must be a non-empty list of {}; got {}",
+                AnomalyMethod::names(),
+                compact(m)
+            ),
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    for (i, x) in names.iter().enumerate() {
+        match x.as_str().map(|n| (n, n.parse::<AnomalyMethod>())) {
+            Some((_, Ok(method))) => out.push(method),
+            Some((n, Err(_))) => r.invalid(
+                &format!("methods[{i}]"),
+                format!(
+                    "unknown anomaly method '{}'; accepted: {}",
+                    n.chars().take(200).collect::<String>(),
+                    AnomalyMethod::names()
+                ),
+            ),
+            None => r.invalid(
+                &format!("methods[{i}]"),
+                format!("must be a detector name, got {}", compact(x)),
+            ),
+        }
+    }
+    (out.len() == names.len()).then_some(out)
 }
 
 fn change_points(r: &mut ArgReader<'_>, v: &Value) -> Option<HunterParams> {

@@ -10,14 +10,17 @@
 pub mod args;
 mod baseline_args;
 pub mod baselines;
+mod changepoints;
 pub mod config;
 mod error;
 pub mod metric;
+pub mod render;
 pub mod report;
 pub mod select;
 pub mod timeframe;
 
 pub use args::{parse_args, AnalyzeArgs};
+pub use changepoints::change_points;
 pub use error::AnalyzeError;
 pub use report::{AnalysisReport, ChangePointReport};
 

@@ -112,61 +112,8 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         points_per_chart: (TOTAL_POINTS / n.max(1)).clamp(MIN_POINTS, MAX_POINTS),
         current_run: req.current_run,
     };
-    let run_starts: HashMap<i64, i64> = store
-        .runs()?
-        .iter()
-        .map(|r| (r.id, (r.started_at * 1e9) as i64))
-        .collect();
     let mut bottlenecks = Bottlenecks::default();
-    // Verdicts read the store (one connection): in order. The analyses are pure: in parallel.
-    let mut judged = Vec::with_capacity(n);
-    for s in &selection.series {
-        let count = selection
-            .series_count
-            .get(&s.key.name)
-            .copied()
-            .unwrap_or(1);
-        let mut j = judge(
-            store,
-            s,
-            count,
-            req.context.last_analysis.as_ref(),
-            &settings,
-        );
-        if j.band.is_none() && count == 1 {
-            j.band = context_band(req.context.baselines.get(&s.key.name));
-        }
-        bottleneck::judge(
-            &mut bottlenecks,
-            &s.label,
-            &s.key.metric_type,
-            &s.key.unit,
-            &s.window.values,
-        );
-        judged.push(j);
-    }
-    let bands: Vec<Option<Band>> = judged.iter().map(|j| j.band.clone()).collect();
-    let reports = in_parallel(&selection.series, &bands, &settings, &run_starts);
-    let mut rows: Vec<(Headline, SeriesReport, bool)> = judged
-        .into_iter()
-        .zip(reports)
-        .zip(&selection.series)
-        .map(|((j, r), s)| (j.headline, r, higher_is_better(&s.key)))
-        .collect();
-    rows.sort_by(|a, b| {
-        let (ka, kb) = (severity(&a.0, a.2), severity(&b.0, b.2));
-        ka.0.cmp(&kb.0)
-            .then(kb.1.total_cmp(&ka.1))
-            .then(a.0.label.cmp(&b.0.label))
-    });
-    let mut headline = Vec::with_capacity(n);
-    let mut series = Vec::with_capacity(n);
-    for (i, (mut h, mut s, _)) in rows.into_iter().enumerate() {
-        s.id = format!("s{i}");
-        h.series = s.id.clone();
-        headline.push(h);
-        series.push(s);
-    }
+    let (headline, series) = analyse_all(store, &selection, &settings, req, &mut bottlenecks)?;
     let system = system::overview(
         store,
         &selection.window,
@@ -218,6 +165,72 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         recommendations,
         notes,
     })
+}
+
+/// The headline rows and series reports of every selected series, worst first, with ids.
+/// Verdicts read the store (one connection) in order; the analyses are pure and run in
+/// parallel. Every series also goes through Framework0's bottleneck rules.
+fn analyse_all(
+    store: &Store,
+    selection: &select::Selection,
+    settings: &Settings,
+    req: &GatherRequest<'_>,
+    bottlenecks: &mut Bottlenecks,
+) -> Result<(Vec<Headline>, Vec<SeriesReport>), ReportError> {
+    let run_starts: HashMap<i64, i64> = store
+        .runs()?
+        .iter()
+        .map(|r| (r.id, (r.started_at * 1e9) as i64))
+        .collect();
+    let mut judged = Vec::with_capacity(selection.series.len());
+    for s in &selection.series {
+        let count = selection
+            .series_count
+            .get(&s.key.name)
+            .copied()
+            .unwrap_or(1);
+        let mut j = judge(
+            store,
+            s,
+            count,
+            req.context.last_analysis.as_ref(),
+            settings,
+        );
+        if j.band.is_none() && count == 1 {
+            j.band = context_band(req.context.baselines.get(&s.key.name));
+        }
+        bottleneck::judge(
+            bottlenecks,
+            &s.label,
+            &s.key.metric_type,
+            &s.key.unit,
+            &s.window.values,
+        );
+        judged.push(j);
+    }
+    let bands: Vec<Option<Band>> = judged.iter().map(|j| j.band.clone()).collect();
+    let reports = in_parallel(&selection.series, &bands, settings, &run_starts);
+    let mut rows: Vec<(Headline, SeriesReport, bool)> = judged
+        .into_iter()
+        .zip(reports)
+        .zip(&selection.series)
+        .map(|((j, r), s)| (j.headline, r, higher_is_better(&s.key)))
+        .collect();
+    rows.sort_by(|a, b| {
+        let (ka, kb) = (severity(&a.0, a.2), severity(&b.0, b.2));
+        ka.0.cmp(&kb.0)
+            .then(kb.1.total_cmp(&ka.1))
+            .then(a.0.label.cmp(&b.0.label))
+    });
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut h, mut s, _))| {
+            s.id = format!("s{i}");
+            h.series = s.id.clone();
+            (h, s)
+        })
+        .unzip())
 }
 
 /// [`series_report`] of every series, on every available core.

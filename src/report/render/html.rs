@@ -5,7 +5,7 @@
 //! Tables and text are rendered here, escaped ([`crate::report::escape::html`]), so the page
 //! reads without scripts; the charts are drawn by `assets/report.js` with uPlot 1.6.32 (MIT,
 //! `assets/uPlot.LICENSE`), inlined, from the chart data embedded as JSON
-//! ([`super::chart_data`], escaped for a script element).
+//! (`chart_data.rs`, escaped for a script element).
 
 use std::fmt::Write as _;
 

@@ -19,7 +19,7 @@ mod reader;
 pub mod value;
 
 pub use choice::{bool_arg, check_bool, Choice};
-pub use map::{check_keys, ArgMap, FieldError};
+pub use map::{check_keys, ArgMap, FieldError, MIN_INTERVAL};
 pub use reader::ArgReader;
 
 /// The message of an unknown key under the one rule above.
