@@ -7,6 +7,7 @@ mod import_cmd;
 mod logging;
 mod report_cmd;
 mod run_cmd;
+mod safety;
 mod validate_cmd;
 
 use std::path::PathBuf;
@@ -53,10 +54,15 @@ pub enum Command {
 
 /// Parses the process arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
+    safety::install();
     let cli = Cli::parse();
     let debug = matches!(&cli.command, Command::Run(a) if a.debug);
     logging::init(debug);
-    let code = match cli.command {
+    ExitCode::from(safety::guarded(|| dispatch(cli)))
+}
+
+fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
         Command::Run(args) => run_cmd::run(&cli.context_db, args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Context { command } => context_cmd::run(&cli.context_db, command),
@@ -64,8 +70,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
         Command::Report(args) => report_cmd::run(&cli.context_db, args),
-    };
-    ExitCode::from(code)
+    }
 }
 
 /// Prints `report` as one JSON object (`json`) or with `text`; false (after `Error: ...` on
@@ -92,13 +97,8 @@ fn open_store(path: &std::path::Path) -> Result<Store, StoreError> {
     Store::open(path)
 }
 
-/// Opens an existing store for a command that only reads: a mistyped path is an error, not a
-/// new empty store.
+/// Opens an existing store for a command that only reads: read-only at the SQLite level
+/// (nothing created, migrated or written); a mistyped path is an error, not a new empty store.
 fn open_existing_store(path: &std::path::Path) -> Result<Store, StoreError> {
-    if !path.exists() {
-        return Err(StoreError::Missing {
-            path: path.to_path_buf(),
-        });
-    }
-    Store::open(path)
+    Store::open_read_only(path)
 }
