@@ -16,6 +16,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod events;
 pub mod metrics;
+pub mod profile;
 pub mod recipe;
 pub mod runner;
 pub mod scriptlet;
