@@ -5,6 +5,7 @@ mod changepoints_cmd;
 mod context_cmd;
 mod import_cmd;
 mod logging;
+mod profile_cmd;
 mod run_cmd;
 mod validate_cmd;
 
@@ -46,6 +47,8 @@ pub enum Command {
     Analyze(analyze_cmd::AnalyzeArgs),
     /// Change points of one stored metric (Hunter / Apache Otava).
     Changepoints(changepoints_cmd::ChangepointsArgs),
+    /// Sample a command's stacks and process tree: call tree, bottlenecks, flamegraph.
+    Profile(profile_cmd::ProfileArgs),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run(&cli.context_db, args),
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
+        Command::Profile(args) => profile_cmd::run(&cli.context_db, args),
     };
     ExitCode::from(code)
 }

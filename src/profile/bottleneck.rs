@@ -2,7 +2,7 @@
 //!
 //! | rule | fires when | suggestion |
 //! |---|---|---|
-//! | `dominant_function` | one function > 50 % of all self time | look there first |
+//! | `dominant_function` | one function > 50 % of all self time (≥ 10 ms in all) | look there first |
 //! | `hot_function` | a function ≥ 10 % of self time (top 5) | the next places to look |
 //! | `many_short_calls` | ≥ 1000 calls, mean < 10 µs, ≥ 10 % of the time | batch or cache |
 //! | `outliers` | ≥ 20 calls and p95 > 3 × mean | outliers: look at contention |
@@ -103,8 +103,24 @@ fn finding(rule: &str, severity: &str, location: &str, self_ns: u64, share: f64,
     }
 }
 
+/// Less sampled time than this is too little evidence for the function rules.
+pub const MIN_EVIDENCE_NS: u64 = 10_000_000;
+
+fn look_at(name: &str) -> String {
+    if name == "[kernel]" {
+        "the time is spent in the kernel on the program's behalf: make fewer, larger syscalls".into()
+    } else if name.starts_with('[') {
+        format!("the time is in {name}, which has no symbols: install its debug symbols or build it with -g to see inside")
+    } else {
+        format!("look at {name} first: optimise its own loop or call it less")
+    }
+}
+
 fn function_rules(fs: &[FunctionRow], out: &mut Vec<Bottleneck>) {
     let all: u64 = fs.iter().map(|f| f.self_ns).sum();
+    if all < MIN_EVIDENCE_NS {
+        return;
+    }
     for (i, f) in fs.iter().take(5).enumerate() {
         let share = if all > 0 { f.self_ns as f64 / all as f64 } else { 0.0 };
         let evidence = format!(
@@ -116,7 +132,7 @@ fn function_rules(fs: &[FunctionRow], out: &mut Vec<Bottleneck>) {
         );
         if i == 0 && share > 0.5 {
             out.push(finding("dominant_function", "high", &f.name, f.self_ns, share, evidence,
-                format!("look at {} first: it alone takes {} of the time, more than everything else together; optimise its own loop or call it less", f.name, pct(share))));
+                format!("{}; it alone takes {} of the time, more than everything else together", look_at(&f.name), pct(share))));
         } else if share >= 0.1 {
             out.push(finding("hot_function", "medium", &f.name, f.self_ns, share, evidence,
                 format!("{} is the next place to look ({} of the time)", f.name, pct(share))));
@@ -160,9 +176,9 @@ fn node_rules(path: &str, n: &Node, grand_total: u64, out: &mut Vec<Bottleneck>)
 
 fn proc_rules(p: &ProcSummary, out: &mut Vec<Bottleneck>) {
     let cpu = p.cpu_user_seconds + p.cpu_sys_seconds;
-    if p.wall_seconds > 0.0 && p.cpu_utilization < 0.5 {
-        out.push(finding("cpu_below_wall", "high", "command", 0, 1.0 - p.cpu_utilization,
-            format!("CPU {:.3} s over wall {:.3} s ({} of one core)", cpu, p.wall_seconds, pct(p.cpu_utilization)),
+    if p.wall_seconds > 0.0 && p.cpu_utilization_runnable < 0.5 {
+        out.push(finding("cpu_below_wall", "high", "command", 0, 1.0 - p.cpu_utilization_runnable,
+            format!("CPU {:.3} s over wall {:.3} s ({} of one core; {:.3} s waiting for a CPU excluded)", cpu, p.wall_seconds, pct(p.cpu_utilization_runnable), p.run_queue_seconds),
             "the command is not CPU-bound: it is blocked on I/O, locks or sleep; profile its waits (strace -c, off-CPU analysis) rather than its code".into()));
     }
     if cpu >= 0.01 && p.sys_share > 0.3 {

@@ -8,6 +8,7 @@
 //! the largest sum seen over the live tree (a lower bound when children exit between
 //! samples).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -57,6 +58,17 @@ pub fn parse_io(text: &str) -> (u64, u64) {
     (field("rchar:"), field("wchar:"))
 }
 
+/// `MemTotal` from `/proc/meminfo`, bytes (0 where unreadable).
+pub fn total_memory_bytes() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:")?.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
 /// The tree at one instant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct TreeSample {
@@ -76,6 +88,8 @@ pub struct TreeSample {
     pub read_bytes: u64,
     /// Bytes written so far over the live tree.
     pub write_bytes: u64,
+    /// Time spent runnable but waiting for a CPU so far (main threads), seconds.
+    pub run_queue_seconds: f64,
 }
 
 /// Samples a process tree rooted at one pid.
@@ -86,6 +100,13 @@ pub struct TreeSampler {
     page_bytes: u64,
     /// Samples taken, oldest first.
     pub samples: Vec<TreeSample>,
+    /// Latest run-queue wait per pid, ns (kept after the process exits).
+    run_delay: HashMap<u32, u64>,
+}
+
+/// Parses `/proc/PID/schedstat` (`cpu_ns run_delay_ns timeslices`) into the run-queue wait.
+pub fn parse_schedstat(text: &str) -> Option<u64> {
+    text.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn read(path: &Path) -> Option<String> {
@@ -123,6 +144,7 @@ impl TreeSampler {
             tick_seconds: 1.0 / if tck > 0 { tck as f64 } else { 100.0 },
             page_bytes: super::perf::events::page_size() as u64,
             samples: Vec::new(),
+            run_delay: HashMap::new(),
         }
     }
 
@@ -139,6 +161,9 @@ impl TreeSampler {
             (c.read_bytes, c.write_bytes) = read(Path::new(&format!("/proc/{pid}/io")))
                 .map(|t| parse_io(&t))
                 .unwrap_or_default();
+            if let Some(d) = read(Path::new(&format!("/proc/{pid}/schedstat"))).and_then(|t| parse_schedstat(&t)) {
+                self.run_delay.insert(pid, d);
+            }
             s.processes += 1;
             s.threads += c.threads;
             s.rss_bytes += c.rss_pages * self.page_bytes;
@@ -148,6 +173,7 @@ impl TreeSampler {
             s.write_bytes += c.write_bytes;
         }
         if s.processes > 0 {
+            s.run_queue_seconds = self.run_delay.values().sum::<u64>() as f64 / 1e9;
             self.samples.push(s);
         }
     }
@@ -188,6 +214,12 @@ pub struct ProcSummary {
     pub cpu_sys_seconds: f64,
     /// (user + sys) / wall: 1.0 is one core busy all the time.
     pub cpu_utilization: f64,
+    /// Time runnable but waiting for a CPU (other load on the machine; main threads, from
+    /// `/proc/PID/schedstat`), seconds.
+    pub run_queue_seconds: f64,
+    /// (user + sys) / (wall − run-queue wait): how busy the command kept a core while it
+    /// could run; the CPU-bound verdict uses this, so a loaded machine does not hide it.
+    pub cpu_utilization_runnable: f64,
     /// sys / (user + sys); 0 when no CPU was used.
     pub sys_share: f64,
     /// Resident memory of the tree, bytes.
@@ -232,6 +264,11 @@ pub fn summarise(samples: &[TreeSample], interval_seconds: f64, usage: FinalUsag
         cpu_user_seconds: user,
         cpu_sys_seconds: sys,
         cpu_utilization: if usage.wall_seconds > 0.0 { cpu / usage.wall_seconds } else { 0.0 },
+        run_queue_seconds: last.run_queue_seconds,
+        cpu_utilization_runnable: {
+            let runnable = usage.wall_seconds - last.run_queue_seconds.min(usage.wall_seconds);
+            if runnable > 0.0 { (cpu / runnable).min(64.0) } else { 0.0 }
+        },
         sys_share: if cpu > 0.0 { sys / cpu } else { 0.0 },
         rss_bytes: peak_mean(samples.iter().map(|s| s.rss_bytes as f64)),
         max_process_rss_bytes: usage.max_rss_bytes,
@@ -275,6 +312,7 @@ mod tests {
             cpu_sys_seconds: 0.0,
             read_bytes: 5,
             write_bytes: 7,
+            run_queue_seconds: 1.0,
         };
         let sum = summarise(
             &[s(0.1, 100, 1), s(0.2, 300, 3)],
@@ -289,6 +327,8 @@ mod tests {
         assert_eq!(sum.rss_bytes, PeakMean { peak: 300.0, mean: 200.0 });
         assert_eq!(sum.threads.peak, 3.0);
         assert_eq!(sum.cpu_utilization, 0.5);
+        assert_eq!(sum.cpu_utilization_runnable, 1.0);
+        assert_eq!(parse_schedstat("10 20 3\n"), Some(20));
         assert_eq!(sum.sys_share, 0.5);
         assert_eq!((sum.read_bytes, sum.write_bytes), (5, 7));
     }
