@@ -38,6 +38,8 @@ mod metrics_config;
 mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
+mod profile_command;
+mod profile_timers;
 mod run_semantics;
 mod store;
 mod store_analysis;
