@@ -6,8 +6,8 @@
 //! | `hot_function` | a function ≥ 10 % of self time (top 5) | the next places to look |
 //! | `many_short_calls` | ≥ 1000 calls, mean < 10 µs, ≥ 10 % of the time | batch or cache |
 //! | `outliers` | ≥ 20 calls and p95 > 3 × mean | outliers: look at contention |
-//! | `cpu_below_wall` | CPU / wall < 0.5 (command, or a timer node ≥ 1 ms) | blocked on I/O, locks or sleep |
-//! | `allocation_heavy` | ≥ 100 allocations or ≥ 1 MiB allocated per call | reuse buffers |
+//! | `cpu_below_wall` | CPU / (wall − run-queue wait) < 0.5 (command, or the deepest timer node ≥ 1 ms) | blocked on I/O, locks or sleep |
+//! | `allocation_heavy` | ≥ 100 allocations or ≥ 1 MiB per call in the block itself | reuse buffers |
 //! | `syscall_heavy` | system time > 30 % of CPU time (≥ 10 ms CPU) | fewer, larger syscalls |
 
 use serde::{Deserialize, Serialize};
@@ -142,6 +142,15 @@ fn function_rules(fs: &[FunctionRow], out: &mut Vec<Bottleneck>) {
 
 fn node_rules(path: &str, n: &Node, grand_total: u64, out: &mut Vec<Bottleneck>) {
     let Some(c) = &n.calls else { return };
+    let before = out.len();
+    for ch in &n.children {
+        node_rules(&format!("{path};{}", ch.name), ch, grand_total, out);
+    }
+    // A child holding most of this node's time that already waits explains this node's wait.
+    let waiting_child = out[before..].iter().any(|b| {
+        b.rule == "cpu_below_wall"
+            && n.children.iter().any(|ch| b.location == format!("{path};{}", ch.name) && ch.total_ns * 2 >= n.total_ns)
+    });
     let share = if grand_total > 0 { n.total_ns as f64 / grand_total as f64 } else { 0.0 };
     if c.count >= 1000 && c.mean_ns < 10_000.0 && share >= 0.1 {
         out.push(finding("many_short_calls", "medium", path, n.self_ns, share,
@@ -153,24 +162,25 @@ fn node_rules(path: &str, n: &Node, grand_total: u64, out: &mut Vec<Bottleneck>)
             format!("p95 {} is {:.1}× the mean {} over {} calls", ms(c.p95_ns as f64), c.p95_ns as f64 / c.mean_ns, ms(c.mean_ns), c.count),
             "a few calls are far slower than the rest: look for lock contention, cold caches, GC-like pauses or I/O on the slow path".into()));
     }
-    if let Some(cpu) = c.cpu_ns.filter(|_| n.total_ns >= 1_000_000) {
-        let ratio = cpu as f64 / n.total_ns as f64;
+    if let Some(cpu) = c.cpu_ns.filter(|_| n.total_ns >= 1_000_000 && !waiting_child) {
+        let queued = c.run_queue_ns.unwrap_or(0).min(n.total_ns);
+        let runnable = (n.total_ns - queued).max(1);
+        let ratio = cpu as f64 / runnable as f64;
         if ratio < 0.5 {
             out.push(finding("cpu_below_wall", "medium", path, n.self_ns, share,
-                format!("CPU {} over wall {} ({} busy)", ms(cpu as f64), ms(n.total_ns as f64), pct(ratio)),
+                format!("CPU {} over wall {} ({} busy; {} waiting for a CPU excluded)", ms(cpu as f64), ms(n.total_ns as f64), pct(ratio), ms(queued as f64)),
                 "the block mostly waits: blocked on I/O, a lock or sleep; overlap the waits or remove them".into()));
         }
     }
-    if let (Some(a), Some(b)) = (c.allocations, c.alloc_bytes) {
-        let (per_call, bytes_per_call) = (a as f64 / c.count as f64, b as f64 / c.count as f64);
+    if let (Some(a), Some(b)) = (c.self_allocations, c.alloc_bytes) {
+        let child_bytes: u64 = n.children.iter().filter_map(|ch| ch.calls.as_ref().and_then(|s| s.alloc_bytes)).sum();
+        let per_call = a as f64 / c.count as f64;
+        let bytes_per_call = b.saturating_sub(child_bytes) as f64 / c.count as f64;
         if per_call >= 100.0 || bytes_per_call >= 1048576.0 {
             out.push(finding("allocation_heavy", "medium", path, n.self_ns, share,
-                format!("{per_call:.0} allocations and {:.0} KiB per call over {} calls", bytes_per_call / 1024.0, c.count),
+                format!("{per_call:.0} allocations and {:.0} KiB per call in the block itself over {} calls", bytes_per_call / 1024.0, c.count),
                 "reuse buffers (clear and refill instead of allocating), reserve capacity up front, avoid temporary Strings/Vecs".into()));
         }
-    }
-    for ch in &n.children {
-        node_rules(&format!("{path};{}", ch.name), ch, grand_total, out);
     }
 }
 

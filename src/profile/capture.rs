@@ -14,7 +14,7 @@ use crate::collect::alloc::thread_counts;
 use crate::metrics::{clock::thread_cpu_ns, CallRecord};
 use crate::scriptlet::StepInfo;
 
-use super::scope::{scope, thread_io, SpanCost};
+use super::scope::{scope, thread_io, thread_run_delay_ns, SpanCost};
 
 /// Captures kept.
 pub const MAX_CAPTURES: usize = 64;
@@ -73,7 +73,7 @@ pub fn subtree(records: &[CallRecord], span: u64) -> Vec<CallRecord> {
 
 /// Runs one attempt of a step (`run`) and captures it; see the module docs.
 pub fn around_step<T>(info: &StepInfo, run: impl FnOnce() -> T) -> T {
-    let (t0, cpu0, a0, io0) = (Instant::now(), thread_cpu_ns(), thread_counts(), thread_io());
+    let (t0, cpu0, a0, io0, q0) = (Instant::now(), thread_cpu_ns(), thread_counts(), thread_io(), thread_run_delay_ns());
     let guard = crate::metrics::is_enabled().then(|| scope(info.step_name.clone()));
     let span = guard.as_ref().map_or(0, |g| g.span_id());
     let out = run();
@@ -91,6 +91,7 @@ pub fn around_step<T>(info: &StepInfo, run: impl FnOnce() -> T) -> T {
             alloc_bytes: a.bytes_allocated,
             read_bytes: io.0.saturating_sub(io0.0),
             write_bytes: io.1.saturating_sub(io0.1),
+            run_queue_ns: thread_run_delay_ns().saturating_sub(q0),
         },
         records,
     });

@@ -94,6 +94,7 @@ fn step_node(step: &str, wall_ns: u64, cpu_ns: Option<u64>, cost: Option<SpanCos
             self_allocations: cost.map(|c| c.allocations),
             read_bytes: cost.map(|c| c.read_bytes),
             write_bytes: cost.map(|c| c.write_bytes),
+            run_queue_ns: cost.map(|c| c.run_queue_ns),
             ..Default::default()
         }),
         ..Node::named(step)

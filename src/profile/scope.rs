@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Costs: two reads of the thread's allocation counters (thread-local cells) and two reads
-//! of `/proc/thread-self/io` (a few microseconds each): meant for blocks of ~100 µs or
+//! each of `/proc/thread-self/io` and `/proc/thread-self/schedstat` (a few microseconds each): meant for blocks of ~100 µs or
 //! more, not for hot inner functions (use `#[performance_timer]` there). Measurements are
 //! kept in a side table keyed by the span id (at most [`MAX_SPANS`], then counted as
 //! dropped) that [`super::timers`] joins with the call records.
@@ -34,6 +34,9 @@ pub struct SpanCost {
     pub read_bytes: u64,
     /// Bytes the thread wrote (`wchar`).
     pub write_bytes: u64,
+    /// Time runnable but waiting for a CPU, ns (`/proc/thread-self/schedstat`).
+    #[serde(default)]
+    pub run_queue_ns: u64,
 }
 
 #[derive(Default)]
@@ -80,19 +83,32 @@ pub fn thread_io() -> (u64, u64) {
         .unwrap_or_default()
 }
 
+/// The calling thread's run-queue wait so far, ns (0 where absent).
+pub fn thread_run_delay_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|t| super::proctree::parse_schedstat(&t))
+        .unwrap_or(0)
+}
+
 /// An open profiled block; see the module docs.
 #[must_use = "the block is profiled until the guard drops"]
 pub struct Scope {
     inner: AllocationScope,
     io_start: (u64, u64),
+    queue_start: u64,
 }
 
 /// Opens a profiled block called `name` on this thread.
 pub fn scope(name: impl Into<String>) -> Scope {
-    let inner = alloc::track(name);
+    // Read before the block opens, so the read's own allocations are not charged to it.
+    let on = crate::metrics::is_enabled();
+    let io_start = if on { thread_io() } else { (0, 0) };
+    let queue_start = if on { thread_run_delay_ns() } else { 0 };
     Scope {
-        io_start: if inner.span_id() != 0 { thread_io() } else { (0, 0) },
-        inner,
+        inner: alloc::track(name),
+        io_start,
+        queue_start,
     }
 }
 
@@ -118,6 +134,7 @@ impl Drop for Scope {
                 alloc_bytes: a.bytes_allocated,
                 read_bytes: io.0.saturating_sub(self.io_start.0),
                 write_bytes: io.1.saturating_sub(self.io_start.1),
+                run_queue_ns: thread_run_delay_ns().saturating_sub(self.queue_start),
             },
         );
     }

@@ -112,6 +112,7 @@ impl Index<'_> {
                 self_allocations: allocations.map(|a| a.saturating_sub(child_allocs.unwrap_or(0))),
                 read_bytes: cost(|c| c.read_bytes),
                 write_bytes: cost(|c| c.write_bytes),
+                run_queue_ns: cost(|c| c.run_queue_ns),
             }),
             children,
         }

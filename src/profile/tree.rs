@@ -59,6 +59,10 @@ pub struct CallStats {
     /// Allocations in the node itself (minus measured callees).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_allocations: Option<u64>,
+    /// Time the thread was runnable but waiting for a CPU while in the node, ns (scopes only,
+    /// `/proc/thread-self/schedstat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_queue_ns: Option<u64>,
     /// Bytes read by the thread while in the node (`/proc/thread-self/io` rchar).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_bytes: Option<u64>,

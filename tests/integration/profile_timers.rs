@@ -90,8 +90,8 @@ fn allocations_and_io_join_each_node_by_span() {
     let recs = sample_program();
     let span = |name: &str| recs.iter().find(|r| r.name == name).unwrap().span_id;
     let costs: HashMap<u64, SpanCost> = [
-        (span("main"), SpanCost { allocations: 50, alloc_bytes: 5000, read_bytes: 100, write_bytes: 7 }),
-        (span("read"), SpanCost { allocations: 20, alloc_bytes: 4096, read_bytes: 100, write_bytes: 0 }),
+        (span("main"), SpanCost { allocations: 50, alloc_bytes: 5000, read_bytes: 100, write_bytes: 7, run_queue_ns: 0 }),
+        (span("read"), SpanCost { allocations: 20, alloc_bytes: 4096, read_bytes: 100, write_bytes: 0, run_queue_ns: 0 }),
     ]
     .into();
     let p = timers::profile(&recs, &costs);
@@ -127,8 +127,32 @@ fn per_call_rules_cite_their_numbers() {
     let o = by("outliers", "main;lookup");
     assert_eq!(o.evidence, "p95 5.0 ms is 6.0× the mean 0.8 ms over 20 calls");
     assert_eq!(o.severity, "high");
-    assert_eq!(by("allocation_heavy", "main").evidence, "300 allocations and 0 KiB per call over 1 calls");
+    assert_eq!(by("allocation_heavy", "main").evidence, "300 allocations and 0 KiB per call in the block itself over 1 calls");
     assert_eq!(found[0].rank, 1);
+}
+
+#[test]
+fn nested_blocks_report_a_wait_and_allocations_once_where_they_happen() {
+    let mut f = Fake::new(1);
+    f.enter("job").advance(1_000_000).enter("fetch").advance(9_000_000).exit().exit();
+    let mut recs = f.out;
+    for r in &mut recs {
+        // job: 10 ms wall, 1.2 ms CPU; fetch: 9 ms wall, 0.2 ms CPU (it sleeps).
+        r.cpu_ns = Some(if r.name == "job" { 1_200_000 } else { 200_000 });
+    }
+    let span = |name: &str| recs.iter().find(|r| r.name == name).unwrap().span_id;
+    let costs: HashMap<u64, SpanCost> = [
+        (span("job"), SpanCost { allocations: 510, alloc_bytes: 5_000, ..Default::default() }),
+        (span("fetch"), SpanCost { allocations: 500, alloc_bytes: 4_000, ..Default::default() }),
+    ]
+    .into();
+    let p = timers::profile(&recs, &costs);
+    let found = detect(RuleInput { functions: &p.functions, timer_roots: &p.merged, proc: None });
+    let at = |rule: &str| found.iter().filter(|b| b.rule == rule).map(|b| b.location.as_str()).collect::<Vec<_>>();
+    assert_eq!(at("cpu_below_wall"), vec!["job;fetch"], "{found:#?}");
+    assert_eq!(at("allocation_heavy"), vec!["job;fetch"], "{found:#?}");
+    let wait = found.iter().find(|b| b.rule == "cpu_below_wall").unwrap();
+    assert_eq!(wait.evidence, "CPU 0.2 ms over wall 9.0 ms (2.2 % busy; 0.0 ms waiting for a CPU excluded)");
 }
 
 fn env_for(dir: &std::path::Path, step: &str, run_id: i64) -> StepEnv {
