@@ -3,7 +3,8 @@
 //! threads and children) and its /proc process tree, ranks bottlenecks with suggestions,
 //! writes folded stacks, a flamegraph SVG and the report JSON (`schemas/profile.schema.json`)
 //! into the output folder, and keeps the profile in the store. The flags go through the same
-//! parser as the recipe action's arguments. Exit status: 0, or 1 when profiling failed or
+//! parser as the recipe action's arguments. The command writes to the terminal, or with
+//! `--json` to `<output_dir>/profile.stdout` and `.stderr`. Exit status: 0, or 1 when profiling failed or
 //! the command did not exit 0 (the profile is still written).
 
 use std::path::Path;
@@ -96,7 +97,8 @@ pub fn run(store_path: &Path, a: ProfileArgs) -> u8 {
     for f in &findings {
         eprintln!("{f}");
     }
-    let Some(plan) = plan else { return 2 };
+    let Some(mut plan) = plan else { return 2 };
+    plan.inherit_output = !a.json;
     let mut store = match super::open_store(store_path) {
         Ok(s) => s,
         Err(e) => {

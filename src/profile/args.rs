@@ -77,6 +77,9 @@ pub struct ProfilePlan {
     pub mode: Mode,
     /// Baselines.
     pub baseline: BaselinePlan,
+    /// Let a profiled command write to the profiler's own stdout and stderr (the CLI without
+    /// `--json`); otherwise its output goes to `<output_dir>/<name>.stdout` and `.stderr`.
+    pub inherit_output: bool,
 }
 
 const KNOWN: &[&str] = &["action", "target", "frequency", "runs", "proc_interval", "output_dir", "mode", "baseline", "config"];
@@ -210,6 +213,7 @@ pub fn parse(args: &Map<String, Value>, base: &str) -> (Option<ProfilePlan>, Vec
         output_dir,
         mode,
         baseline,
+        inherit_output: false,
     });
     (plan, out)
 }

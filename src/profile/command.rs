@@ -3,7 +3,9 @@
 //! interval; finally symbolize and assemble. Cancellation kills the command; nothing here
 //! waits without a bound.
 
-use std::process::Command;
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,17 @@ use super::error::ProfileError;
 use super::perf::{launch::launch, symbolize, PerfEvents, Refusal, Sampler};
 use super::proctree::{summarise, FinalUsage, ProcSummary, TreeSampler};
 use super::sampled::{assemble, SampledProfile};
+
+/// Where the command's standard output and error go (its stdin is always empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The profiler's own stdout and stderr (`f0 profile` without `--json`).
+    Inherit,
+    /// These two files (created or truncated).
+    Files(PathBuf, PathBuf),
+    /// Discarded.
+    Null,
+}
 
 /// What to profile and how.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +35,22 @@ pub struct CommandSpec {
     pub frequency_hz: u64,
     /// Interval of the /proc tree sampler.
     pub proc_interval: Duration,
+    /// Where its output goes.
+    pub output: Output,
+}
+
+fn stdio(cmd: &mut Command, output: &Output) -> std::io::Result<()> {
+    cmd.stdin(Stdio::null());
+    match output {
+        Output::Inherit => {}
+        Output::Null => {
+            cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        }
+        Output::Files(out, err) => {
+            cmd.stdout(File::create(out)?).stderr(File::create(err)?);
+        }
+    }
+    Ok(())
 }
 
 /// How the command ended.
@@ -114,6 +143,10 @@ pub fn profile_command(
     let program = spec.argv.first().cloned().unwrap_or_default();
     let mut cmd = Command::new(&program);
     cmd.args(&spec.argv[1..]);
+    stdio(&mut cmd, &spec.output).map_err(|source| ProfileError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
     let (child, events) = launch(&mut cmd, |pid| PerfEvents::open(pid, spec.frequency_hz))
         .map_err(|source| ProfileError::Spawn {
             program: program.clone(),

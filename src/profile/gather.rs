@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::args::{ProfilePlan, Target};
 use super::capture::{captured, StepCapture};
-use super::command::{profile_command, CommandProfile, CommandSpec};
+use super::command::{profile_command, CommandProfile, CommandSpec, Output};
 use super::compare::{node_map, NodeMap};
 use super::error::ProfileError;
 use super::scope::{span_costs, SpanCost};
@@ -48,12 +48,14 @@ impl Gathered {
 }
 
 /// Where a step is being profiled from.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Origin<'a> {
     /// The run.
     pub run_id: Option<i64>,
     /// Polled for cancellation.
     pub cancelled: &'a dyn Fn() -> bool,
+    /// Files for a command's stdout and stderr.
+    pub output_files: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 fn timings_of(records: &[crate::metrics::CallRecord]) -> Vec<(String, Vec<f64>)> {
@@ -158,7 +160,11 @@ fn from_store(store: &Store, run_id: i64, step: &str) -> Result<Option<Gathered>
 pub fn gather(plan: &ProfilePlan, origin: Origin<'_>, store: Option<&Store>) -> Result<Gathered, ProfileError> {
     match &plan.target {
         Target::Command(argv) => {
-            let spec = CommandSpec { argv: argv.clone(), frequency_hz: plan.frequency_hz, proc_interval: plan.proc_interval };
+            let output = match &origin.output_files {
+                Some((o, e)) if !plan.inherit_output => Output::Files(o.clone(), e.clone()),
+                _ => Output::Inherit,
+            };
+            let spec = CommandSpec { argv: argv.clone(), frequency_hz: plan.frequency_hz, proc_interval: plan.proc_interval, output };
             let mut g = Gathered::default();
             for _ in 0..plan.runs {
                 let p = profile_command(&spec, origin.cancelled)?;

@@ -100,10 +100,11 @@ fn load_runs(v: &Value) -> Option<Vec<NodeMap>> {
 
 /// Makes the profile `plan` asks for. `store` is used for baselines and to keep the profile.
 pub fn execute(plan: &ProfilePlan, ctx: Context<'_>, mut store: Option<&mut Store>) -> Result<ProfileReport, ProfileError> {
-    let g = gather(plan, Origin { run_id: ctx.run_id, cancelled: ctx.cancelled }, store.as_deref())?;
     let dir = PathBuf::from(&plan.output_dir);
     std::fs::create_dir_all(&dir).map_err(|source| ProfileError::Write { path: dir.clone(), source })?;
     let stem = file_stem(ctx.step.unwrap_or("profile"));
+    let output_files = Some((dir.join(format!("{stem}.stdout")), dir.join(format!("{stem}.stderr"))));
+    let g = gather(plan, Origin { run_id: ctx.run_id, cancelled: ctx.cancelled, output_files }, store.as_deref())?;
     let (target, target_label) = target_info(&plan.target);
     let folded = flame::folded(g.roots());
     let path_of = |suffix: &str| dir.join(format!("{stem}{suffix}"));

@@ -182,8 +182,11 @@ fn bad_flags_name_the_field_the_value_and_what_is_accepted() {
 #[test]
 fn a_failing_command_still_writes_its_profile_and_exits_1() {
     let s = Scratch::new();
-    let (code, r) = profile(&s, &["-o", "out"], &["sh", "-c", "exit 3"]);
+    let (code, r) = profile(&s, &["-o", "out"], &["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"]);
     assert_eq!(code, 1);
     assert_eq!(r["command"]["exit"]["code"], 3);
     assert!(s.path("out/profile.svg").exists());
+    // With --json the command's output goes to files, keeping stdout one JSON object.
+    assert_eq!(std::fs::read_to_string(s.path("out/profile.stdout")).unwrap(), "to-stdout\n");
+    assert_eq!(std::fs::read_to_string(s.path("out/profile.stderr")).unwrap(), "to-stderr\n");
 }
