@@ -31,19 +31,34 @@ fn children_cpu() -> f64 {
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
     let pairs = env_or("F0_BENCH_PAIRS", 15);
     let rounds = env_or("F0_BENCH_ROUNDS", 300).to_string();
     let exe = std::env::temp_dir().join(format!("f0-bench-hot-cold-{}", std::process::id()));
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/profile/hot_cold.c");
-    match Command::new("gcc").args(["-O1", "-g", "-fno-omit-frame-pointer", "-o"]).arg(&exe).arg(src).status() {
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/profile/hot_cold.c"
+    );
+    match Command::new("gcc")
+        .args(["-O1", "-g", "-fno-omit-frame-pointer", "-o"])
+        .arg(&exe)
+        .arg(src)
+        .status()
+    {
         Ok(s) if s.success() => {}
         other => {
             eprintln!("gcc is needed to build the benchmark's command (apt-get install -y gcc): {other:?}");
@@ -52,11 +67,20 @@ fn main() {
     }
     let argv = vec![exe.display().to_string(), rounds.clone()];
     let frequency_hz = env_or("F0_BENCH_FREQUENCY", DEFAULT_FREQUENCY_HZ as usize) as u64;
-    let spec = CommandSpec { argv: argv.clone(), frequency_hz, proc_interval: DEFAULT_PROC_INTERVAL, output: Output::Null };
+    let spec = CommandSpec {
+        argv: argv.clone(),
+        frequency_hz,
+        proc_interval: DEFAULT_PROC_INTERVAL,
+        output: Output::Null,
+    };
     let plain = || {
         let cpu = children_cpu();
         let t = Instant::now();
-        let st = Command::new(&argv[0]).arg(&argv[1]).stdout(std::process::Stdio::null()).status().expect("run the command");
+        let st = Command::new(&argv[0])
+            .arg(&argv[1])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run the command");
         assert!(st.success());
         (t.elapsed().as_secs_f64(), children_cpu() - cpu)
     };
@@ -88,6 +112,14 @@ fn main() {
     println!("  ratio of medians  {:.4}x", mb / ma);
     println!("  median pair ratio {:.4}x", median(&mut ratios));
     let (cma, cmb) = (median(&mut ca), median(&mut cb));
-    println!("  command CPU       median {:.4} s unprofiled, {:.4} s profiled: {:.4}x", cma, cmb, cmb / cma);
-    println!("  post-processing   median {:.4} s (after the command exits: symbolize, build trees)", median(&mut post));
+    println!(
+        "  command CPU       median {:.4} s unprofiled, {:.4} s profiled: {:.4}x",
+        cma,
+        cmb,
+        cmb / cma
+    );
+    println!(
+        "  post-processing   median {:.4} s (after the command exits: symbolize, build trees)",
+        median(&mut post)
+    );
 }

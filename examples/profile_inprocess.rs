@@ -52,13 +52,20 @@ fn print(n: &Node, depth: usize) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| std::env::temp_dir().join("profiles").display().to_string());
-    let handle = metrics::install(MetricsConfiguration::default(), Box::new(MemorySink::with_limit(0)))?;
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| std::env::temp_dir().join("profiles").display().to_string());
+    let handle = metrics::install(
+        MetricsConfiguration::default(),
+        Box::new(MemorySink::with_limit(0)),
+    )?;
     {
         let _job = scope("job");
         let text: Vec<String> = {
             let _load = scope("load");
-            (0..2000).map(|i| format!("The quick brown fox {i} jumps over the lazy dog {}", i % 7)).collect()
+            (0..2000)
+                .map(|i| format!("The quick brown fox {i} jumps over the lazy dog {}", i % 7))
+                .collect()
         };
         let counts = word_count(&text);
         println!("{} distinct words", counts.len());
@@ -67,13 +74,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (plan, findings) = args::parse(plan_args.as_object().ok_or("args")?, "args");
     let plan = plan.ok_or_else(|| format!("{findings:?}"))?;
     let never = || false;
-    let report = run::execute(&plan, run::Context { run_id: None, step: None, cancelled: &never }, None)?;
+    let report = run::execute(
+        &plan,
+        run::Context {
+            run_id: None,
+            step: None,
+            cancelled: &never,
+        },
+        None,
+    )?;
     handle.shutdown()?;
     for root in &report.timers.as_ref().ok_or("no timers")?.merged {
         print(root, 0);
     }
     for b in &report.bottlenecks {
-        println!("#{} {} at {}: {} -> {}", b.rank, b.rule, b.location, b.evidence, b.suggestion);
+        println!(
+            "#{} {} at {}: {} -> {}",
+            b.rank, b.rule, b.location, b.evidence, b.suggestion
+        );
     }
     println!("flamegraph: {}", report.files.flamegraph);
     Ok(())

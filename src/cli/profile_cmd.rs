@@ -12,7 +12,7 @@ use std::path::Path;
 use clap::Args;
 use serde_json::{json, Map, Value};
 
-use crate::profile::{args, run, ProfileReport};
+use framework0::profile::{args, run, ProfileReport};
 
 /// Flags of `f0 profile`.
 #[derive(Debug, Args)]
@@ -68,27 +68,57 @@ fn to_args(a: &ProfileArgs) -> Map<String, Value> {
 }
 
 fn print_text(r: &ProfileReport) {
-    println!("profile of {}", r.target.command.clone().unwrap_or_default().join(" "));
+    println!(
+        "profile of {}",
+        r.target.command.clone().unwrap_or_default().join(" ")
+    );
     if let Some(c) = &r.command {
         let p = &c.proc;
-        println!("  wall {:.3} s, CPU user {:.3} s + sys {:.3} s ({:.0} % of one core), peak RSS {} KiB", p.wall_seconds, p.cpu_user_seconds, p.cpu_sys_seconds, p.cpu_utilization * 100.0, p.rss_bytes.peak as u64 / 1024);
+        println!(
+            "  wall {:.3} s, CPU user {:.3} s + sys {:.3} s ({:.0} % of one core), peak RSS {} KiB",
+            p.wall_seconds,
+            p.cpu_user_seconds,
+            p.cpu_sys_seconds,
+            p.cpu_utilization * 100.0,
+            p.rss_bytes.peak as u64 / 1024
+        );
         match (&c.sampled, &c.sampling.reason) {
-            (Some(s), _) => println!("  {} samples at {} Hz ({})", s.samples, s.setup.frequency_hz, s.unwinding),
+            (Some(s), _) => println!(
+                "  {} samples at {} Hz ({})",
+                s.samples, s.setup.frequency_hz, s.unwinding
+            ),
             (None, Some(why)) => println!("  stacks not sampled: {why}"),
             _ => {}
         }
     }
-    println!("  {}: {}", r.classification.verdict, r.classification.evidence);
+    println!(
+        "  {}: {}",
+        r.classification.verdict, r.classification.evidence
+    );
     for f in r.rankings.by_self_time.iter().take(10) {
-        println!("  {:>6.1} %  {:>10.3} ms  {}", f.self_share * 100.0, f.self_ns as f64 / 1e6, f.name);
+        println!(
+            "  {:>6.1} %  {:>10.3} ms  {}",
+            f.self_share * 100.0,
+            f.self_ns as f64 / 1e6,
+            f.name
+        );
     }
     for b in &r.bottlenecks {
-        println!("  #{} [{}] {} at {}: {}\n      -> {}", b.rank, b.severity, b.rule, b.location, b.evidence, b.suggestion);
+        println!(
+            "  #{} [{}] {} at {}: {}\n      -> {}",
+            b.rank, b.severity, b.rule, b.location, b.evidence, b.suggestion
+        );
     }
     if let Some(c) = &r.baseline.comparison {
-        println!("  vs baseline {}: {} slower, {} faster ({})", c.baseline, c.slower, c.faster, c.significance);
+        println!(
+            "  vs baseline {}: {} slower, {} faster ({})",
+            c.baseline, c.slower, c.faster, c.significance
+        );
     }
-    println!("  flamegraph: {}\n  report: {}", r.files.flamegraph, r.files.report);
+    println!(
+        "  flamegraph: {}\n  report: {}",
+        r.files.flamegraph, r.files.report
+    );
 }
 
 /// Runs the command; returns the exit code.
@@ -107,7 +137,11 @@ pub fn run(store_path: &Path, a: ProfileArgs) -> u8 {
         }
     };
     let never = || false;
-    let ctx = run::Context { run_id: None, step: None, cancelled: &never };
+    let ctx = run::Context {
+        run_id: None,
+        step: None,
+        cancelled: &never,
+    };
     let report = match run::execute(&plan, ctx, Some(&mut store)) {
         Ok(r) => r,
         Err(e) => {

@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::collect::duration::parse_duration;
-use crate::diagnostic::{compact, Code, Finding};
+use crate::diagnostic::{compact, Finding};
+use crate::scriptlet::args::ArgReader;
+use crate::util::duration::parse_duration;
 
 /// Default sampling frequency, Hz (perf's `-F 999`).
 pub const DEFAULT_FREQUENCY_HZ: u64 = 999;
@@ -82,104 +83,167 @@ pub struct ProfilePlan {
     pub inherit_output: bool,
 }
 
-const KNOWN: &[&str] = &["action", "target", "frequency", "runs", "proc_interval", "output_dir", "mode", "baseline", "config"];
+const KNOWN: &[&str] = &[
+    "action",
+    "target",
+    "frequency",
+    "runs",
+    "proc_interval",
+    "output_dir",
+    "mode",
+    "baseline",
+];
 const TARGET_HELP: &str = "accepted: {command: [program, args...]}, {step: NAME} or \"in_process\"";
 
-fn bad(base: &str, field: &str, msg: String) -> Finding {
-    Finding::error(Code::InvalidArg, format!("{base}.{field}"), msg)
-}
-
-fn target(v: Option<&Value>, base: &str, out: &mut Vec<Finding>) -> Option<Target> {
+fn target(v: Option<&Value>, out: &mut ArgReader<'_>) -> Option<Target> {
     let Some(v) = v else {
-        out.push(Finding::error(Code::MissingField, format!("{base}.target"), format!("profile needs 'target'; {TARGET_HELP}")));
+        out.missing("target", format!("profile needs 'target'; {TARGET_HELP}"));
         return None;
     };
     match v {
         Value::String(s) if s == "in_process" => Some(Target::InProcess),
         Value::Object(m) if m.len() == 1 && m.contains_key("in_process") => Some(Target::InProcess),
         Value::Object(m) if m.len() == 1 && m.contains_key("command") => match &m["command"] {
-            Value::Array(a) if !a.is_empty() && a.iter().all(|x| x.as_str().is_some_and(|s| !s.is_empty())) => {
-                Some(Target::Command(a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()))
+            Value::Array(a)
+                if !a.is_empty() && a.iter().all(|x| x.as_str().is_some_and(|s| !s.is_empty())) =>
+            {
+                Some(Target::Command(
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect(),
+                ))
             }
             other => {
-                out.push(bad(base, "target.command", format!("got {}; accepted: a non-empty list of non-empty strings, e.g. [./app, --fast]", compact(other))));
+                out.invalid("target.command", format!("got {}; accepted: a non-empty list of non-empty strings, e.g. [./app, --fast]", compact(other)));
                 None
             }
         },
         Value::Object(m) if m.len() == 1 && m.contains_key("step") => match &m["step"] {
             Value::String(s) if !s.is_empty() => Some(Target::Step(s.clone())),
             other => {
-                out.push(bad(base, "target.step", format!("got {}; accepted: the name of a step of this recipe", compact(other))));
+                out.invalid(
+                    "target.step",
+                    format!(
+                        "got {}; accepted: the name of a step of this recipe",
+                        compact(other)
+                    ),
+                );
                 None
             }
         },
         other => {
-            out.push(bad(base, "target", format!("got {}; {TARGET_HELP}", compact(other))));
+            out.invalid("target", format!("got {}; {TARGET_HELP}", compact(other)));
             None
         }
     }
 }
 
-fn int_in(args: &Map<String, Value>, base: &str, field: &str, lo: u64, hi: u64, default: u64, out: &mut Vec<Finding>) -> u64 {
-    match args.get(field) {
-        None => default,
-        Some(v) => match v.as_u64().filter(|n| (lo..=hi).contains(n)) {
-            Some(n) => n,
-            None => {
-                out.push(bad(base, field, format!("got {}; accepted: an integer from {lo} to {hi}", compact(v))));
-                default
-            }
-        },
+fn int_in(
+    args: &Map<String, Value>,
+    out: &mut ArgReader<'_>,
+    field: &str,
+    lo: u64,
+    hi: u64,
+    default: u64,
+) -> u64 {
+    let Some(v) = args.get(field) else {
+        return default;
+    };
+    match v.as_u64().filter(|n| (lo..=hi).contains(n)) {
+        Some(n) => n,
+        None => {
+            out.invalid(
+                field,
+                format!("got {}; accepted: an integer from {lo} to {hi}", compact(v)),
+            );
+            default
+        }
     }
 }
 
-fn name_of(v: &Value, base: &str, field: &str, out: &mut Vec<Finding>) -> Option<String> {
+fn name_of(v: &Value, out: &mut ArgReader<'_>, field: &str) -> Option<String> {
     match v.as_str().filter(|s| !s.is_empty() && s.len() <= 200) {
         Some(s) => Some(s.to_owned()),
         None => {
-            out.push(bad(base, field, format!("got {}; accepted: a baseline name (1 to 200 characters)", compact(v))));
+            out.invalid(
+                field,
+                format!(
+                    "got {}; accepted: a baseline name (1 to 200 characters)",
+                    compact(v)
+                ),
+            );
             None
         }
     }
 }
 
-fn baseline(v: Option<&Value>, base: &str, out: &mut Vec<Finding>) -> BaselinePlan {
+fn baseline(v: Option<&Value>, out: &mut ArgReader<'_>) -> BaselinePlan {
     match v {
         None | Some(Value::Null) => BaselinePlan::default(),
         Some(s @ Value::String(_)) => BaselinePlan {
             save: None,
-            compare: name_of(s, base, "baseline", out),
+            compare: name_of(s, out, "baseline"),
         },
         Some(Value::Object(m)) => {
-            for k in m.keys().filter(|k| !["save", "compare"].contains(&k.as_str())) {
-                out.push(Finding::warning(Code::UnknownKey, format!("{base}.baseline.{k}"), "unknown key (ignored); known: save, compare"));
-            }
+            let mut sub = out.nested("baseline", m, &["save", "compare"]);
             BaselinePlan {
-                save: m.get("save").and_then(|v| name_of(v, base, "baseline.save", out)),
-                compare: m.get("compare").and_then(|v| name_of(v, base, "baseline.compare", out)),
+                save: m.get("save").and_then(|v| name_of(v, &mut sub, "save")),
+                compare: m
+                    .get("compare")
+                    .and_then(|v| name_of(v, &mut sub, "compare")),
             }
         }
         Some(other) => {
-            out.push(bad(base, "baseline", format!("got {}; accepted: a name, or {{save: NAME, compare: NAME}}", compact(other))));
+            out.invalid(
+                "baseline",
+                format!(
+                    "got {}; accepted: a name, or {{save: NAME, compare: NAME}}",
+                    compact(other)
+                ),
+            );
             BaselinePlan::default()
         }
     }
 }
 
-/// Parses `args` (the step's `args` mapping) at path `base`. Returns the plan when there
-/// are no errors, and every finding (errors and warnings).
-pub fn parse(args: &Map<String, Value>, base: &str) -> (Option<ProfilePlan>, Vec<Finding>) {
-    let mut out = Vec::new();
-    for k in args.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
-        out.push(Finding::warning(Code::UnknownKey, format!("{base}.{k}"), format!("unknown profile argument (ignored); known: {}", KNOWN[1..].join(", "))));
+fn mode(v: Option<&Value>, out: &mut ArgReader<'_>) -> Mode {
+    match v.map(|v| (v, v.as_str())) {
+        None | Some((_, Some("native"))) => Mode::Native,
+        Some((_, Some("framework0"))) => Mode::Framework0,
+        Some((v, _)) => {
+            out.invalid(
+                "mode",
+                format!("got {}; accepted: native, framework0", compact(v)),
+            );
+            Mode::Native
+        }
     }
-    let target = target(args.get("target"), base, &mut out);
-    let frequency_hz = int_in(args, base, "frequency", 1, MAX_FREQUENCY_HZ, DEFAULT_FREQUENCY_HZ, &mut out);
-    let runs = int_in(args, base, "runs", 1, u64::from(MAX_RUNS), 1, &mut out) as u32;
+}
+
+/// Parses `args` (the step's `args` mapping) at path `base`. Returns the plan when there
+/// are no errors, and every finding. Unknown keys are errors (the one rule of
+/// [`crate::scriptlet::args`]).
+pub fn parse(args: &Map<String, Value>, base: &str) -> (Option<ProfilePlan>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let mut out = ArgReader::new(base, &mut findings);
+    out.unknown_keys(args, KNOWN);
+    let target = target(args.get("target"), &mut out);
+    let frequency_hz = int_in(
+        args,
+        &mut out,
+        "frequency",
+        1,
+        MAX_FREQUENCY_HZ,
+        DEFAULT_FREQUENCY_HZ,
+    );
+    let runs = int_in(args, &mut out, "runs", 1, u64::from(MAX_RUNS), 1) as u32;
     let proc_interval = match args.get("proc_interval") {
         None => DEFAULT_PROC_INTERVAL,
         Some(v) => parse_duration(v).unwrap_or_else(|e| {
-            out.push(bad(base, "proc_interval", format!("{e}; accepted: a duration such as \"100ms\" or 0.5")));
+            out.invalid(
+                "proc_interval",
+                format!("{e}; accepted: a duration such as \"100ms\" or 0.5"),
+            );
             DEFAULT_PROC_INTERVAL
         }),
     };
@@ -187,24 +251,22 @@ pub fn parse(args: &Map<String, Value>, base: &str) -> (Option<ProfilePlan>, Vec
         None => DEFAULT_OUTPUT_DIR.to_owned(),
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         Some(v) => {
-            out.push(bad(base, "output_dir", format!("got {}; accepted: a folder path", compact(v))));
+            out.invalid(
+                "output_dir",
+                format!("got {}; accepted: a folder path", compact(v)),
+            );
             DEFAULT_OUTPUT_DIR.to_owned()
         }
     };
-    let mode = match args.get("mode").and_then(Value::as_str) {
-        None if args.get("mode").is_none() => Mode::Native,
-        Some("native") => Mode::Native,
-        Some("framework0") => Mode::Framework0,
-        _ => {
-            out.push(bad(base, "mode", format!("got {}; accepted: native, framework0", compact(&args["mode"]))));
-            Mode::Native
-        }
-    };
-    let baseline = baseline(args.get("baseline"), base, &mut out);
+    let mode = mode(args.get("mode"), &mut out);
+    let baseline = baseline(args.get("baseline"), &mut out);
     if runs > 1 && !matches!(target, Some(Target::Command(_)) | None) {
-        out.push(bad(base, "runs", "repeated runs apply to a command target only".into()));
+        out.invalid(
+            "runs",
+            "repeated runs apply to a command target only".into(),
+        );
     }
-    let ok = !out.iter().any(|f| f.level == crate::diagnostic::Level::Error);
+    let ok = !out.has_errors();
     let plan = ok.then(|| ProfilePlan {
         target: target.unwrap_or(Target::InProcess),
         frequency_hz,
@@ -215,12 +277,13 @@ pub fn parse(args: &Map<String, Value>, base: &str) -> (Option<ProfilePlan>, Vec
         baseline,
         inherit_output: false,
     });
-    (plan, out)
+    (plan, findings)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
     use serde_json::json;
 
     fn p(v: Value) -> (Option<ProfilePlan>, Vec<Finding>) {
@@ -232,26 +295,58 @@ mod tests {
         let (plan, f) = p(json!({"action": "profile", "target": {"command": ["./a", "-x"]}}));
         let plan = plan.unwrap();
         assert!(f.is_empty(), "{f:?}");
-        assert_eq!(plan.target, Target::Command(vec!["./a".into(), "-x".into()]));
-        assert_eq!((plan.frequency_hz, plan.runs, plan.mode), (DEFAULT_FREQUENCY_HZ, 1, Mode::Native));
-        assert_eq!(p(json!({"target": {"step": "s"}})).0.unwrap().target, Target::Step("s".into()));
-        assert_eq!(p(json!({"target": "in_process"})).0.unwrap().target, Target::InProcess);
-        let b = p(json!({"target": "in_process", "baseline": "main"})).0.unwrap().baseline;
+        assert_eq!(
+            plan.target,
+            Target::Command(vec!["./a".into(), "-x".into()])
+        );
+        assert_eq!(
+            (plan.frequency_hz, plan.runs, plan.mode),
+            (DEFAULT_FREQUENCY_HZ, 1, Mode::Native)
+        );
+        assert_eq!(
+            p(json!({"target": {"step": "s"}})).0.unwrap().target,
+            Target::Step("s".into())
+        );
+        assert_eq!(
+            p(json!({"target": "in_process"})).0.unwrap().target,
+            Target::InProcess
+        );
+        let b = p(json!({"target": "in_process", "baseline": "main"}))
+            .0
+            .unwrap()
+            .baseline;
         assert_eq!(b.compare.as_deref(), Some("main"));
     }
 
     #[test]
     fn bad_values_name_field_value_and_what_is_accepted() {
-        let (plan, f) = p(json!({"target": {"command": []}, "frequency": 0, "mode": "fast", "proc_interval": "soon", "baseline": 3}));
+        let (plan, f) = p(
+            json!({"target": {"command": []}, "frequency": 0, "mode": "fast", "proc_interval": "soon", "baseline": 3}),
+        );
         assert!(plan.is_none());
         let text: Vec<String> = f.iter().map(ToString::to_string).collect();
         let all = text.join("\n");
-        for needle in ["args.target.command", "args.frequency", "1 to 10000", "args.mode", "native, framework0", "args.proc_interval", "args.baseline"] {
+        for needle in [
+            "args.target.command",
+            "args.frequency",
+            "1 to 10000",
+            "args.mode",
+            "native, framework0",
+            "args.proc_interval",
+            "args.baseline",
+        ] {
             assert!(all.contains(needle), "{needle} missing in {all}");
         }
         let (_, f) = p(json!({}));
         assert_eq!(f[0].code, Code::MissingField);
         let (plan, f) = p(json!({"target": "in_process", "colour": 1}));
-        assert!(plan.is_some() && f[0].code == Code::UnknownKey);
+        assert!(plan.is_none());
+        assert_eq!(f[0].to_string(), "ERROR [INVALID_ARG] at args.colour: unknown key 'colour'; accepted: action, target, frequency, runs, proc_interval, output_dir, mode, baseline");
+        let (_, f) = p(json!({"target": "in_process", "baseline": {"save": "a", "keep": 1}}));
+        assert!(
+            f[0].to_string()
+                .contains("args.baseline.keep: unknown key 'keep'"),
+            "{f:?}"
+        );
     }
 }

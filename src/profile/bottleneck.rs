@@ -90,7 +90,15 @@ fn pct(x: f64) -> String {
     format!("{:.1} %", x * 100.0)
 }
 
-fn finding(rule: &str, severity: &str, location: &str, self_ns: u64, share: f64, evidence: String, suggestion: String) -> Bottleneck {
+fn finding(
+    rule: &str,
+    severity: &str,
+    location: &str,
+    self_ns: u64,
+    share: f64,
+    evidence: String,
+    suggestion: String,
+) -> Bottleneck {
     Bottleneck {
         rank: 0,
         rule: rule.into(),
@@ -108,7 +116,8 @@ pub const MIN_EVIDENCE_NS: u64 = 10_000_000;
 
 fn look_at(name: &str) -> String {
     if name == "[kernel]" {
-        "the time is spent in the kernel on the program's behalf: make fewer, larger syscalls".into()
+        "the time is spent in the kernel on the program's behalf: make fewer, larger syscalls"
+            .into()
     } else if name.starts_with('[') {
         format!("the time is in {name}, which has no symbols: install its debug symbols or build it with -g to see inside")
     } else {
@@ -122,7 +131,11 @@ fn function_rules(fs: &[FunctionRow], out: &mut Vec<Bottleneck>) {
         return;
     }
     for (i, f) in fs.iter().take(5).enumerate() {
-        let share = if all > 0 { f.self_ns as f64 / all as f64 } else { 0.0 };
+        let share = if all > 0 {
+            f.self_ns as f64 / all as f64
+        } else {
+            0.0
+        };
         let evidence = format!(
             "{} spends {} of {} ({}) in its own code",
             f.name,
@@ -131,11 +144,33 @@ fn function_rules(fs: &[FunctionRow], out: &mut Vec<Bottleneck>) {
             pct(share)
         );
         if i == 0 && share > 0.5 {
-            out.push(finding("dominant_function", "high", &f.name, f.self_ns, share, evidence,
-                format!("{}; it alone takes {} of the time, more than everything else together", look_at(&f.name), pct(share))));
+            out.push(finding(
+                "dominant_function",
+                "high",
+                &f.name,
+                f.self_ns,
+                share,
+                evidence,
+                format!(
+                    "{}; it alone takes {} of the time, more than everything else together",
+                    look_at(&f.name),
+                    pct(share)
+                ),
+            ));
         } else if share >= 0.1 {
-            out.push(finding("hot_function", "medium", &f.name, f.self_ns, share, evidence,
-                format!("{} is the next place to look ({} of the time)", f.name, pct(share))));
+            out.push(finding(
+                "hot_function",
+                "medium",
+                &f.name,
+                f.self_ns,
+                share,
+                evidence,
+                format!(
+                    "{} is the next place to look ({} of the time)",
+                    f.name,
+                    pct(share)
+                ),
+            ));
         }
     }
 }
@@ -149,9 +184,15 @@ fn node_rules(path: &str, n: &Node, grand_total: u64, out: &mut Vec<Bottleneck>)
     // A child holding most of this node's time that already waits explains this node's wait.
     let waiting_child = out[before..].iter().any(|b| {
         b.rule == "cpu_below_wall"
-            && n.children.iter().any(|ch| b.location == format!("{path};{}", ch.name) && ch.total_ns * 2 >= n.total_ns)
+            && n.children.iter().any(|ch| {
+                b.location == format!("{path};{}", ch.name) && ch.total_ns * 2 >= n.total_ns
+            })
     });
-    let share = if grand_total > 0 { n.total_ns as f64 / grand_total as f64 } else { 0.0 };
+    let share = if grand_total > 0 {
+        n.total_ns as f64 / grand_total as f64
+    } else {
+        0.0
+    };
     if c.count >= 1000 && c.mean_ns < 10_000.0 && share >= 0.1 {
         out.push(finding("many_short_calls", "medium", path, n.self_ns, share,
             format!("{} calls averaging {:.2} µs add up to {} ({} of the time)", c.count, c.mean_ns / 1e3, ms(n.total_ns as f64), pct(share)),
@@ -162,7 +203,10 @@ fn node_rules(path: &str, n: &Node, grand_total: u64, out: &mut Vec<Bottleneck>)
             format!("p95 {} is {:.1}× the mean {} over {} calls", ms(c.p95_ns as f64), c.p95_ns as f64 / c.mean_ns, ms(c.mean_ns), c.count),
             "a few calls are far slower than the rest: look for lock contention, cold caches, GC-like pauses or I/O on the slow path".into()));
     }
-    if let Some(cpu) = c.cpu_ns.filter(|_| n.total_ns >= 1_000_000 && !waiting_child) {
+    if let Some(cpu) = c
+        .cpu_ns
+        .filter(|_| n.total_ns >= 1_000_000 && !waiting_child)
+    {
         let queued = c.run_queue_ns.unwrap_or(0).min(n.total_ns);
         let runnable = (n.total_ns - queued).max(1);
         let ratio = cpu as f64 / runnable as f64;
@@ -173,7 +217,11 @@ fn node_rules(path: &str, n: &Node, grand_total: u64, out: &mut Vec<Bottleneck>)
         }
     }
     if let (Some(a), Some(b)) = (c.self_allocations, c.alloc_bytes) {
-        let child_bytes: u64 = n.children.iter().filter_map(|ch| ch.calls.as_ref().and_then(|s| s.alloc_bytes)).sum();
+        let child_bytes: u64 = n
+            .children
+            .iter()
+            .filter_map(|ch| ch.calls.as_ref().and_then(|s| s.alloc_bytes))
+            .sum();
         let per_call = a as f64 / c.count as f64;
         let bytes_per_call = b.saturating_sub(child_bytes) as f64 / c.count as f64;
         if per_call >= 100.0 || bytes_per_call >= 1048576.0 {
@@ -214,7 +262,11 @@ pub fn detect(input: RuleInput<'_>) -> Vec<Bottleneck> {
         "medium" => 1,
         _ => 2,
     };
-    out.sort_by(|a, b| sev(&a.severity).cmp(&sev(&b.severity)).then(b.self_ns.cmp(&a.self_ns)));
+    out.sort_by(|a, b| {
+        sev(&a.severity)
+            .cmp(&sev(&b.severity))
+            .then(b.self_ns.cmp(&a.self_ns))
+    });
     for (i, b) in out.iter_mut().enumerate() {
         b.rank = i + 1;
     }
@@ -237,7 +289,11 @@ pub fn rankings(functions: &[FunctionRow], timer_roots: &[Node]) -> Rankings {
             }
         });
     }
-    by_spread.sort_by(|a, b| b.spread.total_cmp(&a.spread).then_with(|| a.path.cmp(&b.path)));
+    by_spread.sort_by(|a, b| {
+        b.spread
+            .total_cmp(&a.spread)
+            .then_with(|| a.path.cmp(&b.path))
+    });
     by_spread.truncate(10);
     let all: u64 = functions.iter().map(|f| f.self_ns).sum();
     Rankings {
@@ -247,7 +303,11 @@ pub fn rankings(functions: &[FunctionRow], timer_roots: &[Node]) -> Rankings {
             .map(|f| RankedSelf {
                 name: f.name.clone(),
                 self_ns: f.self_ns,
-                self_share: if all > 0 { f.self_ns as f64 / all as f64 } else { 0.0 },
+                self_share: if all > 0 {
+                    f.self_ns as f64 / all as f64
+                } else {
+                    0.0
+                },
             })
             .collect(),
         by_spread,

@@ -52,13 +52,20 @@ fn store(c: StepCapture) {
 /// The latest capture of `step` in `run_id`.
 pub fn captured(run_id: i64, step: &str) -> Option<StepCapture> {
     let g = CAPTURES.lock().unwrap_or_else(PoisonError::into_inner);
-    g.iter().rev().find(|c| c.run_id == run_id && c.step == step).cloned()
+    g.iter()
+        .rev()
+        .find(|c| c.run_id == run_id && c.step == step)
+        .cloned()
 }
 
 /// `span` and every record below it, `span`'s own first.
 pub fn subtree(records: &[CallRecord], span: u64) -> Vec<CallRecord> {
     let mut keep = vec![span];
-    let mut out: Vec<CallRecord> = records.iter().filter(|r| r.span_id == span).cloned().collect();
+    let mut out: Vec<CallRecord> = records
+        .iter()
+        .filter(|r| r.span_id == span)
+        .cloned()
+        .collect();
     let mut i = 0;
     while i < keep.len() {
         let p = keep[i];
@@ -73,13 +80,23 @@ pub fn subtree(records: &[CallRecord], span: u64) -> Vec<CallRecord> {
 
 /// Runs one attempt of a step (`run`) and captures it; see the module docs.
 pub fn around_step<T>(info: &StepInfo, run: impl FnOnce() -> T) -> T {
-    let (t0, cpu0, a0, io0, q0) = (Instant::now(), thread_cpu_ns(), thread_counts(), thread_io(), thread_run_delay_ns());
+    let (t0, cpu0, a0, io0, q0) = (
+        Instant::now(),
+        thread_cpu_ns(),
+        thread_counts(),
+        thread_io(),
+        thread_run_delay_ns(),
+    );
     let guard = crate::metrics::is_enabled().then(|| scope(info.step_name.clone()));
     let span = guard.as_ref().map_or(0, |g| g.span_id());
     let out = run();
     drop(guard);
     let (a, io) = (thread_counts().since(&a0), thread_io());
-    let records = if span != 0 { subtree(&crate::metrics::call_records(), span) } else { Vec::new() };
+    let records = if span != 0 {
+        subtree(&crate::metrics::call_records(), span)
+    } else {
+        Vec::new()
+    };
     store(StepCapture {
         run_id: info.run_id,
         step: info.step_name.clone(),
@@ -109,7 +126,6 @@ mod tests {
             recipe_name: "r".into(),
             attempt: 1,
             run_id: -7,
-            store_path: "x.db".into(),
         }
     }
 

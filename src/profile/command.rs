@@ -180,7 +180,12 @@ pub fn profile_command(
             tree.sample();
             next_proc += spec.proc_interval;
         }
-        poll_fds(&fds, next_proc.saturating_duration_since(Instant::now()).min(MAX_WAIT));
+        poll_fds(
+            &fds,
+            next_proc
+                .saturating_duration_since(Instant::now())
+                .min(MAX_WAIT),
+        );
         if let Some(s) = sampler.as_mut() {
             s.drain();
         }
@@ -208,7 +213,12 @@ pub fn profile_command(
         argv: spec.argv.clone(),
         exit: exit_info(status),
         sampling: SamplingStatus {
-            status: if refusal.is_some() { "unavailable" } else { "sampled" }.to_owned(),
+            status: if refusal.is_some() {
+                "unavailable"
+            } else {
+                "sampled"
+            }
+            .to_owned(),
             reason: refusal.as_ref().map(ToString::to_string),
             perf_event_paranoid: super::perf::events::paranoid_level(),
         },

@@ -84,25 +84,43 @@ pub struct Comparison {
 }
 
 fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 }
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
 }
 
 fn column(runs: &[NodeMap], path: &str, pick: fn(&(u64, u64)) -> u64) -> Vec<f64> {
-    runs.iter().map(|r| r.get(path).map_or(0.0, |v| pick(v) as f64)).collect()
+    runs.iter()
+        .map(|r| r.get(path).map_or(0.0, |v| pick(v) as f64))
+        .collect()
 }
 
 fn side_total(runs: &[NodeMap]) -> f64 {
-    mean(&runs.iter().map(|r| r.values().map(|v| v.1 as f64).sum()).collect::<Vec<f64>>())
+    mean(
+        &runs
+            .iter()
+            .map(|r| r.values().map(|v| v.1 as f64).sum())
+            .collect::<Vec<f64>>(),
+    )
 }
 
 /// Compares `current` runs with `baseline` runs (each at least one run).
 pub fn compare(name: &str, baseline: &[NodeMap], current: &[NodeMap]) -> Comparison {
     let tested = baseline.len() >= 2 && current.len() >= 2;
     let (bt, ct) = (side_total(baseline), side_total(current));
-    let paths: BTreeSet<&String> = baseline.iter().chain(current).flat_map(|r| r.keys()).collect();
+    let paths: BTreeSet<&String> = baseline
+        .iter()
+        .chain(current)
+        .flat_map(|r| r.keys())
+        .collect();
     let mut nodes = Vec::new();
     for path in paths {
-        let (bs, cs) = (column(baseline, path, |v| v.1), column(current, path, |v| v.1));
+        let (bs, cs) = (
+            column(baseline, path, |v| v.1),
+            column(current, path, |v| v.1),
+        );
         let (b, c) = (mean(&bs), mean(&cs));
         if b < MIN_SHARE * bt && c < MIN_SHARE * ct {
             continue;
@@ -129,7 +147,12 @@ pub fn compare(name: &str, baseline: &[NodeMap], current: &[NodeMap]) -> Compari
             verdict: verdict.to_owned(),
         });
     }
-    nodes.sort_by(|a, b| b.change_ns.abs().total_cmp(&a.change_ns.abs()).then_with(|| a.path.cmp(&b.path)));
+    nodes.sort_by(|a, b| {
+        b.change_ns
+            .abs()
+            .total_cmp(&a.change_ns.abs())
+            .then_with(|| a.path.cmp(&b.path))
+    });
     let count = |v: &str| nodes.iter().filter(|n| n.verdict == v).count();
     let (slower, faster) = (count("slower"), count("faster"));
     nodes.truncate(MAX_NODES);
@@ -137,7 +160,11 @@ pub fn compare(name: &str, baseline: &[NodeMap], current: &[NodeMap]) -> Compari
         baseline: name.to_owned(),
         baseline_runs: baseline.len(),
         current_runs: current.len(),
-        significance: if tested { "welch_t_test".into() } else { "none: needs at least 2 runs on each side (args.runs)".into() },
+        significance: if tested {
+            "welch_t_test".into()
+        } else {
+            "none: needs at least 2 runs on each side (args.runs)".into()
+        },
         slower,
         faster,
         nodes,
@@ -150,7 +177,12 @@ mod tests {
     use super::*;
 
     fn run(hot: u64, cold: u64) -> NodeMap {
-        [("main".to_owned(), (hot + cold, 0)), ("main;hot".to_owned(), (hot, hot)), ("main;cold".to_owned(), (cold, cold))].into()
+        [
+            ("main".to_owned(), (hot + cold, 0)),
+            ("main;hot".to_owned(), (hot, hot)),
+            ("main;cold".to_owned(), (cold, cold)),
+        ]
+        .into()
     }
 
     #[test]
@@ -164,7 +196,14 @@ mod tests {
         assert!(hot.p_value.unwrap() < 0.01);
         assert!((hot.change_percent.unwrap() - 101.0).abs() < 1.0);
         assert_eq!(c.nodes[0].path, "main;hot");
-        assert_eq!(c.nodes.iter().find(|n| n.path == "main;cold").unwrap().verdict, "unchanged");
+        assert_eq!(
+            c.nodes
+                .iter()
+                .find(|n| n.path == "main;cold")
+                .unwrap()
+                .verdict,
+            "unchanged"
+        );
         assert_eq!((c.slower, c.faster), (1, 0));
     }
 
@@ -172,10 +211,24 @@ mod tests {
     fn single_runs_judge_by_change_alone_and_say_so() {
         let c = compare("b", &[run(100, 50)], &[run(50, 50)]);
         assert!(c.significance.starts_with("none"));
-        assert_eq!(c.nodes.iter().find(|n| n.path == "main;hot").unwrap().verdict, "faster");
+        assert_eq!(
+            c.nodes
+                .iter()
+                .find(|n| n.path == "main;hot")
+                .unwrap()
+                .verdict,
+            "faster"
+        );
         let mut gone = run(100, 0);
         gone.remove("main;cold");
         let c = compare("b", &[run(100, 50)], &[gone]);
-        assert_eq!(c.nodes.iter().find(|n| n.path == "main;cold").unwrap().verdict, "gone");
+        assert_eq!(
+            c.nodes
+                .iter()
+                .find(|n| n.path == "main;cold")
+                .unwrap()
+                .verdict,
+            "gone"
+        );
     }
 }

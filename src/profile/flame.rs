@@ -108,14 +108,21 @@ mod tests {
         let text = String::from_utf8(svg(&folded(&b.finish()), "t").unwrap()).unwrap();
         assert!(text.starts_with("<?xml"), "{}", &text[..80]);
         assert!(text.contains("a&lt;b&gt;&amp;c"));
-        assert!(String::from_utf8(svg("", "empty").unwrap()).unwrap().contains("no samples"));
+        assert!(String::from_utf8(svg("", "empty").unwrap())
+            .unwrap()
+            .contains("no samples"));
     }
 
     #[test]
     fn diff_lines_hold_both_counts() {
         let d = diff_folded("main;hot 50\n", "main;hot 90\nmain;new 10\n").unwrap();
-        assert!(d.contains("main;hot 100 90") || d.contains("main;hot 50 90"), "{d}");
+        assert!(
+            d.contains("main;hot 100 90") || d.contains("main;hot 50 90"),
+            "{d}"
+        );
         assert!(d.contains("main;new 0 10"), "{d}");
-        assert!(String::from_utf8(diff_svg("a 1\n", "a 2\n", "d").unwrap()).unwrap().contains("<svg"));
+        assert!(String::from_utf8(diff_svg("a 1\n", "a 2\n", "d").unwrap())
+            .unwrap()
+            .contains("<svg"));
     }
 }

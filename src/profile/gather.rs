@@ -68,7 +68,10 @@ fn timings_of(records: &[crate::metrics::CallRecord]) -> Vec<(String, Vec<f64>)>
     v
 }
 
-fn from_records(records: &[crate::metrics::CallRecord], costs: &HashMap<u64, SpanCost>) -> Gathered {
+fn from_records(
+    records: &[crate::metrics::CallRecord],
+    costs: &HashMap<u64, SpanCost>,
+) -> Gathered {
     let t = timers::profile(records, costs);
     Gathered {
         runs: vec![node_map(&t.merged)],
@@ -107,7 +110,10 @@ fn single(node: Node) -> Gathered {
     let roots = vec![node];
     let t = TimerProfile {
         records: 0,
-        allocations_counted: roots[0].calls.as_ref().is_some_and(|c| c.allocations.is_some()),
+        allocations_counted: roots[0]
+            .calls
+            .as_ref()
+            .is_some_and(|c| c.allocations.is_some()),
         functions: super::tree::functions(&roots),
         threads: Vec::new(),
         merged: roots,
@@ -134,22 +140,37 @@ fn from_store(store: &Store, run_id: i64, step: &str) -> Result<Option<Gathered>
                WHERE m.run_id = ?1 AND s.source = 'runner' AND s.name LIKE 'step_%'";
     let rows: Vec<(String, String, f64)> = conn
         .prepare(sql)
-        .and_then(|mut st| st.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
-        .map_err(|e| ProfileError::NothingRecorded(format!("cannot read step measurements: {e}")))?;
+        .and_then(|mut st| {
+            st.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .map_err(|e| {
+            ProfileError::NothingRecorded(format!("cannot read step measurements: {e}"))
+        })?;
     let mine: HashMap<String, f64> = rows
         .into_iter()
         .filter(|(_, tags, _)| {
-            serde_json::from_str::<serde_json::Value>(tags).ok().and_then(|t| t.get("step").and_then(|s| s.as_str().map(|s| s == step))) == Some(true)
+            serde_json::from_str::<serde_json::Value>(tags)
+                .ok()
+                .and_then(|t| t.get("step").and_then(|s| s.as_str().map(|s| s == step)))
+                == Some(true)
         })
         .map(|(n, _, v)| (n, v))
         .collect();
-    let Some(&wall) = mine.get("step_wall_time") else { return Ok(None) };
+    let Some(&wall) = mine.get("step_wall_time") else {
+        return Ok(None);
+    };
     let cost = SpanCost {
         read_bytes: mine.get("step_read_bytes").copied().unwrap_or(0.0) as u64,
         write_bytes: mine.get("step_write_bytes").copied().unwrap_or(0.0) as u64,
         ..Default::default()
     };
-    let mut node = step_node(step, wall as u64, mine.get("step_cpu_time").map(|v| *v as u64), Some(cost));
+    let mut node = step_node(
+        step,
+        wall as u64,
+        mine.get("step_cpu_time").map(|v| *v as u64),
+        Some(cost),
+    );
     if let Some(c) = node.calls.as_mut() {
         (c.allocations, c.alloc_bytes, c.self_allocations) = (None, None, None);
     }
@@ -157,19 +178,33 @@ fn from_store(store: &Store, run_id: i64, step: &str) -> Result<Option<Gathered>
 }
 
 /// Gathers `plan.target`.
-pub fn gather(plan: &ProfilePlan, origin: Origin<'_>, store: Option<&Store>) -> Result<Gathered, ProfileError> {
+pub fn gather(
+    plan: &ProfilePlan,
+    origin: Origin<'_>,
+    store: Option<&Store>,
+) -> Result<Gathered, ProfileError> {
     match &plan.target {
         Target::Command(argv) => {
             let output = match &origin.output_files {
                 Some((o, e)) if !plan.inherit_output => Output::Files(o.clone(), e.clone()),
                 _ => Output::Inherit,
             };
-            let spec = CommandSpec { argv: argv.clone(), frequency_hz: plan.frequency_hz, proc_interval: plan.proc_interval, output };
+            let spec = CommandSpec {
+                argv: argv.clone(),
+                frequency_hz: plan.frequency_hz,
+                proc_interval: plan.proc_interval,
+                output,
+            };
             let mut g = Gathered::default();
             for _ in 0..plan.runs {
                 let p = profile_command(&spec, origin.cancelled)?;
                 g.run_walls.push(p.proc.wall_seconds);
-                g.runs.push(p.sampled.as_ref().map(|s| node_map(&s.merged)).unwrap_or_default());
+                g.runs.push(
+                    p.sampled
+                        .as_ref()
+                        .map(|s| node_map(&s.merged))
+                        .unwrap_or_default(),
+                );
                 g.command = Some(p);
             }
             Ok(g)

@@ -39,8 +39,10 @@ pub use scope::scope;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Finding, Level};
-use crate::scriptlet::{ScriptletError, StepEnv};
-use crate::store::Store;
+use crate::scriptlet::{ActionSpec, ScriptletError, StepEnv};
+
+/// The `profile` action, for the `PerformanceMetricsScriptlet` action table.
+pub const ACTION: ActionSpec = ActionSpec::new("profile", validate_args, run_step);
 
 /// Context key of the report.
 pub const SUMMARY_KEY: &str = "metrics.last_profile";
@@ -54,36 +56,46 @@ fn failed(e: impl std::fmt::Display) -> ScriptletError {
     ScriptletError::Message(e.to_string())
 }
 
-/// The store of the run (the one place the action opens it).
-fn open_store(env: &StepEnv) -> Result<Store, ScriptletError> {
-    Store::open(&env.info().store_path).map_err(failed)
-}
-
 /// Runs the profile action in a recipe step: profiles the target, writes the files, stores
 /// the profile and sets `metrics.last_profile`. Returns 1 when a profiled command failed.
 pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     let (plan, findings) = args::parse(args, "args");
     let plan = plan.ok_or_else(|| {
-        failed(ProfileError::InvalidArgs(findings.into_iter().filter(|f| f.level == Level::Error).collect()))
+        failed(ProfileError::InvalidArgs(
+            findings
+                .into_iter()
+                .filter(|f| f.level == Level::Error)
+                .collect(),
+        ))
     })?;
-    let mut store = open_store(env)?;
     let info = env.info();
     let cancelled = || env.is_cancelled();
-    let ctx = run::Context { run_id: Some(info.run_id), step: Some(&info.step_name), cancelled: &cancelled };
-    let report = match run::execute(&plan, ctx, Some(&mut store)) {
+    let ctx = run::Context {
+        run_id: Some(info.run_id),
+        step: Some(&info.step_name),
+        cancelled: &cancelled,
+    };
+    // The run's store, held for the step (the runner writes it only between steps).
+    let result = run::execute(&plan, ctx, Some(&mut env.store()));
+    let report = match result {
         Ok(r) => r,
         Err(ProfileError::Cancelled) => return Err(ScriptletError::Cancelled),
         Err(e) => return Err(failed(e)),
     };
     env.set(SUMMARY_KEY, serde_json::to_value(&report).map_err(failed)?)?;
-    let top = report.bottlenecks.first().map_or("none".to_owned(), |b| format!("{} ({})", b.location, b.rule));
+    let top = report.bottlenecks.first().map_or("none".to_owned(), |b| {
+        format!("{} ({})", b.location, b.rule)
+    });
     tracing::info!(target: "f0.profile", "profile written to {} (flamegraph {}); top bottleneck: {top}", report.files.report, report.files.flamegraph);
     let exit = report.command.as_ref().map(|c| c.exit);
     match exit {
         Some(e) if e.code != Some(0) => Err(failed(format!(
             "profiled command {:?} failed ({}); the profile was still written",
             report.target.command.clone().unwrap_or_default().join(" "),
-            e.code.map_or_else(|| format!("signal {}", e.signal.unwrap_or(0)), |c| format!("exit code {c}"))
+            e.code.map_or_else(
+                || format!("signal {}", e.signal.unwrap_or(0)),
+                |c| format!("exit code {c}")
+            )
         ))),
         _ => Ok(0),
     }

@@ -121,31 +121,58 @@ fn throughput(name: &str, v: &[f64]) -> Option<ThroughputBottleneck> {
 }
 
 /// Framework0's analysis of the given series.
-pub fn detect(timings: &[Series], resources: &[Series], throughputs: &[Series]) -> Framework0Bottlenecks {
+pub fn detect(
+    timings: &[Series],
+    resources: &[Series],
+    throughputs: &[Series],
+) -> Framework0Bottlenecks {
     let mut r = Framework0Bottlenecks {
         timing_bottlenecks: timings.iter().filter_map(|(n, v)| timing(n, v)).collect(),
-        resource_bottlenecks: resources.iter().filter_map(|(n, v)| resource(n, v)).collect(),
-        throughput_bottlenecks: throughputs.iter().filter_map(|(n, v)| throughput(n, v)).collect(),
+        resource_bottlenecks: resources
+            .iter()
+            .filter_map(|(n, v)| resource(n, v))
+            .collect(),
+        throughput_bottlenecks: throughputs
+            .iter()
+            .filter_map(|(n, v)| throughput(n, v))
+            .collect(),
         recommendations: Vec::new(),
     };
-    let high = r.timing_bottlenecks.iter().filter(|t| t.severity == "high").count();
+    let high = r
+        .timing_bottlenecks
+        .iter()
+        .filter(|t| t.severity == "high")
+        .count();
     if high > 0 {
         r.recommendations.push(format!("CRITICAL: {high} functions showing severe timing bottlenecks. Consider profiling and optimizing algorithm complexity."));
     }
     if !r.timing_bottlenecks.is_empty() {
-        r.recommendations.push("Investigate caching opportunities for frequently called slow functions.".into());
+        r.recommendations
+            .push("Investigate caching opportunities for frequently called slow functions.".into());
     }
-    if r.resource_bottlenecks.iter().any(|b| b.metric.contains("cpu")) {
-        r.recommendations.push("High CPU utilization detected. Consider load balancing or scaling resources.".into());
+    if r.resource_bottlenecks
+        .iter()
+        .any(|b| b.metric.contains("cpu"))
+    {
+        r.recommendations.push(
+            "High CPU utilization detected. Consider load balancing or scaling resources.".into(),
+        );
     }
-    if r.resource_bottlenecks.iter().any(|b| b.metric.contains("memory")) {
+    if r.resource_bottlenecks
+        .iter()
+        .any(|b| b.metric.contains("memory"))
+    {
         r.recommendations.push("Memory usage approaching limits. Review memory allocation patterns and implement cleanup.".into());
     }
     if !r.throughput_bottlenecks.is_empty() {
-        r.recommendations.push("Declining throughput detected. Investigate system capacity and connection pooling.".into());
+        r.recommendations.push(
+            "Declining throughput detected. Investigate system capacity and connection pooling."
+                .into(),
+        );
     }
     if r.recommendations.is_empty() {
-        r.recommendations.push("No significant bottlenecks detected. Performance appears optimal.".into());
+        r.recommendations
+            .push("No significant bottlenecks detected. Performance appears optimal.".into());
     }
     r
 }
@@ -177,16 +204,34 @@ mod tests {
     fn resources_and_throughput_and_the_all_clear() {
         let r = detect(
             &[],
-            &[("cpu_usage_percent".into(), vec![90.0, 97.0]), ("memory_usage_percent".into(), vec![85.0, 86.0])],
-            &[("ops_throughput".into(), vec![10.0, 10.0, 10.0, 10.0, 10.0, 1.0, 1.0, 1.0, 1.0, 1.0])],
+            &[
+                ("cpu_usage_percent".into(), vec![90.0, 97.0]),
+                ("memory_usage_percent".into(), vec![85.0, 86.0]),
+            ],
+            &[(
+                "ops_throughput".into(),
+                vec![10.0, 10.0, 10.0, 10.0, 10.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+            )],
         );
         assert_eq!(r.resource_bottlenecks[0].severity, "critical");
         assert_eq!(r.resource_bottlenecks[1].severity, "high");
-        assert_eq!(r.throughput_bottlenecks[0].decline_percent, (1.0 - 1.0 / 5.5) * 100.0);
+        assert_eq!(
+            r.throughput_bottlenecks[0].decline_percent,
+            (1.0 - 1.0 / 5.5) * 100.0
+        );
         assert_eq!(r.recommendations.len(), 3);
         assert!(r.recommendations[0].starts_with("High CPU utilization detected."));
         let clear = detect(&[("g".into(), vec![10.0; 30])], &[], &[]);
-        assert_eq!(clear.recommendations, vec!["No significant bottlenecks detected. Performance appears optimal."]);
-        assert!(serde_json::to_value(&clear).unwrap().get("timing_bottlenecks").unwrap().as_array().unwrap().is_empty());
+        assert_eq!(
+            clear.recommendations,
+            vec!["No significant bottlenecks detected. Performance appears optimal."]
+        );
+        assert!(serde_json::to_value(&clear)
+            .unwrap()
+            .get("timing_bottlenecks")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .is_empty());
     }
 }

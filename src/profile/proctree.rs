@@ -63,8 +63,14 @@ pub fn total_memory_bytes() -> u64 {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("MemTotal:")?.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            t.lines().find_map(|l| {
+                l.strip_prefix("MemTotal:")?
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
         })
         .map_or(0, |kib| kib * 1024)
 }
@@ -127,7 +133,10 @@ pub fn descendants(root: u32) -> Vec<u32> {
             let Some(text) = read(&t.path().join("children")) else {
                 continue;
             };
-            out.extend(text.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+            out.extend(
+                text.split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
         }
     }
     out
@@ -155,13 +164,17 @@ impl TreeSampler {
             ..Default::default()
         };
         for pid in descendants(self.root) {
-            let Some(mut c) = read(Path::new(&format!("/proc/{pid}/stat"))).and_then(|t| parse_stat(&t)) else {
+            let Some(mut c) =
+                read(Path::new(&format!("/proc/{pid}/stat"))).and_then(|t| parse_stat(&t))
+            else {
                 continue;
             };
             (c.read_bytes, c.write_bytes) = read(Path::new(&format!("/proc/{pid}/io")))
                 .map(|t| parse_io(&t))
                 .unwrap_or_default();
-            if let Some(d) = read(Path::new(&format!("/proc/{pid}/schedstat"))).and_then(|t| parse_schedstat(&t)) {
+            if let Some(d) =
+                read(Path::new(&format!("/proc/{pid}/schedstat"))).and_then(|t| parse_schedstat(&t))
+            {
                 self.run_delay.insert(pid, d);
             }
             s.processes += 1;
@@ -263,11 +276,19 @@ pub fn summarise(samples: &[TreeSample], interval_seconds: f64, usage: FinalUsag
         wall_seconds: usage.wall_seconds,
         cpu_user_seconds: user,
         cpu_sys_seconds: sys,
-        cpu_utilization: if usage.wall_seconds > 0.0 { cpu / usage.wall_seconds } else { 0.0 },
+        cpu_utilization: if usage.wall_seconds > 0.0 {
+            cpu / usage.wall_seconds
+        } else {
+            0.0
+        },
         run_queue_seconds: last.run_queue_seconds,
         cpu_utilization_runnable: {
             let runnable = usage.wall_seconds - last.run_queue_seconds.min(usage.wall_seconds);
-            if runnable > 0.0 { (cpu / runnable).min(64.0) } else { 0.0 }
+            if runnable > 0.0 {
+                (cpu / runnable).min(64.0)
+            } else {
+                0.0
+            }
         },
         sys_share: if cpu > 0.0 { sys / cpu } else { 0.0 },
         rss_bytes: peak_mean(samples.iter().map(|s| s.rss_bytes as f64)),
@@ -324,7 +345,13 @@ mod tests {
                 max_rss_bytes: 300,
             },
         );
-        assert_eq!(sum.rss_bytes, PeakMean { peak: 300.0, mean: 200.0 });
+        assert_eq!(
+            sum.rss_bytes,
+            PeakMean {
+                peak: 300.0,
+                mean: 200.0
+            }
+        );
         assert_eq!(sum.threads.peak, 3.0);
         assert_eq!(sum.cpu_utilization, 0.5);
         assert_eq!(sum.cpu_utilization_runnable, 1.0);

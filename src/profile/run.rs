@@ -13,7 +13,9 @@ use super::error::ProfileError;
 use super::flame;
 use super::gather::{gather, Gathered, Origin};
 use super::parity;
-use super::report::{BaselineInfo, Classification, Files, ProfileReport, TargetInfo, SCHEMA_VERSION};
+use super::report::{
+    BaselineInfo, Classification, Files, ProfileReport, TargetInfo, SCHEMA_VERSION,
+};
 use crate::store::Store;
 
 /// Where the profile is made.
@@ -31,14 +33,27 @@ pub struct Context<'a> {
 pub fn file_stem(label: &str) -> String {
     let s: String = label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
-    if s.is_empty() { "profile".into() } else { s }
+    if s.is_empty() {
+        "profile".into()
+    } else {
+        s
+    }
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), ProfileError> {
-    std::fs::write(path, bytes).map_err(|source| ProfileError::Write { path: path.to_path_buf(), source })
+    std::fs::write(path, bytes).map_err(|source| ProfileError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn classify(g: &Gathered) -> Classification {
@@ -46,18 +61,39 @@ fn classify(g: &Gathered) -> Classification {
         (Some(c), _) => (c.proc.wall_seconds > 0.0).then_some(c.proc.cpu_utilization_runnable),
         (None, Some(t)) => {
             let wall: u64 = t.merged.iter().map(|n| n.total_ns).sum();
-            let cpu: Option<u64> = t.merged.iter().map(|n| n.calls.as_ref().and_then(|c| c.cpu_ns)).sum();
+            let cpu: Option<u64> = t
+                .merged
+                .iter()
+                .map(|n| n.calls.as_ref().and_then(|c| c.cpu_ns))
+                .sum();
             cpu.filter(|_| wall > 0).map(|c| c as f64 / wall as f64)
         }
         _ => None,
     };
     match ratio {
         Some(r) => Classification {
-            verdict: if r >= 0.5 { "cpu_bound" } else { "not_cpu_bound" }.into(),
+            verdict: if r >= 0.5 {
+                "cpu_bound"
+            } else {
+                "not_cpu_bound"
+            }
+            .into(),
             cpu_utilization: Some(r),
-            evidence: format!("CPU time is {:.1} % of the time it could run ({})", r * 100.0, if r >= 0.5 { "busy computing" } else { "mostly waiting: I/O, locks or sleep" }),
+            evidence: format!(
+                "CPU time is {:.1} % of the time it could run ({})",
+                r * 100.0,
+                if r >= 0.5 {
+                    "busy computing"
+                } else {
+                    "mostly waiting: I/O, locks or sleep"
+                }
+            ),
         },
-        None => Classification { verdict: "unknown".into(), cpu_utilization: None, evidence: "no CPU time recorded (timers without CPU time)".into() },
+        None => Classification {
+            verdict: "unknown".into(),
+            cpu_utilization: None,
+            evidence: "no CPU time recorded (timers without CPU time)".into(),
+        },
     }
 }
 
@@ -69,14 +105,20 @@ fn framework0(g: &Gathered) -> parity::Framework0Bottlenecks {
             .windows(2)
             .filter(|w| w[1].t_seconds > w[0].t_seconds)
             .map(|w| {
-                let used = (w[1].cpu_user_seconds + w[1].cpu_sys_seconds) - (w[0].cpu_user_seconds + w[0].cpu_sys_seconds);
+                let used = (w[1].cpu_user_seconds + w[1].cpu_sys_seconds)
+                    - (w[0].cpu_user_seconds + w[0].cpu_sys_seconds);
                 (used / (w[1].t_seconds - w[0].t_seconds) * 100.0).max(0.0)
             })
             .collect();
         resources.push(("process_cpu_usage_percent".to_owned(), cpu));
         let total = super::proctree::total_memory_bytes();
         if total > 0 {
-            resources.push(("process_memory_usage_percent".to_owned(), tl.iter().map(|s| s.rss_bytes as f64 / total as f64 * 100.0).collect()));
+            resources.push((
+                "process_memory_usage_percent".to_owned(),
+                tl.iter()
+                    .map(|s| s.rss_bytes as f64 / total as f64 * 100.0)
+                    .collect(),
+            ));
         }
     }
     parity::detect(&g.timings, &resources, &[])
@@ -84,9 +126,30 @@ fn framework0(g: &Gathered) -> parity::Framework0Bottlenecks {
 
 fn target_info(t: &Target) -> (TargetInfo, String) {
     match t {
-        Target::Command(a) => (TargetInfo { kind: "command".into(), command: Some(a.clone()), step: None }, "command".into()),
-        Target::Step(s) => (TargetInfo { kind: "step".into(), command: None, step: Some(s.clone()) }, format!("step:{s}")),
-        Target::InProcess => (TargetInfo { kind: "in_process".into(), command: None, step: None }, "in_process".into()),
+        Target::Command(a) => (
+            TargetInfo {
+                kind: "command".into(),
+                command: Some(a.clone()),
+                step: None,
+            },
+            "command".into(),
+        ),
+        Target::Step(s) => (
+            TargetInfo {
+                kind: "step".into(),
+                command: None,
+                step: Some(s.clone()),
+            },
+            format!("step:{s}"),
+        ),
+        Target::InProcess => (
+            TargetInfo {
+                kind: "in_process".into(),
+                command: None,
+                step: None,
+            },
+            "in_process".into(),
+        ),
     }
 }
 
@@ -95,16 +158,36 @@ fn runs_json(runs: &[NodeMap]) -> Value {
 }
 
 fn load_runs(v: &Value) -> Option<Vec<NodeMap>> {
-    serde_json::from_value(v.clone()).ok().filter(|r: &Vec<NodeMap>| !r.is_empty())
+    serde_json::from_value(v.clone())
+        .ok()
+        .filter(|r: &Vec<NodeMap>| !r.is_empty())
 }
 
 /// Makes the profile `plan` asks for. `store` is used for baselines and to keep the profile.
-pub fn execute(plan: &ProfilePlan, ctx: Context<'_>, mut store: Option<&mut Store>) -> Result<ProfileReport, ProfileError> {
+pub fn execute(
+    plan: &ProfilePlan,
+    ctx: Context<'_>,
+    mut store: Option<&mut Store>,
+) -> Result<ProfileReport, ProfileError> {
     let dir = PathBuf::from(&plan.output_dir);
-    std::fs::create_dir_all(&dir).map_err(|source| ProfileError::Write { path: dir.clone(), source })?;
+    std::fs::create_dir_all(&dir).map_err(|source| ProfileError::Write {
+        path: dir.clone(),
+        source,
+    })?;
     let stem = file_stem(ctx.step.unwrap_or("profile"));
-    let output_files = Some((dir.join(format!("{stem}.stdout")), dir.join(format!("{stem}.stderr"))));
-    let g = gather(plan, Origin { run_id: ctx.run_id, cancelled: ctx.cancelled, output_files }, store.as_deref())?;
+    let output_files = Some((
+        dir.join(format!("{stem}.stdout")),
+        dir.join(format!("{stem}.stderr")),
+    ));
+    let g = gather(
+        plan,
+        Origin {
+            run_id: ctx.run_id,
+            cancelled: ctx.cancelled,
+            output_files,
+        },
+        store.as_deref(),
+    )?;
     let (target, target_label) = target_info(&plan.target);
     let folded = flame::folded(g.roots());
     let path_of = |suffix: &str| dir.join(format!("{stem}{suffix}"));
@@ -116,21 +199,42 @@ pub fn execute(plan: &ProfilePlan, ctx: Context<'_>, mut store: Option<&mut Stor
         report: path_of(".profile.json").display().to_string(),
     };
     write(&path_of(".folded"), folded.as_bytes())?;
-    let title = format!("f0 profile: {}", target.command.as_ref().map_or(target_label.clone(), |c| c.join(" ")));
-    let svg = flame::svg(&folded, &title).map_err(|message| ProfileError::Flamegraph { path: path_of(".svg"), message })?;
+    let title = format!(
+        "f0 profile: {}",
+        target
+            .command
+            .as_ref()
+            .map_or(target_label.clone(), |c| c.join(" "))
+    );
+    let svg = flame::svg(&folded, &title).map_err(|message| ProfileError::Flamegraph {
+        path: path_of(".svg"),
+        message,
+    })?;
     write(&path_of(".svg"), &svg)?;
 
     let mut baseline = BaselineInfo::default();
     if let Some(name) = &plan.baseline.compare {
-        let s = store.as_deref().ok_or_else(|| ProfileError::Baseline { name: name.clone(), message: "no store to read baselines from".into() })?;
-        let row = s.profile_baseline(name)?.ok_or_else(|| ProfileError::Baseline {
+        let s = store.as_deref().ok_or_else(|| ProfileError::Baseline {
             name: name.clone(),
-            message: "no such profile baseline; save one first with baseline: {save: NAME}".into(),
+            message: "no store to read baselines from".into(),
         })?;
-        let base_runs = load_runs(&row.runs).ok_or_else(|| ProfileError::Baseline { name: name.clone(), message: "stored baseline holds no runs".into() })?;
+        let row = s
+            .profile_baseline(name)?
+            .ok_or_else(|| ProfileError::Baseline {
+                name: name.clone(),
+                message: "no such profile baseline; save one first with baseline: {save: NAME}"
+                    .into(),
+            })?;
+        let base_runs = load_runs(&row.runs).ok_or_else(|| ProfileError::Baseline {
+            name: name.clone(),
+            message: "stored baseline holds no runs".into(),
+        })?;
         let mut c = compare(name, &base_runs, &g.runs);
         let diff = flame::diff_svg(&row.folded, &folded, &format!("{title} vs baseline {name}"))
-            .map_err(|message| ProfileError::Flamegraph { path: path_of(".diff.svg"), message })?;
+            .map_err(|message| ProfileError::Flamegraph {
+                path: path_of(".diff.svg"),
+                message,
+            })?;
         write(&path_of(".diff.svg"), &diff)?;
         let diff_path = path_of(".diff.svg").display().to_string();
         c.diff_flamegraph = Some(diff_path.clone());
@@ -145,14 +249,26 @@ pub fn execute(plan: &ProfilePlan, ctx: Context<'_>, mut store: Option<&mut Stor
         run_id: ctx.run_id,
         step: ctx.step.map(str::to_owned),
         target,
-        mode: match plan.mode { Mode::Native => "native", Mode::Framework0 => "framework0" }.into(),
+        mode: match plan.mode {
+            Mode::Native => "native",
+            Mode::Framework0 => "framework0",
+        }
+        .into(),
         time_unit: "ns".into(),
         classification: classify(&g),
-        bottlenecks: detect(RuleInput { functions: g.functions(), timer_roots, proc: g.command.as_ref().map(|c| &c.proc) }),
+        bottlenecks: detect(RuleInput {
+            functions: g.functions(),
+            timer_roots,
+            proc: g.command.as_ref().map(|c| &c.proc),
+        }),
         rankings: rankings(g.functions(), timer_roots),
         framework0: (plan.mode == Mode::Framework0).then(|| framework0(&g)),
         command: g.command.clone(),
-        run_wall_seconds: if g.run_walls.len() > 1 { g.run_walls.clone() } else { Vec::new() },
+        run_wall_seconds: if g.run_walls.len() > 1 {
+            g.run_walls.clone()
+        } else {
+            Vec::new()
+        },
         timers: g.timers.clone(),
         files,
         baseline,

@@ -81,7 +81,10 @@ pub fn assemble(
             .flat_map(|&f| names[f as usize].iter().map(String::as_str))
             .collect();
         let proc = process_name(s.pid);
-        merged.add(std::iter::once(proc.as_str()).chain(frames.iter().copied()), s.period_ns);
+        merged.add(
+            std::iter::once(proc.as_str()).chain(frames.iter().copied()),
+            s.period_ns,
+        );
         per_thread
             .entry(s.tid)
             .or_default()
@@ -90,7 +93,8 @@ pub fn assemble(
         e.1 += s.period_ns;
         total_ns += s.period_ns;
     }
-    let mut order: Vec<(u32, u32, u64)> = thread_ns.iter().map(|(&t, &(p, ns))| (t, p, ns)).collect();
+    let mut order: Vec<(u32, u32, u64)> =
+        thread_ns.iter().map(|(&t, &(p, ns))| (t, p, ns)).collect();
     order.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     let omitted = order.len().saturating_sub(MAX_THREADS);
     let threads = order
@@ -99,9 +103,16 @@ pub fn assemble(
         .map(|(tid, pid, ns)| ThreadTree {
             pid,
             tid,
-            name: r.threads.get(&tid).map(|t| t.name.clone()).unwrap_or_default(),
+            name: r
+                .threads
+                .get(&tid)
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
             total_ns: ns,
-            roots: per_thread.remove(&tid).map(StackTreeBuilder::finish).unwrap_or_default(),
+            roots: per_thread
+                .remove(&tid)
+                .map(StackTreeBuilder::finish)
+                .unwrap_or_default(),
         })
         .collect();
     let merged = merged.finish();

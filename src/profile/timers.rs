@@ -89,7 +89,11 @@ impl Index<'_> {
             sum_opt(recs.iter().map(|r| self.costs.get(&r.span_id).map(f)))
         };
         let allocations = cost(|c| c.allocations);
-        let child_allocs = sum_opt(children.iter().map(|c| c.calls.as_ref().and_then(|s| s.allocations)));
+        let child_allocs = sum_opt(
+            children
+                .iter()
+                .map(|c| c.calls.as_ref().and_then(|s| s.allocations)),
+        );
         Node {
             name: name.to_owned(),
             total_ns: total,
@@ -121,7 +125,11 @@ impl Index<'_> {
 
 /// The forest of `records` (any order): a record whose parent is absent is a root.
 pub fn build(records: &[CallRecord], costs: &HashMap<u64, SpanCost>) -> Vec<Node> {
-    let by_id: HashMap<u64, usize> = records.iter().enumerate().map(|(i, r)| (r.span_id, i)).collect();
+    let by_id: HashMap<u64, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.span_id, i))
+        .collect();
     let mut children: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         let parent = r.parent_id.and_then(|p| by_id.get(&p).copied());

@@ -101,7 +101,11 @@ impl Node {
 
 /// Sorts nodes and their descendants by descending total, then name.
 pub fn sort_nodes(nodes: &mut [Node]) {
-    nodes.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then_with(|| a.name.cmp(&b.name)));
+    nodes.sort_by(|a, b| {
+        b.total_ns
+            .cmp(&a.total_ns)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     for n in nodes {
         n.sort();
     }
@@ -192,7 +196,11 @@ pub struct FunctionRow {
 /// descending self time, then name. `count_calls` counts timer calls instead of samples.
 pub fn functions(roots: &[Node]) -> Vec<FunctionRow> {
     let mut rows: HashMap<&str, (u64, u64, u64)> = HashMap::new();
-    fn visit<'a>(n: &'a Node, open: &mut Vec<&'a str>, rows: &mut HashMap<&'a str, (u64, u64, u64)>) {
+    fn visit<'a>(
+        n: &'a Node,
+        open: &mut Vec<&'a str>,
+        rows: &mut HashMap<&'a str, (u64, u64, u64)>,
+    ) {
         let e = rows.entry(&n.name).or_default();
         e.0 += n.self_ns;
         if !open.contains(&n.name.as_str()) {
@@ -240,9 +248,15 @@ mod tests {
         let roots = b.finish();
         assert_eq!(roots.len(), 1);
         let main = &roots[0];
-        assert_eq!((main.total_ns, main.self_ns, main.samples), (75, 0, Some(4)));
+        assert_eq!(
+            (main.total_ns, main.self_ns, main.samples),
+            (75, 0, Some(4))
+        );
         let work = &main.children[0];
-        assert_eq!((work.name.as_str(), work.total_ns, work.self_ns), ("work", 70, 10));
+        assert_eq!(
+            (work.name.as_str(), work.total_ns, work.self_ns),
+            ("work", 70, 10)
+        );
         assert_eq!(work.children[0].self_samples, Some(2));
         assert_eq!(main.children[1].name, "cold");
     }

@@ -77,7 +77,14 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([run_id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?, r.get(5)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get(5)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
@@ -148,13 +155,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("p.db")).unwrap();
         let run = s.begin_run("r", "r.yaml", 1.0).unwrap();
-        let id = s.insert_profile(Some(run), Some("prof"), "command", &json!({"kind": "profile"}), "main 1\n").unwrap();
+        let id = s
+            .insert_profile(
+                Some(run),
+                Some("prof"),
+                "command",
+                &json!({"kind": "profile"}),
+                "main 1\n",
+            )
+            .unwrap();
         let rows = s.profiles(run).unwrap();
-        assert_eq!((rows[0].id, rows[0].step.as_deref(), rows[0].folded.as_str()), (id, Some("prof"), "main 1\n"));
+        assert_eq!(
+            (rows[0].id, rows[0].step.as_deref(), rows[0].folded.as_str()),
+            (id, Some("prof"), "main 1\n")
+        );
         assert!(s.profile_baseline("b").unwrap().is_none());
-        s.save_profile_baseline("b", Some(id), &json!([{"main": [1, 1]}]), "main 1\n").unwrap();
-        s.save_profile_baseline("b", Some(id), &json!([{"main": [2, 2]}]), "main 2\n").unwrap();
+        s.save_profile_baseline("b", Some(id), &json!([{"main": [1, 1]}]), "main 1\n")
+            .unwrap();
+        s.save_profile_baseline("b", Some(id), &json!([{"main": [2, 2]}]), "main 2\n")
+            .unwrap();
         let b = s.profile_baseline("b").unwrap().unwrap();
-        assert_eq!((b.runs.clone(), b.folded.as_str()), (json!([{"main": [2, 2]}]), "main 2\n"));
+        assert_eq!(
+            (b.runs.clone(), b.folded.as_str()),
+            (json!([{"main": [2, 2]}]), "main 2\n")
+        );
     }
 }

@@ -328,11 +328,11 @@ fn the_metrics_scriptlet_names_valid_actions_and_refuses_unbuilt_ones() {
     let out = s.run(&["validate", r.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("ERROR [UNKNOWN_ACTION] at recipe.steps[0].args.action"));
-    let r = recipe(&s, &[step("p", 1, "profile")]);
+    let r = recipe(&s, &[step("r", 1, "report")]);
     let (code, j) = s.run_json(&r, &[]);
     assert_eq!(code, 1);
     assert!(j["steps"][0]["error"]
         .as_str()
         .unwrap()
-        .contains("action 'profile' is not available yet"));
+        .contains("action 'report' is not available yet"));
 }

@@ -138,7 +138,13 @@ fn open_one(pid: i32, cpu: i32, frequency_hz: u64, kernel: bool) -> io::Result<O
     let mut a = attr(frequency_hz, kernel);
     // SAFETY: `a` is a fully initialised attr of the size it declares.
     let fd = unsafe {
-        sys::perf_event_open(&mut a, pid, cpu, -1, b::PERF_FLAG_FD_CLOEXEC as libc::c_ulong)
+        sys::perf_event_open(
+            &mut a,
+            pid,
+            cpu,
+            -1,
+            b::PERF_FLAG_FD_CLOEXEC as libc::c_ulong,
+        )
     };
     if fd < 0 {
         return Err(io::Error::last_os_error());
@@ -215,6 +221,9 @@ mod tests {
         };
         let text = r.to_string();
         assert!(text.contains("perf_event_paranoid = 3"), "{text}");
-        assert!(text.contains("sysctl kernel.perf_event_paranoid=2"), "{text}");
+        assert!(
+            text.contains("sysctl kernel.perf_event_paranoid=2"),
+            "{text}"
+        );
     }
 }

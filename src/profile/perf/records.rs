@@ -254,7 +254,14 @@ mod tests {
         let mut body = words(&[0x1000]);
         body.extend(7u32.to_ne_bytes());
         body.extend(8u32.to_ne_bytes());
-        body.extend(words(&[99, 1_000_000, 3, b::PERF_CONTEXT_USER, 0x1000, 0x2000]));
+        body.extend(words(&[
+            99,
+            1_000_000,
+            3,
+            b::PERF_CONTEXT_USER,
+            0x1000,
+            0x2000,
+        ]));
         let mut buf = header(b::PERF_RECORD_SAMPLE, 0, &body);
         let mut comm = Vec::new();
         comm.extend(7u32.to_ne_bytes());

@@ -187,13 +187,9 @@ impl Replay {
                 if exec {
                     self.maps.remove(&pid);
                 }
-                self.out
-                    .threads
-                    .insert(tid, ThreadInfo { pid, tid, name });
+                self.out.threads.insert(tid, ThreadInfo { pid, tid, name });
             }
-            Record::Fork {
-                pid, ppid, tid, ..
-            } => {
+            Record::Fork { pid, ppid, tid, .. } => {
                 let parent_name = self
                     .out
                     .threads
@@ -277,20 +273,37 @@ mod tests {
                 time: 6,
             },
             mmap(1, 0x1000, "/bin/new", 7),
-            sample(1, 8, vec![b::PERF_CONTEXT_KERNEL, 0xffff_ffff_8100_0000, b::PERF_CONTEXT_USER, 0x1010]),
+            sample(
+                1,
+                8,
+                vec![
+                    b::PERF_CONTEXT_KERNEL,
+                    0xffff_ffff_8100_0000,
+                    b::PERF_CONTEXT_USER,
+                    0x1010,
+                ],
+            ),
         ];
         let r = resolve(recs, (1, "old"));
         let names: Vec<Vec<FrameKey>> = r
             .samples
             .iter()
-            .map(|s| s.stack.iter().map(|&i| r.frames[i as usize].clone()).collect())
+            .map(|s| {
+                s.stack
+                    .iter()
+                    .map(|&i| r.frames[i as usize].clone())
+                    .collect()
+            })
             .collect();
         let file = |p: &str, o: u64| FrameKey::File {
             path: p.into(),
             offset: o,
         };
         // Root first; the caller's return address is looked up one byte back.
-        assert_eq!(names[0], vec![file("/bin/old", 0x2020), file("/bin/old", 0x2010)]);
+        assert_eq!(
+            names[0],
+            vec![file("/bin/old", 0x2020), file("/bin/old", 0x2010)]
+        );
         assert_eq!(names[1], vec![file("/bin/new", 0x2010), FrameKey::Kernel]);
         assert_eq!(r.threads[&1].name, "new");
     }

@@ -76,7 +76,8 @@ impl Ring {
         fence(Ordering::Release);
         // SAFETY: publishing our new tail.
         unsafe {
-            std::ptr::addr_of_mut!((*meta).data_tail).write_volatile(tail.wrapping_add(avail as u64))
+            std::ptr::addr_of_mut!((*meta).data_tail)
+                .write_volatile(tail.wrapping_add(avail as u64))
         };
         avail
     }

@@ -96,7 +96,10 @@ mod tests {
             .find_map(|l| {
                 let f: Vec<&str> = l.split_whitespace().collect();
                 let (a, b) = f[0].split_once('-')?;
-                let (a, b) = (u64::from_str_radix(a, 16).ok()?, u64::from_str_radix(b, 16).ok()?);
+                let (a, b) = (
+                    u64::from_str_radix(a, 16).ok()?,
+                    u64::from_str_radix(b, 16).ok()?,
+                );
                 let off = u64::from_str_radix(f[2], 16).ok()?;
                 (a <= addr && addr < b && f.len() >= 6).then(|| (f[5].to_owned(), addr - a + off))
             })
