@@ -135,23 +135,61 @@ fn tv_seconds(t: libc::timeval) -> f64 {
 /// Longest the loop sleeps between checks (cancellation, exit).
 const MAX_WAIT: Duration = Duration::from_millis(50);
 
+/// Waits for `pid` to exit, reading the rings and the /proc tree meanwhile; kills and reaps
+/// it on cancellation.
+fn watch(
+    pid: i32,
+    spec: &CommandSpec,
+    sampler: &mut Option<Sampler>,
+    tree: &mut TreeSampler,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(i32, libc::rusage), ProfileError> {
+    let program = &spec.argv[0];
+    let mut next_proc = Instant::now();
+    let fds = sampler.as_ref().map(Sampler::fds).unwrap_or_default();
+    loop {
+        let done = wait_nohang(pid).map_err(|source| ProfileError::Wait {
+            program: program.clone(),
+            source,
+        })?;
+        if let Some(done) = done {
+            return Ok(done);
+        }
+        if cancelled() {
+            // SAFETY: signalling and then reaping our own child.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, &mut 0, 0);
+            }
+            return Err(ProfileError::Cancelled);
+        }
+        if Instant::now() >= next_proc {
+            tree.sample();
+            next_proc += spec.proc_interval;
+        }
+        let wait = next_proc.saturating_duration_since(Instant::now());
+        poll_fds(&fds, wait.min(MAX_WAIT));
+        if let Some(s) = sampler.as_mut() {
+            s.drain();
+        }
+    }
+}
+
 /// Runs and profiles `spec.argv`; `cancelled` is polled throughout.
 pub fn profile_command(
     spec: &CommandSpec,
     cancelled: &dyn Fn() -> bool,
 ) -> Result<CommandProfile, ProfileError> {
     let program = spec.argv.first().cloned().unwrap_or_default();
-    let mut cmd = Command::new(&program);
-    cmd.args(&spec.argv[1..]);
-    stdio(&mut cmd, &spec.output).map_err(|source| ProfileError::Spawn {
+    let spawn_error = |source| ProfileError::Spawn {
         program: program.clone(),
         source,
-    })?;
-    let (child, events) = launch(&mut cmd, |pid| PerfEvents::open(pid, spec.frequency_hz))
-        .map_err(|source| ProfileError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
+    };
+    let mut cmd = Command::new(&program);
+    cmd.args(&spec.argv[1..]);
+    stdio(&mut cmd, &spec.output).map_err(spawn_error)?;
+    let (child, events) =
+        launch(&mut cmd, |pid| PerfEvents::open(pid, spec.frequency_hz)).map_err(spawn_error)?;
     let started = Instant::now();
     let pid = child.id() as i32;
     let (mut sampler, refusal): (Option<Sampler>, Option<Refusal>) = match events {
@@ -159,43 +197,12 @@ pub fn profile_command(
         Err(r) => (None, Some(r)),
     };
     let mut tree = TreeSampler::new(pid as u32);
-    let mut next_proc = Instant::now();
-    let fds = sampler.as_ref().map(Sampler::fds).unwrap_or_default();
-    let (status, usage) = loop {
-        if let Some(done) = wait_nohang(pid).map_err(|source| ProfileError::Wait {
-            program: program.clone(),
-            source,
-        })? {
-            break done;
-        }
-        if cancelled() {
-            // SAFETY: signalling our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            let mut st = 0;
-            // SAFETY: reaping our own child after SIGKILL.
-            unsafe { libc::waitpid(pid, &mut st, 0) };
-            return Err(ProfileError::Cancelled);
-        }
-        if Instant::now() >= next_proc {
-            tree.sample();
-            next_proc += spec.proc_interval;
-        }
-        poll_fds(
-            &fds,
-            next_proc
-                .saturating_duration_since(Instant::now())
-                .min(MAX_WAIT),
-        );
-        if let Some(s) = sampler.as_mut() {
-            s.drain();
-        }
-    };
-    let wall = started.elapsed().as_secs_f64();
+    let (status, usage) = watch(pid, spec, &mut sampler, &mut tree, cancelled)?;
     let proc = summarise(
         &tree.samples,
         spec.proc_interval.as_secs_f64(),
         FinalUsage {
-            wall_seconds: wall,
+            wall_seconds: started.elapsed().as_secs_f64(),
             user_seconds: tv_seconds(usage.ru_utime),
             sys_seconds: tv_seconds(usage.ru_stime),
             max_rss_bytes: (usage.ru_maxrss.max(0) as u64) * 1024,

@@ -127,7 +127,7 @@ pub fn compare(name: &str, baseline: &[NodeMap], current: &[NodeMap]) -> Compari
         }
         let p_value = tested.then(|| welch_t_test(&cs, &bs).map(|t| t.p_value).unwrap_or(1.0));
         let rel = (b > 0.0).then(|| (c - b) / b);
-        let significant = p_value.is_none_or(|p| p < ALPHA);
+        let significant = p_value.map_or(true, |p| p < ALPHA);
         let verdict = match rel {
             _ if b == 0.0 && c > 0.0 => "new",
             _ if c == 0.0 && b > 0.0 => "gone",

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::args::{Mode, ProfilePlan, Target};
 use super::bottleneck::{detect, rankings, RuleInput};
-use super::compare::{compare, NodeMap};
+use super::compare::{compare, Comparison, NodeMap};
 use super::error::ProfileError;
 use super::flame;
 use super::gather::{gather, Gathered, Origin};
@@ -163,106 +163,96 @@ fn load_runs(v: &Value) -> Option<Vec<NodeMap>> {
         .filter(|r: &Vec<NodeMap>| !r.is_empty())
 }
 
-/// Makes the profile `plan` asks for. `store` is used for baselines and to keep the profile.
-pub fn execute(
+/// Where the files of one profile go: `<dir>/<stem><suffix>`.
+struct Out {
+    dir: PathBuf,
+    stem: String,
+}
+
+impl Out {
+    fn path(&self, suffix: &str) -> PathBuf {
+        self.dir.join(format!("{}{suffix}", self.stem))
+    }
+
+    /// Writes `bytes` to the file with `suffix`; returns its path as text.
+    fn write(&self, suffix: &str, bytes: &[u8]) -> Result<String, ProfileError> {
+        let path = self.path(suffix);
+        write(&path, bytes)?;
+        Ok(path.display().to_string())
+    }
+
+    fn svg(&self, suffix: &str, rendered: Result<Vec<u8>, String>) -> Result<String, ProfileError> {
+        let svg = rendered.map_err(|message| ProfileError::Flamegraph {
+            path: self.path(suffix),
+            message,
+        })?;
+        self.write(suffix, &svg)
+    }
+}
+
+fn baseline_error(name: &str, message: &str) -> ProfileError {
+    ProfileError::Baseline {
+        name: name.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Compares with the stored baseline `name` and writes the differential flamegraph.
+fn compare_with(
+    store: Option<&Store>,
+    name: &str,
+    current: (&[NodeMap], &str),
+    title: &str,
+    out: &Out,
+) -> Result<Comparison, ProfileError> {
+    let s = store.ok_or_else(|| baseline_error(name, "no store to read baselines from"))?;
+    let row = s.profile_baseline(name)?.ok_or_else(|| {
+        baseline_error(
+            name,
+            "no such profile baseline; save one first with baseline: {save: NAME}",
+        )
+    })?;
+    let base_runs = load_runs(&row.runs)
+        .ok_or_else(|| baseline_error(name, "stored baseline holds no runs"))?;
+    let mut c = compare(name, &base_runs, current.0);
+    let diff = flame::diff_svg(
+        &row.folded,
+        current.1,
+        &format!("{title} vs baseline {name}"),
+    );
+    c.diff_flamegraph = Some(out.svg(".diff.svg", diff)?);
+    Ok(c)
+}
+
+fn report_of(
     plan: &ProfilePlan,
     ctx: Context<'_>,
-    mut store: Option<&mut Store>,
-) -> Result<ProfileReport, ProfileError> {
-    let dir = PathBuf::from(&plan.output_dir);
-    std::fs::create_dir_all(&dir).map_err(|source| ProfileError::Write {
-        path: dir.clone(),
-        source,
-    })?;
-    let stem = file_stem(ctx.step.unwrap_or("profile"));
-    let output_files = Some((
-        dir.join(format!("{stem}.stdout")),
-        dir.join(format!("{stem}.stderr")),
-    ));
-    let g = gather(
-        plan,
-        Origin {
-            run_id: ctx.run_id,
-            cancelled: ctx.cancelled,
-            output_files,
-        },
-        store.as_deref(),
-    )?;
-    let (target, target_label) = target_info(&plan.target);
-    let folded = flame::folded(g.roots());
-    let path_of = |suffix: &str| dir.join(format!("{stem}{suffix}"));
-    let mut files = Files {
-        output_dir: plan.output_dir.clone(),
-        folded: path_of(".folded").display().to_string(),
-        flamegraph: path_of(".svg").display().to_string(),
-        diff_flamegraph: None,
-        report: path_of(".profile.json").display().to_string(),
-    };
-    write(&path_of(".folded"), folded.as_bytes())?;
-    let title = format!(
-        "f0 profile: {}",
-        target
-            .command
-            .as_ref()
-            .map_or(target_label.clone(), |c| c.join(" "))
-    );
-    let svg = flame::svg(&folded, &title).map_err(|message| ProfileError::Flamegraph {
-        path: path_of(".svg"),
-        message,
-    })?;
-    write(&path_of(".svg"), &svg)?;
-
-    let mut baseline = BaselineInfo::default();
-    if let Some(name) = &plan.baseline.compare {
-        let s = store.as_deref().ok_or_else(|| ProfileError::Baseline {
-            name: name.clone(),
-            message: "no store to read baselines from".into(),
-        })?;
-        let row = s
-            .profile_baseline(name)?
-            .ok_or_else(|| ProfileError::Baseline {
-                name: name.clone(),
-                message: "no such profile baseline; save one first with baseline: {save: NAME}"
-                    .into(),
-            })?;
-        let base_runs = load_runs(&row.runs).ok_or_else(|| ProfileError::Baseline {
-            name: name.clone(),
-            message: "stored baseline holds no runs".into(),
-        })?;
-        let mut c = compare(name, &base_runs, &g.runs);
-        let diff = flame::diff_svg(&row.folded, &folded, &format!("{title} vs baseline {name}"))
-            .map_err(|message| ProfileError::Flamegraph {
-                path: path_of(".diff.svg"),
-                message,
-            })?;
-        write(&path_of(".diff.svg"), &diff)?;
-        let diff_path = path_of(".diff.svg").display().to_string();
-        c.diff_flamegraph = Some(diff_path.clone());
-        files.diff_flamegraph = Some(diff_path);
-        baseline.comparison = Some(c);
-    }
+    g: &Gathered,
+    files: Files,
+    baseline: BaselineInfo,
+) -> ProfileReport {
     let timer_roots = g.timers.as_ref().map_or(&[][..], |t| &t.merged[..]);
-    let mut report = ProfileReport {
+    ProfileReport {
         kind: "profile".into(),
         schema_version: SCHEMA_VERSION,
         generated_at: crate::util::epoch_seconds(),
         run_id: ctx.run_id,
         step: ctx.step.map(str::to_owned),
-        target,
+        target: target_info(&plan.target).0,
         mode: match plan.mode {
             Mode::Native => "native",
             Mode::Framework0 => "framework0",
         }
         .into(),
         time_unit: "ns".into(),
-        classification: classify(&g),
+        classification: classify(g),
         bottlenecks: detect(RuleInput {
             functions: g.functions(),
             timer_roots,
             proc: g.command.as_ref().map(|c| &c.proc),
         }),
         rankings: rankings(g.functions(), timer_roots),
-        framework0: (plan.mode == Mode::Framework0).then(|| framework0(&g)),
+        framework0: (plan.mode == Mode::Framework0).then(|| framework0(g)),
         command: g.command.clone(),
         run_wall_seconds: if g.run_walls.len() > 1 {
             g.run_walls.clone()
@@ -273,17 +263,64 @@ pub fn execute(
         files,
         baseline,
         store_id: None,
+    }
+}
+
+/// Makes the profile `plan` asks for. `store` is used for baselines and to keep the profile.
+pub fn execute(
+    plan: &ProfilePlan,
+    ctx: Context<'_>,
+    store: Option<&mut Store>,
+) -> Result<ProfileReport, ProfileError> {
+    let out = Out {
+        dir: PathBuf::from(&plan.output_dir),
+        stem: file_stem(ctx.step.unwrap_or("profile")),
     };
-    if let Some(s) = store.as_deref_mut() {
+    std::fs::create_dir_all(&out.dir).map_err(|source| ProfileError::Write {
+        path: out.dir.clone(),
+        source,
+    })?;
+    let origin = Origin {
+        run_id: ctx.run_id,
+        cancelled: ctx.cancelled,
+        output_files: Some((out.path(".stdout"), out.path(".stderr"))),
+    };
+    let g = gather(plan, origin, store.as_deref())?;
+    let (target, label) = target_info(&plan.target);
+    let title = format!(
+        "f0 profile: {}",
+        target
+            .command
+            .as_ref()
+            .map_or(label.clone(), |c| c.join(" "))
+    );
+    let folded = flame::folded(g.roots());
+    let mut files = Files {
+        output_dir: plan.output_dir.clone(),
+        folded: out.write(".folded", folded.as_bytes())?,
+        flamegraph: out.svg(".svg", flame::svg(&folded, &title))?,
+        diff_flamegraph: None,
+        report: out.path(".profile.json").display().to_string(),
+    };
+    let mut baseline = BaselineInfo::default();
+    if let Some(name) = &plan.baseline.compare {
+        let c = compare_with(store.as_deref(), name, (&g.runs, &folded), &title, &out)?;
+        files.diff_flamegraph = c.diff_flamegraph.clone();
+        baseline.comparison = Some(c);
+    }
+    let mut report = report_of(plan, ctx, &g, files, baseline);
+    if let Some(s) = store {
         let json = serde_json::to_value(&report).unwrap_or(Value::Null);
-        let id = s.insert_profile(ctx.run_id, ctx.step, &target_label, &json, &folded)?;
+        let id = s.insert_profile(ctx.run_id, ctx.step, &label, &json, &folded)?;
         report.store_id = Some(id);
         if let Some(name) = &plan.baseline.save {
             s.save_profile_baseline(name, Some(id), &runs_json(&g.runs), &folded)?;
             report.baseline.saved = Some(name.clone());
         }
     }
-    let json = serde_json::to_vec_pretty(&report).unwrap_or_default();
-    write(&path_of(".profile.json"), &json)?;
+    out.write(
+        ".profile.json",
+        &serde_json::to_vec_pretty(&report).unwrap_or_default(),
+    )?;
     Ok(report)
 }
