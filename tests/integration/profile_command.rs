@@ -152,13 +152,19 @@ fn hot_function_ranks_first_with_the_look_there_first_suggestion_and_the_flamegr
         b["evidence"].as_str().unwrap().contains(" ms of "),
         "evidence cites no numbers: {b}"
     );
-    // The merged tree: the process root, then the stack down to the hot function. (GCC omits
-    // the frame pointer of leaf functions by default, so a leaf's caller can be missing.)
+    // The merged tree: the process root, then main, then the hot function. GCC builds leaf
+    // functions without a frame (-momit-leaf-frame-pointer), so main is found from the top
+    // of the stack (x86-64), not from the frame-pointer chain (regression: main was missing).
     let folded = std::fs::read_to_string(s.path("out/profile.folded")).unwrap();
+    let leaf_caller = if cfg!(target_arch = "x86_64") {
+        ";main;hot_function "
+    } else {
+        ";hot_function "
+    };
     assert!(
         folded
             .lines()
-            .any(|l| l.starts_with("hot_cold;") && l.contains(";hot_function ")),
+            .any(|l| l.starts_with("hot_cold;") && l.contains(leaf_caller)),
         "{folded}"
     );
     assert!(svg_text(

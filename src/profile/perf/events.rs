@@ -4,9 +4,11 @@
 //! inherited per-task event that is not bound to a CPU).
 //!
 //! Unwinding is the kernel's: `PERF_SAMPLE_CALLCHAIN` walks the user stack's frame
-//! pointers at sample time (and the kernel stack where kernel sampling is allowed). No
-//! user stack is copied, so a sample costs the kernel about a microsecond and a record of
-//! `8 × (6 + depth)` bytes; programs built without frame pointers show shallow stacks.
+//! pointers at sample time (and the kernel stack where kernel sampling is allowed). Only the
+//! top 16 bytes of the user stack and its stack pointer are copied (x86-64: the return
+//! address of a leaf function without a frame), so a sample costs the kernel about a
+//! microsecond and a record of `8 × (11 + depth)` bytes; programs built without frame
+//! pointers show shallow stacks.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -97,16 +99,37 @@ pub fn parse_cpu_list(text: &str) -> Vec<i32> {
     out
 }
 
+/// Bytes of the user stack copied per sample: the top word is the return address of a leaf
+/// function that set up no frame (see [`super::resolve`]).
+pub const STACK_TOP_BYTES: u32 = 16;
+
+/// The user registers sampled: the stack pointer (x86-64 only).
+#[cfg(target_arch = "x86_64")]
+pub const REGS_USER_MASK: u64 = 1 << b::PERF_REG_X86_SP;
+/// The user registers sampled (none off x86-64: no leaf fix-up there).
+#[cfg(not(target_arch = "x86_64"))]
+pub const REGS_USER_MASK: u64 = 0;
+
 fn attr(frequency_hz: u64, kernel: bool) -> b::perf_event_attr {
+    let mut sample_type = b::PERF_SAMPLE_IP
+        | b::PERF_SAMPLE_TID
+        | b::PERF_SAMPLE_TIME
+        | b::PERF_SAMPLE_PERIOD
+        | b::PERF_SAMPLE_CALLCHAIN;
+    if REGS_USER_MASK != 0 {
+        sample_type |= b::PERF_SAMPLE_REGS_USER | b::PERF_SAMPLE_STACK_USER;
+    }
     let mut a = b::perf_event_attr {
         type_: b::PERF_TYPE_SOFTWARE,
         size: std::mem::size_of::<b::perf_event_attr>() as u32,
         config: b::PERF_COUNT_SW_CPU_CLOCK as u64,
-        sample_type: (b::PERF_SAMPLE_IP
-            | b::PERF_SAMPLE_TID
-            | b::PERF_SAMPLE_TIME
-            | b::PERF_SAMPLE_PERIOD
-            | b::PERF_SAMPLE_CALLCHAIN) as u64,
+        sample_type: sample_type as u64,
+        sample_regs_user: REGS_USER_MASK,
+        sample_stack_user: if REGS_USER_MASK != 0 {
+            STACK_TOP_BYTES
+        } else {
+            0
+        },
         ..Default::default()
     };
     a.__bindgen_anon_1.sample_freq = frequency_hz;

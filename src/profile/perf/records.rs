@@ -21,6 +21,8 @@ pub enum Record {
         period: u64,
         /// The call chain, leaf first, with the kernel's context markers.
         ips: Vec<u64>,
+        /// The word at the top of the user stack, when it was copied.
+        stack_top: Option<u64>,
     },
     /// A file (or anonymous region) mapped executable.
     Mmap {
@@ -155,6 +157,28 @@ pub fn parse(buf: &[u8], out: &mut Vec<Record>) {
     }
 }
 
+/// Reads `REGS_USER` (abi, then one word per sampled register) and `STACK_USER` (size, data,
+/// dyn_size) after the call chain; the first stack word when the kernel copied one.
+fn user_stack_top(c: &mut Cursor<'_>) -> Option<u64> {
+    use super::events::REGS_USER_MASK;
+    if REGS_USER_MASK == 0 {
+        return None;
+    }
+    let abi = c.u64()?;
+    if abi != 0 {
+        c.skip(8 * REGS_USER_MASK.count_ones() as usize);
+    }
+    let size = c.u64()? as usize;
+    let top = c
+        .buf
+        .get(c.at..c.at + 8)
+        .and_then(|w| w.try_into().ok())
+        .map(u64::from_ne_bytes);
+    c.skip(size);
+    let dyn_size = if size > 0 { c.u64()? } else { 0 };
+    (abi != 0 && dyn_size >= 8).then_some(top).flatten()
+}
+
 fn decode(kind: u32, misc: u16, rec: &[u8]) -> Option<Record> {
     let mut c = Cursor { buf: rec, at: 8 };
     let time = trailer_time(rec);
@@ -172,12 +196,14 @@ fn decode(kind: u32, misc: u16, rec: &[u8]) -> Option<Record> {
             if ips.is_empty() {
                 ips.push(ip);
             }
+            let stack_top = user_stack_top(&mut c);
             Record::Sample {
                 pid,
                 tid,
                 time,
                 period,
                 ips,
+                stack_top,
             }
         }
         b::PERF_RECORD_MMAP | b::PERF_RECORD_MMAP2 => {
@@ -262,6 +288,10 @@ mod tests {
             0x1000,
             0x2000,
         ]));
+        if super::super::events::REGS_USER_MASK != 0 {
+            // abi 2 (64-bit), sp, size 16, 16 stack bytes, dyn_size 16.
+            body.extend(words(&[2, 0x7ff0, 16, 0x1234, 0, 16]));
+        }
         let mut buf = header(b::PERF_RECORD_SAMPLE, 0, &body);
         let mut comm = Vec::new();
         comm.extend(7u32.to_ne_bytes());
@@ -286,7 +316,8 @@ mod tests {
                     tid: 8,
                     time: 99,
                     period: 1_000_000,
-                    ips: vec![b::PERF_CONTEXT_USER, 0x1000, 0x2000]
+                    ips: vec![b::PERF_CONTEXT_USER, 0x1000, 0x2000],
+                    stack_top: (super::super::events::REGS_USER_MASK != 0).then_some(0x1234),
                 },
                 Record::Comm {
                     pid: 7,

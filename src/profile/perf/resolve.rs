@@ -123,10 +123,25 @@ impl Replay {
         }
     }
 
-    fn sample(&mut self, pid: u32, tid: u32, period: u64, ips: &[u64]) {
-        let mut keys = Vec::with_capacity(ips.len());
+    /// The caller of a frameless leaf: the word on top of the stack when it is a code address
+    /// in a mapped file that the frame-pointer chain skipped. A leaf built without a frame
+    /// (GCC's default `-momit-leaf-frame-pointer`) leaves the frame pointer at its caller's
+    /// frame, so the chain goes straight to the caller's caller.
+    fn leaf_caller(&self, pid: u32, user: &[u64], stack_top: Option<u64>) -> Option<FrameKey> {
+        let ra = stack_top?;
+        if user.is_empty() || user.get(1) == Some(&ra) || ra >= KERNEL_START {
+            return None;
+        }
+        match self.locate(pid, ra.saturating_sub(1)) {
+            k @ FrameKey::File { .. } => Some(k),
+            _ => None,
+        }
+    }
+
+    fn sample(&mut self, pid: u32, tid: u32, period: u64, ips: &[u64], stack_top: Option<u64>) {
+        let mut keys = Vec::with_capacity(ips.len() + 1);
         let mut in_kernel = false;
-        let mut first_user = true;
+        let mut user = Vec::with_capacity(ips.len());
         for &ip in ips {
             if ip >= b::PERF_CONTEXT_MAX {
                 in_kernel = ip == b::PERF_CONTEXT_KERNEL;
@@ -138,10 +153,16 @@ impl Replay {
                 }
                 continue;
             }
+            user.push(ip);
+        }
+        let leaf_caller = self.leaf_caller(pid, &user, stack_top);
+        for (i, &ip) in user.iter().enumerate() {
             // Return addresses point after the call: look up the call instruction itself.
-            let addr = if first_user { ip } else { ip.saturating_sub(1) };
-            first_user = false;
+            let addr = if i == 0 { ip } else { ip.saturating_sub(1) };
             keys.push(self.locate(pid, addr));
+            if i == 0 {
+                keys.extend(leaf_caller.clone());
+            }
         }
         let stack: Vec<u32> = keys.into_iter().rev().map(|k| self.intern(k)).collect();
         self.out.samples.push(ResolvedSample {
@@ -159,8 +180,9 @@ impl Replay {
                 tid,
                 period,
                 ips,
+                stack_top,
                 ..
-            } => self.sample(pid, tid, period, &ips),
+            } => self.sample(pid, tid, period, &ips, stack_top),
             Record::Mmap {
                 pid,
                 addr,
@@ -257,6 +279,7 @@ mod tests {
             time,
             period: 10,
             ips,
+            stack_top: None,
         }
     }
 
@@ -306,6 +329,41 @@ mod tests {
         );
         assert_eq!(names[1], vec![file("/bin/new", 0x2010), FrameKey::Kernel]);
         assert_eq!(r.threads[&1].name, "new");
+    }
+
+    #[test]
+    fn a_frameless_leafs_caller_comes_from_the_top_of_the_stack() {
+        let with_top = |ips: Vec<u64>, top: u64| Record::Sample {
+            pid: 1,
+            tid: 1,
+            time: 5,
+            period: 10,
+            ips,
+            stack_top: Some(top),
+        };
+        let recs = vec![
+            mmap(1, 0x1000, "/bin/p", 1),
+            // leaf at 0x1010, chain skips to 0x1800; the stack top 0x1400 is the caller.
+            with_top(vec![b::PERF_CONTEXT_USER, 0x1010, 0x1800], 0x1400),
+            // the stack top equals the chain's caller: nothing added.
+            with_top(vec![b::PERF_CONTEXT_USER, 0x1010, 0x1800], 0x1800),
+            // not a code address: nothing added.
+            with_top(vec![b::PERF_CONTEXT_USER, 0x1010, 0x1800], 0x7fff_0000),
+        ];
+        let r = resolve(recs, (1, "p"));
+        let offsets = |i: usize| -> Vec<u64> {
+            r.samples[i]
+                .stack
+                .iter()
+                .map(|&f| match &r.frames[f as usize] {
+                    FrameKey::File { offset, .. } => *offset,
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        };
+        assert_eq!(offsets(0), vec![0x27ff, 0x23ff, 0x2010]);
+        assert_eq!(offsets(1), vec![0x27ff, 0x2010]);
+        assert_eq!(offsets(2), vec![0x27ff, 0x2010]);
     }
 
     #[test]
