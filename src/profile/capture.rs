@@ -1,6 +1,6 @@
 //! The runner hook behind `target: {step: NAME}`: [`around_step`] wraps one step attempt on
 //! the step's own thread, measuring its wall and CPU time, allocations and I/O, and — when a
-//! metrics pipeline is installed — opening a [`super::scope`] so every timer the step
+//! metrics pipeline is installed — opening a [`super::scope()`] so every timer the step
 //! records nests under it. The capture is kept in memory (the last [`MAX_CAPTURES`]) for a
 //! later profile step of the same run.
 //!

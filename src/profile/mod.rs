@@ -5,7 +5,7 @@
 //!   with `perf_event_open` (cpu-clock, [`perf`]; frame-pointer call chains walked by the
 //!   kernel), symbolized with blazesym, beside a /proc view of the process tree
 //!   ([`proctree`]). Where sampling is refused the profile says why and keeps the /proc view.
-//! - In process ([`timers`], [`scope`], [`capture`]): exact call trees of timer and tracker
+//! - In process ([`timers`], [`mod@scope`], [`capture`]): exact call trees of timer and tracker
 //!   records with calls, mean, p95, share of parent, CPU, allocations and I/O per node.
 //! - [`bottleneck`] rules with suggestions citing numbers; Framework0's rules in [`parity`].
 //! - [`flame`]: folded stacks and (differential) flamegraphs with inferno.

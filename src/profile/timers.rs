@@ -1,5 +1,5 @@
 //! In-process call trees from the library's call records (`#[performance_timer]`,
-//! `performance_tracker`, [`super::scope`]): calls of one name under one path merge into a
+//! `performance_tracker`, [`super::scope()`]): calls of one name under one path merge into a
 //! node with total and self time, calls, mean, p95, share of parent, CPU time, and (for
 //! scopes) allocations and I/O bytes from the side table. One tree per recording thread and
 //! one merged over all threads.
