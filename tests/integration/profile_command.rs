@@ -240,14 +240,32 @@ fn a_slower_hot_function_is_found_node_by_node_against_the_baseline() {
     let exe = exe.to_str().unwrap();
     let (code, r) = profile(
         &s,
-        &["--runs", "3", "--frequency", "999", "--save-baseline", "main", "-o", "out"],
+        &[
+            "--runs",
+            "3",
+            "--frequency",
+            "999",
+            "--save-baseline",
+            "main",
+            "-o",
+            "out",
+        ],
         &[exe, "40"],
     );
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["baseline"]["saved"], "main");
     let (code, r) = profile(
         &s,
-        &["--runs", "3", "--frequency", "999", "--compare-baseline", "main", "-o", "out"],
+        &[
+            "--runs",
+            "3",
+            "--frequency",
+            "999",
+            "--compare-baseline",
+            "main",
+            "-o",
+            "out",
+        ],
         &[exe, "160"],
     );
     assert_eq!(code, 0, "{r}");
