@@ -16,6 +16,7 @@ use super::parity;
 use super::report::{
     BaselineInfo, Classification, Files, ProfileReport, TargetInfo, SCHEMA_VERSION,
 };
+use super::tree::prune_small;
 use crate::store::Store;
 
 /// Where the profile is made.
@@ -224,6 +225,30 @@ fn compare_with(
     Ok(c)
 }
 
+/// The trees as the report shows them: callees under 0.1 % of the profile left out.
+fn pruned(
+    g: &Gathered,
+) -> (
+    Option<super::command::CommandProfile>,
+    Option<super::timers::TimerProfile>,
+) {
+    let mut command = g.command.clone();
+    if let Some(s) = command.as_mut().and_then(|c| c.sampled.as_mut()) {
+        prune_small(&mut s.merged);
+        for t in &mut s.threads {
+            prune_small(&mut t.roots);
+        }
+    }
+    let mut timers = g.timers.clone();
+    if let Some(t) = timers.as_mut() {
+        prune_small(&mut t.merged);
+        for th in &mut t.threads {
+            prune_small(&mut th.roots);
+        }
+    }
+    (command, timers)
+}
+
 fn report_of(
     plan: &ProfilePlan,
     ctx: Context<'_>,
@@ -232,6 +257,7 @@ fn report_of(
     baseline: BaselineInfo,
 ) -> ProfileReport {
     let timer_roots = g.timers.as_ref().map_or(&[][..], |t| &t.merged[..]);
+    let (command, timers) = pruned(g);
     ProfileReport {
         kind: "profile".into(),
         schema_version: SCHEMA_VERSION,
@@ -253,13 +279,13 @@ fn report_of(
         }),
         rankings: rankings(g.functions(), timer_roots),
         framework0: (plan.mode == Mode::Framework0).then(|| framework0(g)),
-        command: g.command.clone(),
+        command,
         run_wall_seconds: if g.run_walls.len() > 1 {
             g.run_walls.clone()
         } else {
             Vec::new()
         },
-        timers: g.timers.clone(),
+        timers,
         files,
         baseline,
         store_id: None,

@@ -100,6 +100,7 @@ impl Index<'_> {
             self_ns: total.saturating_sub(child_total),
             samples: None,
             self_samples: None,
+            pruned_ns: None,
             calls: Some(CallStats {
                 count: recs.len() as u64,
                 failures: recs.iter().filter(|r| r.failed).count() as u64,

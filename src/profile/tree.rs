@@ -27,9 +27,42 @@ pub struct Node {
     /// Per-call figures (timer trees).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calls: Option<CallStats>,
+    /// Time of callees left out of `children` because each held less than
+    /// [`PRUNE_SHARE`] of the profile (the folded stacks keep them), ns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruned_ns: Option<u64>,
     /// Callees.
     #[serde(default)]
     pub children: Vec<Node>,
+}
+
+/// Callees below this share of the whole profile are left out of the report's trees.
+pub const PRUNE_SHARE: f64 = 0.001;
+
+/// Drops, below every node, callees whose total is under `min_ns`, noting their time in
+/// `pruned_ns`; roots are kept.
+pub fn prune(nodes: &mut [Node], min_ns: u64) {
+    for n in nodes {
+        let before = n.children.len();
+        let mut cut = 0;
+        n.children.retain(|c| {
+            let keep = c.total_ns >= min_ns;
+            if !keep {
+                cut += c.total_ns;
+            }
+            keep
+        });
+        if n.children.len() < before {
+            n.pruned_ns = Some(n.pruned_ns.unwrap_or(0) + cut);
+        }
+        prune(&mut n.children, min_ns);
+    }
+}
+
+/// [`prune`] at [`PRUNE_SHARE`] of the forest's total.
+pub fn prune_small(nodes: &mut [Node]) {
+    let total: u64 = nodes.iter().map(|n| n.total_ns).sum();
+    prune(nodes, (total as f64 * PRUNE_SHARE) as u64);
 }
 
 /// What a timer node knows about its calls.
@@ -259,6 +292,28 @@ mod tests {
         );
         assert_eq!(work.children[0].self_samples, Some(2));
         assert_eq!(main.children[1].name, "cold");
+    }
+
+    #[test]
+    fn pruning_keeps_big_nodes_and_says_how_much_it_cut() {
+        let mut b = StackTreeBuilder::default();
+        b.add(["main", "hot"], 10_000);
+        b.add(["main", "tiny"], 3);
+        b.add(["main", "tiny2"], 4);
+        b.add(["other"], 2);
+        let mut roots = b.finish();
+        prune_small(&mut roots);
+        assert_eq!(roots.len(), 2, "roots are kept");
+        assert_eq!(
+            roots[0]
+                .children
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            ["hot"]
+        );
+        assert_eq!(roots[0].pruned_ns, Some(7));
+        assert_eq!(roots[0].children[0].pruned_ns, None);
     }
 
     #[test]
