@@ -69,7 +69,14 @@ const MIGRATIONS: &[&str] = &[
         result TEXT NOT NULL);
     CREATE INDEX analyses_run ON analyses(run_id, id);
     "#,
-    // profiles (issue #12): every profile's report (call trees included) and folded stacks;
+    // v3: who runs a run (pid, its start time in clock ticks since boot, the boot id), so that
+    // a run whose process is gone is marked `crashed` instead of staying `running` forever.
+    r#"
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN proc_start INTEGER;
+    ALTER TABLE runs ADD COLUMN boot_id TEXT;
+    "#,
+    // v4 — profiles (issue #12): every profile's report (call trees included) and folded stacks;
     // named profile baselines with each run's nodes (path -> [total_ns, self_ns]).
     r#"
     CREATE TABLE profiles (
