@@ -27,6 +27,7 @@ mod events_health;
 mod events_log;
 mod events_scriptlets;
 mod framework0_samples;
+mod hardening_extremes;
 mod hypothesis_baseline;
 mod hypothesis_props;
 mod hypothesis_simulation;
