@@ -387,3 +387,86 @@ mod zero_spread {
         }
     }
 }
+
+mod mann_whitney_small_samples {
+    //! Mann–Whitney U: exact distribution for small samples without ties (as SciPy's
+    //! `method="auto"`), normal approximation otherwise, and the result says which.
+
+    use framework0::analyze::hypothesis::{mann_whitney_u, MannWhitneyMethod};
+    use proptest::prelude::*;
+
+    /// Brute force: min(2·P(U' ≥ u_max), 1) over every choice of `m` ranks out of `m + n`.
+    fn enumerated_p(m: usize, n: usize, u_max: f64) -> f64 {
+        let total = m + n;
+        let (mut hits, mut all) = (0u64, 0u64);
+        for mask in 0u32..(1 << total) {
+            if mask.count_ones() as usize != m {
+                continue;
+            }
+            let rank_sum: usize = (0..total)
+                .filter(|b| mask >> b & 1 == 1)
+                .map(|b| b + 1)
+                .sum();
+            let u = (rank_sum - m * (m + 1) / 2) as f64;
+            all += 1;
+            hits += u64::from(u >= u_max);
+        }
+        (2.0 * hits as f64 / all as f64).min(1.0)
+    }
+
+    #[test]
+    fn seven_against_seven_uses_the_exact_p_not_the_normal_one() {
+        // Broke: U = 47 of 49 gave the normal approximation's 0.00494; SciPy's exact answer is
+        // 2·4/3432 = 0.00233.
+        // Ranks {6, 9, …, 14} for x: R_x = 75, U_x = 75 − 28 = 47.
+        let x = [6.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0];
+        let y = [1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0];
+        let r = mann_whitney_u(&x, &y).unwrap();
+        assert_eq!(r.u, 47.0);
+        assert_eq!(r.method, MannWhitneyMethod::Exact);
+        assert!((r.p_value - 8.0 / 3432.0).abs() < 1e-15, "{}", r.p_value);
+        assert!((r.p_value - 0.00233).abs() < 5e-6);
+        let json = serde_json::to_value(r).unwrap();
+        assert_eq!(json["method"], "exact");
+    }
+
+    #[test]
+    fn ties_or_two_large_samples_use_the_normal_approximation() {
+        let tied = mann_whitney_u(&[1.0, 2.0, 2.0], &[3.0, 4.0, 5.0]).unwrap();
+        assert_eq!(tied.method, MannWhitneyMethod::Asymptotic);
+        let x: Vec<f64> = (0..9).map(f64::from).collect();
+        let y: Vec<f64> = (0..9).map(|i| f64::from(i) + 0.5).collect();
+        let large = mann_whitney_u(&x, &y).unwrap();
+        assert_eq!(large.method, MannWhitneyMethod::Asymptotic);
+        assert_eq!(serde_json::to_value(large).unwrap()["method"], "asymptotic");
+        // One side ≤ 8 is enough (SciPy: exact unless both exceed 8).
+        let y: Vec<f64> = (0..40).map(|i| f64::from(i) + 0.25).collect();
+        assert_eq!(
+            mann_whitney_u(&x[..8], &y).unwrap().method,
+            MannWhitneyMethod::Exact
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn exact_p_equals_full_enumeration(
+            (m, n) in (1usize..=8, 1usize..=8).prop_filter("≤ 14 points", |(m, n)| m + n <= 14),
+            seed in any::<u64>(),
+        ) {
+            // Distinct values in a seeded random order, split into the two samples.
+            let mut pool: Vec<f64> = (0..m + n).map(|i| i as f64 * 1.5 - 3.0).collect();
+            let mut state = seed | 1;
+            for i in (1..pool.len()).rev() {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                pool.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            let (x, y) = pool.split_at(m);
+            let r = mann_whitney_u(x, y).unwrap();
+            prop_assert_eq!(r.method, MannWhitneyMethod::Exact);
+            let want = enumerated_p(m, n, r.u.max((m * n) as f64 - r.u));
+            prop_assert!((r.p_value - want).abs() <= 1e-14, "{} vs {}", r.p_value, want);
+        }
+    }
+}
