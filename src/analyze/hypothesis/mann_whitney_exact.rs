@@ -24,7 +24,7 @@ pub const EXACT_MAX_PRODUCT: usize = 1_000_000;
 /// True when samples of these sizes (without ties) get the exact p-value.
 pub fn exact_applies(nx: usize, ny: usize) -> bool {
     let (m, n) = (nx.min(ny), nx.max(ny));
-    m >= 1 && m <= EXACT_MAX_SMALLER && m.saturating_mul(n) <= EXACT_MAX_PRODUCT
+    (1..=EXACT_MAX_SMALLER).contains(&m) && m.saturating_mul(n) <= EXACT_MAX_PRODUCT
 }
 
 /// Number of rank splits with `U ≤ k`, for samples of sizes `m ≤ n` (`m ≤ 8`, `mn ≤ 10⁶`).
