@@ -28,6 +28,7 @@ mod events_log;
 mod events_scriptlets;
 mod framework0_samples;
 mod hardening_extremes;
+mod hardening_https;
 mod hardening_inputs;
 mod hypothesis_baseline;
 mod hypothesis_props;
