@@ -3,7 +3,8 @@
 //! analyze — and as the args of every other registered scriptlet, yields findings, never a panic.
 #![no_main]
 
-use framework0::scriptlet::{default_registry, Resolution};
+use framework0::catalog::default_registry;
+use framework0::scriptlet::Resolution;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 

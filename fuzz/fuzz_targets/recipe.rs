@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
+use framework0::catalog::default_registry;
 use framework0::recipe::{parse_recipe, validate::validate};
 use framework0::runner::execution_order;
-use framework0::scriptlet::default_registry;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
