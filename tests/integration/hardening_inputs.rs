@@ -213,3 +213,75 @@ fn the_largest_accepted_recipe_validates_within_bounded_memory() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("more than 200000 YAML nodes"), "{out}");
 }
+
+mod tree_builder {
+    //! The recipe tree is built straight from the deserializers: any JSON document survives it
+    //! unchanged, written as JSON or as YAML, and a repeated key is refused wherever it stands.
+
+    use std::path::Path;
+
+    use framework0::recipe::parse_recipe;
+    use proptest::prelude::*;
+    use serde_json::{json, Map, Value};
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            prop::num::f64::NORMAL.prop_map(Value::from),
+            "[a-z0-9 :#-]{0,8}".prop_map(Value::from),
+            "\\PC{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn document(args: Value, extra: Value) -> Map<String, Value> {
+        let args = match args {
+            Value::Object(m) => Value::Object(m),
+            other => json!({ "v": other }),
+        };
+        let doc = json!({
+            "metadata": {"name": "prop"},
+            "extra": extra,
+            "steps": [{"name": "s", "module": "f0.builtin", "function": "Noop", "args": args}],
+        });
+        doc.as_object().unwrap().clone()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn any_document_round_trips_through_json_and_yaml(args in value(), extra in value()) {
+            let doc = document(args, extra);
+            let as_json = serde_json::to_string(&doc).unwrap();
+            let r = parse_recipe(Path::new("p.json"), &as_json).unwrap();
+            prop_assert_eq!(&r.to_document(), &doc);
+            let as_yaml = serde_yaml::to_string(&doc).unwrap();
+            let r = parse_recipe(Path::new("p.yaml"), &as_yaml).unwrap();
+            prop_assert_eq!(&r.to_document(), &doc);
+        }
+
+        #[test]
+        fn a_repeated_key_is_refused_at_any_depth(depth in 0usize..5, key in "[a-z]{1,5}") {
+            let mut inner = format!("{{\"{key}\": 1, \"{key}\": 2}}");
+            for _ in 0..depth {
+                inner = format!("{{\"k\": [{inner}]}}");
+            }
+            let text = format!(
+                "{{\"steps\": [{{\"module\": \"f0.builtin\", \"function\": \"Noop\", \"args\": {inner}}}]}}"
+            );
+            let err = parse_recipe(Path::new("d.json"), &text).unwrap_err().to_string();
+            let wanted = format!("duplicate key '{key}' in recipe.steps[0].args");
+            prop_assert!(err.contains(&wanted), "{}", err);
+        }
+    }
+}
