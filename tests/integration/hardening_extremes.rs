@@ -471,3 +471,19 @@ mod mann_whitney_small_samples {
         }
     }
 }
+
+#[test]
+fn percentiles_between_opposite_extremes_no_longer_overflow() {
+    // Broke: linear interpolation took b − a = +∞ between −f64::MAX and f64::MAX, so p50 of
+    // (−MAX, MAX) was −∞ and every interior percentile of the summary was infinite.
+    let max = f64::MAX;
+    let s = summarize(&[-max, max], &SummaryOptions::default()).unwrap();
+    assert_eq!(s.percentiles.get(50.0), Some(0.0));
+    for (p, v) in s.percentiles.iter() {
+        assert!(v.is_finite() && (-max..=max).contains(&v), "p{p} = {v}");
+        assert!(
+            (v - max * (p / 50.0 - 1.0)).abs() <= 1e-15 * max,
+            "p{p} = {v:e}"
+        );
+    }
+}
