@@ -32,13 +32,14 @@
 //!
 //! **Extreme magnitudes.** When the largest |xᵢ| lies outside [2⁻¹⁰⁰, 2¹⁰⁰] the central sums are
 //! taken over the values scaled by a power of two `2⁻ᵉ` (exact) that brings them near 1, and kept
-//! in that scaled form ([`Moments::scale`]): no deviation, square or fourth power can overflow or
+//! in that scaled form ([`Moments::scale_exponent`]): no deviation, square or fourth power can overflow or
 //! underflow whatever the finite input (near `f64::MAX`, near 1e-308, subnormal). The standard
 //! deviation is unscaled once at the end, so it is right wherever it is representable; the
 //! variance overflows to `+∞` (or underflows to 0) only when its true value is outside the `f64`
 //! range; skewness and kurtosis are scale-free and defined for every non-constant series.
 //! Inside that range the scale is 1 and the arithmetic is exactly the unscaled one.
 
+use super::basic::ldexp;
 use super::error::{ensure_series, StatsError};
 use super::order;
 use super::summation::{sqrt_ratio, sum, sum_by, NeumaierSum};
@@ -68,21 +69,6 @@ pub struct Moments {
 /// Values with max |x| inside [2⁻¹⁰⁰, 2¹⁰⁰] need no scaling: the dominant deviations are then at
 /// least 2⁻¹⁵⁴ and at most 2¹⁰¹, so their fourth powers stay normal and finite.
 const UNSCALED_EXPONENTS: std::ops::RangeInclusive<i32> = -100..=100;
-
-/// `x · 2^k`, exact whenever the result is a normal number (applied in steps, so no
-/// intermediate overflows for any `k` the `f64` range needs).
-fn ldexp(mut x: f64, mut k: i32) -> f64 {
-    const STEP: i32 = 1000;
-    while k > STEP {
-        x *= 2f64.powi(STEP);
-        k -= STEP;
-    }
-    while k < -STEP {
-        x *= 2f64.powi(-STEP);
-        k += STEP;
-    }
-    x * 2f64.powi(k)
-}
 
 /// The binary exponent `e` with `2ᵉ ≤ max(|lo|, |hi|) < 2ᵉ⁺¹` (subnormals included, up to
 /// rounding of the logarithm, which only moves the scale by one); 0 when both are 0.
