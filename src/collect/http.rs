@@ -11,7 +11,7 @@
 //!
 //! Certificate problems fail the probe with rustls's reason (`invalid peer certificate:
 //! UnknownIssuer`, `... NotValidForName`, expired ...). Only an endpoint marked
-//! `insecure: true` skips verification, and the probe then says so in its result.
+//! `insecure: true` skips verification; nothing else turns it off.
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
