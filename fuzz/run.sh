@@ -22,7 +22,7 @@ for t in "${targets[@]}"; do
   cp -n seeds/"$t"/* "$corpus"/ 2>/dev/null || true
   if [ "$t" != import ]; then
     for f in ../recipes/*.yaml ../recipes/*.json ../../shared/framework0/recipes/*.yaml; do
-      [ -f "$f" ] && cp -n "$f" "$corpus/shipped_$(basename "$f")"
+      if [ -f "$f" ]; then cp -n "$f" "$corpus/shipped_$(basename "$f")" 2>/dev/null || true; fi
     done
   fi
   log="artifacts/$t/last_run.log"
