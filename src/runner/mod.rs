@@ -35,6 +35,8 @@ use crate::util::{epoch_nanos, epoch_seconds};
 /// The runner's version, written to `recipe.runner_version` (Framework0's runner wrote "2.0").
 pub const RUNNER_VERSION: &str = "2.0";
 const WHO: &str = "runner";
+/// Context keys a run starts with: every other key starts empty in each run.
+pub const PERSISTENT_PREFIXES: &[&str] = &["metrics.baselines."];
 
 /// Options of one run (the flags of `f0 run`).
 #[derive(Debug, Clone, Default)]
@@ -161,7 +163,9 @@ impl<'a> Runner<'a> {
         let recipe_name = recipe.display_name();
         let start_time = epoch_seconds();
         let mut store = self.store.lock();
-        let mut ctx = store.load_context()?;
+        // Each run starts from a fresh context, as in Framework0; what persists across runs is
+        // read explicitly: the baselines a later analysis compares against.
+        let mut ctx = store.load_context(PERSISTENT_PREFIXES)?;
         let run_id = store.begin_run(&recipe_name, &recipe_path, start_time)?;
         ctx.set("recipe.path", json!(recipe_path), Some(WHO));
         ctx.set("recipe.start_time", json!(start_time), Some(WHO));
@@ -170,7 +174,7 @@ impl<'a> Runner<'a> {
         for (doc_key, ctx_key) in [("metadata", "recipe.metadata"), ("config", "recipe.config")] {
             // Null when absent, so a later recipe never inherits an earlier one's config.
             let value = recipe.document.get(doc_key).cloned().unwrap_or(Value::Null);
-            if value != Value::Null || ctx.contains(ctx_key) {
+            if value != Value::Null || store.context_value(ctx_key)?.is_some_and(|v| !v.is_null()) {
                 ctx.set(ctx_key, value, Some(WHO));
             }
         }
@@ -239,6 +243,13 @@ impl<'a> Runner<'a> {
             interrupted,
         );
         let mut store = self.store.lock();
+        // A run without errors (warnings) clears those an earlier run left in the store, so
+        // the store never shows another run's errors as this one's.
+        for key in ["recipe.global_errors", "recipe.global_warnings"] {
+            if !ctx.contains(key) && store.context_value(key)?.is_some_and(|v| v != json!([])) {
+                ctx.set(key, json!([]), Some(WHO));
+            }
+        }
         store.commit(Some(state.run_id), &mut ctx, &[])?;
         store.finish_run(state.run_id, epoch_seconds(), outcome.status.as_str())?;
         drop(store);
