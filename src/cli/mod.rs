@@ -5,6 +5,7 @@ mod changepoints_cmd;
 mod context_cmd;
 mod import_cmd;
 mod logging;
+mod python_flags;
 mod run_cmd;
 mod validate_cmd;
 

@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Python steps.
+    #[command(flatten)]
+    pub python: super::python_flags::PythonFlags,
 }
 
 fn positive_seconds(s: &str) -> Result<f64, String> {
@@ -87,7 +90,8 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         Ok(s) => SharedStore::new(s),
         Err(e) => return fail(&args, &shown, &e.to_string()),
     };
-    let registry = default_registry();
+    let mut registry = default_registry();
+    args.python.install(&mut registry, &path);
     let opts = RunOptions {
         only: args.only.clone(),
         skip: args.skip.clone(),
