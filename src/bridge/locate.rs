@@ -22,11 +22,13 @@ pub(crate) enum Lookup {
     Absent,
 }
 
-/// Looks modules up and remembers what the interpreter said about top-level names.
+/// Looks modules up and remembers the answers for the run (what the interpreter said about
+/// top-level names, and every module looked up: a run resolves each step more than once).
 pub(crate) struct Locator {
     search: Vec<PathBuf>,
     python: PathBuf,
     probed: Mutex<HashMap<String, bool>>,
+    found: Mutex<HashMap<String, Lookup>>,
 }
 
 const PROBE: &str = r#"
@@ -46,6 +48,7 @@ impl Locator {
             search,
             python,
             probed: Mutex::new(HashMap::new()),
+            found: Mutex::new(HashMap::new()),
         }
     }
 
@@ -59,7 +62,7 @@ impl Locator {
             .collect();
         tops.sort_unstable();
         tops.dedup();
-        let mut probed = self.probed.lock().unwrap_or_else(|p| p.into_inner());
+        let mut probed = lock(&self.probed);
         tops.retain(|t| !probed.contains_key(*t));
         if tops.is_empty() {
             return;
@@ -70,8 +73,17 @@ impl Locator {
         }
     }
 
-    /// Where `module` is.
+    /// Where `module` is (looked up once per run).
     pub(crate) fn lookup(&self, module: &str) -> Lookup {
+        let cached = lock(&self.found).get(module).cloned();
+        cached.unwrap_or_else(|| {
+            let answer = self.search_for(module);
+            lock(&self.found).insert(module.to_owned(), answer.clone());
+            answer
+        })
+    }
+
+    fn search_for(&self, module: &str) -> Lookup {
         let parts: Vec<&str> = module.split('.').collect();
         if !parts.iter().all(|p| valid_name(p)) {
             return Lookup::Absent;
@@ -88,7 +100,7 @@ impl Locator {
             return Lookup::Missing(parts[..=best].join("."));
         }
         self.prepare(&[module]);
-        let known = self.probed.lock().unwrap_or_else(|p| p.into_inner());
+        let known = lock(&self.probed);
         if known.get(parts[0]).copied().unwrap_or(false) {
             Lookup::Found(None)
         } else {
@@ -104,6 +116,10 @@ impl Locator {
             .max()
             .unwrap_or(0)
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A Python identifier (ASCII letters, digits, `_`, not starting with a digit), the only

@@ -37,7 +37,6 @@ mod step;
 mod worker;
 
 pub use config::{BridgeConfig, DEFAULT_PYTHON, PYTHON_ENV};
-pub use shim::METRICS_PY;
 
 use std::sync::Arc;
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// The worker's source.
 pub(crate) const SHIM_PY: &str = include_str!("shim.py");
 /// The metrics module's source (`scriptlets.foundation.metrics` inside the worker).
-pub const METRICS_PY: &str = include_str!("f0_metrics.py");
+pub(crate) const METRICS_PY: &str = include_str!("f0_metrics.py");
 
 /// The directory holding the written files.
 pub(crate) struct ShimDir {
@@ -20,7 +20,11 @@ pub(crate) struct ShimDir {
 impl ShimDir {
     /// Writes the files into a fresh private directory under the system's temporary one.
     pub(crate) fn write() -> io::Result<ShimDir> {
-        let dir = tempfile::Builder::new().prefix("f0-bridge-").tempdir()?;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new()
+            .prefix("f0-bridge-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()?;
         std::fs::write(dir.path().join("f0_bridge_worker.py"), SHIM_PY)?;
         std::fs::write(dir.path().join("f0_metrics.py"), METRICS_PY)?;
         Ok(ShimDir { dir })

@@ -8,10 +8,10 @@ use serde_json::{json, Map, Value};
 
 use super::metrics::MetricsWriter;
 use super::shim::ShimDir;
-use super::worker::{Worker, WorkerError};
+use super::worker::{Counters, Worker, WorkerError};
 use super::BridgeConfig;
-use crate::scriptlet::{ChildUsage, Scriptlet, ScriptletError, StepEnv};
-use crate::util::procfs::{reset_peak_rss_of, ProcessReading};
+use crate::scriptlet::{Scriptlet, ScriptletError, StepEnv};
+use crate::util::procfs::reset_peak_rss_of;
 
 /// What every Python step of a run shares: the settings, the written files and the worker.
 pub(crate) struct Shared {
@@ -98,21 +98,22 @@ impl Scriptlet for PythonStep {
         let mut host = self.shared.host();
         let fresh = host.worker.is_none();
         let worker = host.worker(&self.shared.config, &cancelled)?;
-        let base = if fresh {
-            Baseline::default()
+        // A fresh worker's step includes its start; an idle one's counters did not move
+        // since its last step ended.
+        let before = if fresh {
+            Counters::default()
         } else {
             reset_peak_rss_of(worker.pid());
-            Baseline {
-                reading: worker.reading(),
-                protocol: worker.protocol_bytes(),
-            }
+            worker.idle.take().unwrap_or_else(|| worker.counters())
         };
         let mut metrics = MetricsWriter::new(env);
         let done = match exchange(worker, env, self, args, &mut metrics) {
             Ok(done) => done,
             Err(e) => return Err(self.lost(&mut host, e)),
         };
-        env.add_child_usage(base.usage(worker));
+        let after = worker.counters();
+        env.add_child_usage(before.usage_until(&after));
+        worker.idle = Some(after);
         metrics.write(&done["metrics"]);
         if let Err(e) = apply_changes(worker, env, &done["changes"]) {
             worker.synced = None;
@@ -144,35 +145,6 @@ impl PythonStep {
                 }
                 ScriptletError::failed_in("Python bridge", other)
             }
-        }
-    }
-}
-
-/// The worker's counters when the step started.
-#[derive(Default)]
-struct Baseline {
-    reading: ProcessReading,
-    protocol: (u64, u64),
-}
-
-impl Baseline {
-    /// What the worker used since, less the protocol's own bytes on its pipes.
-    fn usage(&self, worker: &Worker) -> ChildUsage {
-        let now = worker.reading();
-        let (sent, received) = worker.protocol_bytes();
-        let b = &self.reading;
-        ChildUsage {
-            cpu_ns: now.cpu_ns.saturating_sub(b.cpu_ns),
-            peak_rss_bytes: now.peak_rss_bytes,
-            rss_delta_bytes: now.rss_bytes as i64 - b.rss_bytes as i64,
-            read_bytes: now
-                .read_bytes
-                .saturating_sub(b.read_bytes)
-                .saturating_sub(sent - self.protocol.0),
-            write_bytes: now
-                .write_bytes
-                .saturating_sub(b.write_bytes)
-                .saturating_sub(received - self.protocol.1),
         }
     }
 }

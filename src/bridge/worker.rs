@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::frame::{pipe, FrameError, FrameReader, FrameWriter, Polled};
 use super::shim::ShimDir;
 use super::BridgeConfig;
+use crate::scriptlet::ChildUsage;
 use crate::util::procfs::{read_process, ProcessReading};
 
 /// How long each wait for the worker lasts before cancellation is checked again.
@@ -44,6 +45,31 @@ pub(crate) enum WorkerError {
     Cancelled,
 }
 
+/// The worker's resource and protocol counters at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counters {
+    reading: ProcessReading,
+    sent: u64,
+    received: u64,
+}
+
+impl Counters {
+    /// What the worker used from `self` to `later`, less the bridge's own bytes on its pipes.
+    pub(crate) fn usage_until(&self, later: &Counters) -> ChildUsage {
+        let (b, a) = (&self.reading, &later.reading);
+        let io = |after: u64, before: u64, protocol: u64| {
+            after.saturating_sub(before).saturating_sub(protocol)
+        };
+        ChildUsage {
+            cpu_ns: a.cpu_ns.saturating_sub(b.cpu_ns),
+            peak_rss_bytes: a.peak_rss_bytes,
+            rss_delta_bytes: a.rss_bytes as i64 - b.rss_bytes as i64,
+            read_bytes: io(a.read_bytes, b.read_bytes, later.sent - self.sent),
+            write_bytes: io(a.write_bytes, b.write_bytes, later.received - self.received),
+        }
+    }
+}
+
 /// One running worker.
 pub(crate) struct Worker {
     child: Child,
@@ -54,6 +80,8 @@ pub(crate) struct Worker {
     pub(crate) version: String,
     /// (run id, context history length) the worker's context mirror matches, if it does.
     pub(crate) synced: Option<(i64, usize)>,
+    /// Its counters when its last step ended (it has been idle since).
+    pub(crate) idle: Option<Counters>,
 }
 
 impl Worker {
@@ -93,6 +121,7 @@ impl Worker {
             from: FrameReader::new(f0_reads),
             version: String::new(),
             synced: None,
+            idle: None,
         };
         let path: Vec<String> = config
             .search_path()
@@ -131,9 +160,13 @@ impl Worker {
         }
     }
 
-    /// The worker's resource counters now (zero once it is gone).
-    pub(crate) fn reading(&self) -> ProcessReading {
-        read_process(self.pid).unwrap_or_default()
+    /// The worker's counters now (its resource figures are zero once it is gone).
+    pub(crate) fn counters(&self) -> Counters {
+        Counters {
+            reading: read_process(self.pid).unwrap_or_default(),
+            sent: self.to.written,
+            received: self.from.read,
+        }
     }
 
     /// Whether the worker has exited (it died between steps).
@@ -144,11 +177,6 @@ impl Worker {
     /// The worker's process id.
     pub(crate) fn pid(&self) -> u32 {
         self.pid
-    }
-
-    /// Protocol bytes (sent to, received from) the worker so far.
-    pub(crate) fn protocol_bytes(&self) -> (u64, u64) {
-        (self.to.written, self.from.read)
     }
 
     /// Kills the worker's whole process group and reaps it.

@@ -158,4 +158,40 @@ mod tests {
         assert!(u.peak_rss_bytes >= 64 << 20, "{u:?}");
         assert_eq!(u.samples("r", "s", 1).len(), 6);
     }
+
+    #[test]
+    fn a_helper_process_usage_adds_to_the_step() {
+        let mut u = StepUsage {
+            wall_ns: 10,
+            cpu_ns: 5,
+            peak_rss_bytes: 100,
+            rss_delta_bytes: -3,
+            read_bytes: 1,
+            write_bytes: 2,
+        };
+        let mut child = ChildUsage {
+            cpu_ns: 7,
+            peak_rss_bytes: 40,
+            rss_delta_bytes: 8,
+            read_bytes: 10,
+            write_bytes: 20,
+        };
+        child.merge(&ChildUsage {
+            cpu_ns: 1,
+            peak_rss_bytes: 30,
+            ..ChildUsage::default()
+        });
+        u.add_child(&child);
+        assert_eq!(
+            u,
+            StepUsage {
+                wall_ns: 10,
+                cpu_ns: 13,
+                peak_rss_bytes: 140,
+                rss_delta_bytes: 5,
+                read_bytes: 11,
+                write_bytes: 22,
+            }
+        );
+    }
 }

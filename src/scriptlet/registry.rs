@@ -238,3 +238,73 @@ impl Registry {
         self.entries.values()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scriptlet::StepEnv;
+
+    struct Nothing;
+    impl Scriptlet for Nothing {
+        fn run(
+            &mut self,
+            _: &StepEnv,
+            _: &Map<String, Value>,
+        ) -> Result<i32, super::super::ScriptletError> {
+            Ok(0)
+        }
+    }
+
+    /// Knows `py.*` modules, says `py.gone` lacks `py.gone`, and nothing else.
+    struct Stub;
+    impl Fallback for Stub {
+        fn resolve(&self, module: &str, _: &str) -> Option<Result<External, Unresolved>> {
+            match module {
+                "py.gone" => Some(Err(Unresolved::NoModule {
+                    missing: "py.gone".into(),
+                })),
+                m if m.starts_with("py.") => Some(Ok(External::new(format!("stub: {m}"), || {
+                    Box::new(Nothing)
+                }))),
+                _ => None,
+            }
+        }
+    }
+
+    fn registry() -> Registry {
+        let mut r = Registry::new();
+        r.register(&["own.mod"], "Native", "", || Box::new(Nothing), None);
+        r.set_fallback(Box::new(Stub));
+        r
+    }
+
+    #[test]
+    fn the_fallback_answers_only_for_modules_without_native_entries() {
+        let r = registry();
+        assert!(r.has_fallback() && r.owns_module("own.mod") && !r.owns_module("own"));
+        assert!(matches!(
+            r.resolve("own.mod", "Native"),
+            Resolution::Found(_)
+        ));
+        assert!(
+            matches!(r.resolve("py.steps", "Any"), Resolution::External(e) if e.origin() == "stub: py.steps")
+        );
+        let msg = |m: &str, f: &str| match r.resolve(m, f) {
+            Resolution::Unresolved(u) => u.to_string(),
+            _ => "resolved".to_owned(),
+        };
+        // A native module keeps its own lookup error; the fallback's word wins where it has one.
+        assert_eq!(
+            msg("own.mod", "Other"),
+            "Scriptlet class/method not found: module 'own.mod' has no attribute 'Other'"
+        );
+        assert_eq!(
+            msg("py.gone", "X"),
+            "Failed to import scriptlet: No module named 'py.gone'"
+        );
+        assert_eq!(
+            msg("elsewhere.x", "X"),
+            "Failed to import scriptlet: No module named 'elsewhere'"
+        );
+    }
+}

@@ -80,6 +80,39 @@ fn a_compute_numbers_class_writes_pythons_statistics_to_the_store() {
 }
 
 #[test]
+fn the_shipped_python_recipe_runs_as_the_readme_shows() {
+    let Some(py) = python() else { return };
+    let s = Scratch::new();
+    let recipe = concat!(env!("CARGO_MANIFEST_DIR"), "/recipes/python_steps.yaml");
+    let out = s
+        .f0()
+        .args(["run", recipe, "--summary", "--strict", "--python"])
+        .arg(&py)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("sieve_pass: baseline mean "), "{stdout}");
+    assert!(stdout.contains("  Steps: 3/3"), "{stdout}");
+    assert_eq!(
+        s.ctx("py_steps.primes"),
+        Some(json!({"limit": 20000, "count": 2262, "largest": 19997}))
+    );
+    let report = s.ctx("py_steps.report").unwrap();
+    assert_eq!(report["calls"], 20);
+    assert_eq!(samples(&s, "sieve_pass").len(), 20);
+    assert_eq!(
+        samples(&s, "sieve_all")[0].3,
+        Some(json!({"execution_metadata": {"limit": 20000}}))
+    );
+}
+
+#[test]
 fn python_and_metrics_steps_share_timers_and_baselines_in_one_run() {
     let Some(py) = python() else { return };
     let s = Scratch::new();
@@ -154,6 +187,33 @@ fn python_and_metrics_steps_share_timers_and_baselines_in_one_run() {
     assert_eq!(summary["sample_count"], 30);
     let mean = calls.iter().map(|c| c.0).sum::<f64>() / 30.0;
     assert!((summary["mean"].as_f64().unwrap() - mean).abs() < 1e-6 * mean);
+}
+
+#[test]
+fn the_metrics_api_refuses_what_the_store_cannot_hold_and_times_coroutines() {
+    let Some(py) = python() else { return };
+    let s = Scratch::new();
+    let r = s.write(
+        "checks.yaml",
+        &format!("steps:\n{}", py_step("checks", 1, "timed", "Checks", "")),
+    );
+    let (code, out, _, stderr) = run_py(&s, &py, &r, &[]);
+    assert_eq!(code, 0, "{out:#}\n{stderr}");
+    let refused = s.ctx("checks.refused").unwrap();
+    assert_eq!(
+        refused,
+        json!([
+            "metric 'm' has non-finite value nan; a finite number is required",
+            "unknown metric unit 'furlongs'; expected one of %, KB, MB, bytes, count, ms, ns, ops/s, s, \u{3bc}s",
+            "metric name must be a non-empty string, got ''",
+            "metric 'm' value must be a number, got str",
+            "metric 'm' has non-finite value inf; a finite number is required",
+        ])
+    );
+    assert_eq!(samples(&s, "m").len(), 0);
+    let coro = samples(&s, "coro_step");
+    assert_eq!(coro.len(), 1);
+    assert!(coro[0].0 >= 20e6, "timed to completion: {}", coro[0].0);
 }
 
 #[test]
