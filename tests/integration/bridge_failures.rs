@@ -207,9 +207,6 @@ fn ctrl_c_kills_the_python_workers_process_group() {
 
 #[test]
 fn a_missing_interpreter_fails_python_steps_with_an_import_message() {
-    if python().is_none() {
-        return;
-    }
     let s = Scratch::new();
     let r = s.write(
         "nopy.yaml",
