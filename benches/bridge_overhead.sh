@@ -16,10 +16,11 @@ cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "python3 not found: apt-get install -y python3" >&2; exit 1; }
 cargo build --release --quiet --bin f0
 exec python3 - "$PWD/target/release/f0" "$PWD/tests/fixtures/bridge" "${N:-1000}" "${REPS:-7}" <<'PY'
-import importlib, os, resource, statistics, subprocess, sys, tempfile, time
+import atexit, importlib, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 f0, fixtures, n, reps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 tmp = tempfile.mkdtemp(prefix="f0-bridge-bench-")
+atexit.register(shutil.rmtree, tmp, True)
 
 def recipe(name, count, module, function):
     path = os.path.join(tmp, name)
