@@ -30,6 +30,7 @@ pub mod framework0;
 pub mod metrics;
 pub mod prometheus;
 pub mod recipe;
+pub mod report;
 pub mod runner;
 pub mod scriptlet;
 pub mod store;

@@ -7,6 +7,7 @@ mod import_cmd;
 mod logging;
 mod push_args;
 mod python_flags;
+mod report_cmd;
 mod run_cmd;
 mod safety;
 mod serve_cmd;
@@ -52,6 +53,8 @@ pub enum Command {
     Changepoints(changepoints_cmd::ChangepointsArgs),
     /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
     Serve(serve_cmd::ServeArgs),
+    /// Write HTML, Markdown, JSON and text reports of stored series.
+    Report(report_cmd::ReportArgsCli),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -72,6 +75,7 @@ fn dispatch(cli: Cli) -> u8 {
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
         Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
+        Command::Report(args) => report_cmd::run(&cli.context_db, args),
     }
 }
 

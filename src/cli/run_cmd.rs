@@ -7,6 +7,7 @@ use clap::Args;
 use serde_json::json;
 
 use framework0::catalog::default_registry;
+use framework0::diagnostic::escape_text;
 use framework0::recipe::load_recipe;
 use framework0::runner::{Interrupt, RunError, RunOptions, RunOutcome, RunStatus, Runner};
 use framework0::store::SharedStore;
@@ -120,7 +121,7 @@ fn fail(args: &RunArgs, path: &str, msg: &str) -> u8 {
             json!({"status": "error", "error": msg, "recipe_path": path})
         );
     } else {
-        eprintln!("Error: {msg}");
+        eprintln!("Error: {}", escape_text(msg));
     }
     1
 }
@@ -135,9 +136,9 @@ fn print_outcome(args: &RunArgs, path: &str, o: &RunOutcome) {
         return;
     }
     if o.status == RunStatus::Interrupted {
-        println!("Recipe execution interrupted: {path}");
+        println!("Recipe execution interrupted: {}", escape_text(path));
     } else {
-        println!("Recipe execution completed: {path}");
+        println!("Recipe execution completed: {}", escape_text(path));
     }
     if args.summary || args.debug {
         println!("  Status: {}", o.status.as_str());

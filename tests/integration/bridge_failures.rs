@@ -112,9 +112,9 @@ fn failing_hanging_crashing_and_raising_python_steps_fail_alone() {
     );
     assert_eq!(step_of(&out, "after")["status"], "completed");
     assert!(s.ctx("faults.after").is_some());
-    // The exception's traceback is in the log.
+    // The exception's traceback is in the log (one record: its line breaks are escaped).
     assert!(
-        stderr.contains("Python traceback of step 'raise':\nTraceback (most recent call last):")
+        stderr.contains("Python traceback of step 'raise':\\nTraceback (most recent call last):")
             && stderr.contains("RuntimeError: the scriptlet gave up: bad input"),
         "{stderr}"
     );

@@ -183,3 +183,93 @@ fn read_only_commands_never_write_and_refuse_other_programs_databases() {
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("readonly"), "{err}");
 }
+
+#[test]
+fn newlines_in_step_names_and_keys_cannot_forge_output_or_log_lines() {
+    let s = Scratch::new();
+    let r = s.write(
+        "r.yaml",
+        "steps:\n  - name: \"evil\\n2026-01-01 00:00:00 [    INFO] f0.runner: forged\"\n    module: f0.builtin\n    function: SetContext\n    args: {values: {\"k\\nforged = 1\": 1}}\n    timeout: -1\n",
+    );
+    let out = s.run(&["validate", r.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.lines().any(|l| l.starts_with("2026-01-01")), "{text}");
+    assert!(text.contains("evil\\n2026"), "{text}");
+    let fixed = s.write(
+        "ok.yaml",
+        "steps:\n  - name: \"evil\\n2026-01-01 00:00:00 [    INFO] f0.runner: forged\"\n    module: f0.builtin\n    function: SetContext\n    args: {values: {\"k\\nforged = 1\": 1}}\n",
+    );
+    let out = s
+        .f0()
+        .env("F0_LOG", "info")
+        .args(["run", fixed.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.lines().all(|l| !l.starts_with("2026-01-01 00:00:00")),
+        "{err}"
+    );
+    assert!(err.contains("Executing step: evil\\n2026"), "{err}");
+    let list = s.run(&["context", "list"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(!text.lines().any(|l| l.starts_with("forged")), "{text}");
+    assert!(text.contains("k\\nforged = 1 = 1"), "{text}");
+}
+
+#[test]
+fn error_messages_quote_at_most_200_characters_of_a_bad_value() {
+    let s = Scratch::new();
+    let long = "9".repeat(100_000);
+    let csv = s.write("m.csv", &format!("timestamp,value\n1767225600,{long}x\n"));
+    let (code, err) = run(&s, &["import", csv.to_str().unwrap(), "--name", "m"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.len() < 600,
+        "{} bytes: {}",
+        err.len(),
+        &err[..300.min(err.len())]
+    );
+    assert!(err.contains("characters)"), "{err}");
+    // Many stored names: the list in the error is cut too.
+    let lines: String = (0..2000)
+        .map(|i| {
+            format!(
+                "{{\"name\":\"metric_with_a_long_name_{i:05}\",\"value\":1,\"metric_type\":\"gauge\",\"unit\":\"count\",\"timestamp\":1767225600000000000,\"tags\":{{}},\"source\":null,\"context\":{{}}}}\n"
+            )
+        })
+        .collect();
+    let jsonl = s.write("m.jsonl", &lines);
+    let (code, err) = run(&s, &["import", jsonl.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = run(&s, &["analyze", "--metric", "nosuch"]);
+    assert_eq!(code, 1);
+    assert!(err.len() < 600, "{} bytes", err.len());
+    assert!(err.contains("characters)"), "{err}");
+}
+
+#[test]
+fn metric_names_and_tag_values_over_1_kib_are_refused_and_nothing_is_stored() {
+    let s = Scratch::new();
+    let csv = s.write("m.csv", "timestamp,value\n1767225600,1\n");
+    let long = "n".repeat(1025);
+    let (code, err) = run(&s, &["import", csv.to_str().unwrap(), "--name", &long]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("longer than the 1024-byte limit"), "{err}");
+    let line = format!(
+        "{{\"name\":\"ok\",\"value\":1,\"metric_type\":\"gauge\",\"unit\":\"count\",\"timestamp\":1767225600000000000,\"tags\":{{\"t\":\"{}\"}},\"source\":null,\"context\":{{}}}}\n",
+        "v".repeat(2000)
+    );
+    let jsonl = s.write("t.jsonl", &line);
+    let (code, err) = run(&s, &["import", jsonl.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tag value of 2000 bytes"), "{err}");
+    if s.store().exists() {
+        let n: i64 = s
+            .sql()
+            .query_row("SELECT COUNT(*) FROM metric_samples", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
