@@ -5,6 +5,7 @@ mod changepoints_cmd;
 mod context_cmd;
 mod import_cmd;
 mod logging;
+mod profile_cmd;
 mod push_args;
 mod python_flags;
 mod report_cmd;
@@ -51,6 +52,8 @@ pub enum Command {
     Analyze(analyze_cmd::AnalyzeArgs),
     /// Change points of one stored metric (Hunter / Apache Otava).
     Changepoints(changepoints_cmd::ChangepointsArgs),
+    /// Sample a command's stacks and process tree: call tree, bottlenecks, flamegraph.
+    Profile(profile_cmd::ProfileArgs),
     /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
     Serve(serve_cmd::ServeArgs),
     /// Write HTML, Markdown, JSON and text reports of stored series.
@@ -74,6 +77,7 @@ fn dispatch(cli: Cli) -> u8 {
         Command::Import(args) => import_cmd::run(&cli.context_db, args),
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
+        Command::Profile(args) => profile_cmd::run(&cli.context_db, args),
         Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
         Command::Report(args) => report_cmd::run(&cli.context_db, args),
     }

@@ -17,8 +17,8 @@ pub use action::{ActionSpec, Actions, RunAction};
 pub use env::{ChildUsage, StepEnv, StepInfo};
 pub use error::ScriptletError;
 pub use registry::{
-    External, Fallback, Registry, Resolution, ScriptletEntry, Unresolved, ValidateArgs,
-    FRAMEWORK0_PACKAGES,
+    AroundStep, External, Fallback, Registry, Resolution, ScriptletEntry, StepResult, Unresolved,
+    ValidateArgs, FRAMEWORK0_PACKAGES,
 };
 
 use serde_json::{Map, Value};
