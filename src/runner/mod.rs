@@ -28,7 +28,7 @@ use crate::context::{lock, SharedContext};
 use crate::diagnostic::{Finding, Level};
 use crate::recipe::validate::validate;
 use crate::recipe::{Recipe, Step};
-use crate::scriptlet::{Registry, Resolution, ScriptletEntry, StepEnv, StepInfo};
+use crate::scriptlet::{ChildUsage, Registry, Resolution, Scriptlet, StepEnv, StepInfo};
 use crate::store::{SharedStore, StoreError};
 use crate::util::{epoch_nanos, epoch_seconds};
 
@@ -295,11 +295,19 @@ impl<'a> Runner<'a> {
     ) -> StepOutcome {
         tracing::info!(target: "f0.runner", "Executing step: {} ({}.{})", step.name, step.module, step.function);
         let snapshot = Snapshot::start();
+        let child = Arc::new(Mutex::new(ChildUsage::default()));
         let (end, attempts) = match self.registry.resolve(&step.module, &step.function) {
-            Resolution::Found(entry) => self.attempts(step, entry, info, ctx, opts),
+            Resolution::Found(entry) => {
+                self.attempts(step, &|| entry.instantiate(), info, ctx, opts, &child)
+            }
+            Resolution::External(ext) => {
+                tracing::debug!(target: "f0.runner", "Step {} runs {}", step.name, ext.origin());
+                self.attempts(step, &|| ext.instantiate(), info, ctx, opts, &child)
+            }
             Resolution::Unresolved(u) => (AttemptEnd::Unresolved(u), 1),
         };
-        let usage = snapshot.finish();
+        let mut usage = snapshot.finish();
+        usage.add_child(&lock_usage(&child));
         let mut warnings = Vec::new();
         let mut error = end.message();
         if end == AttemptEnd::Success {
@@ -340,14 +348,16 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Attempts `entry` until one succeeds, the retries are spent, or the run is interrupted.
+    /// Attempts a fresh `instantiate()` until one succeeds, the retries are spent, or the run
+    /// is interrupted; usage reported by the attempts' helper processes lands in `child`.
     fn attempts(
         &mut self,
         step: &Step,
-        entry: &ScriptletEntry,
+        instantiate: &dyn Fn() -> Box<dyn Scriptlet>,
         mut info: StepInfo,
         ctx: &SharedContext,
         opts: &RunOptions,
+        child: &Arc<Mutex<ChildUsage>>,
     ) -> (AttemptEnd, u32) {
         let retries = step.retry_count.unwrap_or(opts.max_retries);
         let timeout = step.timeout.or(opts.step_timeout);
@@ -360,10 +370,11 @@ impl<'a> Runner<'a> {
                 ctx.clone(),
                 self.store.clone(),
                 Arc::new(AtomicBool::new(false)),
-            );
+            )
+            .with_child_usage(child.clone());
             let end = attempt::run_attempt(
                 &mut self.worker,
-                entry.instantiate(),
+                instantiate(),
                 env,
                 step.args.clone(),
                 timeout,
@@ -392,6 +403,11 @@ impl<'a> Runner<'a> {
         }
         self.interrupted()
     }
+}
+
+/// The usage collected in `slot` (a poisoned slot still holds consistent numbers).
+fn lock_usage(slot: &Mutex<ChildUsage>) -> ChildUsage {
+    *slot.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The message for the step's `success.ctx_has_keys` that the context lacks, if any.
