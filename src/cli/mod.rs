@@ -2,7 +2,9 @@
 
 mod analyze_cmd;
 mod changepoints_cmd;
+mod compare_cmd;
 mod context_cmd;
+mod history_cmd;
 mod import_cmd;
 mod logging;
 mod run_cmd;
@@ -44,8 +46,12 @@ pub enum Command {
     Import(import_cmd::ImportArgs),
     /// Statistics, trend, change points and anomalies of stored metrics.
     Analyze(analyze_cmd::AnalyzeArgs),
-    /// Change points of one stored metric (Hunter / Apache Otava).
+    /// Change points of one stored series (Hunter / Apache Otava).
     Changepoints(changepoints_cmd::ChangepointsArgs),
+    /// Every series of one run against another run (or its baseline), worst first.
+    Compare(compare_cmd::CompareArgs),
+    /// Per-run means of series across runs, with change points.
+    History(history_cmd::HistoryArgs),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -60,6 +66,8 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run(&cli.context_db, args),
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
+        Command::Compare(args) => compare_cmd::run(&cli.context_db, args),
+        Command::History(args) => history_cmd::run(&cli.context_db, args),
     };
     ExitCode::from(code)
 }

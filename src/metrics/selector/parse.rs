@@ -18,10 +18,6 @@ pub struct SelectorError {
     pub message: String,
 }
 
-/// What a selector accepts, for messages of callers.
-pub const SELECTOR_FORMS: &str =
-    "a metric name, a name glob (step_cpu_*), and/or tag matchers {tag=\"v\", tag!=\"v\", tag=~\"re\", tag!~\"re\"}";
-
 fn quoted_input(s: &str) -> String {
     let mut out: String = s.chars().take(QUOTE_MAX).collect();
     if s.chars().count() > QUOTE_MAX {

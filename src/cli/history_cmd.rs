@@ -1,0 +1,94 @@
+//! `f0 history SELECTOR`: per series, the per-run mean over the runs (run, time, n, mean, p95),
+//! change points over the run means, and the newest run tested against the runs before it;
+//! the run where a series got slower is marked. A table, or one JSON object
+//! (`schemas/history.schema.json`). Read-only.
+
+use std::path::Path;
+
+use clap::Args;
+
+use framework0::analyze::action::history::{history, history_text, HistoryReport, HistoryRequest};
+use framework0::analyze::changepoint::HunterParams;
+use framework0::metrics::selector::Selector;
+
+/// Flags of `f0 history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Series selectors (`step_wall_time`, `step_wall_time{step="build"}`, `{recipe="ci"}`).
+    #[arg(value_name = "SELECTOR", required = true)]
+    pub selectors: Vec<String>,
+    /// Only runs of this recipe.
+    #[arg(long)]
+    pub recipe: Option<String>,
+    /// Runs before the newest one that it is tested against.
+    #[arg(long, default_value_t = 5)]
+    pub window: usize,
+    /// The smallest relative change marked (0.2 = 20 %).
+    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
+    pub threshold: f64,
+    /// Significance level of the newest-run test.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Change points: sliding window length over the run means (≥ 2).
+    #[arg(long, default_value_t = HunterParams::default().window_len)]
+    pub window_len: usize,
+    /// Change points: significance a change point must reach, in (0, 1].
+    #[arg(long, default_value_t = HunterParams::default().max_pvalue)]
+    pub max_pvalue: f64,
+    /// Change points: smallest relative magnitude kept (≥ 0).
+    #[arg(long, default_value_t = 0.05)]
+    pub min_magnitude: f64,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(store_path: &Path, args: HistoryArgs) -> u8 {
+    match report(store_path, &args) {
+        Ok(r) => u8::from(!super::print_report(&r, args.json, |r| {
+            print!("{}", history_text(r))
+        })),
+        Err(e) => {
+            eprintln!("Error: {e}");
+            1
+        }
+    }
+}
+
+fn report(store_path: &Path, args: &HistoryArgs) -> anyhow::Result<HistoryReport> {
+    let selectors = args
+        .selectors
+        .iter()
+        .map(|s| s.parse::<Selector>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let parameters = HunterParams {
+        window_len: args.window_len,
+        max_pvalue: args.max_pvalue,
+        min_magnitude: args.min_magnitude,
+    };
+    super::changepoints_cmd::check_params(&parameters)?;
+    if !(args.threshold >= 0.0 && args.threshold.is_finite()) {
+        anyhow::bail!(
+            "--threshold: must be a finite fraction ≥ 0 (0.2 = 20 %), got {}",
+            args.threshold
+        );
+    }
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        anyhow::bail!(
+            "--alpha: must be a significance level in (0, 1), got {}",
+            args.alpha
+        );
+    }
+    let req = HistoryRequest {
+        selectors,
+        recipe: args.recipe.clone(),
+        window: args.window,
+        parameters,
+        threshold: args.threshold,
+        alpha: args.alpha,
+        now_ns: framework0::util::epoch_nanos(),
+    };
+    let store = super::open_existing_store(store_path)?;
+    Ok(history(&store, &req)?)
+}
