@@ -43,6 +43,7 @@ mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
 mod run_semantics;
+mod series_steps;
 mod store;
 mod store_analysis;
 mod trend;

@@ -153,6 +153,14 @@ fn window_note(report: &CompareReport) -> Option<String> {
     })
 }
 
+/// The rows without a verdict (their reasons are listed below the table).
+fn insufficient(report: &CompareReport) -> impl Iterator<Item = &CompareRow> {
+    report
+        .rows
+        .iter()
+        .filter(|r| r.verdict == RowVerdict::InsufficientData)
+}
+
 fn summary(report: &CompareReport) -> String {
     let c = &report.counts;
     format!(
@@ -191,7 +199,7 @@ pub fn compare_text(report: &CompareReport) -> String {
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
-    for r in report.rows.iter().filter(|r| r.reason.is_some()) {
+    for r in insufficient(report) {
         let _ = writeln!(
             out,
             "  {}: {}",
@@ -245,7 +253,7 @@ pub fn compare_markdown(report: &CompareReport) -> String {
         let _ = writeln!(out, "| {} |", c.join(" | "));
     }
     out.push('\n');
-    for r in report.rows.iter().filter(|r| r.reason.is_some()) {
+    for r in insufficient(report) {
         let _ = writeln!(
             out,
             "- {}: {}",

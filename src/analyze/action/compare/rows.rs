@@ -77,6 +77,13 @@ fn judge(mut r: CompareRow, before: &[f64], after: &[f64], req: &CompareRequest)
         r.reason = Some(why);
         return r;
     }
+    if before.iter().chain(after).all(|v| *v == 0.0) {
+        // Nothing to compare relatively, and nothing changed.
+        r.verdict = RowVerdict::Unchanged;
+        r.relative_change = Some(0.0);
+        r.reason = Some("every sample on both sides is 0".to_owned());
+        return r;
+    }
     let params = CompareParams {
         higher_is_better: r.higher_is_better,
         alpha: req.alpha,

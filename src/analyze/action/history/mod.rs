@@ -231,7 +231,8 @@ fn series_history(
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         h.runs.push(RunPoint {
             run_id: *run,
-            time: (started.get(run).copied().unwrap_or(0.0) * 1e9) as i64,
+            // Run starts are stored as epoch seconds (f64): milliseconds are what they hold.
+            time: (started.get(run).copied().unwrap_or(0.0) * 1e3).round() as i64 * 1_000_000,
             n: values.len(),
             mean,
             p95: quantile(values, 0.95, PercentileMethod::Linear).unwrap_or(mean),
