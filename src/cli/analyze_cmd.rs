@@ -74,7 +74,7 @@ pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
             return 1;
         }
     };
-    if !super::print_report(&report, args.json, |r| print!("{}", analysis_text(r))) {
+    if !super::print_report(&report, args.json, analysis_text) {
         return 1;
     }
     let regressed: Vec<String> = report

@@ -39,8 +39,7 @@ pub struct ChangepointsArgs {
 pub fn run(store_path: &Path, args: ChangepointsArgs) -> u8 {
     match detect(store_path, &args) {
         Ok(report) => {
-            let printed =
-                super::print_report(&report, args.json, |r| print!("{}", change_points_text(r)));
+            let printed = super::print_report(&report, args.json, change_points_text);
             u8::from(!printed)
         }
         Err(e) => {

@@ -74,10 +74,10 @@ pub fn run(store_path: &Path, args: CompareArgs) -> u8 {
         }
     };
     let printed = if args.markdown {
-        print!("{}", compare_markdown(&report));
+        super::write_stdout(&compare_markdown(&report));
         true
     } else {
-        super::print_report(&report, args.json, |r| print!("{}", compare_text(r)))
+        super::print_report(&report, args.json, compare_text)
     };
     if !printed {
         return 1;

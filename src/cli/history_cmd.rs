@@ -46,9 +46,7 @@ pub struct HistoryArgs {
 /// Runs the command; returns the exit code.
 pub fn run(store_path: &Path, args: HistoryArgs) -> u8 {
     match report(store_path, &args) {
-        Ok(r) => u8::from(!super::print_report(&r, args.json, |r| {
-            print!("{}", history_text(r))
-        })),
+        Ok(r) => u8::from(!super::print_report(&r, args.json, history_text)),
         Err(e) => {
             eprintln!("Error: {e}");
             1

@@ -72,16 +72,38 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// What a text renderer hands back: the text to print (written so that a closed stdout, as
+/// in `f0 ... | head`, ends the output quietly instead of panicking), or nothing when it
+/// printed itself.
+trait Rendered {
+    /// Prints it.
+    fn emit(self);
+}
+
+impl Rendered for () {
+    fn emit(self) {}
+}
+
+impl Rendered for String {
+    fn emit(self) {
+        write_stdout(&self);
+    }
+}
+
 /// Prints `report` as one JSON object (`json`) or with `text`; false (after `Error: ...` on
 /// stderr) when it cannot be serialised.
-fn print_report<T: serde::Serialize>(report: &T, json: bool, text: impl FnOnce(&T)) -> bool {
+fn print_report<T: serde::Serialize, R: Rendered>(
+    report: &T,
+    json: bool,
+    text: impl FnOnce(&T) -> R,
+) -> bool {
     if !json {
-        text(report);
+        text(report).emit();
         return true;
     }
     match serde_json::to_string(report) {
         Ok(line) => {
-            println!("{line}");
+            write_stdout(&format!("{line}\n"));
             true
         }
         Err(e) => {
@@ -89,6 +111,13 @@ fn print_report<T: serde::Serialize>(report: &T, json: bool, text: impl FnOnce(&
             false
         }
     }
+}
+
+/// Writes `text` to stdout; a reader that went away (broken pipe) is not an error.
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Opens the store, creating it when missing (for commands that write).

@@ -1,10 +1,10 @@
-//! The headline scenario of per-series analysis: recipe `two_steps` has a fast (20 ms) and a
-//! slow (60 ms) step and is run six times; in run 6 the slow step's sleep doubles (a variant
+//! The headline scenario of per-series analysis: recipe `two_steps` has a fast (40 ms) and a
+//! slow (120 ms) step and is run six times; in run 6 the slow step's sleep doubles (a variant
 //! of the recipe under the same name). Each step is its own series, analysed, compared and
 //! charted on its own; pooling happens only when asked.
 //!
-//! The verdicts use a 50 % threshold so that scheduler noise on a loaded machine (a 20 ms sleep
-//! taking 25 ms) cannot flip them, while the planted +100 % is far above it.
+//! The verdicts use a 50 % threshold so that scheduler noise on a loaded machine (a 40 ms sleep
+//! taking 50 ms) cannot flip them, while the planted +100 % is far above it.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -27,7 +27,7 @@ fn recipe(s: &Scratch, file: &str, slow: f64) -> PathBuf {
             "metadata: {{name: two_steps}}\n\
              config: {{health: {{regression_threshold: 0.5}}}}\n\
              steps:\n\
-             \x20 - {{idx: 1, name: fast, type: python, module: f0.builtin, function: Sleep, args: {{seconds: 0.02}}}}\n\
+             \x20 - {{idx: 1, name: fast, type: python, module: f0.builtin, function: Sleep, args: {{seconds: 0.04}}}}\n\
              \x20 - {{idx: 2, name: slow, type: python, module: f0.builtin, function: Sleep, args: {{seconds: {slow}}}}}\n\
              \x20 - idx: 3\n\
              \x20   name: judge\n\
@@ -53,8 +53,8 @@ fn scenario() -> Scratch {
         let s = Scratch {
             dir: tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap(),
         };
-        let normal = recipe(&s, "two_steps.yaml", 0.06);
-        let slower = recipe(&s, "two_steps_slower.yaml", 0.12);
+        let normal = recipe(&s, "two_steps.yaml", 0.12);
+        let slower = recipe(&s, "two_steps_slower.yaml", 0.24);
         for run in 1..=6 {
             let r = if run == 6 { &slower } else { &normal };
             let (code, out) = s.run_json(r, &[]);
@@ -131,7 +131,7 @@ fn per_step_analysis_gives_one_series_per_step_with_that_steps_mean() {
         assert_eq!(m["summary"]["sample_count"], 6);
         close(&m["summary"]["mean"], mean(values));
     }
-    assert!(mean(&fast) >= 0.02e9 && mean(&slow) >= (5.0 * 0.06e9 + 0.12e9) / 6.0);
+    assert!(mean(&fast) >= 0.04e9 && mean(&slow) >= (5.0 * 0.12e9 + 0.24e9) / 6.0);
     assert!(mean(&slow) > 2.0 * mean(&fast), "{fast:?} {slow:?}");
     let text = ok(&s, &["analyze", "--metric", BOTH, "--timeframe", "all"]);
     for step in ["fast", "slow"] {
