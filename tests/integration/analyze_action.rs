@@ -1,7 +1,7 @@
 //! The analyze action in recipes: step metrics of earlier runs, baselines established in one
 //! run and compared in the next, the recipe-level config, and argument findings.
 
-use crate::util::action::{assert_schema_valid, floats, import_rows, metric_names, ok};
+use crate::util::action::{assert_schema_valid, floats, import_rows, metric_names};
 use crate::util::{step, Scratch};
 use serde_json::{json, Value};
 
@@ -340,100 +340,6 @@ fn pooled_step_timings_of_a_slower_run_regress_against_the_faster_runs_pooled_ba
     assert_eq!(c["verdict"], "regressed", "{c:#}");
     assert_eq!(c["baseline_scope"], "pooled", "{c:#}");
     assert!(c["relative_change"].as_f64().unwrap() > 1.0, "{c}");
-}
-
-/// The result of `step` in an analysis report.
-fn step_result<'a>(report: &'a Value, step: &str) -> &'a Value {
-    report["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["tags"]["step"] == step)
-        .unwrap_or_else(|| panic!("no result for step {step} in {report:#}"))
-}
-
-#[test]
-fn the_shipped_recipe_judges_each_step_against_its_own_rolling_baseline() {
-    let s = Scratch::new();
-    let recipe = concat!(env!("CARGO_MANIFEST_DIR"), "/recipes/analyze_steps.yaml");
-    let out = ok(&s, &["run", recipe]);
-    assert!(out.starts_with("Recipe execution completed: "), "{out}");
-    let first = last_analysis(&s);
-    let series: Vec<&Value> = first["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| &m["series"])
-        .collect();
-    assert_eq!(
-        series,
-        [
-            &json!("recipe=analyze_steps,step=work_short"),
-            &json!("recipe=analyze_steps,step=work_long")
-        ],
-        "one result per work step, the prepare step left out by the selector"
-    );
-    for step in ["work_short", "work_long"] {
-        let m = step_result(&first, step);
-        assert_eq!(
-            (&m["sample_count"], &m["summary"]),
-            (&json!(1), &Value::Null)
-        );
-        assert_eq!(m["baseline_comparison"], Value::Null);
-        let warnings = m["warnings"].to_string();
-        assert!(warnings.contains("baseline comparison: no baseline is stored for this series (establish one with baseline.establish)"), "{warnings}");
-        assert!(
-            warnings
-                .contains("baseline not established: 1 sample(s) from {\\\"kind\\\":\\\"runs\\\""),
-            "{warnings}"
-        );
-    }
-    assert_eq!(s.ctx("metrics.baselines.step_wall_time"), None);
-
-    ok(&s, &["run", recipe]);
-    let second = last_analysis(&s);
-    assert_eq!(second["baselines_established"].as_array().unwrap().len(), 2);
-    let stored = s.ctx("metrics.baselines.step_wall_time").unwrap();
-    let keys: Vec<&String> = stored.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "recipe=analyze_steps,step=work_long",
-            "recipe=analyze_steps,step=work_short"
-        ]
-    );
-
-    ok(&s, &["run", recipe]);
-    let third = last_analysis(&s);
-    let mut means = Vec::new();
-    for (step, sleep) in [("work_short", 0.02e9), ("work_long", 0.04e9)] {
-        let m = step_result(&third, step);
-        let c = &m["baseline_comparison"];
-        assert_eq!(c["test"], "prediction_interval", "{c:#}");
-        assert_eq!(c["baseline_series"], m["series"], "its own baseline: {c:#}");
-        assert_eq!(
-            (&c["baseline_sample_count"], &c["candidate_sample_count"]),
-            (&json!(2), &json!(1))
-        );
-        assert_eq!(c["baseline_source"]["kind"], "runs");
-        assert_eq!(c["regression_threshold"], 0.25, "from the recipe's config");
-        let mean = c["baseline_mean"].as_f64().unwrap();
-        assert!(
-            mean >= sleep,
-            "{step}: baseline mean {mean} of a {sleep} ns sleep"
-        );
-        means.push(mean);
-    }
-    assert!(means[1] > means[0], "two steps, two baselines: {means:?}");
-    let baselines: i64 = s
-        .sql()
-        .query_row(
-            "SELECT COUNT(DISTINCT tags) FROM baselines WHERE metric = 'step_wall_time' AND scope = 'series'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(baselines, 2);
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod analyze_nist;
 mod analyze_parity;
 mod analyze_props;
 mod analyze_quantile;
+mod analyze_shipped;
 mod analyze_trend;
 mod anomaly_golden;
 mod anomaly_props;

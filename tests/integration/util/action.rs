@@ -132,3 +132,14 @@ pub fn metric_names(report: &Value) -> Vec<&str> {
         .map(|m| m["metric_name"].as_str().unwrap())
         .collect()
 }
+
+/// The entry of `results[key]` (an array of per-series results) whose `step` tag is `step`.
+#[track_caller]
+pub fn step_result<'a>(results: &'a Value, key: &str, step: &str) -> &'a Value {
+    results[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["tags"]["step"] == step)
+        .unwrap_or_else(|| panic!("no {step} in {results:#}"))
+}
