@@ -214,7 +214,8 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
                 }
             }
             "pool" => {
-                if r.bool(key, v) == Some(true) && !args.contains_key("group_by") {
+                let pooled = r.bool(key, v) == Some(true) && !args.contains_key("group_by");
+                if pooled {
                     out.grouping = Grouping::Pool;
                 }
             }

@@ -192,13 +192,18 @@ fn baseline_samples(
             let last = runs
                 .keys()
                 .copied()
-                .filter(|r| now.run_id.map_or(true, |cur| *r < cur))
-                .next_back();
+                .rfind(|r| now.run_id.map_or(true, |cur| *r < cur));
             let values = last.and_then(|r| runs.get(&r).cloned()).unwrap_or_default();
             (values, json!({"kind": "run", "run_id": last}))
         }
         EstablishFrom::Timeframe(t) => {
-            let w = window(store, *t, &[s.name.clone()], now.now_ns, now.run_id)?;
+            let w = window(
+                store,
+                *t,
+                std::slice::from_ref(&s.name),
+                now.now_ns,
+                now.run_id,
+            )?;
             (
                 read(w)?,
                 json!({"kind": "timeframe", "timeframe": t.to_string(), "run_id": w.run_id}),

@@ -66,30 +66,23 @@ fn metric_settings(args: &AnalyzeArgs, percentiles: Vec<f64>) -> MetricSettings 
     }
 }
 
-/// Runs an analysis against `store`.
-pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport, AnalyzeError> {
-    let args = &req.args;
-    let config = config::effective(req.recipe_config.as_ref(), args.config.as_ref())?;
-    let regression_threshold = config.health.regression_threshold;
-    let settings = metric_settings(args, config.analysis.percentiles);
-    let selection = select::select(
-        store,
-        select::SelectSpec {
-            selectors: &args.metrics,
-            grouping: &args.grouping,
-            timeframe: args.timeframe,
-            now_ns: req.now_ns,
-            current_run: req.run_id,
-        },
-    )?;
+/// Every set of `selection` analysed (or skipped with the reason), compared with its baseline
+/// and checked for drift as `args` ask.
+fn analyze_sets(
+    store: &Store,
+    selection: &select::Selection,
+    args: &AnalyzeArgs,
+    settings: &MetricSettings,
+    regression_threshold: f64,
+) -> (Vec<report::MetricAnalysis>, Vec<Skipped>) {
     let mut metrics = Vec::new();
     let mut skipped = selection.skipped.clone();
     for set in &selection.sets {
         let single = set.samples.len() == 1 && args.baseline.compare;
         let analysed = if single {
-            Ok(metric::single_sample(set, &settings))
+            Ok(metric::single_sample(set, settings))
         } else {
-            analyze_metric(set, &settings)
+            analyze_metric(set, settings)
         };
         let mut m = match analysed {
             Ok(m) => m,
@@ -116,6 +109,49 @@ pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport
         }
         metrics.push(m);
     }
+    (metrics, skipped)
+}
+
+/// Establishes the baselines `from` asks for and notes, on the results, the sets a rolling
+/// baseline could not cover yet.
+fn establish_into(
+    store: &mut Store,
+    from: &args::EstablishFrom,
+    selection: &select::Selection,
+    args: &AnalyzeArgs,
+    now: Now,
+    metrics: &mut [report::MetricAnalysis],
+) -> Result<Vec<report::EstablishedBaseline>, AnalyzeError> {
+    let (stored, not_yet) = establish(store, from, selection, &args.grouping, args.timeframe, now)?;
+    for n in not_yet {
+        if let Some(m) = metrics
+            .iter_mut()
+            .find(|m| m.metric_name == n.metric && m.series == n.series)
+        {
+            m.warnings.push(n.reason);
+        }
+    }
+    Ok(stored)
+}
+
+/// Runs an analysis against `store`.
+pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport, AnalyzeError> {
+    let args = &req.args;
+    let config = config::effective(req.recipe_config.as_ref(), args.config.as_ref())?;
+    let regression_threshold = config.health.regression_threshold;
+    let settings = metric_settings(args, config.analysis.percentiles);
+    let selection = select::select(
+        store,
+        select::SelectSpec {
+            selectors: &args.metrics,
+            grouping: &args.grouping,
+            timeframe: args.timeframe,
+            now_ns: req.now_ns,
+            current_run: req.run_id,
+        },
+    )?;
+    let (mut metrics, skipped) =
+        analyze_sets(store, &selection, args, &settings, regression_threshold);
     if metrics.is_empty() {
         return Err(AnalyzeError::NothingAnalysable {
             reasons: skipped
@@ -129,19 +165,7 @@ pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport
         run_id: req.run_id,
     };
     let baselines_established = match &args.baseline.establish {
-        Some(from) => {
-            let (stored, not_yet) =
-                establish(store, from, &selection, &args.grouping, args.timeframe, now)?;
-            for n in not_yet {
-                if let Some(m) = metrics
-                    .iter_mut()
-                    .find(|m| m.metric_name == n.metric && m.series == n.series)
-                {
-                    m.warnings.push(n.reason);
-                }
-            }
-            stored
-        }
+        Some(from) => establish_into(store, from, &selection, args, now, &mut metrics)?,
         None => Vec::new(),
     };
     Ok(AnalysisReport {
