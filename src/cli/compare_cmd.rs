@@ -23,6 +23,17 @@ pub enum TestArg {
     MannWhitney,
 }
 
+/// What makes a change a regression (shared with `f0 history`).
+#[derive(Debug, Args)]
+pub struct VerdictFlags {
+    /// The smallest relative change called a regression or improvement (0.2 = 20 %).
+    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
+    pub threshold: f64,
+    /// Significance level.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+}
+
 /// Flags of `f0 compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -44,12 +55,9 @@ pub struct CompareArgs {
     /// Runs per side for series with one sample per run.
     #[arg(long, default_value_t = 5)]
     pub window: usize,
-    /// The smallest relative change called a regression or improvement (0.2 = 20 %).
-    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
-    pub threshold: f64,
-    /// Significance level.
-    #[arg(long, default_value_t = 0.05)]
-    pub alpha: f64,
+    /// Threshold and significance level.
+    #[command(flatten)]
+    pub verdict: VerdictFlags,
     /// The test for sides with two or more samples.
     #[arg(long, value_enum, default_value_t = TestArg::Welch)]
     pub test: TestArg,
@@ -104,8 +112,8 @@ fn report(store_path: &Path, args: &CompareArgs) -> anyhow::Result<CompareReport
         run_b: args.run_b,
         against_baseline: args.baseline,
         window: args.window,
-        threshold: args.threshold,
-        alpha: args.alpha,
+        threshold: args.verdict.threshold,
+        alpha: args.verdict.alpha,
         test: match args.test {
             TestArg::Welch => SignificanceTest::Welch,
             TestArg::MannWhitney => SignificanceTest::MannWhitney,

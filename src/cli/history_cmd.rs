@@ -23,12 +23,9 @@ pub struct HistoryArgs {
     /// Runs before the newest one that it is tested against.
     #[arg(long, default_value_t = 5)]
     pub window: usize,
-    /// The smallest relative change marked (0.2 = 20 %).
-    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
-    pub threshold: f64,
-    /// Significance level of the newest-run test.
-    #[arg(long, default_value_t = 0.05)]
-    pub alpha: f64,
+    /// Threshold of a marked change and significance level of the newest-run test.
+    #[command(flatten)]
+    pub verdict: super::compare_cmd::VerdictFlags,
     /// Change points: sliding window length over the run means (≥ 2).
     #[arg(long, default_value_t = HunterParams::default().window_len)]
     pub window_len: usize,
@@ -66,25 +63,13 @@ fn report(store_path: &Path, args: &HistoryArgs) -> anyhow::Result<HistoryReport
         min_magnitude: args.min_magnitude,
     };
     super::changepoints_cmd::check_params(&parameters)?;
-    if !(args.threshold >= 0.0 && args.threshold.is_finite()) {
-        anyhow::bail!(
-            "--threshold: must be a finite fraction ≥ 0 (0.2 = 20 %), got {}",
-            args.threshold
-        );
-    }
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        anyhow::bail!(
-            "--alpha: must be a significance level in (0, 1), got {}",
-            args.alpha
-        );
-    }
     let req = HistoryRequest {
         selectors,
         recipe: args.recipe.clone(),
         window: args.window,
         parameters,
-        threshold: args.threshold,
-        alpha: args.alpha,
+        threshold: args.verdict.threshold,
+        alpha: args.verdict.alpha,
         now_ns: framework0::util::epoch_nanos(),
     };
     let store = super::open_existing_store(store_path)?;

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::util::action::{assert_schema_valid, ok, step_result};
+use crate::util::action::{assert_schema_valid, ok, step_result, step_wall_times};
 use crate::util::Scratch;
 
 fn last_analysis(s: &Scratch) -> Value {
@@ -84,20 +84,7 @@ fn the_shipped_recipe_judges_each_step_against_its_own_rolling_baseline() {
             "{step}: baseline mean {mean} of a {sleep} ns sleep"
         );
         // The step's own times of runs 1 and 2, never the other step's.
-        let own: Vec<f64> = {
-            let conn = s.sql();
-            let mut stmt = conn
-                .prepare(
-                    "SELECT m.value FROM metric_samples m JOIN metric_series s ON s.id = m.series_id \
-                     WHERE s.name = 'step_wall_time' AND s.tags = ?1 AND m.run_id <= 2",
-                )
-                .unwrap();
-            let tags = format!(r#"{{"recipe":"analyze_steps","step":"{step}"}}"#);
-            stmt.query_map([tags], |r| r.get(0))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect()
-        };
+        let own = &step_wall_times(&s, "analyze_steps", step)[..2];
         assert_eq!(own.len(), 2);
         assert!(
             (mean - (own[0] + own[1]) / 2.0).abs() <= 1e-6 * mean,

@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::util::action::{assert_schema_valid, json, json_as, ok, stderr, stdout, step_result};
+use crate::util::action::{
+    assert_schema_valid, json, json_as, ok, stderr, stdout, step_result, step_wall_times,
+};
 use crate::util::Scratch;
 
 const FAST: &str = r#"step_wall_time{step="fast"}"#;
@@ -77,18 +79,7 @@ fn scenario() -> Scratch {
 
 /// The stored values of one step's wall time, by SQL.
 fn stored(s: &Scratch, step: &str) -> Vec<f64> {
-    let conn = s.sql();
-    let mut stmt = conn
-        .prepare(
-            "SELECT m.value FROM metric_samples m JOIN metric_series s ON s.id = m.series_id \
-             WHERE s.name = 'step_wall_time' AND s.tags = ?1 ORDER BY m.run_id",
-        )
-        .unwrap();
-    let tags = format!(r#"{{"recipe":"two_steps","step":"{step}"}}"#);
-    stmt.query_map([tags], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    step_wall_times(s, "two_steps", step)
 }
 
 fn mean(v: &[f64]) -> f64 {

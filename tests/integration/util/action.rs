@@ -143,3 +143,19 @@ pub fn step_result<'a>(results: &'a Value, key: &str, step: &str) -> &'a Value {
         .find(|m| m["tags"]["step"] == step)
         .unwrap_or_else(|| panic!("no {step} in {results:#}"))
 }
+
+/// The stored `step_wall_time` values of step `step` of recipe `recipe`, in run order (SQL).
+pub fn step_wall_times(s: &Scratch, recipe: &str, step: &str) -> Vec<f64> {
+    let conn = s.sql();
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.value FROM metric_samples m JOIN metric_series s ON s.id = m.series_id \
+             WHERE s.name = 'step_wall_time' AND s.tags = ?1 ORDER BY m.run_id, m.ts_ns",
+        )
+        .unwrap();
+    let tags = format!(r#"{{"recipe":"{recipe}","step":"{step}"}}"#);
+    stmt.query_map([tags], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}

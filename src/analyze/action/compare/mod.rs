@@ -270,6 +270,28 @@ pub fn compare_runs(store: &Store, req: &CompareRequest) -> Result<CompareReport
     })
 }
 
+/// Checks a threshold (a finite fraction ≥ 0) and a significance level (in (0, 1)); the
+/// error names the flag.
+pub fn check_verdict(threshold: f64, alpha: f64) -> Result<(), AnalyzeError> {
+    let bad = |flag: &str, message: String| AnalyzeError::BadOption {
+        flag: flag.to_owned(),
+        message,
+    };
+    if !(threshold >= 0.0 && threshold.is_finite()) {
+        return Err(bad(
+            "--threshold",
+            format!("must be a finite fraction ≥ 0 (0.2 = 20 %), got {threshold}"),
+        ));
+    }
+    if !(alpha > 0.0 && alpha < 1.0) {
+        return Err(bad(
+            "--alpha",
+            format!("must be a significance level in (0, 1), got {alpha}"),
+        ));
+    }
+    Ok(())
+}
+
 fn check(req: &CompareRequest) -> Result<(), AnalyzeError> {
     let bad = |flag: &str, message: String| AnalyzeError::BadOption {
         flag: flag.to_owned(),

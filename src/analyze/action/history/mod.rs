@@ -160,6 +160,7 @@ fn verdict_of(change: f64, higher_is_better: bool, threshold: f64) -> Verdict {
 /// Builds the history of `req` from `store`.
 pub fn history(store: &Store, req: &HistoryRequest) -> Result<HistoryReport, AnalyzeError> {
     req.parameters.validate()?;
+    super::compare::check_verdict(req.threshold, req.alpha)?;
     if !(2..=1000).contains(&req.window) {
         return Err(AnalyzeError::BadOption {
             flag: "--window".to_owned(),
