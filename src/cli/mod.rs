@@ -7,7 +7,10 @@ mod context_cmd;
 mod history_cmd;
 mod import_cmd;
 mod logging;
+mod push_args;
 mod run_cmd;
+mod safety;
+mod serve_cmd;
 mod validate_cmd;
 
 use std::path::PathBuf;
@@ -52,14 +55,21 @@ pub enum Command {
     Compare(compare_cmd::CompareArgs),
     /// Per-run means of series across runs, with change points.
     History(history_cmd::HistoryArgs),
+    /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
+    Serve(serve_cmd::ServeArgs),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
+    safety::install();
     let cli = Cli::parse();
     let debug = matches!(&cli.command, Command::Run(a) if a.debug);
     logging::init(debug);
-    let code = match cli.command {
+    ExitCode::from(safety::guarded(|| dispatch(cli)))
+}
+
+fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
         Command::Run(args) => run_cmd::run(&cli.context_db, args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Context { command } => context_cmd::run(&cli.context_db, command),
@@ -68,8 +78,8 @@ pub fn main() -> ExitCode {
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
         Command::Compare(args) => compare_cmd::run(&cli.context_db, args),
         Command::History(args) => history_cmd::run(&cli.context_db, args),
-    };
-    ExitCode::from(code)
+        Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
+    }
 }
 
 /// What a text renderer hands back: the text to print (written so that a closed stdout, as
@@ -125,13 +135,8 @@ fn open_store(path: &std::path::Path) -> Result<Store, StoreError> {
     Store::open(path)
 }
 
-/// Opens an existing store for a command that only reads: a mistyped path is an error, not a
-/// new empty store.
+/// Opens an existing store for a command that only reads: read-only at the SQLite level
+/// (nothing created, migrated or written); a mistyped path is an error, not a new empty store.
 fn open_existing_store(path: &std::path::Path) -> Result<Store, StoreError> {
-    if !path.exists() {
-        return Err(StoreError::Missing {
-            path: path.to_path_buf(),
-        });
-    }
-    Store::open(path)
+    Store::open_read_only(path)
 }

@@ -1,16 +1,16 @@
 //! `f0 run`: Framework0's runner flags, stdout lines, JSON object and exit codes (COMPAT §2).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
 
 use framework0::catalog::default_registry;
 use framework0::recipe::load_recipe;
-use framework0::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
+use framework0::runner::{Interrupt, RunError, RunOptions, RunOutcome, RunStatus, Runner};
 use framework0::store::SharedStore;
+use framework0::util::duration::{parse_duration_str, parse_pause_str};
 
 /// Flags of `f0 run` (Framework0's runner flags plus `--strict`).
 #[derive(Debug, Args)]
@@ -34,14 +34,14 @@ pub struct RunArgs {
     #[arg(long)]
     pub continue_on_error: bool,
     /// Fail a step that runs longer than this (a step's own `timeout` wins).
-    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
-    pub step_timeout: Option<f64>,
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
+    pub step_timeout: Option<Duration>,
     /// Retries after a failed attempt (a step's own `retry_count` wins).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_retries: u32,
     /// Pause between attempts.
-    #[arg(long, value_name = "SECONDS", default_value_t = 1.0, value_parser = non_negative_seconds)]
-    pub retry_delay: f64,
+    #[arg(long, value_name = "DURATION", default_value = "1", value_parser = pause)]
+    pub retry_delay: Duration,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json_output: bool,
@@ -51,34 +51,30 @@ pub struct RunArgs {
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Push the run's series to a Prometheus Pushgateway at its end.
+    #[command(flatten)]
+    pub push: super::push_args::PushArgs,
 }
 
-fn positive_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' is not a positive number of seconds")),
-    }
+/// A duration flag: seconds or a number with a unit, positive, at most one year.
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    parse_duration_str(s).map_err(|e| format!("'{s}' is not a positive number of seconds: {e}"))
 }
 
-fn non_negative_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' is not a non-negative number of seconds")),
-    }
+/// A pause flag: like [`positive_duration`], zero allowed.
+fn pause(s: &str) -> Result<Duration, String> {
+    parse_pause_str(s).map_err(|e| format!("'{s}' is not a non-negative number of seconds: {e}"))
 }
 
-/// Runs the command; returns the exit code (0, 1, or 130 on Ctrl-C).
+/// Runs the command; returns the exit code (0, 1, or 128 + the signal that interrupted it:
+/// 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
 pub fn run(store_path: &Path, args: RunArgs) -> u8 {
     let Some(path) = args.recipe.clone().or(args.path.clone()) else {
         return fail(&args, "", "no recipe given");
     };
     let shown = path.display().to_string();
-    let interrupt = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal while the first is being handled exits at once with 130.
-        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, interrupt.clone());
-        let _ = signal_hook::flag::register(sig, interrupt.clone());
-    }
+    let interrupt = Interrupt::new();
+    interrupt.install_signal_handlers();
     let recipe = match load_recipe(&path) {
         Ok(r) => r,
         Err(e) => return fail(&args, &shown, &e.to_string()),
@@ -97,16 +93,18 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         retry_delay: args.retry_delay,
         strict: args.strict,
     };
-    let outcome = match Runner::new(&registry, store, interrupt).run(&recipe, &opts) {
+    let outcome = match Runner::new(&registry, store.clone(), interrupt.clone()).run(&recipe, &opts)
+    {
         Ok(o) => o,
         Err(e @ (RunError::Invalid { .. } | RunError::Store(_))) => {
             return fail(&args, &shown, &e.to_string())
         }
     };
     print_outcome(&args, &shown, &outcome);
+    let pushed = args.push.push_after(&store.lock(), outcome.run_id);
     match outcome.status {
-        RunStatus::Interrupted => 130,
-        _ if outcome.success => 0,
+        RunStatus::Interrupted => interrupt.exit_code(),
+        _ if outcome.success && pushed => 0,
         _ => 1,
     }
 }

@@ -34,6 +34,7 @@ pub mod pipeline;
 pub mod registry;
 mod ring;
 pub mod selector;
+pub mod serve;
 pub mod sink;
 pub mod timer;
 pub mod tracker;
@@ -52,6 +53,7 @@ pub use handles::{counter, gauge, histogram, Counter, Gauge, Histogram};
 pub use pipeline::{
     call_records, flush, install, is_enabled, reset, snapshot, stats, PipelineError, PipelineHandle,
 };
+pub use serve::serve;
 pub use sink::{read_json_lines, JsonLinesSink, MemorySink, MetricSink, SinkError};
 pub use timer::{timer, CallGuard, TimedFuture, Timer, TimerSite};
 pub use tracker::{performance_tracker, PerformanceTracker};

@@ -4,11 +4,13 @@
 
 mod attempt;
 mod finish;
+mod interrupt;
 mod measure;
 mod outcome;
 mod plan;
 
 pub use attempt::{AttemptEnd, StepWorker};
+pub use interrupt::Interrupt;
 pub use measure::{Snapshot, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, SkipReason, StepOutcome, StepStatus};
 pub use plan::execution_order;
@@ -16,7 +18,7 @@ pub use plan::execution_order;
 use finish::{filtered, finish, not_run, skipped};
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,12 +45,12 @@ pub struct RunOptions {
     pub skip: Vec<String>,
     /// Keep going after a failed step.
     pub continue_on_error: bool,
-    /// Default per-step timeout, seconds (a step's own `timeout` wins).
-    pub step_timeout: Option<f64>,
+    /// Default per-step timeout (a step's own `timeout` wins).
+    pub step_timeout: Option<Duration>,
     /// Retries after a failed attempt (a step's own `retry_count` wins).
     pub max_retries: u32,
-    /// Pause between attempts, seconds.
-    pub retry_delay: f64,
+    /// Pause between attempts.
+    pub retry_delay: Duration,
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     pub strict: bool,
 }
@@ -74,7 +76,7 @@ pub enum RunError {
 pub struct Runner<'a> {
     registry: &'a Registry,
     store: SharedStore,
-    interrupt: Arc<AtomicBool>,
+    interrupt: Interrupt,
     worker: StepWorker,
 }
 
@@ -91,8 +93,8 @@ struct RunState {
 }
 
 impl<'a> Runner<'a> {
-    /// A runner over `store`; `interrupt` becomes true on Ctrl-C.
-    pub fn new(registry: &'a Registry, store: SharedStore, interrupt: Arc<AtomicBool>) -> Self {
+    /// A runner over `store`; `interrupt` is raised by a signal.
+    pub fn new(registry: &'a Registry, store: SharedStore, interrupt: Interrupt) -> Self {
         Runner {
             registry,
             store,
@@ -115,8 +117,29 @@ impl<'a> Runner<'a> {
         }
         let started = Instant::now();
         let mut state = self.begin(recipe)?;
+        let run_id = state.run_id;
+        let result = self.steps(recipe, &mut state, opts);
+        let result = result.and_then(|()| self.end(recipe, state, started));
+        if result.is_err() {
+            // Best effort: the store may be what failed; if this fails too, the next process
+            // to open the store marks the run crashed (its pid is gone by then).
+            let _ =
+                self.store
+                    .lock()
+                    .finish_run(run_id, epoch_seconds(), RunStatus::Failed.as_str());
+        }
+        result
+    }
+
+    /// Runs, skips or passes over every step in order.
+    fn steps(
+        &mut self,
+        recipe: &Recipe,
+        state: &mut RunState,
+        opts: &RunOptions,
+    ) -> Result<(), RunError> {
         for step in execution_order(recipe) {
-            let outcome = self.next_step(recipe, step, &mut state, opts)?;
+            let outcome = self.next_step(recipe, step, state, opts)?;
             match (&outcome.status, &outcome.skip_reason) {
                 (StepStatus::Failed, _) => {
                     state.blocked.insert(step.name.clone());
@@ -129,7 +152,7 @@ impl<'a> Runner<'a> {
             }
             state.steps.push(outcome);
         }
-        self.end(recipe, state, started)
+        Ok(())
     }
 
     /// Starts the run in the store and writes the runner's opening context keys.
@@ -248,7 +271,7 @@ impl<'a> Runner<'a> {
     }
 
     fn interrupted(&self) -> bool {
-        self.interrupt.load(Ordering::Relaxed)
+        self.interrupt.is_raised()
     }
 
     /// Runs every attempt of `step` and judges the result.
@@ -289,7 +312,7 @@ impl<'a> Runner<'a> {
                 StepStatus::Completed
             }
         };
-        let status = if end == AttemptEnd::Interrupted {
+        let status = if matches!(end, AttemptEnd::Interrupted(_)) {
             StepStatus::NotRun
         } else {
             status
@@ -316,11 +339,7 @@ impl<'a> Runner<'a> {
         opts: &RunOptions,
     ) -> (AttemptEnd, u32) {
         let retries = step.retry_count.unwrap_or(opts.max_retries);
-        let timeout = step
-            .timeout_secs
-            .or(opts.step_timeout)
-            .filter(|t| *t > 0.0)
-            .map(Duration::from_secs_f64);
+        let timeout = step.timeout.or(opts.step_timeout);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -339,19 +358,20 @@ impl<'a> Runner<'a> {
                 timeout,
                 &self.interrupt,
             );
-            if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted) || attempt > retries {
+            if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted(_)) || attempt > retries
+            {
                 return (end, attempt);
             }
             tracing::warn!(target: "f0.runner", "Step {} attempt {attempt} failed: {}; retrying", step.name, end.message().unwrap_or_default());
             if self.pause(opts.retry_delay) {
-                return (AttemptEnd::Interrupted, attempt);
+                return (AttemptEnd::Interrupted(self.interrupt.describe()), attempt);
             }
         }
     }
 
-    /// Sleeps `secs`; returns true if interrupted meanwhile.
-    fn pause(&self, secs: f64) -> bool {
-        let end = Instant::now() + Duration::from_secs_f64(secs.max(0.0));
+    /// Sleeps `d`; returns true if interrupted meanwhile.
+    fn pause(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
         while Instant::now() < end {
             if self.interrupted() {
                 return true;

@@ -69,7 +69,14 @@ const MIGRATIONS: &[&str] = &[
         result TEXT NOT NULL);
     CREATE INDEX analyses_run ON analyses(run_id, id);
     "#,
-    // v3: baselines per series: the tag set (canonical JSON, as metric_series.tags) and the
+    // v3: who runs a run (pid, its start time in clock ticks since boot, the boot id), so that
+    // a run whose process is gone is marked `crashed` instead of staying `running` forever.
+    r#"
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN proc_start INTEGER;
+    ALTER TABLE runs ADD COLUMN boot_id TEXT;
+    "#,
+    // v4: baselines per series: the tag set (canonical JSON, as metric_series.tags) and the
     // scope (`series`, `group` or `pooled`). The name-keyed rows of v2 pooled every series of
     // their name, so they become pooled baselines without tags.
     r#"

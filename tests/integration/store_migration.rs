@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use framework0::store::{BaselineScope, Store, SCHEMA_VERSION};
 use serde_json::{json, Value};
 
-use crate::util::action::{json, json_as};
+use crate::util::action::{fails, json, json_as};
 use crate::util::Scratch;
 
 /// A scratch store that is a copy of the v2 fixture.
@@ -27,9 +27,22 @@ fn v2_store() -> Scratch {
     s
 }
 
+/// The v2 fixture migrated by opening it for writing (what `f0 run` or `f0 import` does).
+fn migrated() -> Scratch {
+    let s = v2_store();
+    drop(Store::open(&s.store()).unwrap());
+    s
+}
+
 #[test]
 fn a_version_2_store_migrates_and_keeps_its_baselines_as_pooled_ones() {
     let s = v2_store();
+    let refused = fails(&s, &["compare"]);
+    assert!(
+        refused.contains("has schema version 2; this f0 reads version")
+            && refused.contains("run any writing command (f0 run, f0 import) once to migrate it"),
+        "a read-only command does not migrate: {refused}"
+    );
     let store = Store::open(&s.store()).unwrap();
     let version: i64 = store
         .connection()
@@ -69,7 +82,7 @@ fn a_version_2_store_migrates_and_keeps_its_baselines_as_pooled_ones() {
 
 #[test]
 fn old_pooled_baselines_serve_pooled_comparisons_and_are_named_not_used_for_series() {
-    let s = v2_store();
+    let s = migrated();
     let base = [
         "analyze",
         "--metric",
