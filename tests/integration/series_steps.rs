@@ -46,26 +46,43 @@ fn recipe(s: &Scratch, file: &str, slow: f64) -> PathBuf {
     )
 }
 
-/// A store holding the six runs (built once, copied for each test) and the judge step's
-/// analysis of run 6.
+/// Runs the six runs into a fresh store; `None` when the machine was too noisy for the planted
+/// change to dominate (a fast-step time, or a slow-step time before run 6, more than 30 % off
+/// its median), so that the verdicts below test the tool, not the scheduler.
+fn six_runs() -> Option<PathBuf> {
+    // Kept for the whole test process, under the target directory.
+    let s = Scratch {
+        dir: tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap(),
+    };
+    let normal = recipe(&s, "two_steps.yaml", 0.12);
+    let slower = recipe(&s, "two_steps_slower.yaml", 0.24);
+    for run in 1..=6 {
+        let r = if run == 6 { &slower } else { &normal };
+        let (code, out) = s.run_json(r, &[]);
+        assert_eq!(code, 0, "run {run}: {out:#}");
+        assert_eq!(out["run_id"], run);
+    }
+    let steady = |v: &[f64]| {
+        let mut sorted = v.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        v.iter().all(|x| (x - median).abs() <= 0.3 * median)
+    };
+    let (fast, slow) = (stored(&s, "fast"), stored(&s, "slow"));
+    if !(steady(&fast) && steady(&slow[..5])) {
+        eprintln!("series_steps: machine too noisy (fast {fast:?}, slow {slow:?}); running the six runs again");
+        return None;
+    }
+    Some(s.dir.keep())
+}
+
+/// A store holding the six runs (built once, copied for each test).
 fn scenario() -> Scratch {
-    static BUILT: OnceLock<(PathBuf, Value)> = OnceLock::new();
-    let (dir, _) = BUILT.get_or_init(|| {
-        // Kept for the whole test process, under the target directory.
-        let s = Scratch {
-            dir: tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap(),
-        };
-        let normal = recipe(&s, "two_steps.yaml", 0.12);
-        let slower = recipe(&s, "two_steps_slower.yaml", 0.24);
-        for run in 1..=6 {
-            let r = if run == 6 { &slower } else { &normal };
-            let (code, out) = s.run_json(r, &[]);
-            assert_eq!(code, 0, "run {run}: {out:#}");
-            assert_eq!(out["run_id"], run);
-        }
-        let analysis = s.ctx("metrics.last_analysis").unwrap();
-        let dir = s.dir.keep();
-        (dir, analysis)
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        (0..5).find_map(|_| six_runs()).expect(
+            "five attempts at the six runs were all too noisy to judge (machine overloaded)",
+        )
     });
     let s = Scratch::new();
     for ext in ["", "-wal", "-shm"] {
