@@ -1,5 +1,6 @@
-//! `f0 analyze --metric NAME`: statistics, trend, change points and anomalies of stored
-//! metrics, and with `--compare-baseline` a verdict against each metric's stored baseline
+//! `f0 analyze --metric SELECTOR`: statistics, trend, change points and anomalies of stored
+//! series — one result per series, per group with `--by`, per name with `--pool` — and with
+//! `--compare-baseline` a verdict against each series' own stored baseline
 //! (established by a recipe's analyze action), as readable tables or as one JSON object
 //! (`schemas/analysis.schema.json`, `kind: analysis`). Read-only: nothing is written to the
 //! store. `--fail-on-regression` makes a `regressed` verdict the exit status, for CI gates.
