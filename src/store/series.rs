@@ -34,16 +34,23 @@ pub struct RunSample {
 impl Store {
     /// Every series with at least one stored sample, by name, then id.
     pub fn series_index(&self) -> Result<Vec<StoredSeries>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, name, metric_type, unit, tags, source FROM metric_series s \
-                 WHERE EXISTS (SELECT 1 FROM metric_samples m WHERE m.series_id = s.id) \
-                 ORDER BY name, id",
-            )
-            .map_err(|e| self.err(e))?;
+        self.series_rows(
+            "SELECT id, name, metric_type, unit, tags, source FROM metric_series s \
+             WHERE EXISTS (SELECT 1 FROM metric_samples m WHERE m.series_id = s.id) \
+             ORDER BY name, id",
+            [],
+        )
+    }
+
+    /// The series rows `sql` selects (columns id, name, metric_type, unit, tags, source).
+    pub(super) fn series_rows(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<StoredSeries>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params, |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
