@@ -230,7 +230,7 @@ fn context_baselines(
 
 /// Runs the analyze action in a recipe step: analyses the run's store, stores the report for
 /// the run, and sets `metrics.last_analysis` and `metrics.baselines.<metric>` (one entry per
-/// series, see [`context_baselines`]).
+/// series, keyed by its canonical tag string).
 pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     let (parsed, findings) = parse_args(args, "args");
     let args = parsed

@@ -15,7 +15,7 @@
 //!   baseline; a series with only a pooled baseline of its name is `insufficient_data` with the
 //!   reason (never silently compared with the pool).
 //!
-//! The verdict is the analysis' ([`compare_samples`]): significance (Welch, or Mann–Whitney),
+//! The verdict is the analysis' ([`crate::analyze::baseline::compare_samples`]): significance (Welch, or Mann–Whitney),
 //! the bootstrap interval of the relative change excluding 0, and |change| ≥ the threshold.
 
 mod render;
