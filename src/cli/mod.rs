@@ -7,7 +7,10 @@ mod context_cmd;
 mod history_cmd;
 mod import_cmd;
 mod logging;
+mod profile_cmd;
 mod push_args;
+mod python_flags;
+mod report_cmd;
 mod run_cmd;
 mod safety;
 mod serve_cmd;
@@ -55,8 +58,12 @@ pub enum Command {
     Compare(compare_cmd::CompareArgs),
     /// Per-run means of series across runs, with change points.
     History(history_cmd::HistoryArgs),
+    /// Sample a command's stacks and process tree: call tree, bottlenecks, flamegraph.
+    Profile(profile_cmd::ProfileArgs),
     /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
     Serve(serve_cmd::ServeArgs),
+    /// Write HTML, Markdown, JSON and text reports of stored series.
+    Report(report_cmd::ReportArgsCli),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -78,7 +85,9 @@ fn dispatch(cli: Cli) -> u8 {
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
         Command::Compare(args) => compare_cmd::run(&cli.context_db, args),
         Command::History(args) => history_cmd::run(&cli.context_db, args),
+        Command::Profile(args) => profile_cmd::run(&cli.context_db, args),
         Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
+        Command::Report(args) => report_cmd::run(&cli.context_db, args),
     }
 }
 

@@ -7,6 +7,7 @@ use clap::Args;
 use serde_json::json;
 
 use framework0::catalog::default_registry;
+use framework0::diagnostic::escape_text;
 use framework0::recipe::load_recipe;
 use framework0::runner::{Interrupt, RunError, RunOptions, RunOutcome, RunStatus, Runner};
 use framework0::store::SharedStore;
@@ -51,6 +52,9 @@ pub struct RunArgs {
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Python steps.
+    #[command(flatten)]
+    pub python: super::python_flags::PythonFlags,
     /// Push the run's series to a Prometheus Pushgateway at its end.
     #[command(flatten)]
     pub push: super::push_args::PushArgs,
@@ -83,7 +87,8 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         Ok(s) => SharedStore::new(s),
         Err(e) => return fail(&args, &shown, &e.to_string()),
     };
-    let registry = default_registry();
+    let mut registry = default_registry();
+    args.python.install(&mut registry, &path);
     let opts = RunOptions {
         only: args.only.clone(),
         skip: args.skip.clone(),
@@ -116,7 +121,7 @@ fn fail(args: &RunArgs, path: &str, msg: &str) -> u8 {
             json!({"status": "error", "error": msg, "recipe_path": path})
         );
     } else {
-        eprintln!("Error: {msg}");
+        eprintln!("Error: {}", escape_text(msg));
     }
     1
 }
@@ -131,9 +136,9 @@ fn print_outcome(args: &RunArgs, path: &str, o: &RunOutcome) {
         return;
     }
     if o.status == RunStatus::Interrupted {
-        println!("Recipe execution interrupted: {path}");
+        println!("Recipe execution interrupted: {}", escape_text(path));
     } else {
-        println!("Recipe execution completed: {path}");
+        println!("Recipe execution completed: {}", escape_text(path));
     }
     if args.summary || args.debug {
         println!("  Status: {}", o.status.as_str());

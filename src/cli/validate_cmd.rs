@@ -6,7 +6,7 @@ use clap::Args;
 use serde_json::json;
 
 use framework0::catalog::default_registry;
-use framework0::diagnostic::{Finding, Level};
+use framework0::diagnostic::{escape_text, Finding, Level};
 use framework0::recipe::load_recipe;
 use framework0::recipe::validate::validate;
 
@@ -19,12 +19,19 @@ pub struct ValidateArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Python steps.
+    #[command(flatten)]
+    pub python: super::python_flags::PythonFlags,
 }
 
 /// Runs the command; returns the exit code.
 pub fn run(args: ValidateArgs) -> u8 {
     let (steps, findings): (usize, Vec<Finding>) = match load_recipe(&args.path) {
-        Ok(recipe) => (recipe.steps.len(), validate(&recipe, &default_registry())),
+        Ok(recipe) => {
+            let mut registry = default_registry();
+            args.python.install(&mut registry, &args.path);
+            (recipe.steps.len(), validate(&recipe, &registry))
+        }
         Err(e) => (0, vec![e.to_finding()]),
     };
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
@@ -45,7 +52,10 @@ pub fn run(args: ValidateArgs) -> u8 {
             println!("{f}");
         }
         let verdict = if errors == 0 { "valid" } else { "invalid" };
-        println!("{path}: {verdict} ({steps} steps, {errors} errors, {warnings} warnings)");
+        println!(
+            "{}: {verdict} ({steps} steps, {errors} errors, {warnings} warnings)",
+            escape_text(&path)
+        );
     }
     u8::from(errors > 0)
 }

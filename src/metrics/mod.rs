@@ -57,7 +57,10 @@ pub use serve::serve;
 pub use sink::{read_json_lines, JsonLinesSink, MemorySink, MetricSink, SinkError};
 pub use timer::{timer, CallGuard, TimedFuture, Timer, TimerSite};
 pub use tracker::{performance_tracker, PerformanceTracker};
-pub use types::{MetricAggregation, MetricError, MetricType, MetricUnit, PerformanceMetric, Tags};
+pub use types::{
+    check_identity, MetricAggregation, MetricError, MetricType, MetricUnit, PerformanceMetric,
+    Tags, MAX_IDENTITY_BYTES,
+};
 
 /// How the process clock was chosen (calibrates it on first call).
 pub fn clock_info() -> ClockInfo {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use crate::scriptlet::{Scriptlet, ScriptletError, StepEnv, Unresolved};
+use crate::scriptlet::{AroundStep, Scriptlet, ScriptletError, StepEnv, Unresolved};
 
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +25,8 @@ pub enum AttemptEnd {
     Unresolved(Unresolved),
     /// The scriptlet returned an error or panicked.
     Error(String),
+    /// The scriptlet failed with a message of its own wording ([`ScriptletError::Reported`]).
+    Reported(String),
     /// The timeout (seconds) passed first.
     TimedOut(f64),
     /// A signal arrived (`Ctrl-C`, `SIGTERM`, `SIGHUP`).
@@ -40,6 +42,7 @@ impl AttemptEnd {
             // Resolution failures are reported verbatim, as Framework0 does.
             AttemptEnd::Unresolved(u) => Some(u.to_string()),
             AttemptEnd::Error(e) => Some(format!("Step execution failed: {e}")),
+            AttemptEnd::Reported(m) => Some(m.clone()),
             AttemptEnd::TimedOut(t) => Some(format!("Step timed out after {t}s")),
             AttemptEnd::Interrupted(how) => Some(format!("Step interrupted ({how})")),
         }
@@ -103,12 +106,18 @@ pub fn run_attempt(
     args: Map<String, Value>,
     timeout: Option<Duration>,
     interrupt: &super::Interrupt,
+    around: Option<AroundStep>,
 ) -> AttemptEnd {
     let cancel: Arc<AtomicBool> = env.cancel_flag();
     let (tx, rx) = mpsc::channel();
     let job: Job = Box::new(move || {
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scriptlet.run(&env, &args)));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut run = || scriptlet.run(&env, &args);
+            match around {
+                Some(hook) => hook(env.info(), &mut run),
+                None => run(),
+            }
+        }));
         let _ = tx.send(result);
     });
     if let Err(e) = worker.submit(job) {
@@ -148,6 +157,7 @@ fn classify(result: std::thread::Result<Result<i32, ScriptletError>>) -> Attempt
     match result {
         Ok(Ok(0)) => AttemptEnd::Success,
         Ok(Ok(code)) => AttemptEnd::ExitCode(code),
+        Ok(Err(ScriptletError::Reported(m))) => AttemptEnd::Reported(m),
         Ok(Err(e)) => AttemptEnd::Error(e.to_string()),
         Err(panic) => {
             let what = panic
@@ -207,6 +217,7 @@ mod tests {
             Map::new(),
             Some(Duration::from_millis(50)),
             &crate::runner::Interrupt::new(),
+            None,
         );
         assert_eq!(end, AttemptEnd::TimedOut(0.05));
         std::thread::sleep(Duration::from_millis(500));
@@ -225,6 +236,7 @@ mod tests {
             Map::new(),
             None,
             &crate::runner::Interrupt::new(),
+            None,
         );
         assert_eq!(end, AttemptEnd::Success);
     }

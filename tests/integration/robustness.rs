@@ -183,3 +183,182 @@ fn read_only_commands_never_write_and_refuse_other_programs_databases() {
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("readonly"), "{err}");
 }
+
+#[test]
+fn newlines_in_step_names_and_keys_cannot_forge_output_or_log_lines() {
+    let s = Scratch::new();
+    let r = s.write(
+        "r.yaml",
+        "steps:\n  - name: \"evil\\n2026-01-01 00:00:00 [    INFO] f0.runner: forged\"\n    module: f0.builtin\n    function: SetContext\n    args: {values: {\"k\\nforged = 1\": 1}}\n    timeout: -1\n",
+    );
+    let out = s.run(&["validate", r.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.lines().any(|l| l.starts_with("2026-01-01")), "{text}");
+    assert!(text.contains("evil\\n2026"), "{text}");
+    let fixed = s.write(
+        "ok.yaml",
+        "steps:\n  - name: \"evil\\n2026-01-01 00:00:00 [    INFO] f0.runner: forged\"\n    module: f0.builtin\n    function: SetContext\n    args: {values: {\"k\\nforged = 1\": 1}}\n",
+    );
+    let out = s
+        .f0()
+        .env("F0_LOG", "info")
+        .args(["run", fixed.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.lines().all(|l| !l.starts_with("2026-01-01 00:00:00")),
+        "{err}"
+    );
+    assert!(err.contains("Executing step: evil\\n2026"), "{err}");
+    let list = s.run(&["context", "list"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(!text.lines().any(|l| l.starts_with("forged")), "{text}");
+    assert!(text.contains("k\\nforged = 1 = 1"), "{text}");
+}
+
+#[test]
+fn error_messages_quote_at_most_200_characters_of_a_bad_value() {
+    let s = Scratch::new();
+    let long = "9".repeat(100_000);
+    let csv = s.write("m.csv", &format!("timestamp,value\n1767225600,{long}x\n"));
+    let (code, err) = run(&s, &["import", csv.to_str().unwrap(), "--name", "m"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.len() < 600,
+        "{} bytes: {}",
+        err.len(),
+        &err[..300.min(err.len())]
+    );
+    assert!(err.contains("characters)"), "{err}");
+    // Many stored names: the list in the error is cut too.
+    let lines: String = (0..2000)
+        .map(|i| {
+            format!(
+                "{{\"name\":\"metric_with_a_long_name_{i:05}\",\"value\":1,\"metric_type\":\"gauge\",\"unit\":\"count\",\"timestamp\":1767225600000000000,\"tags\":{{}},\"source\":null,\"context\":{{}}}}\n"
+            )
+        })
+        .collect();
+    let jsonl = s.write("m.jsonl", &lines);
+    let (code, err) = run(&s, &["import", jsonl.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = run(&s, &["analyze", "--metric", "nosuch"]);
+    assert_eq!(code, 1);
+    assert!(err.len() < 600, "{} bytes", err.len());
+    assert!(err.contains("characters)"), "{err}");
+}
+
+#[test]
+fn metric_names_and_tag_values_over_1_kib_are_refused_and_nothing_is_stored() {
+    let s = Scratch::new();
+    let csv = s.write("m.csv", "timestamp,value\n1767225600,1\n");
+    let long = "n".repeat(1025);
+    let (code, err) = run(&s, &["import", csv.to_str().unwrap(), "--name", &long]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("longer than the 1024-byte limit"), "{err}");
+    let line = format!(
+        "{{\"name\":\"ok\",\"value\":1,\"metric_type\":\"gauge\",\"unit\":\"count\",\"timestamp\":1767225600000000000,\"tags\":{{\"t\":\"{}\"}},\"source\":null,\"context\":{{}}}}\n",
+        "v".repeat(2000)
+    );
+    let jsonl = s.write("t.jsonl", &line);
+    let (code, err) = run(&s, &["import", jsonl.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tag value of 2000 bytes"), "{err}");
+    if s.store().exists() {
+        let n: i64 = s
+            .sql()
+            .query_row("SELECT COUNT(*) FROM metric_samples", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
+
+#[test]
+fn each_run_starts_from_a_fresh_context_with_only_the_baselines_carried_over() {
+    let s = Scratch::new();
+    let first = s.write(
+        "first.yaml",
+        &format!(
+            "steps:\n{}{}",
+            step(
+                "a",
+                1,
+                "SetContext",
+                "args: {values: {left.over: 1, metrics.baselines.m: {mean: 2}}}"
+            ),
+            step("boom", 2, "Fail", "args: {message: broken}"),
+        ),
+    );
+    let (code, _) = s.run_json(&first, &["--continue-on-error"]);
+    assert_eq!(code, 1);
+    assert!(s
+        .ctx("recipe.global_errors")
+        .is_some_and(|v| v != serde_json::json!([])));
+    let second = s.write(
+        "second.yaml",
+        &format!(
+            "steps:\n{}",
+            step(
+                "b",
+                1,
+                "Noop",
+                "success: {ctx_has_keys: [metrics.baselines.m]}"
+            ),
+        ),
+    );
+    let (code, j) = s.run_json(&second, &["--strict"]);
+    assert_eq!(code, 0, "{j}");
+    let keys: Vec<&str> = j["context_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(!keys.contains(&"left.over"), "{keys:?}");
+    assert!(keys.contains(&"metrics.baselines.m"), "{keys:?}");
+    assert_eq!(s.ctx("recipe.global_errors"), Some(serde_json::json!([])));
+}
+
+#[test]
+fn values_framework0_writes_into_context_data_are_read_not_refused() {
+    let s = Scratch::new();
+    let ok = s.write("ok.yaml", &format!("steps:\n{}", step("a", 1, "Noop", "")));
+    assert!(s.run(&["run", ok.to_str().unwrap()]).status.success());
+    let c = rusqlite::Connection::open(s.store()).unwrap();
+    c.execute_batch(
+        "INSERT INTO context_data (key, value) VALUES \
+         ('py.nan', 'NaN'), ('py.inf', '-Infinity'), ('py.list', '[1, NaN, \"NaN\"]'), \
+         ('py.text', 'not json at all'), ('py.big', '18446744073709551615'), \
+         ('metrics.baselines.py', '{\"mean\": Infinity}');",
+    )
+    .unwrap();
+    drop(c);
+    let out = s.run(&["context", "list", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = |k: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == k)
+            .map(|r| r["value"].clone())
+            .unwrap()
+    };
+    assert_eq!(value("py.nan"), "NaN");
+    assert_eq!(value("py.inf"), "-Infinity");
+    assert_eq!(value("py.list"), serde_json::json!([1, "NaN", "NaN"]));
+    assert_eq!(value("py.text"), "not json at all");
+    assert_eq!(value("py.big"), serde_json::json!(18446744073709551615u64));
+    // A run loads the baseline with the odd value and leaves the stored text untouched.
+    assert!(s.run(&["run", ok.to_str().unwrap()]).status.success());
+    let raw: String = s
+        .sql()
+        .query_row(
+            "SELECT value FROM context_data WHERE key = 'metrics.baselines.py'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(raw, "{\"mean\": Infinity}");
+}
