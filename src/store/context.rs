@@ -156,8 +156,10 @@ impl Store {
 
 /// A `context_data` value as f0 reads it; one odd value never fails the store. Strict JSON is
 /// read as is (integers up to ±2⁶⁴ exactly). Framework0's Python adapter writes with
-/// `json.dumps`, which also emits `NaN`, `Infinity` and `-Infinity`: those tokens are read as
-/// the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (JSON has no such numbers). Text that is
+/// `json.dumps`, which also emits `NaN`, `Infinity` and `-Infinity`: JSON has no such numbers,
+/// so those tokens are read as `{"$numberDouble": "NaN"}` (`"Infinity"`, `"-Infinity"`),
+/// MongoDB Extended JSON's spelling and the one the Python bridge writes and turns back into
+/// the same floats for a Python step ([`crate::bridge`]). Text that is
 /// not JSON at all — the adapter's reader falls back to the raw string — is read as that
 /// string. A value f0 does not change is never rewritten, so the stored text stays as it was.
 pub fn decode_value(text: &str) -> Value {
@@ -191,9 +193,9 @@ fn python_json(text: &str) -> Option<String> {
             .iter()
             .find(|t| rest.starts_with(**t))
         {
-            out.push('"');
+            out.push_str("{\"$numberDouble\":\"");
             out.push_str(token);
-            out.push('"');
+            out.push_str("\"}");
             rest = &rest[token.len()..];
             changed = true;
             continue;

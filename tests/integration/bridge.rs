@@ -298,16 +298,8 @@ fn nan_and_infinity_round_trip_and_are_stored_tagged() {
         s.ctx("special.scalar"),
         Some(json!({"$numberDouble": "-Infinity"}))
     );
-    // A later run's worker reads them back from the store unchanged.
-    let again = s.write(
-        "again.yaml",
-        &format!(
-            "steps:\n{}",
-            py_step("check", 1, "nonfinite", "CheckSpecial", "")
-        ),
-    );
-    let (code, out, _, stderr) = run_py(&s, &py, &again, &[]);
-    assert_eq!(code, 0, "{out:#}\n{stderr}");
+    // (A later run starts from a fresh context, so it would not see these keys: only
+    // `metrics.baselines.*` carries over, and `robustness.rs` checks those decode the same way.)
     let shown = s.run(&["context", "get", "special.scalar"]);
     assert_eq!(
         String::from_utf8_lossy(&shown.stdout).trim(),

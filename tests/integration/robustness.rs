@@ -345,9 +345,10 @@ fn values_framework0_writes_into_context_data_are_read_not_refused() {
             .map(|r| r["value"].clone())
             .unwrap()
     };
-    assert_eq!(value("py.nan"), "NaN");
-    assert_eq!(value("py.inf"), "-Infinity");
-    assert_eq!(value("py.list"), serde_json::json!([1, "NaN", "NaN"]));
+    let nd = |x: &str| serde_json::json!({ "$numberDouble": x });
+    assert_eq!(value("py.nan"), nd("NaN"));
+    assert_eq!(value("py.inf"), nd("-Infinity"));
+    assert_eq!(value("py.list"), serde_json::json!([1, nd("NaN"), "NaN"]));
     assert_eq!(value("py.text"), "not json at all");
     assert_eq!(value("py.big"), serde_json::json!(18446744073709551615u64));
     // A run loads the baseline with the odd value and leaves the stored text untouched.
