@@ -29,14 +29,20 @@ class Sieve:
 
 
 class BaselineReport:
-    """Reads the baseline the analyze step established for ``args.metric``."""
+    """Reads the baseline the analyze step established for ``args.metric`` (whose one series
+    is the timed function)."""
 
     def run(self, context, args):
         metric = args["metric"]
-        baseline = context.get("metrics.baselines." + metric)
-        if baseline is None:
+        # One entry per series, keyed by its canonical tag string ("*" for a pool).
+        per_series = context.get("metrics.baselines." + metric)
+        if not per_series:
             print(f"no baseline for {metric} yet")
             return 1
+        if len(per_series) != 1:
+            print(f"{metric} has baselines of several series: {sorted(per_series)}")
+            return 1
+        baseline = next(iter(per_series.values()))
         print(f"{metric}: baseline mean {baseline['mean'] / 1e6:.3f} ms "
               f"over {baseline['sample_count']} calls")
         context.set("py_steps.report", {"metric": metric, "mean_ns": baseline["mean"],

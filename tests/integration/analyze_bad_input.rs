@@ -227,10 +227,10 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
     );
     let err = fails(&s, &["analyze", "--metric", "m", "--timeframe", "this_run"]);
     assert_eq!(err.trim_end(), "Error: timeframe this_run names the running recipe's samples; outside a recipe use last_run, all or a span like 24h");
-    let err = fails(&s, &["changepoints", "--metric", "m*"]);
+    let err = fails(&s, &["changepoints", "--metric", "*"]);
     assert_eq!(
         err.trim_end(),
-        "Error: --metric takes one metric name, not the pattern 'm*'"
+        "Error: --metric '*' matches 2 series: m, n; select one of them with tag matchers, e.g. --metric 'm'"
     );
 }
 
@@ -244,7 +244,7 @@ fn one_sample_is_too_few_for_analysis_and_change_points() {
         "Error: no metric could be analysed: 'one': too few values: 2 needed, got 1"
     );
     let err = fails(&s, &["changepoints", "--metric", "one"]);
-    assert_eq!(err.trim_end(), "Error: metric 'one' has 1 sample in timeframe all; change-point detection needs at least 2");
+    assert_eq!(err.trim_end(), "Error: series 'one' has 1 sample in timeframe all; change-point detection needs at least 2");
 }
 
 #[test]

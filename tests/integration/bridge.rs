@@ -165,8 +165,9 @@ fn python_and_metrics_steps_share_timers_and_baselines_in_one_run() {
     assert_eq!(samples(&s, "work_total")[0].0, 870.0);
 
     // The analyze step's baseline, read by the next Python step through the context.
-    let baseline = s.ctx("metrics.baselines.work_item").expect("baseline");
-    assert_eq!(baseline["sample_count"], 30);
+    let per_series = s.ctx("metrics.baselines.work_item").expect("baseline");
+    let baseline = &per_series["function=work_item,kind=fixture"];
+    assert_eq!(baseline["sample_count"], 30, "{per_series}");
     let seen = s.ctx("py.baseline").unwrap();
     assert_eq!(seen["mean"], baseline["mean"]);
     assert_eq!(seen["sample_count"], 30);
