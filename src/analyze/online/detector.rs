@@ -1,0 +1,180 @@
+//! One calibrated online detector (a [`Model`] and its [`Calibrator`]) and a set of them
+//! fused into one score.
+//!
+//! Fusion: the set reports, for each point, the smallest tail probability among its members
+//! multiplied by the number of members (Bonferroni's bound on the probability that *any*
+//! member is that surprised by chance), so a set of calibrated detectors is itself
+//! calibrated and one threshold means the same for one detector or five.
+
+use super::calibrate::{Calibrated, Calibrator};
+use super::error::OnlineError;
+use super::ewma::EwmaChart;
+use super::knn::{KnnConformal, KnnParams};
+use super::model::Model;
+use super::robust::RollingRobust;
+use super::rolling::RollingZ;
+use super::seasonal::{Seasonal, SeasonalParams};
+use super::DetectorKind;
+
+/// Settings shared by the detectors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OnlineParams {
+    /// Window (points) of the rolling detectors and span of the EWMA baseline.
+    pub window: usize,
+    /// Smoothing λ of the EWMA chart statistic.
+    pub ewma_lambda: f64,
+    /// Seasonal baseline settings.
+    pub seasonal: SeasonalParams,
+    /// KNN conformal settings.
+    pub knn: KnnParams,
+    /// Past surprises each calibrator compares a new one with.
+    pub calibration_memory: usize,
+    /// Surprises a calibrator needs before it scores.
+    pub calibration_warmup: usize,
+}
+
+impl Default for OnlineParams {
+    fn default() -> Self {
+        OnlineParams {
+            window: 288,
+            ewma_lambda: 0.25,
+            seasonal: SeasonalParams::default(),
+            knn: KnnParams::default(),
+            calibration_memory: 2000,
+            calibration_warmup: 100,
+        }
+    }
+}
+
+/// The verdict on one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointScore {
+    /// Calibrated anomaly score in [0, 1] (see [`super::calibrate`]).
+    pub score: f64,
+    /// Estimated probability of a surprise at least this large, in (0, 1].
+    pub tail_probability: f64,
+    /// The value the deciding detector expected.
+    pub expected: f64,
+    /// The deciding detector (the most surprised member of a set).
+    pub detector: DetectorKind,
+}
+
+/// A model with its calibrator.
+#[derive(Debug)]
+pub struct OnlineDetector {
+    kind: DetectorKind,
+    model: Box<dyn Model>,
+    calibrator: Calibrator,
+}
+
+impl OnlineDetector {
+    /// A fresh detector of `kind`.
+    pub fn new(kind: DetectorKind, params: &OnlineParams) -> Self {
+        let w = params.window.max(3);
+        let model: Box<dyn Model> = match kind {
+            DetectorKind::Zscore => Box::new(RollingZ::new(w)),
+            DetectorKind::Mad => Box::new(RollingRobust::new(w)),
+            DetectorKind::Ewma => Box::new(EwmaChart::new(w, params.ewma_lambda)),
+            DetectorKind::Seasonal => Box::new(Seasonal::new(params.seasonal)),
+            DetectorKind::Knn => Box::new(KnnConformal::new(params.knn)),
+        };
+        OnlineDetector {
+            kind,
+            model,
+            calibrator: Calibrator::new(params.calibration_memory, params.calibration_warmup),
+        }
+    }
+
+    /// Which detector this is.
+    pub fn kind(&self) -> DetectorKind {
+        self.kind
+    }
+
+    /// Scores `x` from the past, then learns it.
+    pub fn update(&mut self, x: f64) -> Result<PointScore, OnlineError> {
+        if !x.is_finite() {
+            return Err(OnlineError::NonFinite { value: x });
+        }
+        Ok(self.update_finite(x))
+    }
+
+    fn update_finite(&mut self, x: f64) -> PointScore {
+        let o = self.model.observe(x);
+        let c = match o.surprise {
+            Some(raw) => self.calibrator.calibrate(raw),
+            None => Calibrated::NONE,
+        };
+        PointScore {
+            score: c.score,
+            tail_probability: c.tail_probability,
+            expected: o.expected,
+            detector: self.kind,
+        }
+    }
+
+    /// Heap bytes of the model and the calibrator.
+    pub fn state_bytes(&self) -> usize {
+        self.model.state_bytes() + self.calibrator.heap_bytes()
+    }
+}
+
+/// Several detectors on one stream, fused by the Bonferroni bound.
+#[derive(Debug)]
+pub struct DetectorSet {
+    members: Vec<OnlineDetector>,
+}
+
+impl DetectorSet {
+    /// One detector of each kind in `kinds` (duplicates dropped; at least one).
+    pub fn new(kinds: &[DetectorKind], params: &OnlineParams) -> Result<Self, OnlineError> {
+        let mut unique: Vec<DetectorKind> = Vec::new();
+        for &k in kinds {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        if unique.is_empty() {
+            return Err(OnlineError::NoDetector {
+                accepted: DetectorKind::names(),
+            });
+        }
+        Ok(DetectorSet {
+            members: unique
+                .into_iter()
+                .map(|k| OnlineDetector::new(k, params))
+                .collect(),
+        })
+    }
+
+    /// The members' kinds.
+    pub fn kinds(&self) -> Vec<DetectorKind> {
+        self.members.iter().map(OnlineDetector::kind).collect()
+    }
+
+    /// Scores `x` with every member and fuses the verdicts.
+    pub fn update(&mut self, x: f64) -> Result<PointScore, OnlineError> {
+        if !x.is_finite() {
+            return Err(OnlineError::NonFinite { value: x });
+        }
+        let n = self.members.len() as f64;
+        let mut best: Option<PointScore> = None;
+        for m in &mut self.members {
+            let s = m.update_finite(x);
+            if best.map_or(true, |b| s.tail_probability < b.tail_probability) {
+                best = Some(s);
+            }
+        }
+        let best = best.expect("a set has at least one member");
+        let fused = Calibrated::from_probability((best.tail_probability * n).min(1.0));
+        Ok(PointScore {
+            score: fused.score,
+            tail_probability: fused.tail_probability,
+            ..best
+        })
+    }
+
+    /// Heap bytes of every member.
+    pub fn state_bytes(&self) -> usize {
+        self.members.iter().map(OnlineDetector::state_bytes).sum()
+    }
+}
