@@ -1,6 +1,15 @@
 //! One calibrated online detector (a [`Model`] and its [`Calibrator`]) and a set of them
 //! fused into one score.
 //!
+//! Evidence accumulation: one point 3σ away is common, twenty in a row are not. Besides the
+//! point's own tail probability pₜ, each detector runs Page's CUSUM (Page 1954, *Biometrika*
+//! 41) on the point surprisals: Cₜ = max(0, Cₜ₋₁ − ln pₜ − κ). For calibrated p-values,
+//! −ln pₜ is Exp(1) and the drift 1 − κ < 0 keeps C near zero; a lasting shift, a variance
+//! burst or a broken pattern yields a run of small p-values and C climbs. Cₜ has its own
+//! calibrator, with an exponential tail (the stationary law of such a reflected random walk
+//! has one: the Cramér–Lundberg bound), and the detector reports p = min(1, 2·min(pₜ, p_C)) (Bonferroni over the
+//! two tests): sudden and sustained anomalies register on the same scale.
+//!
 //! Fusion: the set reports, for each point, the smallest tail probability among its members
 //! multiplied by the number of members (Bonferroni's bound on the probability that *any*
 //! member is that surprised by chance), so a set of calibrated detectors is itself
@@ -31,17 +40,20 @@ pub struct OnlineParams {
     pub calibration_memory: usize,
     /// Surprises a calibrator needs before it scores.
     pub calibration_warmup: usize,
+    /// CUSUM reference κ (> 1) of the evidence accumulation; `None` scores points alone.
+    pub cusum_reference: Option<f64>,
 }
 
 impl Default for OnlineParams {
     fn default() -> Self {
         OnlineParams {
-            window: 288,
+            window: 576,
             ewma_lambda: 0.25,
             seasonal: SeasonalParams::default(),
             knn: KnnParams::default(),
             calibration_memory: 2000,
             calibration_warmup: 100,
+            cusum_reference: Some(2.0),
         }
     }
 }
@@ -65,6 +77,29 @@ pub struct OnlineDetector {
     kind: DetectorKind,
     model: Box<dyn Model>,
     calibrator: Calibrator,
+    cusum: Option<Cusum>,
+}
+
+/// One point adds at most −ln of this to the CUSUM (≈ 18.4): a single extreme point is
+/// the point test's business, and an unbounded step would keep the statistic — and every
+/// later point — high for thousands of points.
+const MIN_EVIDENCE_P: f64 = 1e-8;
+
+/// Page's CUSUM over the point surprisals, with its own calibrator.
+#[derive(Debug)]
+struct Cusum {
+    reference: f64,
+    statistic: f64,
+    calibrator: Calibrator,
+}
+
+impl Cusum {
+    /// Adds the point with tail probability `p`; the calibrated statistic.
+    fn update(&mut self, p: f64) -> Calibrated {
+        let surprisal = -p.max(MIN_EVIDENCE_P).ln();
+        self.statistic = (self.statistic + surprisal - self.reference).max(0.0);
+        self.calibrator.calibrate(self.statistic)
+    }
 }
 
 impl OnlineDetector {
@@ -78,10 +113,20 @@ impl OnlineDetector {
             DetectorKind::Seasonal => Box::new(Seasonal::new(params.seasonal)),
             DetectorKind::Knn => Box::new(KnnConformal::new(params.knn)),
         };
+        let calibrator = || Calibrator::new(params.calibration_memory, params.calibration_warmup);
         OnlineDetector {
             kind,
             model,
-            calibrator: Calibrator::new(params.calibration_memory, params.calibration_warmup),
+            calibrator: calibrator(),
+            cusum: params.cusum_reference.map(|reference| Cusum {
+                reference: reference.max(1.0),
+                statistic: 0.0,
+                calibrator: Calibrator::with_max_shape(
+                    params.calibration_memory,
+                    params.calibration_warmup,
+                    0.0,
+                ),
+            }),
         }
     }
 
@@ -100,10 +145,15 @@ impl OnlineDetector {
 
     fn update_finite(&mut self, x: f64) -> PointScore {
         let o = self.model.observe(x);
-        let c = match o.surprise {
+        let mut c = match o.surprise {
             Some(raw) => self.calibrator.calibrate(raw),
             None => Calibrated::NONE,
         };
+        if let (Some(cusum), Some(_)) = (self.cusum.as_mut(), o.surprise) {
+            let sustained = cusum.update(c.tail_probability);
+            let p = 2.0 * c.tail_probability.min(sustained.tail_probability);
+            c = Calibrated::from_probability(p.min(1.0));
+        }
         PointScore {
             score: c.score,
             tail_probability: c.tail_probability,
@@ -114,7 +164,9 @@ impl OnlineDetector {
 
     /// Heap bytes of the model and the calibrator.
     pub fn state_bytes(&self) -> usize {
-        self.model.state_bytes() + self.calibrator.heap_bytes()
+        self.model.state_bytes()
+            + self.calibrator.heap_bytes()
+            + self.cusum.as_ref().map_or(0, |c| c.calibrator.heap_bytes())
     }
 }
 

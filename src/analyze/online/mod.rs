@@ -115,7 +115,11 @@ impl std::str::FromStr for DetectorKind {
 }
 
 /// The default detector set (chosen on the benchmark corpus, see the README).
-pub const DEFAULT_DETECTORS: &[DetectorKind] = &[DetectorKind::Knn, DetectorKind::Seasonal];
+pub const DEFAULT_DETECTORS: &[DetectorKind] = &[
+    DetectorKind::Seasonal,
+    DetectorKind::Zscore,
+    DetectorKind::Knn,
+];
 
 /// The default score threshold (chosen on the benchmark corpus, see the README).
 pub const DEFAULT_THRESHOLD: f64 = 0.6;
@@ -124,7 +128,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.6;
 pub const DEFAULT_GAP: usize = 5;
 
 /// The default suppression (points) after an event.
-pub const DEFAULT_SUPPRESSION: usize = 100;
+pub const DEFAULT_SUPPRESSION: usize = 150;
 
 /// The default event settings.
 pub fn default_event_params() -> EventParams {
