@@ -5,8 +5,9 @@
 
 use std::time::Instant;
 
-use framework0::metrics::{self, process::resident_set_bytes, MemorySink, MetricsConfiguration};
+use framework0::metrics::{self, MemorySink, MetricsConfiguration};
 use framework0::performance_timer;
+use framework0::util::procfs::resident_set_bytes;
 
 const THREADS: u64 = 2;
 const PER_THREAD: u64 = 5_000_000;

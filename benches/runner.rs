@@ -7,10 +7,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use framework0::catalog::default_registry;
 use framework0::recipe::parse_recipe;
 use framework0::runner::{RunOptions, Runner};
-use framework0::scriptlet::default_registry;
-use framework0::store::Store;
+use framework0::store::{SharedStore, Store};
 
 fn recipe_text(steps: usize, function: &str, args: &str) -> String {
     let mut text = String::from("steps:\n");
@@ -36,11 +36,11 @@ fn bench(c: &mut Criterion) {
             &recipe_text(1000, function, args),
         )
         .unwrap();
-        let mut store = Store::open(&dir.path().join(format!("{label}.db"))).unwrap();
+        let store = SharedStore::new(Store::open(&dir.path().join(format!("{label}.db"))).unwrap());
         let interrupt = Arc::new(AtomicBool::new(false));
         group.bench_function(label, |b| {
             b.iter(|| {
-                let outcome = Runner::new(&registry, &mut store, interrupt.clone())
+                let outcome = Runner::new(&registry, store.clone(), interrupt.clone())
                     .run(&recipe, &RunOptions::default())
                     .unwrap();
                 assert_eq!(outcome.completed_steps, 1000);

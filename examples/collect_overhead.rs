@@ -11,11 +11,11 @@
 
 use std::time::{Duration, Instant};
 
-use framework0::collect::procfs::process_cpu_ns;
 use framework0::collect::{
     BackgroundCollector, MetricWriter, SystemMetricsCollector, WriterOptions,
 };
 use framework0::store::StoreSink;
+use framework0::util::procfs::process_cpu_ns;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -5,16 +5,26 @@
 //!
 //! Data flow (the module layout follows it):
 //! recipe (parse, validate) → runner (order, retry, timeout, auto-instrument each step)
-//! → scriptlet registry → scriptlets → context and store.
+//! → scriptlet registry ([`catalog`]) → scriptlets and actions ([`collect`], [`analyze`])
+//! → [`store`] and [`events`].
+//!
+//! Layers, each depending only on those below it: [`util`] and [`diagnostic`] at the
+//! bottom; [`metrics`]; [`store`] and [`context`]; the [`scriptlet`] core; [`recipe`]; the
+//! actions ([`collect`], [`analyze`]) and [`events`]; the scriptlets ([`builtin`],
+//! [`framework0`]); [`catalog`] (the registry that names them all); [`runner`]. The `f0`
+//! command line lives in the binary, on top. A new action is one folder at the actions' level
+//! plus its entry in [`catalog::performance_metrics::ACTIONS`].
 
 #![deny(missing_docs)]
 
 pub mod analyze;
-pub mod cli;
+pub mod builtin;
+pub mod catalog;
 pub mod collect;
 pub mod context;
 pub mod diagnostic;
 pub mod events;
+pub mod framework0;
 pub mod metrics;
 pub mod recipe;
 pub mod runner;

@@ -1,5 +1,8 @@
-//! `f0`: the Framework0 recipe runner. All logic lives in the library (`framework0::cli`).
+//! `f0`: the Framework0 recipe runner. The command line ([`cli`]) parses flags and calls the
+//! library (`framework0`), where all the logic lives.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    framework0::cli::main()
+    cli::main()
 }

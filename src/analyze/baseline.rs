@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::basic::{check_open_unit, json_clean, validate_min, Scale};
 use super::descriptive::mean_of_checked as mean;
-use super::detect_error::DetectError;
+use super::error::StatsError;
 use super::hypothesis::{mann_kendall, mann_whitney_u, welch_t_test, MannKendall};
 use super::order;
 use super::quantile::{quantile_of_sorted, PercentileMethod};
@@ -120,7 +120,7 @@ pub struct Comparison {
     pub candidate_mean: f64,
 }
 
-fn check_alpha(alpha: f64) -> Result<(), DetectError> {
+fn check_alpha(alpha: f64) -> Result<(), StatsError> {
     check_open_unit("alpha", alpha, "a significance level in (0, 1)")
 }
 
@@ -144,12 +144,12 @@ pub fn bootstrap_relative_change(
     level: f64,
     resamples: usize,
     seed: u64,
-) -> Result<Interval, DetectError> {
+) -> Result<Interval, StatsError> {
     validate_min(baseline, 1)?;
     validate_min(candidate, 1)?;
     check_alpha(1.0 - level)?;
     if resamples < 100 {
-        return Err(DetectError::invalid(
+        return Err(StatsError::invalid(
             "resamples",
             resamples,
             "an integer ≥ 100",
@@ -158,7 +158,7 @@ pub fn bootstrap_relative_change(
     let scale = Scale::for_samples(&[baseline, candidate]);
     let (baseline, candidate) = (&scale.apply(baseline)[..], &scale.apply(candidate)[..]);
     if mean(baseline) == 0.0 {
-        return Err(DetectError::Undefined {
+        return Err(StatsError::Undefined {
             what: "relative change",
             why: "the baseline mean is 0",
         });
@@ -174,7 +174,7 @@ pub fn bootstrap_relative_change(
         }
     }
     if replicates.is_empty() {
-        return Err(DetectError::Undefined {
+        return Err(StatsError::Undefined {
             what: "bootstrap interval",
             why: "every resampled baseline mean was 0",
         });
@@ -192,11 +192,11 @@ pub fn compare(
     baseline: &[f64],
     candidate: &[f64],
     params: &CompareParams,
-) -> Result<Comparison, DetectError> {
+) -> Result<Comparison, StatsError> {
     check_alpha(params.alpha)?;
     let t = params.regression_threshold;
     if !(t >= 0.0 && t.is_finite()) {
-        return Err(DetectError::invalid(
+        return Err(StatsError::invalid(
             "regression_threshold",
             t,
             "a finite number ≥ 0",
@@ -253,7 +253,7 @@ pub struct Drift {
 }
 
 /// Mann–Kendall drift test over per-run means in run order (≥ 3 runs); see the module docs.
-pub fn drift(run_means: &[f64], alpha: f64, higher_is_better: bool) -> Result<Drift, DetectError> {
+pub fn drift(run_means: &[f64], alpha: f64, higher_is_better: bool) -> Result<Drift, StatsError> {
     check_alpha(alpha)?;
     let test = mann_kendall(run_means)?;
     let verdict = if test.p_value < alpha && test.s != 0 {
@@ -287,10 +287,10 @@ pub struct Framework0Change {
 
 /// Framework0 parity: change% and its severity band (errors when `base` is 0 or either value is
 /// not finite).
-pub fn framework0_change(recent: f64, base: f64) -> Result<Framework0Change, DetectError> {
+pub fn framework0_change(recent: f64, base: f64) -> Result<Framework0Change, StatsError> {
     validate_min(&[recent, base], 2)?;
     if base == 0.0 {
-        return Err(DetectError::Undefined {
+        return Err(StatsError::Undefined {
             what: "change percent",
             why: "the baseline value is 0",
         });

@@ -1,4 +1,4 @@
-//! Private helpers shared by the detectors: input validation into [`DetectError`]s, JSON
+//! Private helpers shared by the detectors: input validation into [`StatsError`]s, JSON
 //! cleaning, and the exact power-of-two [`Scale`] that keeps every intermediate finite for any
 //! finite input.
 //!
@@ -6,15 +6,15 @@
 //! implementation in [`super::descriptive`], [`super::quantile`] and [`super::regression`]; the
 //! detectors validate first and then call their `*_of_checked` forms on scaled data.
 
-use super::detect_error::DetectError;
+use super::error::StatsError;
 
 /// Rejects an empty series or one holding NaN/±inf.
-pub(crate) fn validate(values: &[f64]) -> Result<(), DetectError> {
+pub(crate) fn validate(values: &[f64]) -> Result<(), StatsError> {
     if values.is_empty() {
-        return Err(DetectError::Empty);
+        return Err(StatsError::Empty);
     }
     match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(DetectError::NonFinite {
+        Some(index) => Err(StatsError::NonFinite {
             index,
             value: values[index],
         }),
@@ -23,10 +23,10 @@ pub(crate) fn validate(values: &[f64]) -> Result<(), DetectError> {
 }
 
 /// [`validate`] plus a minimum length.
-pub(crate) fn validate_min(values: &[f64], needed: usize) -> Result<(), DetectError> {
+pub(crate) fn validate_min(values: &[f64], needed: usize) -> Result<(), StatsError> {
     validate(values)?;
     if values.len() < needed {
-        return Err(DetectError::TooFew {
+        return Err(StatsError::TooFew {
             needed,
             got: values.len(),
         });
@@ -35,15 +35,15 @@ pub(crate) fn validate_min(values: &[f64], needed: usize) -> Result<(), DetectEr
 }
 
 /// Checks one non-decreasing timestamp per value.
-pub(crate) fn validate_timestamps(values: usize, timestamps: &[i64]) -> Result<(), DetectError> {
+pub(crate) fn validate_timestamps(values: usize, timestamps: &[i64]) -> Result<(), StatsError> {
     if timestamps.len() != values {
-        return Err(DetectError::LengthMismatch {
+        return Err(StatsError::LengthMismatch {
             values,
             timestamps: timestamps.len(),
         });
     }
     match timestamps.windows(2).position(|w| w[1] < w[0]) {
-        Some(i) => Err(DetectError::UnsortedTimestamps {
+        Some(i) => Err(StatsError::UnsortedTimestamps {
             index: i + 1,
             previous: timestamps[i],
             next: timestamps[i + 1],
@@ -66,11 +66,11 @@ pub(crate) fn check_open_unit(
     name: &'static str,
     value: f64,
     accepted: &'static str,
-) -> Result<(), DetectError> {
+) -> Result<(), StatsError> {
     if value > 0.0 && value < 1.0 {
         Ok(())
     } else {
-        Err(DetectError::invalid(name, value, accepted))
+        Err(StatsError::invalid(name, value, accepted))
     }
 }
 

@@ -1,8 +1,11 @@
-//! Typed errors shared by the statistics of the analysis engine, and the input checks that raise them.
+//! The one error of the analysis engine — descriptive statistics and detection alike
+//! (anomalies, trends, change points, hypothesis tests, baselines) — and the input checks that
+//! raise it.
 //!
-//! Every statistic takes a plain `&[f64]` and refuses bad input with a [`StatsError`] that names the
-//! problem (the index and value of a NaN, how many samples were needed, which parameter was wrong
-//! and what would have been accepted) instead of panicking or returning NaN.
+//! Every function takes plain `&[f64]` (and optionally i64 ns timestamps) and refuses bad input
+//! with a [`StatsError`] that names the problem (the index and value of a NaN, how many values
+//! were needed, which parameter was wrong and what would have been accepted) instead of
+//! panicking or returning NaN.
 
 /// An error from a statistic of the analysis engine.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -30,21 +33,78 @@ pub enum StatsError {
     #[error("invalid {name} `{value}`: accepted {accepted}")]
     InvalidParameter {
         /// The parameter's name, e.g. `"p"` or `"window"`.
-        name: String,
+        name: &'static str,
         /// The rejected value, as text.
         value: String,
         /// What would have been accepted, e.g. `"a probability in [0, 1]"`.
+        accepted: &'static str,
+    },
+    /// Like [`StatsError::InvalidParameter`], for a parameter whose name or accepted domain
+    /// is only known at run time (an index, a length).
+    #[error("invalid {name} `{value}`: accepted {accepted}")]
+    Invalid {
+        /// The parameter's name, e.g. `"values[3]"`.
+        name: String,
+        /// The rejected value, as text.
+        value: String,
+        /// What would have been accepted.
         accepted: String,
+    },
+    /// Timestamps and values have different lengths.
+    #[error("{timestamps} timestamps were given for {values} values; one per value is needed")]
+    LengthMismatch {
+        /// Number of values.
+        values: usize,
+        /// Number of timestamps.
+        timestamps: usize,
+    },
+    /// Timestamps go backwards.
+    #[error(
+        "timestamps must not decrease: {previous} ns is followed by {next} ns at index {index}"
+    )]
+    UnsortedTimestamps {
+        /// Index of the first timestamp that is smaller than its predecessor.
+        index: usize,
+        /// The predecessor's timestamp (ns).
+        previous: i64,
+        /// The offending timestamp (ns).
+        next: i64,
+    },
+    /// A quantity the result depends on is undefined for this input (e.g. a relative change
+    /// against a baseline whose mean is zero, or a regression over identical timestamps).
+    #[error("{what} is undefined for this input: {why}")]
+    Undefined {
+        /// The quantity that cannot be computed.
+        what: &'static str,
+        /// Why it cannot be computed.
+        why: &'static str,
     },
 }
 
 impl StatsError {
-    /// Builds [`StatsError::InvalidParameter`] from anything printable.
-    pub fn invalid(name: &str, value: impl std::fmt::Display, accepted: &str) -> Self {
-        StatsError::InvalidParameter {
-            name: name.to_owned(),
+    /// Builds [`StatsError::Invalid`] (a name or domain known only at run time).
+    pub fn invalid_at(
+        name: impl Into<String>,
+        value: impl std::fmt::Display,
+        accepted: impl Into<String>,
+    ) -> Self {
+        StatsError::Invalid {
+            name: name.into(),
             value: value.to_string(),
-            accepted: accepted.to_owned(),
+            accepted: accepted.into(),
+        }
+    }
+
+    /// Builds [`StatsError::InvalidParameter`] from anything printable.
+    pub fn invalid(
+        name: &'static str,
+        value: impl std::fmt::Display,
+        accepted: &'static str,
+    ) -> Self {
+        StatsError::InvalidParameter {
+            name,
+            value: value.to_string(),
+            accepted,
         }
     }
 }

@@ -57,9 +57,9 @@ impl HdrQuantiles {
         let mut hdr = HdrQuantiles::new(significant_digits, scale)?;
         for (index, &value) in values.iter().enumerate() {
             hdr.record(value).map_err(|err| match err {
-                StatsError::InvalidParameter {
+                StatsError::Invalid {
                     value, accepted, ..
-                } => StatsError::InvalidParameter {
+                } => StatsError::Invalid {
                     name: format!("values[{index}]"),
                     value,
                     accepted,
@@ -71,17 +71,17 @@ impl HdrQuantiles {
     }
 
     /// Records one value: finite, `≥ 0`, with `x·scale` below `2^62`; otherwise
-    /// [`StatsError::InvalidParameter`].
+    /// [`StatsError::Invalid`].
     pub fn record(&mut self, value: f64) -> Result<(), StatsError> {
         let scaled = (value * self.scale).round();
         let accepted = || format!("a finite value in [0, 2^62 / {}]", self.scale);
         // NaN and ±inf fail the range test too.
         if !(0.0..4.611_686_018_427_388e18).contains(&scaled) {
-            return Err(StatsError::invalid("value", value, &accepted()));
+            return Err(StatsError::invalid_at("value", value, accepted()));
         }
         self.histogram
             .record(scaled as u64)
-            .map_err(|_| StatsError::invalid("value", value, &accepted()))
+            .map_err(|_| StatsError::invalid_at("value", value, accepted()))
     }
 
     /// Number of recorded values.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::basic::{validate_min, Scale};
 use super::descriptive::{median_of_checked, Moments};
-use super::detect_error::DetectError;
+use super::error::StatsError;
 use super::order::sorted;
 use super::special::{erfc, student_t_two_sided_p};
 
@@ -66,7 +66,7 @@ pub struct MannKendall {
 }
 
 /// Welch's unequal-variance t-test of `x` against `y`.
-pub fn welch_t_test(x: &[f64], y: &[f64]) -> Result<TTest, DetectError> {
+pub fn welch_t_test(x: &[f64], y: &[f64]) -> Result<TTest, StatsError> {
     validate_min(x, 2)?;
     validate_min(y, 2)?;
     let scale = Scale::for_samples(&[x, y]);
@@ -148,7 +148,7 @@ fn mid_ranks(values: &[f64]) -> (Vec<f64>, f64) {
 }
 
 /// Mann–Whitney U test of `x` against `y` (normal approximation; ≥ 1 point each).
-pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<MannWhitney, DetectError> {
+pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     validate_min(x, 1)?;
     validate_min(y, 1)?;
     let pooled: Vec<f64> = x.iter().chain(y).copied().collect();
@@ -169,7 +169,7 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<MannWhitney, DetectError> 
 }
 
 /// Mann–Kendall trend test and Sen's slope of `series` (in time order, ≥ 3 points).
-pub fn mann_kendall(series: &[f64]) -> Result<MannKendall, DetectError> {
+pub fn mann_kendall(series: &[f64]) -> Result<MannKendall, StatsError> {
     validate_min(series, 3)?;
     let scale = Scale::for_values(series);
     let x = scale.apply(series);

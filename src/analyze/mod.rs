@@ -2,12 +2,13 @@
 //!
 //! Descriptive half: [`descriptive`] statistics, [`quantile`]s (nine Hyndman–Fan methods),
 //! [`moving`] averages, [`regression`] (OLS), streaming [`hdr`] percentiles and the
-//! [`summary`] object, failing with [`error::StatsError`].
+//! [`summary`] object.
 //!
 //! Detection half (pure functions over `&[f64]`, optionally with i64 ns timestamps):
 //! [`special`] functions, [`anomaly`] detectors, [`trend`] analysis, [`changepoint`] detection
-//! (Hunter / Apache Otava E-divisive means), [`hypothesis`] tests and [`baseline`] comparisons,
-//! all failing with [`detect_error::DetectError`].
+//! (Hunter / Apache Otava E-divisive means), [`hypothesis`] tests and [`baseline`] comparisons.
+//!
+//! Both halves fail with the one [`error::StatsError`].
 
 pub mod action;
 pub mod anomaly;
@@ -15,7 +16,6 @@ pub mod baseline;
 mod basic;
 pub mod changepoint;
 pub mod descriptive;
-pub mod detect_error;
 pub mod error;
 pub mod hdr;
 pub mod hypothesis;
@@ -29,3 +29,5 @@ pub mod special;
 pub mod summary;
 pub mod summation;
 pub mod trend;
+
+pub use action::ACTION;

@@ -133,10 +133,10 @@ pub(crate) fn arrange(values: &mut [f64], ranks: &mut Vec<usize>, strategy: Orde
 pub fn order_statistics(values: &[f64], ranks: &[usize]) -> Result<Vec<f64>, StatsError> {
     ensure_series(values, 1)?;
     if let Some(&bad) = ranks.iter().find(|&&k| k >= values.len()) {
-        return Err(StatsError::invalid(
+        return Err(StatsError::invalid_at(
             "rank",
             bad,
-            &format!("a 0-based rank below the series length {}", values.len()),
+            format!("a 0-based rank below the series length {}", values.len()),
         ));
     }
     let mut arranged = values.to_vec();

@@ -175,10 +175,10 @@ impl FromStr for PercentileMethod {
             .find(|m| m.name() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = PercentileMethod::ALL.iter().map(|m| m.name()).collect();
-                StatsError::invalid(
+                StatsError::invalid_at(
                     "percentile method",
                     s,
-                    &format!("one of {}, inclusive (= linear)", names.join(", ")),
+                    format!("one of {}, inclusive (= linear)", names.join(", ")),
                 )
             })
     }

@@ -61,10 +61,10 @@ impl OlsFit {
 /// Checks a pair of series: same length, at least `needed` points, all finite.
 fn ensure_pairs(x: &[f64], y: &[f64], needed: usize) -> Result<(), StatsError> {
     if x.len() != y.len() {
-        return Err(StatsError::invalid(
+        return Err(StatsError::invalid_at(
             "y",
             format!("{} values", y.len()),
-            &format!("as many values as x ({})", x.len()),
+            format!("as many values as x ({})", x.len()),
         ));
     }
     ensure_series(x, needed)?;

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::basic::{check_open_unit, json_clean, validate_min, validate_timestamps, Scale};
 use super::changepoint::{compute_change_points, ChangePoint, HunterParams};
-use super::detect_error::DetectError;
+use super::error::StatsError;
 use super::regression::line_sums;
 use super::special::student_t_quantile;
 use super::summation::sqrt_ratio;
@@ -104,19 +104,19 @@ fn seconds_since_first(timestamps: &[i64]) -> Vec<f64> {
         .collect()
 }
 
-fn check_level(level: f64) -> Result<(), DetectError> {
+fn check_level(level: f64) -> Result<(), StatsError> {
     check_open_unit("level", level, "a coverage in (0, 1), e.g. 0.95")
 }
 
 /// Fits the OLS line of `values` on seconds since the first of `timestamps` (epoch ns).
 /// Needs ≥ 2 points and at least two distinct timestamps.
-pub fn linear_trend(values: &[f64], timestamps: &[i64]) -> Result<LinearTrend, DetectError> {
+pub fn linear_trend(values: &[f64], timestamps: &[i64]) -> Result<LinearTrend, StatsError> {
     validate_min(values, 2)?;
     validate_timestamps(values.len(), timestamps)?;
     let x = seconds_since_first(timestamps);
     let scale = Scale::for_values(values);
     let y = scale.apply(values);
-    let fit = line_sums(&x, &y).ok_or(DetectError::Undefined {
+    let fit = line_sums(&x, &y).ok_or(StatsError::Undefined {
         what: "linear trend",
         why: "all timestamps are equal",
     })?;
@@ -152,7 +152,7 @@ impl LinearTrend {
 
     /// Forecast at `at_seconds` since the first sample with a `level` prediction interval
     /// (values saturate at ±f64::MAX instead of overflowing).
-    pub fn predict(&self, at_seconds: f64, level: f64) -> Result<Prediction, DetectError> {
+    pub fn predict(&self, at_seconds: f64, level: f64) -> Result<Prediction, StatsError> {
         check_level(level)?;
         // Saturating arithmetic: extreme fits stay finite (±f64::MAX) and ordered.
         let value = json_clean(self.intercept + self.slope * at_seconds);
@@ -184,7 +184,7 @@ pub fn analyze_trend(
     values: &[f64],
     timestamps: &[i64],
     change_points: &HunterParams,
-) -> Result<TrendAnalysis, DetectError> {
+) -> Result<TrendAnalysis, StatsError> {
     let cps = compute_change_points(values, Some(timestamps), change_points)?;
     trend_analysis(metric_name, values, timestamps, &cps)
 }
@@ -196,7 +196,7 @@ pub fn trend_analysis(
     values: &[f64],
     timestamps: &[i64],
     cps: &[ChangePoint],
-) -> Result<TrendAnalysis, DetectError> {
+) -> Result<TrendAnalysis, StatsError> {
     let line = linear_trend(values, timestamps)?;
     let forecast = line.intercept + line.slope * (line.span_seconds + FORECAST_HORIZON_S);
     Ok(TrendAnalysis {

@@ -8,13 +8,12 @@ use std::path::Path;
 
 use clap::Args;
 
-use super::changepoints_cmd::{fmt_num, print_change_points};
-use crate::analyze::action::args::{AnalyzeArgs as Request, AnomalySettings, BaselineSettings};
-use crate::analyze::action::report::MetricAnalysis;
-use crate::analyze::action::{analyze, AnalysisReport, AnalyzeRequest};
-use crate::analyze::anomaly::AnomalyMethod;
-use crate::analyze::baseline::Verdict;
-use crate::store::timestamp::format_rfc3339;
+use serde_json::{json, Map, Value};
+
+use framework0::analyze::action::render::analysis_text;
+use framework0::analyze::action::{analyze, parse_args, AnalysisReport, AnalyzeRequest};
+use framework0::analyze::baseline::Verdict;
+use framework0::diagnostic::{Finding, Level};
 
 /// Flags of `f0 analyze`.
 #[derive(Debug, Args)]
@@ -37,7 +36,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_delimiter = ',', default_value = "zscore,iqr")]
     pub anomaly_methods: Vec<String>,
     /// Anomaly sensitivity (> 0; larger flags less).
-    #[arg(long, default_value_t = crate::analyze::anomaly::DEFAULT_SENSITIVITY)]
+    #[arg(long, default_value_t = framework0::analyze::anomaly::DEFAULT_SENSITIVITY)]
     pub sensitivity: f64,
     /// Compare each metric with its latest stored baseline (a recipe's analyze action
     /// stores baselines with `baseline: {establish: ...}`).
@@ -64,7 +63,7 @@ pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
             return 1;
         }
     };
-    if !super::print_report(&report, args.json, print_tables) {
+    if !super::print_report(&report, args.json, |r| print!("{}", analysis_text(r))) {
         return 1;
     }
     let regressed: Vec<&str> = report
@@ -84,192 +83,75 @@ pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
     0
 }
 
-fn anomaly_settings(args: &AnalyzeArgs) -> anyhow::Result<AnomalySettings> {
-    let mut methods = Vec::new();
-    for name in &args.anomaly_methods {
-        if name == "none" {
-            continue;
-        }
-        let method: AnomalyMethod = name.parse().map_err(|_| {
-            anyhow::anyhow!(
-                "unknown anomaly method '{name}'; accepted: {}, none",
-                AnomalyMethod::names()
-            )
-        })?;
-        methods.push(method);
+/// The flags as the analyze action's arguments, so that one parser checks both.
+fn as_action_args(args: &AnalyzeArgs) -> Map<String, Value> {
+    let methods: Vec<&str> = args
+        .anomaly_methods
+        .iter()
+        .map(String::as_str)
+        .filter(|m| *m != "none")
+        .collect();
+    let anomaly = if methods.is_empty() {
+        json!({"enabled": false, "sensitivity": args.sensitivity})
+    } else {
+        json!({"methods": methods, "sensitivity": args.sensitivity})
+    };
+    let mut m = Map::new();
+    m.insert("timeframe".into(), json!(args.timeframe));
+    m.insert("metrics".into(), json!(args.metrics));
+    m.insert("include_trends".into(), json!(true));
+    m.insert("percentile_method".into(), json!(args.percentile_method));
+    if let Some(p) = &args.percentiles {
+        m.insert("percentiles".into(), json!(p));
     }
-    if !(args.sensitivity > 0.0 && args.sensitivity.is_finite()) {
-        anyhow::bail!(
-            "--sensitivity must be a number > 0, got {}",
-            args.sensitivity
+    m.insert("anomaly_detection".into(), anomaly);
+    let compare = args.compare_baseline || args.fail_on_regression;
+    m.insert("baseline".into(), json!({"compare": compare}));
+    if let Some(t) = args.regression_threshold {
+        m.insert(
+            "config".into(),
+            json!({"health": {"regression_threshold": t}}),
         );
     }
-    Ok(AnomalySettings {
-        methods,
-        sensitivity: args.sensitivity,
-    })
+    m
+}
+
+/// The flag a finding about the action argument at `path` came from.
+fn flag_of(path: &str) -> &'static str {
+    let top = path.split(['.', '[']).next().unwrap_or_default();
+    match (top, path) {
+        ("timeframe", _) => "--timeframe",
+        ("metrics", _) => "--metric",
+        ("percentiles", _) => "--percentiles",
+        ("percentile_method", _) => "--percentile-method",
+        (_, p) if p.starts_with("anomaly_detection.sensitivity") => "--sensitivity",
+        ("anomaly_detection", _) => "--anomaly-methods",
+        ("config", _) => "--regression-threshold",
+        _ => "--baseline",
+    }
+}
+
+/// The errors among `findings`, one line each, naming the flag.
+fn flag_errors(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .map(|f| format!("{}: {}", flag_of(&f.path), f.message))
+        .collect::<Vec<_>>()
+        .join("\nError: ")
 }
 
 fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisReport> {
-    if let Some(bad) = args
-        .percentiles
-        .iter()
-        .flatten()
-        .find(|p| !(0.0..=100.0).contains(*p))
-    {
-        anyhow::bail!("--percentiles: {bad} is not a percent in [0, 100]");
-    }
-    if let Some(t) = args.regression_threshold {
-        if !(t > 0.0 && t.is_finite()) {
-            anyhow::bail!("--regression-threshold must be a fraction > 0 (0.2 = 20 %), got {t}");
-        }
-    }
-    let metrics = args
-        .metrics
-        .iter()
-        .map(|m| m.parse().map_err(anyhow::Error::msg))
-        .collect::<anyhow::Result<_>>()?;
+    let (parsed, findings) = parse_args(&as_action_args(args), "");
+    let Some(request_args) = parsed else {
+        anyhow::bail!("{}", flag_errors(&findings));
+    };
     let request = AnalyzeRequest {
-        args: Request {
-            timeframe: args.timeframe.parse()?,
-            metrics,
-            include_trends: true,
-            percentiles: args.percentiles.clone(),
-            percentile_method: args.percentile_method.parse()?,
-            anomalies: anomaly_settings(args)?,
-            baseline: BaselineSettings {
-                compare: args.compare_baseline || args.fail_on_regression,
-                ..BaselineSettings::default()
-            },
-            ..Request::default()
-        },
-        recipe_config: args
-            .regression_threshold
-            .map(|t| serde_json::json!({"health": {"regression_threshold": t}})),
-        now_ns: crate::util::epoch_nanos(),
+        recipe_config: None,
+        args: request_args,
+        now_ns: framework0::util::epoch_nanos(),
         run_id: None,
     };
     let mut store = super::open_existing_store(store_path)?;
     Ok(analyze(&mut store, &request)?)
-}
-
-fn print_tables(report: &AnalysisReport) {
-    for (i, m) in report.metrics.iter().enumerate() {
-        if i > 0 {
-            println!();
-        }
-        print_metric(m, &report.timeframe);
-    }
-    for s in &report.skipped {
-        println!("skipped {}: {}", s.metric, s.reason);
-    }
-}
-
-/// The JSON spelling of a unit-like enum (`increasing`, `regressed`).
-fn label<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|j| j.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn print_metric(m: &MetricAnalysis, timeframe: &str) {
-    let s = &m.summary.summary;
-    println!(
-        "metric {} ({}, {}): {} samples, timeframe {timeframe}",
-        m.metric_name, m.metric_type, m.unit, s.sample_count
-    );
-    if let Some((a, b)) = s.time_range {
-        println!(
-            "  {:<12} {} .. {}",
-            "time",
-            format_rfc3339(a),
-            format_rfc3339(b)
-        );
-    }
-    let opt = |v: Option<f64>| v.map_or("-".to_owned(), fmt_num);
-    for (label, value) in [
-        ("mean", fmt_num(s.mean)),
-        ("median", fmt_num(s.median)),
-        ("mode", opt(s.mode)),
-        ("std_dev", fmt_num(s.std_dev)),
-        ("variance", fmt_num(s.variance)),
-        ("min", fmt_num(s.min_value)),
-        ("max", fmt_num(s.max_value)),
-        ("range", fmt_num(s.range_span)),
-        ("skewness", opt(s.skewness)),
-        ("kurtosis", opt(s.kurtosis)),
-    ] {
-        println!("  {label:<12} {value}");
-    }
-    let percentiles: Vec<String> = s
-        .percentiles
-        .iter()
-        .map(|(p, v)| format!("p{p} {}", fmt_num(v)))
-        .collect();
-    println!(
-        "  {:<12} {} ({})",
-        "percentiles",
-        percentiles.join("  "),
-        m.summary.percentile_method.name()
-    );
-    if let Some(t) = &m.trend {
-        println!(
-            "trend: {}, slope {} per s, r² {}, next hour {} (confidence {})",
-            label(&t.trend_direction),
-            fmt_num(t.slope),
-            fmt_num(t.r_squared),
-            fmt_num(t.forecast_next_hour),
-            fmt_num(t.forecast_confidence)
-        );
-    }
-    if let Some(b) = &m.baseline_comparison {
-        let c = &b.comparison;
-        println!(
-            "baseline #{} ({} samples, mean {}): {}, change {:+.2}% [{:+.2}%, {:+.2}%], p {} ({}), threshold {}%",
-            b.baseline_id,
-            b.baseline_sample_count,
-            fmt_num(c.baseline_mean),
-            label(&c.verdict),
-            c.relative_change * 100.0,
-            c.interval.lower * 100.0,
-            c.interval.upper * 100.0,
-            fmt_num(c.p_value),
-            label(&c.test),
-            fmt_num(b.regression_threshold * 100.0),
-        );
-    }
-    if let Some(d) = &m.drift {
-        println!(
-            "drift across {} runs: {} (Mann–Kendall p {}, Sen slope {} per run)",
-            d.runs.len(),
-            label(&d.drift.verdict),
-            fmt_num(d.drift.test.p_value),
-            fmt_num(d.drift.test.sen_slope)
-        );
-    }
-    println!("change points ({}):", m.change_points.len());
-    print_change_points(&m.change_points);
-    println!("anomalies ({}):", m.anomalies.len());
-    if !m.anomalies.is_empty() {
-        println!(
-            "{:>7}  {:<30}  {:>12}  {:<16}  {:>10}  {:>12}  {:>10}",
-            "index", "time", "value", "method", "confidence", "baseline", "deviation"
-        );
-    }
-    for a in &m.anomalies {
-        println!(
-            "{:>7}  {:<30}  {:>12}  {:<16}  {:>10}  {:>12}  {:>10}",
-            a.index,
-            format_rfc3339(a.metric.timestamp),
-            fmt_num(a.metric.value),
-            a.detection_method.name(),
-            fmt_num(a.confidence_score),
-            fmt_num(a.baseline_value),
-            fmt_num(a.deviation_magnitude)
-        );
-    }
-    for w in &m.warnings {
-        println!("warning: {w}");
-    }
 }

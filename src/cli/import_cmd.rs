@@ -1,5 +1,5 @@
 //! `f0 import FILE`: loads measurements from a CSV or PerformanceMetric JSON-lines file into
-//! the store, all or nothing (see [`crate::store::import`] for the formats).
+//! the store, all or nothing (see [`framework0::store::import`] for the formats).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::json;
 
-use crate::metrics::MetricError;
-use crate::store::import::{read_file, CsvOptions, ImportError};
+use framework0::metrics::MetricError;
+use framework0::store::import::{read_file, CsvOptions, ImportError};
 
 /// Flags of `f0 import`.
 #[derive(Debug, Args)]

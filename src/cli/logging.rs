@@ -34,7 +34,7 @@ where
         write!(
             w,
             "{} [{level:>8}] {}: ",
-            crate::util::utc_timestamp(),
+            framework0::util::utc_timestamp(),
             meta.target()
         )?;
         ctx.field_format().format_fields(w.by_ref(), event)?;

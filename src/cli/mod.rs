@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::store::{Store, StoreError, DEFAULT_STORE_PATH, STORE_PATH_ENV};
+use framework0::store::{Store, StoreError, DEFAULT_STORE_PATH, STORE_PATH_ENV};
 
 /// `f0`: run Framework0 recipes and measure everything they do.
 #[derive(Debug, Parser)]

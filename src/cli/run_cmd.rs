@@ -3,13 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
 
-use crate::recipe::load_recipe;
-use crate::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
-use crate::scriptlet::default_registry;
+use framework0::catalog::default_registry;
+use framework0::recipe::load_recipe;
+use framework0::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
+use framework0::store::SharedStore;
+use framework0::util::duration::{parse_duration_str, parse_pause_str};
 
 /// Flags of `f0 run` (Framework0's runner flags plus `--strict`).
 #[derive(Debug, Args)]
@@ -33,14 +36,14 @@ pub struct RunArgs {
     #[arg(long)]
     pub continue_on_error: bool,
     /// Fail a step that runs longer than this (a step's own `timeout` wins).
-    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
-    pub step_timeout: Option<f64>,
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
+    pub step_timeout: Option<Duration>,
     /// Retries after a failed attempt (a step's own `retry_count` wins).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_retries: u32,
     /// Pause between attempts.
-    #[arg(long, value_name = "SECONDS", default_value_t = 1.0, value_parser = non_negative_seconds)]
-    pub retry_delay: f64,
+    #[arg(long, value_name = "DURATION", default_value = "1", value_parser = pause)]
+    pub retry_delay: Duration,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json_output: bool,
@@ -52,18 +55,14 @@ pub struct RunArgs {
     pub strict: bool,
 }
 
-fn positive_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' is not a positive number of seconds")),
-    }
+/// A duration flag: seconds or a number with a unit, positive, at most one year.
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    parse_duration_str(s).map_err(|e| format!("'{s}' is not a positive number of seconds: {e}"))
 }
 
-fn non_negative_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' is not a non-negative number of seconds")),
-    }
+/// A pause flag: like [`positive_duration`], zero allowed.
+fn pause(s: &str) -> Result<Duration, String> {
+    parse_pause_str(s).map_err(|e| format!("'{s}' is not a non-negative number of seconds: {e}"))
 }
 
 /// Runs the command; returns the exit code (0, 1, or 130 on Ctrl-C).
@@ -82,8 +81,8 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(&args, &shown, &e.to_string()),
     };
-    let mut store = match super::open_store(store_path) {
-        Ok(s) => s,
+    let store = match super::open_store(store_path) {
+        Ok(s) => SharedStore::new(s),
         Err(e) => return fail(&args, &shown, &e.to_string()),
     };
     let registry = default_registry();
@@ -96,7 +95,7 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         retry_delay: args.retry_delay,
         strict: args.strict,
     };
-    let outcome = match Runner::new(&registry, &mut store, interrupt).run(&recipe, &opts) {
+    let outcome = match Runner::new(&registry, store, interrupt).run(&recipe, &opts) {
         Ok(o) => o,
         Err(e @ (RunError::Invalid { .. } | RunError::Store(_))) => {
             return fail(&args, &shown, &e.to_string())
@@ -124,21 +123,11 @@ fn fail(args: &RunArgs, path: &str, msg: &str) -> u8 {
 
 fn print_outcome(args: &RunArgs, path: &str, o: &RunOutcome) {
     if args.json_output {
-        let obj = json!({
-            "status": o.status.as_str(),
-            "recipe_path": path,
-            "context_keys": o.context_keys,
-            "execution_time": o.execution_time,
-            "success": o.success,
-            "total_steps": o.total_steps,
-            "completed_steps": o.completed_steps,
-            "success_rate": o.success_rate,
-            "failed_steps": o.failed_steps,
-            "skipped_steps": o.skipped_steps,
-            "run_id": o.run_id,
-            "steps": o.steps,
-        });
-        println!("{obj}");
+        // Through a JSON value: keys print sorted, as Framework0's `json.dumps` users expect.
+        match serde_json::to_value(o) {
+            Ok(obj) => println!("{obj}"),
+            Err(e) => eprintln!("Error: {e}"),
+        }
         return;
     }
     if o.status == RunStatus::Interrupted {

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use crate::diagnostic::{Finding, Level};
-use crate::recipe::load_recipe;
-use crate::recipe::validate::validate;
-use crate::scriptlet::default_registry;
+use framework0::catalog::default_registry;
+use framework0::diagnostic::{Finding, Level};
+use framework0::recipe::load_recipe;
+use framework0::recipe::validate::validate;
 
 /// Flags of `f0 validate`.
 #[derive(Debug, Args)]

@@ -26,13 +26,16 @@ use super::summary::{
 };
 use super::system::SystemMetricsCollector;
 use super::workload::run_workload;
-use super::writer::{MetricWriter, WriterOptions};
+use super::writer::{BatchSender, MetricWriter, WriterOptions};
 use super::{CollectError, Collector};
-use crate::diagnostic::Level;
+use crate::diagnostic::{Finding, Level};
 use crate::metrics::MetricSink;
-use crate::scriptlet::{ScriptletError, StepEnv};
+use crate::scriptlet::{ActionSpec, ScriptletError, StepEnv};
 use crate::store::StoreSink;
 use crate::util::epoch_seconds;
+
+/// The `collect` action of `PerformanceMetricsScriptlet`.
+pub const ACTION: ActionSpec = ActionSpec::new("collect", validate_args, run_step);
 
 /// Context key of the summary.
 pub const SUMMARY_KEY: &str = "metrics.last_collection";
@@ -60,106 +63,25 @@ pub fn execute(
     let started = Instant::now();
     let started_at = epoch_seconds();
     let on = plan.config.collection.enabled;
-    let writer = MetricWriter::spawn(
-        sink,
-        WriterOptions {
-            queue_capacity: QUEUE_CAPACITY,
-            chunk: usize::try_from(plan.config.performance.batch_size).unwrap_or(usize::MAX),
-            max_per_batch: usize::try_from(plan.config.collection.max_metrics_per_collection)
-                .unwrap_or(usize::MAX),
-            filters: plan.filters.clone(),
-        },
-    )?;
+    let writer = MetricWriter::spawn(sink, writer_options(plan))?;
     let tx = writer.sender();
     let mut failures = Vec::new();
     let mut collectors = CollectorsSummary::default();
-
-    let system = match plan.system.as_ref().filter(|_| on) {
-        Some(s) => {
-            let c = SystemMetricsCollector::new(&s.disk_path).map_err(|e| CollectError::Setup {
-                field: "args.collectors.system.disk_path".into(),
-                message: e.to_string(),
-            })?;
-            Some((
-                s,
-                BackgroundCollector::spawn(Box::new(c), Some(s.interval), true, tx.clone())?,
-            ))
-        }
-        None => None,
-    };
-    let network = match plan.network.as_ref().filter(|_| on) {
-        Some(n) => {
-            let c = NetworkMetricsCollector::new(n.endpoints.clone());
-            let stats = c.stats_handle();
-            let bg = BackgroundCollector::spawn(Box::new(c), n.interval, false, tx.clone())?;
-            Some((n, stats, bg))
-        }
-        None => None,
-    };
+    let system = start_system(plan, on, &tx)?;
+    let network = start_network(plan, on, &tx)?;
     if let Some(entries) = plan.custom.as_ref().filter(|_| on) {
-        let mut c = CustomMetricsCollector::new();
-        c.record_all(entries)?;
-        let mut batch = Vec::new();
-        c.sample(&mut batch)?;
-        collectors.custom = Some(CustomSummary {
-            entries: entries.len(),
-            metrics: batch.len() as u64,
-        });
-        tx.send(batch)?;
+        collectors.custom = Some(record_custom(entries, &tx)?);
     }
-
-    let mut app = ApplicationSummary::default();
-    let mut stop_early = false;
-    if let Some(a) = plan.application.as_ref().filter(|_| on) {
-        for (i, w) in a.workloads.iter().enumerate() {
-            let mut tick = |done: u32, total: u32| {
-                progress.message(format!("workload {} {}/{}", w.name, done, total));
-            };
-            let mut emit = |batch| tx.send(batch);
-            match run_workload(w, cancelled, &mut tick, &mut emit) {
-                Ok(r) => app.workloads.push(WorkloadSummary::new(&r, &w.command)),
-                Err(CollectError::Cancelled) => return Err(CollectError::Cancelled),
-                Err(e) => {
-                    failures.push(format!("args.collectors.application.workloads[{i}]: {e}"));
-                    stop_early = true;
-                    break;
-                }
-            }
-        }
-    }
-
-    let deadline = started + plan.duration;
-    while !stop_early && Instant::now() < deadline {
-        if cancelled() {
-            return Err(CollectError::Cancelled);
-        }
-        progress.message("sampling");
-        std::thread::sleep(POLL.min(deadline.saturating_duration_since(Instant::now())));
-    }
-    progress.finish();
-
+    let (mut app, stop_early) = run_workloads(plan, on, &tx, cancelled, progress, &mut failures)?;
+    wait_out(started + plan.duration, stop_early, cancelled, progress)?;
     if let Some((s, bg)) = system {
         collectors.system = Some(SamplingSummary {
             interval_seconds: s.interval.as_secs_f64(),
             report: bg.stop(),
         });
     }
-    if let Some((n, stats, bg)) = network {
-        bg.stop();
-        let endpoints = stats.lock().map(|s| s.clone()).unwrap_or_default();
-        for (i, e) in endpoints.iter().enumerate() {
-            if e.required && e.failures > 0 {
-                failures.push(format!(
-                    "args.collectors.network.endpoints[{i}]: required endpoint '{}' failed: {}",
-                    e.endpoint,
-                    e.last_error.as_deref().unwrap_or("error")
-                ));
-            }
-        }
-        collectors.network = Some(NetworkSummary {
-            interval_seconds: n.interval.map(|d| d.as_secs_f64()),
-            endpoints,
-        });
+    if let Some(network) = network {
+        collectors.network = Some(stop_network(network, &mut failures));
     }
     if plan.application.is_some() && on {
         let mut batch = Vec::new();
@@ -177,8 +99,148 @@ pub fn execute(
             report.errors.join("; ")
         ));
     }
+    let mut summary = CollectSummary::new(started_at, plan.duration, started.elapsed());
+    summary.collectors = collectors;
+    summary.counts(&report, &enabled_collectors(plan, on));
+    Ok(CollectOutcome { summary, failures })
+}
 
-    let enabled: Vec<&str> = [
+fn writer_options(plan: &CollectPlan) -> WriterOptions {
+    WriterOptions {
+        queue_capacity: QUEUE_CAPACITY,
+        chunk: usize::try_from(plan.config.performance.batch_size).unwrap_or(usize::MAX),
+        max_per_batch: usize::try_from(plan.config.collection.max_metrics_per_collection)
+            .unwrap_or(usize::MAX),
+        filters: plan.filters.clone(),
+    }
+}
+
+type Running<'p> = (&'p super::args::SystemPlan, BackgroundCollector);
+
+fn start_system<'p>(
+    plan: &'p CollectPlan,
+    on: bool,
+    tx: &BatchSender,
+) -> Result<Option<Running<'p>>, CollectError> {
+    let Some(s) = plan.system.as_ref().filter(|_| on) else {
+        return Ok(None);
+    };
+    let c = SystemMetricsCollector::new(&s.disk_path).map_err(|e| CollectError::Setup {
+        field: "args.collectors.system.disk_path".into(),
+        message: e.to_string(),
+    })?;
+    let bg = BackgroundCollector::spawn(Box::new(c), Some(s.interval), true, tx.clone())?;
+    Ok(Some((s, bg)))
+}
+
+struct RunningNetwork<'p> {
+    plan: &'p super::args::NetworkPlan,
+    stats: std::sync::Arc<std::sync::Mutex<Vec<super::network::EndpointStats>>>,
+    collector: BackgroundCollector,
+}
+
+fn start_network<'p>(
+    plan: &'p CollectPlan,
+    on: bool,
+    tx: &BatchSender,
+) -> Result<Option<RunningNetwork<'p>>, CollectError> {
+    let Some(n) = plan.network.as_ref().filter(|_| on) else {
+        return Ok(None);
+    };
+    let c = NetworkMetricsCollector::new(n.endpoints.clone());
+    let stats = c.stats_handle();
+    let collector = BackgroundCollector::spawn(Box::new(c), n.interval, false, tx.clone())?;
+    Ok(Some(RunningNetwork {
+        plan: n,
+        stats,
+        collector,
+    }))
+}
+
+fn stop_network(n: RunningNetwork<'_>, failures: &mut Vec<String>) -> NetworkSummary {
+    n.collector.stop();
+    let endpoints = n.stats.lock().map(|s| s.clone()).unwrap_or_default();
+    for (i, e) in endpoints.iter().enumerate() {
+        if e.required && e.failures > 0 {
+            failures.push(format!(
+                "args.collectors.network.endpoints[{i}]: required endpoint '{}' failed: {}",
+                e.endpoint,
+                e.last_error.as_deref().unwrap_or("error")
+            ));
+        }
+    }
+    NetworkSummary {
+        interval_seconds: n.plan.interval.map(|d| d.as_secs_f64()),
+        endpoints,
+    }
+}
+
+fn record_custom(
+    entries: &[super::custom::CustomEntry],
+    tx: &BatchSender,
+) -> Result<CustomSummary, CollectError> {
+    let mut c = CustomMetricsCollector::new();
+    c.record_all(entries)?;
+    let mut batch = Vec::new();
+    c.sample(&mut batch)?;
+    let summary = CustomSummary {
+        entries: entries.len(),
+        metrics: batch.len() as u64,
+    };
+    tx.send(batch)?;
+    Ok(summary)
+}
+
+/// Runs the workloads in order; a failing one stops the rest (and the wait after them).
+fn run_workloads(
+    plan: &CollectPlan,
+    on: bool,
+    tx: &BatchSender,
+    cancelled: &dyn Fn() -> bool,
+    progress: &Progress,
+    failures: &mut Vec<String>,
+) -> Result<(ApplicationSummary, bool), CollectError> {
+    let mut app = ApplicationSummary::default();
+    let Some(a) = plan.application.as_ref().filter(|_| on) else {
+        return Ok((app, false));
+    };
+    for (i, w) in a.workloads.iter().enumerate() {
+        let mut tick = |done: u32, total: u32| {
+            progress.message(format!("workload {} {}/{}", w.name, done, total));
+        };
+        let mut emit = |batch| tx.send(batch);
+        match run_workload(w, cancelled, &mut tick, &mut emit) {
+            Ok(r) => app.workloads.push(WorkloadSummary::new(&r, &w.command)),
+            Err(CollectError::Cancelled) => return Err(CollectError::Cancelled),
+            Err(e) => {
+                failures.push(format!("args.collectors.application.workloads[{i}]: {e}"));
+                return Ok((app, true));
+            }
+        }
+    }
+    Ok((app, false))
+}
+
+/// Waits until `deadline` (at once when `stop_early`), polling for cancellation.
+fn wait_out(
+    deadline: Instant,
+    stop_early: bool,
+    cancelled: &dyn Fn() -> bool,
+    progress: &Progress,
+) -> Result<(), CollectError> {
+    while !stop_early && Instant::now() < deadline {
+        if cancelled() {
+            return Err(CollectError::Cancelled);
+        }
+        progress.message("sampling");
+        std::thread::sleep(POLL.min(deadline.saturating_duration_since(Instant::now())));
+    }
+    progress.finish();
+    Ok(())
+}
+
+fn enabled_collectors(plan: &CollectPlan, on: bool) -> Vec<&'static str> {
+    [
         ("system", plan.system.is_some()),
         ("application", plan.application.is_some()),
         ("network", plan.network.is_some()),
@@ -187,27 +249,13 @@ pub fn execute(
     .into_iter()
     .filter(|(_, e)| *e && on)
     .map(|(n, _)| n)
-    .collect();
-    let mut summary = CollectSummary {
-        action: "collect",
-        timestamp: epoch_seconds(),
-        started_at,
-        run_id: None,
-        step: None,
-        duration_seconds: plan.duration.as_secs_f64(),
-        elapsed_seconds: started.elapsed().as_secs_f64(),
-        time_span: None,
-        totals: Default::default(),
-        total_metrics: 0,
-        metrics: Default::default(),
-        filtered: 0,
-        capped: 0,
-        dropped_batches: 0,
-        write_errors: Vec::new(),
-        collectors,
-    };
-    summary.counts(&report, &enabled);
-    Ok(CollectOutcome { summary, failures })
+    .collect()
+}
+
+/// The findings of the `collect` arguments at path `base` (for `f0 validate` and the
+/// runner's pre-check).
+pub fn validate_args(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
+    args::parse(args, base, None).1
 }
 
 /// The `collect` action as a step: validates `args`, collects into the run's store, writes
@@ -215,32 +263,16 @@ pub fn execute(
 pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     let info = env.info();
     let step = info.step_name.clone();
-    let recipe_config = env.get("recipe.config");
-    let (plan, findings) = args::parse(args, "args", recipe_config.as_ref());
-    for f in &findings {
-        if f.level == Level::Warning {
-            tracing::warn!(target: "f0.collect", "step '{step}': {}: {}", f.path, f.message);
-        }
-    }
-    let Some(plan) = plan else {
-        let msg = findings
-            .iter()
-            .filter(|f| f.level == Level::Error)
-            .map(|f| format!("{}: {}", f.path, f.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(ScriptletError::Message(format!("step '{step}': {msg}")));
-    };
-    let sink = StoreSink::open(&info.store_path, Some(info.run_id)).map_err(|e| {
-        ScriptletError::Message(format!("step '{step}': cannot open the metrics store: {e}"))
-    })?;
+    let in_step = || format!("step '{step}'");
+    let plan = plan_for_step(env, args)?;
+    let sink = StoreSink::shared(env.shared_store(), Some(info.run_id));
     let progress = Progress::for_stderr(plan.duration);
     let outcome = execute(&plan, Box::new(sink), &|| env.is_cancelled(), &progress);
     progress.finish();
     let mut outcome = match outcome {
         Ok(o) => o,
         Err(CollectError::Cancelled) => return Err(ScriptletError::Cancelled),
-        Err(e) => return Err(ScriptletError::Message(format!("step '{step}': {e}"))),
+        Err(e) => return Err(ScriptletError::failed_in(in_step(), e)),
     };
     outcome.summary.run_id = Some(info.run_id);
     outcome.summary.step = Some(step.clone());
@@ -258,15 +290,37 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
     );
     if plan.config.integration.context_storage_enabled {
         let json = serde_json::to_value(&outcome.summary)
-            .map_err(|e| ScriptletError::Message(format!("step '{step}': {e}")))?;
+            .map_err(|e| ScriptletError::failed_in(in_step(), e))?;
         env.set(SUMMARY_KEY, json)?;
     }
     if outcome.failures.is_empty() {
         Ok(0)
     } else {
         Err(ScriptletError::Message(format!(
-            "step '{step}': {}",
+            "{}: {}",
+            in_step(),
             outcome.failures.join("; ")
         )))
     }
+}
+
+/// Parses the step's arguments (warnings logged), or fails naming every error.
+fn plan_for_step(env: &StepEnv, args: &Map<String, Value>) -> Result<CollectPlan, ScriptletError> {
+    let step = &env.info().step_name;
+    let recipe_config = env.get("recipe.config");
+    let (plan, findings) = args::parse(args, "args", recipe_config.as_ref());
+    for f in &findings {
+        if f.level == Level::Warning {
+            tracing::warn!(target: "f0.collect", "step '{step}': {}: {}", f.path, f.message);
+        }
+    }
+    plan.ok_or_else(|| {
+        let msg = findings
+            .iter()
+            .filter(|f| f.level == Level::Error)
+            .map(|f| format!("{}: {}", f.path, f.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ScriptletError::Message(format!("step '{step}': {msg}"))
+    })
 }

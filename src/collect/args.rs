@@ -20,9 +20,9 @@
 //! When `collectors` is given, only the collectors it lists run (`enabled` defaults to
 //! true). The system interval is, first found: `collectors.system.interval`,
 //! `config.collectors.system.interval`, `config.collection.collection_interval`, 1 s.
-//! Unknown keys are errors, so a typo is caught before anything runs. Findings carry the
-//! codes `INVALID_ARG` / `MISSING_FIELD` and paths such as
-//! `recipe.steps[2].args.collectors.system.interval`.
+//! Unknown keys are errors (the one rule of [`crate::scriptlet::args`]), so a typo is caught
+//! before anything runs. Findings carry the codes `INVALID_ARG` / `MISSING_FIELD` and paths
+//! such as `recipe.steps[2].args.collectors.system.interval`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,11 +31,11 @@ use serde_json::{Map, Value};
 
 use super::custom::{parse_entries, CustomEntry};
 use super::network::{Endpoint, DEFAULT_TIMEOUT};
-use super::spec::{short, Spec};
 use super::workload::{find_program, Workload};
-use super::FieldError;
-use crate::diagnostic::{Code, Finding};
+use crate::diagnostic::{compact, Code, Finding};
+use crate::metrics::filter::FILTER_KEYS;
 use crate::metrics::{ConfigError, FilterError, MetricFilter, MetricsConfiguration};
+use crate::scriptlet::args::{unknown_key_message, ArgMap, ArgReader, FieldError};
 
 /// Collection length when `duration` is absent.
 pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
@@ -91,35 +91,6 @@ pub struct CollectPlan {
     pub config: MetricsConfiguration,
 }
 
-struct Out<'a> {
-    base: &'a str,
-    findings: Vec<Finding>,
-}
-
-impl Out<'_> {
-    fn at(&self, rel: &str) -> String {
-        if rel.is_empty() {
-            self.base.to_owned()
-        } else if rel.starts_with('[') {
-            format!("{}{rel}", self.base)
-        } else {
-            format!("{}.{rel}", self.base)
-        }
-    }
-    fn error(&mut self, e: FieldError) {
-        let code = if e.message.starts_with("missing") {
-            Code::MissingField
-        } else {
-            Code::InvalidArg
-        };
-        self.findings
-            .push(Finding::error(code, self.at(&e.field), e.message));
-    }
-    fn ok<T>(&mut self, r: Result<T, FieldError>, prefix: &str) -> Option<T> {
-        r.map_err(|e| self.error(e.under(prefix))).ok()
-    }
-}
-
 /// Parses and validates the `collect` arguments; `base` is the path of `args`. The plan is
 /// returned only when there is no error finding. `recipe_config` (the recipe-level
 /// `config`) is used when `args.config` is absent.
@@ -128,15 +99,13 @@ pub fn parse(
     base: &str,
     recipe_config: Option<&Value>,
 ) -> (Option<CollectPlan>, Vec<Finding>) {
-    let mut out = Out {
-        base,
-        findings: Vec::new(),
-    };
+    let mut findings = Vec::new();
+    let mut out = ArgReader::new(base, &mut findings);
     let whole = Value::Object(args.clone());
-    let spec = out.ok(Spec::new(&whole, &ARGS), "");
+    let spec = out.take(ArgMap::new(&whole, &ARGS), "");
     let duration = spec
         .as_ref()
-        .and_then(|s| out.ok(s.duration("duration"), ""))
+        .and_then(|s| out.take(s.duration("duration"), ""))
         .flatten()
         .unwrap_or(DEFAULT_DURATION);
     let raw_config = args
@@ -159,25 +128,19 @@ pub fn parse(
         filters,
         config,
     };
-    let failed = out
-        .findings
-        .iter()
-        .any(|f| f.level == crate::diagnostic::Level::Error);
-    ((!failed).then_some(plan), out.findings)
+    let failed = out.has_errors();
+    ((!failed).then_some(plan), findings)
 }
 
-fn config(out: &mut Out<'_>, raw: Option<&Value>) -> Option<MetricsConfiguration> {
+fn config(out: &mut ArgReader<'_>, raw: Option<&Value>) -> Option<MetricsConfiguration> {
     let Some(raw) = raw else {
         return Some(MetricsConfiguration::default());
     };
     match MetricsConfiguration::from_value(raw) {
         Ok((c, warnings)) => {
             for w in warnings {
-                out.findings.push(Finding::warning(
-                    Code::InvalidArg,
-                    out.at(&format!("config.{}", w.path)),
-                    w.message,
-                ));
+                let at = out.at(&format!("config.{}", w.path));
+                out.push(Finding::warning(Code::InvalidArg, at, w.message));
             }
             Some(c)
         }
@@ -194,11 +157,8 @@ fn config(out: &mut Out<'_>, raw: Option<&Value>) -> Option<MetricsConfiguration
                     format!("config.filters[{index}]{}", filter_field(source))
                 }
             };
-            out.findings.push(Finding::error(
-                Code::InvalidArg,
-                out.at(&path),
-                e.to_string(),
-            ));
+            let at = out.at(&path);
+            out.push(Finding::error(Code::InvalidArg, at, e.to_string()));
             None
         }
     }
@@ -214,14 +174,14 @@ fn filter_field(e: &FilterError) -> &'static str {
     }
 }
 
-fn filters(out: &mut Out<'_>, v: Option<&Value>) -> Vec<MetricFilter> {
+fn filters(out: &mut ArgReader<'_>, v: Option<&Value>) -> Vec<MetricFilter> {
     let list = match v {
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Array(a)) => a,
         Some(other) => {
             out.error(FieldError::new(
                 "filters",
-                format!("must be a list of filters ({{name, sample_rate, tag_filters, value_range, rate_limit, enabled}}), got {}", short(other)),
+                format!("must be a list of filters ({{name, sample_rate, tag_filters, value_range, rate_limit, enabled}}), got {}", compact(other)),
             ));
             return Vec::new();
         }
@@ -232,10 +192,7 @@ fn filters(out: &mut Out<'_>, v: Option<&Value>) -> Vec<MetricFilter> {
             Ok((filter, unknown)) if unknown.is_empty() => kept.push(filter),
             Ok((_, unknown)) => out.error(FieldError::new(
                 format!("filters[{i}].{}", unknown[0]),
-                format!(
-                    "unknown key '{}'; accepted: name, sample_rate, tag_filters, value_range, rate_limit, enabled",
-                    unknown[0]
-                ),
+                unknown_key_message(&unknown[0], &FILTER_KEYS),
             )),
             Err(e) => out.error(FieldError::new(
                 format!("filters[{i}]{}", filter_field(&e)),
@@ -254,7 +211,7 @@ type Collectors = (
 );
 
 fn collectors(
-    out: &mut Out<'_>,
+    out: &mut ArgReader<'_>,
     v: Option<&Value>,
     config: &MetricsConfiguration,
     raw_config: &Value,
@@ -278,7 +235,7 @@ fn collectors(
                 format!(
                     "must be a mapping of collector names ({}) to settings, got {}",
                     COLLECTORS.join(", "),
-                    short(other)
+                    compact(other)
                 ),
             ));
             return (None, None, None, None);
@@ -300,14 +257,14 @@ fn collectors(
             v => Some(v.clone()),
         }
     };
-    let enabled = |out: &mut Out<'_>, name: &str, v: &Value| -> bool {
+    let enabled = |out: &mut ArgReader<'_>, name: &str, v: &Value| -> bool {
         match v.get("enabled") {
             None | Some(Value::Bool(true)) => true,
             Some(Value::Bool(false)) => false,
             Some(other) => {
                 out.error(FieldError::new(
                     format!("collectors.{name}.enabled"),
-                    format!("must be true or false, got {}", short(other)),
+                    format!("must be true or false, got {}", compact(other)),
                 ));
                 false
             }
@@ -320,12 +277,12 @@ fn collectors(
         active("network"),
         active("custom"),
     );
-    let system = sys.and_then(|v| out.ok(system(&v, config, raw_config), "collectors.system"));
-    let application = app.and_then(|v| out.ok(application(&v), "collectors.application"));
-    let network = net.and_then(|v| out.ok(network(&v, config), "collectors.network"));
+    let system = sys.and_then(|v| out.take(system(&v, config, raw_config), "collectors.system"));
+    let application = app.and_then(|v| out.take(application(&v), "collectors.application"));
+    let network = net.and_then(|v| out.take(network(&v, config), "collectors.network"));
     let custom = cus.and_then(|v| {
         let m = v.as_object().cloned().unwrap_or_default();
-        out.ok(parse_entries(&m), "collectors.custom")
+        out.take(parse_entries(&m), "collectors.custom")
     });
     (system, application, network, custom)
 }
@@ -335,7 +292,7 @@ fn collectors(
 mod tests;
 
 fn system(v: &Value, config: &MetricsConfiguration, raw: &Value) -> Result<SystemPlan, FieldError> {
-    let s = Spec::new(v, &["enabled", "interval", "disk_path"])?;
+    let s = ArgMap::new(v, &["enabled", "interval", "disk_path"])?;
     let from_config = if raw.pointer("/collectors/system/interval").is_some() {
         Some(config.collectors.system.interval)
     } else if raw.pointer("/collection/collection_interval").is_some() {
@@ -348,7 +305,7 @@ fn system(v: &Value, config: &MetricsConfiguration, raw: &Value) -> Result<Syste
         None => from_config.map_or(DEFAULT_INTERVAL, Duration::from_secs_f64),
     };
     let disk_path = PathBuf::from(s.string("disk_path")?.unwrap_or_else(|| "/".into()));
-    if let Err(e) = super::procfs::disk_space(&disk_path) {
+    if let Err(e) = crate::util::procfs::disk_space(&disk_path) {
         return Err(FieldError::new(
             "disk_path",
             format!(
@@ -364,7 +321,7 @@ fn system(v: &Value, config: &MetricsConfiguration, raw: &Value) -> Result<Syste
 }
 
 fn application(v: &Value) -> Result<ApplicationPlan, FieldError> {
-    let s = Spec::new(v, &["enabled", "auto_instrument", "workloads"])?;
+    let s = ArgMap::new(v, &["enabled", "auto_instrument", "workloads"])?;
     let mut workloads: Vec<Workload> = Vec::new();
     for (i, w) in s.list("workloads")?.iter().enumerate() {
         let w = workload(w, i).map_err(|e| e.under(&format!("workloads[{i}]")))?;
@@ -386,7 +343,7 @@ fn application(v: &Value) -> Result<ApplicationPlan, FieldError> {
 }
 
 fn workload(v: &Value, i: usize) -> Result<Workload, FieldError> {
-    let s = Spec::new(
+    let s = ArgMap::new(
         v,
         &[
             "name",
@@ -410,10 +367,10 @@ fn workload(v: &Value, i: usize) -> Result<Workload, FieldError> {
             .enumerate()
             .map(|(j, x)| match x {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(FieldError::new(format!("command[{j}]"), format!("must be a string, got {}", short(other)))),
+                other => Err(FieldError::new(format!("command[{j}]"), format!("must be a string, got {}", compact(other)))),
             })
             .collect::<Result<_, _>>()?,
-        Some(other) => return Err(FieldError::new("command", format!("must be a non-empty list such as [\"ls\", \"-la\"], got {}", short(other)))),
+        Some(other) => return Err(FieldError::new("command", format!("must be a non-empty list such as [\"ls\", \"-la\"], got {}", compact(other)))),
     };
     if find_program(&command[0]).is_none() {
         return Err(FieldError::new(
@@ -440,7 +397,7 @@ fn workload(v: &Value, i: usize) -> Result<Workload, FieldError> {
 }
 
 fn network(v: &Value, config: &MetricsConfiguration) -> Result<NetworkPlan, FieldError> {
-    let s = Spec::new(v, &["enabled", "endpoints", "interval", "timeout"])?;
+    let s = ArgMap::new(v, &["enabled", "endpoints", "interval", "timeout"])?;
     let timeout = s.duration("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
     let listed: Vec<Value> = if s.get("endpoints").is_some() {
         s.list("endpoints")?.to_vec()

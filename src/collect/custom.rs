@@ -19,8 +19,9 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use super::{CollectError, Collector, FieldError};
+use super::{CollectError, Collector};
 use crate::metrics::{CustomMetrics, MetricError, MetricUnit, PerformanceMetric, CUSTOM_SOURCE};
+use crate::scriptlet::args::{check_keys, FieldError};
 
 /// The kinds of custom metric, as the recipe sections name them.
 pub const SECTIONS: [&str; 4] = ["counters", "gauges", "histograms", "business"];
@@ -140,12 +141,7 @@ fn options(
     value_key: &str,
 ) -> Result<(MetricUnit, Vec<(String, String)>), FieldError> {
     let allowed = [value_key, "unit", "tags"];
-    if let Some(k) = m.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(FieldError::new(
-            k.as_str(),
-            format!("unknown key '{k}'; accepted: {}", allowed.join(", ")),
-        ));
-    }
+    check_keys(m, &allowed)?;
     let unit = match m.get("unit") {
         None => MetricUnit::Count,
         Some(Value::String(u)) => {

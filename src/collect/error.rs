@@ -57,36 +57,3 @@ impl CollectError {
         }
     }
 }
-
-/// A problem with one field of a collector's settings, relative to the collector's own
-/// path (`field` is e.g. `url` or `endpoints[0].timeout`; empty for the value itself).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct FieldError {
-    /// Relative path of the field.
-    pub field: String,
-    /// What is wrong and what is accepted.
-    pub message: String,
-}
-
-impl FieldError {
-    /// An error at `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-
-    /// The same error with `prefix` put before its field (`prefix.field`, or
-    /// `prefix[...]` when the field starts with an index).
-    pub fn under(mut self, prefix: &str) -> Self {
-        self.field = match (prefix.is_empty(), self.field.is_empty()) {
-            (true, _) => self.field,
-            (false, true) => prefix.to_owned(),
-            (false, false) if self.field.starts_with('[') => format!("{prefix}{}", self.field),
-            (false, false) => format!("{prefix}.{}", self.field),
-        };
-        self
-    }
-}

@@ -21,12 +21,13 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::duration::parse_duration;
 use super::emit::Emitter;
 use super::http::{self, split_host_port, HttpUrl};
-use super::{CollectError, Collector, FieldError};
+use super::{CollectError, Collector};
 use crate::metrics::clock::epoch_now_ns;
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+use crate::scriptlet::args::{check_keys, FieldError};
+use crate::util::duration::parse_duration;
 
 /// The `source` of network metrics.
 pub const NETWORK_SOURCE: &str = "network_collector";
@@ -99,12 +100,7 @@ impl Endpoint {
     }
 
     fn from_map(m: &Map<String, Value>, default_timeout: Duration) -> Result<Endpoint, FieldError> {
-        if let Some(k) = m.keys().find(|k| !ENDPOINT_KEYS.contains(&k.as_str())) {
-            return Err(FieldError::new(
-                k.as_str(),
-                format!("unknown key '{k}'; accepted: {}", ENDPOINT_KEYS.join(", ")),
-            ));
-        }
+        check_keys(m, &ENDPOINT_KEYS)?;
         let text = |k: &str| match m.get(k) {
             None => Ok(None),
             Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),

@@ -200,6 +200,33 @@ pub fn category_of(source: &str) -> &str {
 }
 
 impl CollectSummary {
+    /// An empty summary of a collection that started at `started_at` (epoch seconds), was
+    /// asked to last `duration` and took `elapsed`; the counts come from [`Self::counts`].
+    pub fn new(
+        started_at: f64,
+        duration: std::time::Duration,
+        elapsed: std::time::Duration,
+    ) -> Self {
+        CollectSummary {
+            action: "collect",
+            timestamp: crate::util::epoch_seconds(),
+            started_at,
+            run_id: None,
+            step: None,
+            duration_seconds: duration.as_secs_f64(),
+            elapsed_seconds: elapsed.as_secs_f64(),
+            time_span: None,
+            totals: Default::default(),
+            total_metrics: 0,
+            metrics: Default::default(),
+            filtered: 0,
+            capped: 0,
+            dropped_batches: 0,
+            write_errors: Vec::new(),
+            collectors: Default::default(),
+        }
+    }
+
     /// Fills the counts from the writer's report; `enabled` lists the enabled collectors
     /// (each appears in `totals`).
     pub fn counts(&mut self, w: &WriteReport, enabled: &[&str]) {

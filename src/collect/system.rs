@@ -40,10 +40,10 @@ use std::time::Instant;
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, System};
 
 use super::emit::Emitter;
-use super::procfs::{self, DiskCounters, FreqSource, IfCounters};
 use super::{CollectError, Collector};
 use crate::metrics::clock::{epoch_now_ns, thread_cpu_ns};
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+use crate::util::procfs::{self, DiskCounters, FreqSource, IfCounters};
 
 /// The `source` of system metrics.
 pub const SYSTEM_SOURCE: &str = "system_collector";
@@ -240,6 +240,72 @@ fn sum_nets(nets: &[IfCounters]) -> [u64; 4] {
     })
 }
 
+impl SystemMetricsCollector {
+    /// Disk and network counters and their rates since the previous sample (per interface
+    /// too, tagged `interface`).
+    fn io_rates(
+        &self,
+        e: &mut Emitter<'_>,
+        disk: Option<&DiskCounters>,
+        nets: &[IfCounters],
+        dt: f64,
+    ) {
+        if let Some(d) = disk {
+            let before = self
+                .prev
+                .as_ref()
+                .and_then(|p| p.disk.as_ref())
+                .map(|p| (disk_array(p), dt));
+            counters_and_rates(e, DISK_NAMES, disk_array(d), before, &[]);
+        }
+        if nets.is_empty() {
+            return;
+        }
+        let before = self.prev.as_ref().map(|p| (sum_nets(&p.nets), dt));
+        counters_and_rates(e, NET_NAMES, sum_nets(nets), before, &[]);
+        for n in nets {
+            let before = self
+                .prev
+                .as_ref()
+                .and_then(|p| p.nets.iter().find(|o| o.name == n.name))
+                .map(|o| (net_array(o), dt));
+            counters_and_rates(
+                e,
+                NET_NAMES,
+                net_array(n),
+                before,
+                &[("interface", &n.name)],
+            );
+        }
+    }
+
+    /// This process's CPU share since the previous sample and its resident set; returns the
+    /// CPU time read, for the next sample.
+    fn process(&self, e: &mut Emitter<'_>, dt: f64) -> u64 {
+        let process_cpu_ns = procfs::process_cpu_ns();
+        if let Some(p) = &self.prev {
+            if dt > 0.0 {
+                let used = process_cpu_ns.saturating_sub(p.process_cpu_ns) as f64 / 1e9;
+                e.push(
+                    "process_cpu_percent",
+                    used / dt * 100.0,
+                    MetricType::Resource,
+                    MetricUnit::Percent,
+                );
+            }
+        }
+        if let Some(rss) = procfs::resident_set_bytes() {
+            e.push(
+                "process_rss_bytes",
+                rss as f64,
+                MetricType::Resource,
+                MetricUnit::Bytes,
+            );
+        }
+        process_cpu_ns
+    }
+}
+
 impl Collector for SystemMetricsCollector {
     fn source(&self) -> &'static str {
         SYSTEM_SOURCE
@@ -259,56 +325,9 @@ impl Collector for SystemMetricsCollector {
         self.disk_space(&mut e);
 
         let disk = self.read_disk();
-        if let Some(d) = &disk {
-            let before = self
-                .prev
-                .as_ref()
-                .and_then(|p| p.disk.as_ref())
-                .map(|p| (disk_array(p), dt));
-            counters_and_rates(&mut e, DISK_NAMES, disk_array(d), before, &[]);
-        }
-
         let nets = self.read_nets();
-        if !nets.is_empty() {
-            let before = self.prev.as_ref().map(|p| (sum_nets(&p.nets), dt));
-            counters_and_rates(&mut e, NET_NAMES, sum_nets(&nets), before, &[]);
-            for n in &nets {
-                let before = self
-                    .prev
-                    .as_ref()
-                    .and_then(|p| p.nets.iter().find(|o| o.name == n.name))
-                    .map(|o| (net_array(o), dt));
-                counters_and_rates(
-                    &mut e,
-                    NET_NAMES,
-                    net_array(n),
-                    before,
-                    &[("interface", &n.name)],
-                );
-            }
-        }
-
-        let process_cpu_ns = procfs::process_cpu_ns();
-        if let Some(p) = &self.prev {
-            if dt > 0.0 {
-                let used = process_cpu_ns.saturating_sub(p.process_cpu_ns) as f64 / 1e9;
-                e.push(
-                    "process_cpu_percent",
-                    used / dt * 100.0,
-                    MetricType::Resource,
-                    MetricUnit::Percent,
-                );
-            }
-        }
-        if let Some(rss) = crate::metrics::process::resident_set_bytes() {
-            e.push(
-                "process_rss_bytes",
-                rss as f64,
-                MetricType::Resource,
-                MetricUnit::Bytes,
-            );
-        }
-
+        self.io_rates(&mut e, disk.as_ref(), &nets, dt);
+        let process_cpu_ns = self.process(&mut e, dt);
         self.prev = Some(Prev {
             at: started,
             disk,

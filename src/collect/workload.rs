@@ -23,10 +23,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::emit::Emitter;
-use super::procfs::timeval_ns;
 use super::CollectError;
 use crate::metrics::clock::epoch_now_ns;
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric, APPLICATION_SOURCE};
+use crate::util::procfs::timeval_ns;
 
 /// How often a waiting run checks for cancellation and reports progress.
 const POLL: Duration = Duration::from_millis(20);
@@ -167,60 +167,9 @@ pub fn run_once(
         .first()
         .ok_or_else(|| CollectError::Workload("the command is empty".into()))?;
     let start = Instant::now();
-    let child = Command::new(program)
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| {
-            CollectError::Workload(if e.kind() == std::io::ErrorKind::NotFound {
-                format!("program '{program}' not found")
-            } else {
-                format!("cannot start '{program}': {e}")
-            })
-        })?;
-    let pid = child.id() as libc::pid_t;
-    drop(child);
-    let reaped = Arc::new(Mutex::new(false));
-    let (tx, rx) = mpsc::channel();
-    let reaped2 = Arc::clone(&reaped);
-    std::thread::Builder::new()
-        .name("f0-workload-wait".into())
-        .spawn(move || {
-            let _ = tx.send(wait_child(pid, &reaped2));
-        })
-        .map_err(|source| CollectError::Spawn {
-            what: "workload waiter",
-            source,
-        })?;
-    let (mut killed_for_timeout, mut killed_for_cancel) = (false, false);
-    let exited = loop {
-        match rx.recv_timeout(POLL) {
-            Ok(r) => {
-                break r
-                    .map_err(|e| CollectError::Workload(format!("waiting for '{program}': {e}")))?
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(CollectError::Workload(format!("lost track of '{program}'")))
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                tick();
-                let over = timeout.is_some_and(|t| start.elapsed() > t);
-                let cancel = cancelled();
-                if (over || cancel) && !(killed_for_timeout || killed_for_cancel) {
-                    let done = reaped.lock().unwrap_or_else(PoisonError::into_inner);
-                    if !*done {
-                        // SAFETY: the child is not reaped (we hold the lock), so `pid` is it.
-                        unsafe { libc::kill(pid, libc::SIGKILL) };
-                    }
-                    killed_for_timeout = over && !cancel;
-                    killed_for_cancel = cancel;
-                }
-            }
-        }
-    };
-    if killed_for_cancel {
+    let pid = spawn(program, &argv[1..])?;
+    let (exited, end) = wait_bounded(pid, program, start, timeout, cancelled, tick)?;
+    if end == Ended::Cancelled {
         return Err(CollectError::Cancelled);
     }
     let st = exited.status;
@@ -244,8 +193,90 @@ pub fn run_once(
         },
         exit_code,
         signal,
-        timed_out: killed_for_timeout,
+        timed_out: end == Ended::TimedOut,
     })
+}
+
+/// Starts `program` with `args` (no shell; stdin closed, stdout discarded); returns its pid.
+fn spawn(program: &str, args: &[String]) -> Result<libc::pid_t, CollectError> {
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| {
+            CollectError::Workload(if e.kind() == std::io::ErrorKind::NotFound {
+                format!("program '{program}' not found")
+            } else {
+                format!("cannot start '{program}': {e}")
+            })
+        })?;
+    Ok(child.id() as libc::pid_t)
+}
+
+/// How a waited-for run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// On its own.
+    Exited,
+    /// Killed at its timeout.
+    TimedOut,
+    /// Killed because the step was cancelled.
+    Cancelled,
+}
+
+/// Waits for `pid` on a waiter thread, killing it once at `timeout` or on cancellation.
+fn wait_bounded(
+    pid: libc::pid_t,
+    program: &str,
+    start: Instant,
+    timeout: Option<Duration>,
+    cancelled: &dyn Fn() -> bool,
+    tick: &mut dyn FnMut(),
+) -> Result<(Exited, Ended), CollectError> {
+    let reaped = Arc::new(Mutex::new(false));
+    let (tx, rx) = mpsc::channel();
+    let reaped2 = Arc::clone(&reaped);
+    std::thread::Builder::new()
+        .name("f0-workload-wait".into())
+        .spawn(move || {
+            let _ = tx.send(wait_child(pid, &reaped2));
+        })
+        .map_err(|source| CollectError::Spawn {
+            what: "workload waiter",
+            source,
+        })?;
+    let mut end = Ended::Exited;
+    loop {
+        match rx.recv_timeout(POLL) {
+            Ok(r) => {
+                let exited =
+                    r.map_err(|e| CollectError::Workload(format!("waiting for '{program}': {e}")))?;
+                return Ok((exited, end));
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(CollectError::Workload(format!("lost track of '{program}'")))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                tick();
+                let over = timeout.is_some_and(|t| start.elapsed() > t);
+                let cancel = cancelled();
+                if (over || cancel) && end == Ended::Exited {
+                    let done = reaped.lock().unwrap_or_else(PoisonError::into_inner);
+                    if !*done {
+                        // SAFETY: the child is not reaped (we hold the lock), so `pid` is it.
+                        unsafe { libc::kill(pid, libc::SIGKILL) };
+                    }
+                    end = if cancel {
+                        Ended::Cancelled
+                    } else {
+                        Ended::TimedOut
+                    };
+                }
+            }
+        }
+    }
 }
 
 /// The metrics of measured run `run` (0-based) of workload `name`.

@@ -319,6 +319,24 @@ impl MetricsConfiguration {
                 return Err(invalid(path, v, "must be a finite number greater than 0"));
             }
         }
+        for (path, v) in [
+            (
+                "collection.collection_interval",
+                self.collection.collection_interval,
+            ),
+            (
+                "collectors.system.interval",
+                self.collectors.system.interval,
+            ),
+        ] {
+            if v > crate::util::duration::MAX_SECONDS {
+                return Err(invalid(
+                    path,
+                    v,
+                    "must be at most 31536000 seconds (one year)",
+                ));
+            }
+        }
         let t = self.logging.threshold_p95;
         if !(t.is_finite() && t >= 0.0) {
             return Err(invalid(
@@ -343,6 +361,11 @@ impl MetricsConfiguration {
                 ));
             }
         }
+        self.validate_performance()
+    }
+
+    /// The `performance` and `collection` limits.
+    fn validate_performance(&self) -> Result<(), ConfigError> {
         let limit = self.performance.collection_overhead_limit;
         if !(limit.is_finite() && limit > 0.0 && limit <= 1.0) {
             return Err(invalid(
@@ -386,9 +409,19 @@ impl MetricsConfiguration {
 }
 
 fn invalid(path: &str, value: impl std::fmt::Display, reason: &str) -> ConfigError {
+    let mut value = value.to_string();
+    // A huge or tiny number prints in exponent notation, anything else at most 200 chars.
+    if value.len() > 24 {
+        if let Ok(x) = value.parse::<f64>() {
+            value = format!("{x:e}");
+        }
+    }
+    if value.chars().count() > 200 {
+        value = format!("{}…", value.chars().take(200).collect::<String>());
+    }
     ConfigError::Invalid {
         path: path.into(),
-        value: value.to_string(),
+        value,
         reason: reason.into(),
     }
 }

@@ -139,9 +139,10 @@ impl State {
         self.raw_budget = self.max_raw_per_cycle;
         self.sites.extend(sites_from(self.sites.len()));
         let mut live = (0, 0);
+        let serial = ring::drain_lock();
         for r in ring::rings() {
             let closed = r.is_closed();
-            self.stats.events_drained += r.drain(|ev| self.on_event(ev)) as u64;
+            self.stats.events_drained += r.drain(&serial, |ev| self.on_event(ev)) as u64;
             if closed {
                 // Nothing arrives after `closed` (release/acquire): fold and forget the ring.
                 let retired = &mut self.retired;

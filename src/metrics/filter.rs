@@ -70,7 +70,8 @@ pub struct MetricFilter {
     pub enabled: bool,
 }
 
-const KNOWN_KEYS: [&str; 6] = [
+/// The keys of a filter mapping.
+pub const FILTER_KEYS: [&str; 6] = [
     "name",
     "sample_rate",
     "tag_filters",
@@ -99,12 +100,12 @@ impl MetricFilter {
             .ok_or_else(|| FilterError::Shape(format!("expected a mapping, got {v}")))?;
         let unknown = obj
             .keys()
-            .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
+            .filter(|k| !FILTER_KEYS.contains(&k.as_str()))
             .cloned()
             .collect();
         let known: serde_json::Map<String, Value> = obj
             .iter()
-            .filter(|(k, _)| KNOWN_KEYS.contains(&k.as_str()))
+            .filter(|(k, _)| FILTER_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let f: MetricFilter = serde_json::from_value(Value::Object(known))

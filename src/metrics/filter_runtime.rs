@@ -84,6 +84,28 @@ impl SiteFilter {
         })
     }
 
+    /// Whether `other` decides every record as this one does (counters aside).
+    pub fn same_rules(&self, other: &SiteFilter) -> bool {
+        self.tags_ok == other.tags_ok
+            && self.range.map(|(a, b)| (a.to_bits(), b.to_bits()))
+                == other.range.map(|(a, b)| (a.to_bits(), b.to_bits()))
+            && self.sample_threshold == other.sample_threshold
+            && self.rate_limit == other.rate_limit
+    }
+
+    /// Zeroes the rejection counters and the rate window (a filter reused by a new install).
+    pub(crate) fn reset_counts(&self) {
+        for c in [
+            &self.window,
+            &self.tag_rejected,
+            &self.out_of_range,
+            &self.sampled_out,
+            &self.rate_limited,
+        ] {
+            c.store(0, Relaxed);
+        }
+    }
+
     /// Decides one record with `value`, recorded in second `now_sec` (any monotonic seconds
     /// count). Counts the rejection reason.
     #[inline]

@@ -30,7 +30,6 @@ pub mod handles;
 mod local_agg;
 mod merged;
 pub mod pipeline;
-pub mod process;
 pub mod registry;
 mod ring;
 pub mod sink;

@@ -3,9 +3,11 @@
 //! cached `&'static Site` with no lookup.
 //!
 //! Sites live for the rest of the process (their number is the number of distinct series).
-//! Installing a pipeline re-compiles every site's filters; a replaced [`SiteFilter`] is kept
-//! alive (leaked) because recording threads may still hold a pointer to it — a few words per
-//! series per install.
+//! Installing a pipeline re-compiles every site's filters. A replaced [`SiteFilter`] stays
+//! allocated because recording threads may still hold a pointer to it, but each site keeps
+//! the filters it ever had and reuses one with the same rules (counters reset) instead of
+//! allocating another: memory grows with the number of distinct filter configurations a
+//! series sees, never with the number of installs.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
@@ -31,6 +33,8 @@ pub struct Site {
     /// Counter total, or gauge value as `f64` bits.
     pub(crate) value: AtomicU64,
     filter: AtomicPtr<SiteFilter>,
+    /// Every filter this site has had (never freed; see the module docs).
+    compiled: Mutex<Vec<&'static SiteFilter>>,
 }
 
 impl Site {
@@ -38,7 +42,8 @@ impl Site {
     #[inline(always)]
     pub(crate) fn filter(&self) -> Option<&'static SiteFilter> {
         let p = self.filter.load(Ordering::Acquire);
-        // SAFETY: non-null pointers stored here come from `Box::leak` and are never freed.
+        // SAFETY: non-null pointers stored here come from `Box::leak` (kept in `compiled`)
+        // and are never freed.
         unsafe { p.cast_const().as_ref() }
     }
 
@@ -69,11 +74,29 @@ fn lock() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn compile(filters: &[MetricFilter], name: &str, tags: &Tags) -> *mut SiteFilter {
-    match SiteFilter::compile(filters, name, tags) {
-        Some(f) => Box::leak(Box::new(f)),
-        None => std::ptr::null_mut(),
-    }
+/// The compiled filter of a series: one of `known` with the same rules (its counters reset),
+/// or a new one added to `known`; null when no filter applies.
+fn compile(
+    filters: &[MetricFilter],
+    name: &str,
+    tags: &Tags,
+    known: &mut Vec<&'static SiteFilter>,
+) -> *mut SiteFilter {
+    let Some(f) = SiteFilter::compile(filters, name, tags) else {
+        return std::ptr::null_mut();
+    };
+    let kept = match known.iter().find(|k| k.same_rules(&f)) {
+        Some(k) => {
+            k.reset_counts();
+            *k
+        }
+        None => {
+            let leaked: &'static SiteFilter = Box::leak(Box::new(f));
+            known.push(leaked);
+            leaked
+        }
+    };
+    std::ptr::from_ref(kept).cast_mut()
 }
 
 /// Returns the site for a series, registering it on first use. Not for the hot path: call once
@@ -90,7 +113,8 @@ pub fn register(
         return reg.sites[id as usize];
     }
     let id = u32::try_from(reg.sites.len()).expect("fewer than 2^32 metric series");
-    let filter = compile(&reg.filters, name, &key.3);
+    let mut known = Vec::new();
+    let filter = compile(&reg.filters, name, &key.3, &mut known);
     let site: &'static Site = Box::leak(Box::new(Site {
         id,
         name: key.0.clone(),
@@ -99,6 +123,7 @@ pub fn register(
         tags: key.3.clone(),
         value: AtomicU64::new(0),
         filter: AtomicPtr::new(filter),
+        compiled: Mutex::new(known),
     }));
     reg.sites.push(site);
     reg.by_key.insert(key, id);
@@ -109,7 +134,8 @@ pub fn register(
 pub(crate) fn set_filters(filters: Vec<MetricFilter>) {
     let mut reg = lock();
     for site in &reg.sites {
-        let f = compile(&filters, &site.name, &site.tags);
+        let mut known = site.compiled.lock().unwrap_or_else(PoisonError::into_inner);
+        let f = compile(&filters, &site.name, &site.tags, &mut known);
         site.filter.store(f, Ordering::Release);
     }
     reg.filters = filters;
@@ -124,4 +150,32 @@ pub(crate) fn sites_from(from: usize) -> Vec<&'static Site> {
 /// Every registered site.
 pub fn all_sites() -> Vec<&'static Site> {
     sites_from(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reinstalling_the_same_filters_reuses_the_compiled_filter() {
+        let site = register(
+            "registry_reuse_test",
+            MetricType::Counter,
+            MetricUnit::Count,
+            Tags::new(),
+        );
+        let f = vec![MetricFilter {
+            sample_rate: 0.5,
+            ..MetricFilter::new("registry_reuse_test")
+        }];
+        set_filters(f.clone());
+        let first = site.filter.load(Ordering::Acquire);
+        for _ in 0..100 {
+            set_filters(Vec::new());
+            set_filters(f.clone());
+        }
+        assert_eq!(site.filter.load(Ordering::Acquire), first);
+        assert_eq!(site.compiled.lock().unwrap().len(), 1);
+        set_filters(Vec::new());
+    }
 }

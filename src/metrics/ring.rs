@@ -14,7 +14,7 @@
 use std::cell::{Cell, UnsafeCell};
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::local_agg::{LocalAgg, Merged};
 
@@ -214,9 +214,9 @@ impl ThreadRing {
         true
     }
 
-    /// Drains every published event into `f`. Callers must serialise drains (the pipeline
-    /// holds its state lock).
-    pub(crate) fn drain(&self, mut f: impl FnMut(&Event)) -> usize {
+    /// Drains every published event into `f`. The consumer side of the ring is single: the
+    /// [`DrainGuard`] proves that no other drain runs meanwhile.
+    pub(crate) fn drain(&self, _serial: &DrainGuard<'_>, mut f: impl FnMut(&Event)) -> usize {
         let tail = self.tail.0.load(Ordering::Relaxed);
         let head = self.head.0.load(Ordering::Acquire);
         let n = head.wrapping_sub(tail);
@@ -237,6 +237,21 @@ impl ThreadRing {
 }
 
 static RINGS: Mutex<Vec<Arc<ThreadRing>>> = Mutex::new(Vec::new());
+static DRAINING: Mutex<()> = Mutex::new(());
+
+/// Held while rings are drained: [`ThreadRing::drain`] takes it as proof that it is the only
+/// consumer, which is what makes reading the slots in `[tail, head)` sound.
+pub(crate) struct DrainGuard<'a> {
+    _held: MutexGuard<'a, ()>,
+}
+
+/// Takes the one drain lock (uncontended in practice: the flusher and explicit flushes
+/// already run under the pipeline's state lock).
+pub(crate) fn drain_lock() -> DrainGuard<'static> {
+    DrainGuard {
+        _held: DRAINING.lock().unwrap_or_else(PoisonError::into_inner),
+    }
+}
 static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
 /// Capacity of rings created from now on (set by `install`).
 pub(crate) static RING_CAPACITY: AtomicUsize = AtomicUsize::new(1 << 16);

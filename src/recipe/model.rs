@@ -39,8 +39,9 @@ pub struct Step {
     pub ctx_has_keys: Vec<String>,
     /// `depends_on`: names of steps that must succeed first.
     pub depends_on: Vec<String>,
-    /// `timeout` in seconds (an extension; Framework0 ignores it).
-    pub timeout_secs: Option<f64>,
+    /// `timeout` (an extension; Framework0 ignores it); absent when it is not a valid
+    /// duration, which validation reports.
+    pub timeout: Option<std::time::Duration>,
     /// `retry_count` (an extension; Framework0 ignores it).
     pub retry_count: Option<u32>,
 }
@@ -121,7 +122,10 @@ impl Step {
                 .unwrap_or_default(),
             ctx_has_keys,
             depends_on: str_list(raw.get("depends_on")),
-            timeout_secs: raw.get("timeout").and_then(Value::as_f64),
+            timeout: raw
+                .get("timeout")
+                .and_then(Value::as_f64)
+                .and_then(|t| crate::util::duration::from_seconds(t).ok()),
             retry_count: raw
                 .get("retry_count")
                 .and_then(Value::as_u64)

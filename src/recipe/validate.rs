@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::model::Recipe;
 pub use crate::diagnostic::{compact, Code, Finding, Level};
 use crate::scriptlet::{Registry, Resolution};
+use crate::util::duration::from_seconds;
 
 /// Validates `recipe` against the step model and the scriptlets in `registry`.
 pub fn validate(recipe: &Recipe, registry: &Registry) -> Vec<Finding> {
@@ -75,8 +76,8 @@ fn check_step_types(step: &super::Step, out: &mut Vec<Finding>) {
         ("depends_on", is_string_list, "a list of step names"),
         (
             "timeout",
-            |v| v.as_f64().is_some_and(|t| t > 0.0),
-            "a positive number of seconds",
+            |v| v.as_f64().is_some_and(|t| from_seconds(t).is_ok()),
+            "a positive number of seconds, at most 31536000 (one year)",
         ),
         ("retry_count", |v| v.is_u64(), "a non-negative integer"),
     ];
@@ -143,13 +144,11 @@ fn check_scriptlet(step: &super::Step, registry: &Registry, out: &mut Vec<Findin
             let base = at(step.position, "args");
             out.extend(entry.validate_args(&step.args, &base));
         }
-        Resolution::NoModule { message } | Resolution::NoAttribute { message } => {
-            out.push(Finding::error(
-                Code::UnknownScriptlet,
-                at(step.position, "module"),
-                format!("step '{}': {message}", step.name),
-            ))
-        }
+        Resolution::Unresolved(why) => out.push(Finding::error(
+            Code::UnknownScriptlet,
+            at(step.position, "module"),
+            format!("step '{}': {why}", step.name),
+        )),
     }
 }
 

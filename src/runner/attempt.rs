@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use crate::context::SharedContext;
-use crate::scriptlet::{Scriptlet, ScriptletError, StepEnv, StepInfo};
+use crate::scriptlet::{Scriptlet, ScriptletError, StepEnv, Unresolved};
 
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +21,8 @@ pub enum AttemptEnd {
     Success,
     /// A non-zero exit code.
     ExitCode(i32),
+    /// No scriptlet is registered under the step's module and function.
+    Unresolved(Unresolved),
     /// The scriptlet returned an error or panicked.
     Error(String),
     /// The timeout (seconds) passed first.
@@ -36,6 +37,8 @@ impl AttemptEnd {
         match self {
             AttemptEnd::Success => None,
             AttemptEnd::ExitCode(c) => Some(format!("Legacy scriptlet returned exit code: {c}")),
+            // Resolution failures are reported verbatim, as Framework0 does.
+            AttemptEnd::Unresolved(u) => Some(u.to_string()),
             AttemptEnd::Error(e) => Some(format!("Step execution failed: {e}")),
             AttemptEnd::TimedOut(t) => Some(format!("Step timed out after {t}s")),
             AttemptEnd::Interrupted => Some("Step interrupted (Ctrl-C)".to_owned()),
@@ -91,18 +94,17 @@ impl StepWorker {
     }
 }
 
-/// Runs `scriptlet` once with `args` on `worker`, bounded by `timeout` and `interrupt`.
+/// Runs `scriptlet` once in `env` with `args` on `worker`, bounded by `timeout` and
+/// `interrupt`; on either the step's cancellation flag is raised.
 pub fn run_attempt(
     worker: &mut StepWorker,
     mut scriptlet: Box<dyn Scriptlet>,
-    info: StepInfo,
-    context: SharedContext,
+    env: StepEnv,
     args: Map<String, Value>,
     timeout: Option<Duration>,
     interrupt: &AtomicBool,
 ) -> AttemptEnd {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let env = StepEnv::new(info.clone(), context, cancel.clone());
+    let cancel: Arc<AtomicBool> = env.cancel_flag();
     let (tx, rx) = mpsc::channel();
     let job: Job = Box::new(move || {
         let result =
@@ -161,8 +163,26 @@ fn classify(result: std::thread::Result<Result<i32, ScriptletError>>) -> Attempt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::{lock, Context};
+    use crate::context::{lock, Context, SharedContext};
+    use crate::scriptlet::StepInfo;
+    use crate::store::{SharedStore, Store};
     use std::sync::Mutex;
+
+    fn env(name: &str, ctx: &SharedContext, store: &SharedStore) -> StepEnv {
+        let info = StepInfo {
+            step_name: name.into(),
+            recipe_path: "r.yaml".into(),
+            recipe_name: "r".into(),
+            attempt: 1,
+            run_id: 1,
+        };
+        StepEnv::new(
+            info,
+            ctx.clone(),
+            store.clone(),
+            Arc::new(AtomicBool::new(false)),
+        )
+    }
 
     /// Ignores cancellation: sleeps, then tries to write.
     struct Stubborn;
@@ -177,20 +197,13 @@ mod tests {
     #[test]
     fn a_timed_out_step_cannot_write_the_context_afterwards() {
         let ctx: SharedContext = Arc::new(Mutex::new(Context::new()));
-        let info = StepInfo {
-            step_name: "s".into(),
-            recipe_path: "r.yaml".into(),
-            recipe_name: "r".into(),
-            attempt: 1,
-            run_id: 1,
-            store_path: "x.db".into(),
-        };
+        let dir = tempfile::tempdir().unwrap();
+        let store = SharedStore::new(Store::open(&dir.path().join("s.db")).unwrap());
         let mut worker = StepWorker::new();
         let end = run_attempt(
             &mut worker,
             Box::new(Stubborn),
-            info,
-            ctx.clone(),
+            env("s", &ctx, &store),
             Map::new(),
             Some(Duration::from_millis(50)),
             &AtomicBool::new(false),
@@ -199,14 +212,6 @@ mod tests {
         std::thread::sleep(Duration::from_millis(500));
         assert!(!lock(&ctx).contains("late.write"));
         // The worker moved on to a fresh thread: the next attempt runs at once.
-        let info2 = StepInfo {
-            step_name: "t".into(),
-            recipe_path: "r.yaml".into(),
-            recipe_name: "r".into(),
-            attempt: 1,
-            run_id: 1,
-            store_path: "x.db".into(),
-        };
         struct Quick;
         impl Scriptlet for Quick {
             fn run(&mut self, _: &StepEnv, _: &Map<String, Value>) -> Result<i32, ScriptletError> {
@@ -216,8 +221,7 @@ mod tests {
         let end = run_attempt(
             &mut worker,
             Box::new(Quick),
-            info2,
-            ctx,
+            env("t", &ctx, &store),
             Map::new(),
             None,
             &AtomicBool::new(false),

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::store::{SampleRow, SeriesKey};
+use crate::util::procfs::{
+    io_counters, peak_rss_kib, process_cpu_ns, reset_peak_rss, resident_set_bytes,
+};
 
 /// A point-in-time reading of this process's resources.
 #[derive(Debug, Clone, Copy)]
@@ -40,8 +43,7 @@ pub struct StepUsage {
 impl Snapshot {
     /// Resets the peak-RSS mark and reads the counters.
     pub fn start() -> Snapshot {
-        // Best effort: kernels without clear_refs simply keep the process-wide peak.
-        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        reset_peak_rss();
         Snapshot::now()
     }
 
@@ -50,7 +52,7 @@ impl Snapshot {
         Snapshot {
             at: Instant::now(),
             cpu_ns: process_cpu_ns(),
-            rss_bytes: resident_bytes(),
+            rss_bytes: resident_set_bytes().unwrap_or(0),
             read_bytes,
             write_bytes,
         }
@@ -120,56 +122,6 @@ impl StepUsage {
             ),
         ]
     }
-}
-
-/// User + system CPU time of the whole process, ns.
-fn process_cpu_ns() -> u64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete rusage into the valid pointer we pass.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) };
-    if rc != 0 {
-        return 0;
-    }
-    // SAFETY: rc == 0 means the struct was filled in.
-    let u = unsafe { usage.assume_init() };
-    let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1_000;
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
-/// Resident set size from `/proc/self/statm` (small and cheap to read; 0 where unavailable).
-fn resident_bytes() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * page)
-}
-
-/// `VmHWM` (peak resident set) of `/proc/self/status` in KiB (0 where unavailable).
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// `rchar` and `wchar` of `/proc/self/io` (0 where unavailable).
-fn io_counters() -> (u64, u64) {
-    let Ok(text) = std::fs::read_to_string("/proc/self/io") else {
-        return (0, 0);
-    };
-    let get = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (get("rchar:"), get("wchar:"))
 }
 
 #[cfg(test)]

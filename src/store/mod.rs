@@ -33,6 +33,7 @@ pub use sink::StoreSink;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -135,6 +136,24 @@ impl Store {
         let out = f(&tx).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(out)
+    }
+}
+
+/// One store shared by the runner and the steps it runs (each step runs on its own thread;
+/// the runner writes between steps, a step while it runs). Cloning shares the connection.
+#[derive(Clone)]
+pub struct SharedStore(Arc<Mutex<Store>>);
+
+impl SharedStore {
+    /// Shares `store`.
+    pub fn new(store: Store) -> Self {
+        SharedStore(Arc::new(Mutex::new(store)))
+    }
+
+    /// The store, locked. A step that panicked while holding it leaves no open transaction
+    /// behind (an uncommitted transaction rolls back when dropped), so the lock is recovered.
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::metrics::{MetricSink, PerformanceMetric, SinkError};
 
-use super::{SampleRow, SeriesKey, Store, StoreError};
+use super::{SampleRow, SeriesKey, SharedStore, Store, StoreError};
 
 impl From<&PerformanceMetric> for SampleRow {
     fn from(m: &PerformanceMetric) -> Self {
@@ -25,19 +25,34 @@ impl From<&PerformanceMetric> for SampleRow {
 
 /// Writes metric batches into a store, attributed to a run (if any), one transaction per batch.
 pub struct StoreSink {
-    store: Store,
+    store: Target,
     run_id: Option<i64>,
     written: u64,
+}
+
+/// The connection a sink writes through.
+enum Target {
+    Own(Store),
+    Shared(SharedStore),
 }
 
 impl StoreSink {
     /// A sink over its own connection to the store at `path`.
     pub fn open(path: &Path, run_id: Option<i64>) -> Result<StoreSink, StoreError> {
         Ok(StoreSink {
-            store: Store::open(path)?,
+            store: Target::Own(Store::open(path)?),
             run_id,
             written: 0,
         })
+    }
+
+    /// A sink writing through a shared store (a recipe step writing into its run's store).
+    pub fn shared(store: SharedStore, run_id: Option<i64>) -> StoreSink {
+        StoreSink {
+            store: Target::Shared(store),
+            run_id,
+            written: 0,
+        }
     }
 
     /// Samples written so far.
@@ -53,8 +68,11 @@ impl MetricSink for StoreSink {
             .filter(|m| m.value.is_finite())
             .map(SampleRow::from)
             .collect();
-        self.store
-            .insert_samples(self.run_id, &rows)
+        let written = match &mut self.store {
+            Target::Own(s) => s.insert_samples(self.run_id, &rows),
+            Target::Shared(s) => s.lock().insert_samples(self.run_id, &rows),
+        };
+        written
             .map_err(|e| SinkError::with_source("cannot write metrics to the context store", e))?;
         self.written += rows.len() as u64;
         Ok(())

@@ -386,13 +386,13 @@ fn bad_analyze_args_are_findings_with_codes_and_paths() {
         format!("ERROR [INVALID_ARG] {base}.metrics: must be a metric name or glob, or a non-empty list of them, got []"),
         format!("ERROR [INVALID_ARG] {base}.percentiles: must be a non-empty list of percents in [0, 100], got [50,120]"),
         format!("ERROR [INVALID_ARG] {base}.percentile_method: invalid percentile method `type7`"),
-        format!("ERROR [INVALID_ARG] {base}.anomaly_detection.methods: must be a non-empty list of zscore, modified_zscore,"),
+        format!("ERROR [INVALID_ARG] {base}.anomaly_detection.methods[0]: unknown anomaly method 'magic'; accepted: zscore, modified_zscore,"),
         format!("ERROR [INVALID_ARG] {base}.anomaly_detection.sensitivity: must be a number > 0, got 0"),
-        format!("ERROR [INVALID_ARG] {base}.change_points: must be true, false or {{window_len, max_pvalue, min_magnitude}}: invalid parameter window_len = 1"),
+        format!("ERROR [INVALID_ARG] {base}.change_points: must be true, false or {{window_len, max_pvalue, min_magnitude}}: invalid window_len `1`: accepted an integer ≥ 2"),
         format!("ERROR [MISSING_FIELD] {base}.baseline.establish: needs one of run, timeframe or values"),
         format!("ERROR [INVALID_ARG] {base}.baseline.alpha: must be a significance level in (0, 1), got 2"),
         format!("ERROR [INVALID_ARG] {base}.baseline.test: must be welch or mann_whitney, got \"ztest\""),
-        format!("WARNING [UNKNOWN_KEY] {base}.include_trend: unknown key 'include_trend' is ignored; known: action, timeframe,"),
+        format!("ERROR [INVALID_ARG] {base}.include_trend: unknown key 'include_trend'; accepted: action, timeframe,"),
         format!("ERROR [INVALID_ARG] {base}.config: metrics config `health.regression_threshold` = -1: must be a finite number greater than 0"),
     ] {
         assert!(text.lines().any(|l| l.starts_with(&expected)), "missing {expected:?} in:\n{text}");

@@ -190,7 +190,7 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
             "Error: unknown metric 'latency'; stored metrics: m, n"
         );
         let err = fails(&s, &[cmd, "--metric", "m", "--timeframe", "1hr"]);
-        assert_eq!(err.trim_end(), "Error: invalid timeframe '1hr'; accepted: a span like 30m, 1h, 24h or 7d (units s, m, h, d, w), last_run, this_run, or all");
+        assert_eq!(err.trim_end(), "Error: --timeframe: invalid timeframe '1hr'; accepted: a span like 30m, 1h, 24h or 7d (units s, m, h, d, w), last_run, this_run, or all");
         let err = fails(&s, &[cmd, "--metric", "m", "--timeframe", "1h"]);
         assert_eq!(
             err.trim_end(),
@@ -202,13 +202,13 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
         &["analyze", "--metric", "m", "--percentile-method", "type7"],
     );
     assert!(
-        err.starts_with("Error: invalid percentile method `type7`: accepted one of inverted_cdf"),
+        err.starts_with("Error: --percentile-method: invalid percentile method `type7`: accepted one of inverted_cdf"),
         "{err}"
     );
     let err = fails(&s, &["analyze", "--metric", "m", "--percentiles", "50,101"]);
     assert_eq!(
         err.trim_end(),
-        "Error: --percentiles: 101 is not a percent in [0, 100]"
+        "Error: --percentiles: must be a non-empty list of percents in [0, 100], got [50.0,101.0]"
     );
     let err = fails(
         &s,
@@ -216,14 +216,14 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
     );
     assert!(
         err.starts_with(
-            "Error: unknown anomaly method 'magic'; accepted: zscore, modified_zscore, iqr,"
+            "Error: --anomaly-methods: unknown anomaly method 'magic'; accepted: zscore, modified_zscore, iqr,"
         ),
         "{err}"
     );
     let err = fails(&s, &["changepoints", "--metric", "m", "--window-len", "1"]);
     assert_eq!(
         err.trim_end(),
-        "Error: invalid parameter window_len = 1; accepted: an integer ≥ 2"
+        "Error: --window-len: invalid window_len `1`: accepted an integer ≥ 2"
     );
     let err = fails(&s, &["analyze", "--metric", "m", "--timeframe", "this_run"]);
     assert_eq!(err.trim_end(), "Error: timeframe this_run names the running recipe's samples; outside a recipe use last_run, all or a span like 24h");
@@ -300,7 +300,7 @@ fn extreme_values_stay_json_clean_and_short_series_warn_per_part() {
     assert_eq!(summary["mean"], 0.0);
     assert_eq!(
         v["metrics"][0]["warnings"],
-        serde_json::json!(["zscore: too few points: the method needs at least 10, got 4"])
+        serde_json::json!(["zscore: too few values: 10 needed, got 4"])
     );
     let same_time = [(T0, 1.0), (T0, 2.0), (T0, 3.0)];
     import_rows(&s, "same.csv", "same", &same_time);

@@ -431,7 +431,7 @@ fn compare_baseline_gives_a_verdict_and_can_gate_ci() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&bad.stderr)
-            .contains("--regression-threshold must be a fraction > 0 (0.2 = 20 %), got -1"),
+            .contains("--regression-threshold: metrics config `health.regression_threshold` = -1: must be a finite number greater than 0"),
         "{bad:?}"
     );
 }

@@ -138,7 +138,7 @@ fn names_parse_serialize_and_round_trip() {
 #[test]
 fn unknown_method_error_lists_every_accepted_name() {
     let err = "type7".parse::<PercentileMethod>().unwrap_err();
-    let StatsError::InvalidParameter {
+    let StatsError::Invalid {
         name,
         value,
         accepted,
@@ -179,7 +179,7 @@ fn bad_input_is_a_typed_error() {
     for p in [-0.01, 1.5, f64::NAN] {
         let err = quantile(&[1.0, 2.0], p, m).unwrap_err();
         assert!(
-            matches!(&err, StatsError::InvalidParameter { name, .. } if name == "p"),
+            matches!(&err, StatsError::InvalidParameter { name, .. } if *name == "p"),
             "{err:?}"
         );
     }
@@ -239,7 +239,7 @@ fn hdr_rejects_what_it_cannot_record() {
     assert!(HdrQuantiles::new(3, 0.0).is_err());
     let err = HdrQuantiles::from_values(&[1.0, -2.0], 3, 1.0).unwrap_err();
     assert!(
-        matches!(&err, StatsError::InvalidParameter { name, .. } if name == "values[1]"),
+        matches!(&err, StatsError::Invalid { name, .. } if name == "values[1]"),
         "{err:?}"
     );
     let err = HdrQuantiles::from_values(&[1.0, 2.0, f64::NAN], 3, 1.0).unwrap_err();
@@ -262,7 +262,7 @@ fn hdr_single_records_reject_nan_and_negatives() {
     for bad in [f64::NAN, f64::INFINITY, -1.0, 1e300] {
         let err = hdr.record(bad).unwrap_err();
         assert!(
-            matches!(&err, StatsError::InvalidParameter { name, .. } if name == "value"),
+            matches!(&err, StatsError::Invalid { name, .. } if name == "value"),
             "{err:?}"
         );
     }

@@ -42,7 +42,7 @@ fn ema_follows_its_recurrence() {
 fn moving_average_errors() {
     let err = sma(&[1.0, 2.0], 0).unwrap_err();
     assert!(
-        matches!(&err, StatsError::InvalidParameter { name, .. } if name == "window"),
+        matches!(&err, StatsError::InvalidParameter { name, .. } if *name == "window"),
         "{err:?}"
     );
     assert_eq!(
@@ -57,7 +57,7 @@ fn moving_average_errors() {
     for alpha in [0.0, -0.1, 1.5, f64::NAN] {
         let err = ema(&[1.0], alpha).unwrap_err();
         assert!(
-            matches!(&err, StatsError::InvalidParameter { name, .. } if name == "alpha"),
+            matches!(&err, StatsError::InvalidParameter { name, .. } if *name == "alpha"),
             "{err:?}"
         );
     }
@@ -122,7 +122,7 @@ fn regression_errors() {
     );
     let err = ols(&[2.0, 2.0, 2.0], &[1.0, 2.0, 3.0]).unwrap_err();
     assert!(
-        matches!(&err, StatsError::InvalidParameter { name, .. } if name == "x"),
+        matches!(&err, StatsError::InvalidParameter { name, .. } if *name == "x"),
         "{err:?}"
     );
     assert!(ols_through_origin(&[0.0, 0.0], &[1.0, 2.0]).is_err());

@@ -1,7 +1,7 @@
 //! Framework0 parity goldens (shared/framework0/COMPAT.md §5) and exact hand-computed values.
 
 use framework0::analyze::anomaly::*;
-use framework0::analyze::detect_error::DetectError;
+use framework0::analyze::error::StatsError;
 
 const SERIES: [f64; 10] = [10.0, 11.0, 9.5, 10.5, 10.2, 9.8, 10.1, 9.9, 10.0, 50.0];
 
@@ -29,7 +29,7 @@ fn zscore_flags_only_50_with_framework0_numbers() {
 fn zscore_needs_ten_points() {
     assert_eq!(
         zscore(&SERIES[..9], 2.0),
-        Err(DetectError::TooFew { needed: 10, got: 9 })
+        Err(StatsError::TooFew { needed: 10, got: 9 })
     );
 }
 
@@ -140,7 +140,7 @@ fn ewma_limits_grow_with_time() {
                 ..Default::default()
             }
         ),
-        Err(DetectError::InvalidParameter { name: "limit", .. })
+        Err(StatsError::InvalidParameter { name: "limit", .. })
     ));
 }
 
@@ -148,7 +148,7 @@ fn ewma_limits_grow_with_time() {
 fn bad_parameters_are_typed_errors() {
     assert!(matches!(
         zscore(&SERIES, 0.0),
-        Err(DetectError::InvalidParameter {
+        Err(StatsError::InvalidParameter {
             name: "sensitivity",
             ..
         })
@@ -162,7 +162,7 @@ fn bad_parameters_are_typed_errors() {
                 ..Default::default()
             }
         ),
-        Err(DetectError::InvalidParameter { name: "lambda", .. })
+        Err(StatsError::InvalidParameter { name: "lambda", .. })
     ));
     assert!(matches!(
         ewma(
@@ -173,7 +173,7 @@ fn bad_parameters_are_typed_errors() {
                 ..Default::default()
             }
         ),
-        Err(DetectError::InvalidParameter {
+        Err(StatsError::InvalidParameter {
             name: "reference_len",
             ..
         })
@@ -184,7 +184,7 @@ fn bad_parameters_are_typed_errors() {
     };
     assert!(matches!(
         isolation_forest(&SERIES, &bad),
-        Err(DetectError::InvalidParameter {
+        Err(StatsError::InvalidParameter {
             name: "contamination",
             ..
         })
@@ -193,9 +193,9 @@ fn bad_parameters_are_typed_errors() {
         iqr(&[1.0, f64::NAN, 2.0, 3.0], 2.0)
             .unwrap_err()
             .to_string(),
-        "value NaN at index 1 is not finite; only finite numbers are accepted"
+        "non-finite value NaN at index 1: every value must be a finite number"
     );
-    assert_eq!(modified_zscore(&[], 2.0), Err(DetectError::Empty));
+    assert_eq!(modified_zscore(&[], 2.0), Err(StatsError::Empty));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! JSON-clean, in-range results (or a typed error when the series is too short).
 
 use framework0::analyze::anomaly::*;
-use framework0::analyze::detect_error::DetectError;
+use framework0::analyze::error::StatsError;
 use proptest::prelude::*;
 
 /// Any finite f64 (including subnormals and values near ±f64::MAX) mixed with ordinary ones.
@@ -67,8 +67,8 @@ proptest! {
         for method in METHODS {
             match detect(&values, method, &config) {
                 Ok(points) => check_points(&values, &points, method),
-                Err(DetectError::Empty) => prop_assert!(values.is_empty()),
-                Err(DetectError::TooFew { needed, got }) => {
+                Err(StatsError::Empty) => prop_assert!(values.is_empty()),
+                Err(StatsError::TooFew { needed, got }) => {
                     prop_assert_eq!(got, values.len());
                     prop_assert!(got < needed);
                 }
@@ -104,7 +104,7 @@ proptest! {
         values[at] = bad;
         for method in METHODS {
             match detect(&values, method, &AnomalyConfig::default()) {
-                Err(DetectError::NonFinite { index, .. }) => prop_assert_eq!(index, at),
+                Err(StatsError::NonFinite { index, .. }) => prop_assert_eq!(index, at),
                 other => prop_assert!(false, "{:?}: {:?}", method, other),
             }
         }

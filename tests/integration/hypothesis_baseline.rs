@@ -1,7 +1,7 @@
 //! Baseline comparison API: Framework0 change bands, the interval, errors and JSON shape.
 
 use framework0::analyze::baseline::*;
-use framework0::analyze::detect_error::DetectError;
+use framework0::analyze::error::StatsError;
 
 #[test]
 fn framework0_change_bands() {
@@ -16,11 +16,11 @@ fn framework0_change_bands() {
     assert_eq!(c(50.0, 100.0).severity, ChangeSeverity::High);
     assert!(matches!(
         framework0_change(1.0, 0.0),
-        Err(DetectError::Undefined { .. })
+        Err(StatsError::Undefined { .. })
     ));
     assert!(matches!(
         framework0_change(f64::NAN, 1.0),
-        Err(DetectError::NonFinite { index: 0, .. })
+        Err(StatsError::NonFinite { index: 0, .. })
     ));
 }
 
@@ -65,7 +65,7 @@ fn invalid_inputs_are_typed_errors() {
                 ..Default::default()
             }
         ),
-        Err(DetectError::InvalidParameter { name: "alpha", .. })
+        Err(StatsError::InvalidParameter { name: "alpha", .. })
     ));
     assert!(matches!(
         compare(
@@ -76,7 +76,7 @@ fn invalid_inputs_are_typed_errors() {
                 ..Default::default()
             }
         ),
-        Err(DetectError::InvalidParameter {
+        Err(StatsError::InvalidParameter {
             name: "regression_threshold",
             ..
         })
@@ -90,24 +90,24 @@ fn invalid_inputs_are_typed_errors() {
                 ..Default::default()
             }
         ),
-        Err(DetectError::InvalidParameter {
+        Err(StatsError::InvalidParameter {
             name: "resamples",
             ..
         })
     ));
     assert_eq!(
         bootstrap_relative_change(&[-1.0, 1.0], &ok, 0.95, 200, 1),
-        Err(DetectError::Undefined {
+        Err(StatsError::Undefined {
             what: "relative change",
             why: "the baseline mean is 0"
         })
     );
     assert_eq!(
         compare(&[1.0], &ok, &CompareParams::default()),
-        Err(DetectError::TooFew { needed: 2, got: 1 })
+        Err(StatsError::TooFew { needed: 2, got: 1 })
     );
     assert!(matches!(
         drift(&[1.0, 2.0], 0.05, false),
-        Err(DetectError::TooFew { needed: 3, got: 2 })
+        Err(StatsError::TooFew { needed: 3, got: 2 })
     ));
 }

@@ -1,7 +1,7 @@
 //! Welch, pooled t, Mann–Whitney and Mann–Kendall against SciPy / pymannkendall reference values
 //! (generators in tests/hypothesis_fixtures/).
 
-use framework0::analyze::detect_error::DetectError;
+use framework0::analyze::error::StatsError;
 use framework0::analyze::hypothesis::*;
 use golden::{close, floats};
 use serde_json::Value;
@@ -77,11 +77,11 @@ fn degenerate_samples_have_documented_answers() {
 fn input_errors_are_typed() {
     assert_eq!(
         welch_t_test(&[1.0], &[1.0, 2.0]),
-        Err(DetectError::TooFew { needed: 2, got: 1 })
+        Err(StatsError::TooFew { needed: 2, got: 1 })
     );
-    assert_eq!(mann_whitney_u(&[], &[1.0]), Err(DetectError::Empty));
+    assert_eq!(mann_whitney_u(&[], &[1.0]), Err(StatsError::Empty));
     assert!(matches!(
         mann_kendall(&[1.0, f64::INFINITY, 2.0]),
-        Err(DetectError::NonFinite { index: 1, .. })
+        Err(StatsError::NonFinite { index: 1, .. })
     ));
 }

@@ -2,7 +2,7 @@
 //! (tests/trend_fixtures/gen_trend_golden.py: SciPy linregress, statsmodels ETSModel).
 
 use framework0::analyze::changepoint::{compute_change_points, HunterParams};
-use framework0::analyze::detect_error::DetectError;
+use framework0::analyze::error::StatsError;
 use framework0::analyze::rng::Xoshiro256;
 use framework0::analyze::special::normal_quantile;
 use framework0::analyze::trend::*;
@@ -103,27 +103,27 @@ fn ols_line_and_prediction_interval_match_scipy() {
 fn linear_trend_rejects_degenerate_input() {
     assert_eq!(
         linear_trend(&[1.0, 2.0], &[5, 5]),
-        Err(DetectError::Undefined {
+        Err(StatsError::Undefined {
             what: "linear trend",
             why: "all timestamps are equal"
         })
     );
     assert_eq!(
         linear_trend(&[1.0, 2.0, 3.0], &[0, 2]),
-        Err(DetectError::LengthMismatch {
+        Err(StatsError::LengthMismatch {
             values: 3,
             timestamps: 2
         })
     );
     assert!(matches!(
         linear_trend(&[1.0, 2.0, 3.0], &[0, 2, 1]),
-        Err(DetectError::UnsortedTimestamps { index: 2, .. })
+        Err(StatsError::UnsortedTimestamps { index: 2, .. })
     ));
     let two = linear_trend(&[1.0, 3.0], &[0, NS]).unwrap();
     assert_eq!(two.predict(2.0, 0.9).unwrap().lower, None);
     assert!(matches!(
         two.predict(2.0, 1.0),
-        Err(DetectError::InvalidParameter { name: "level", .. })
+        Err(StatsError::InvalidParameter { name: "level", .. })
     ));
 }
 
@@ -243,7 +243,7 @@ fn holt_prediction_intervals_cover_at_the_nominal_rate() {
 fn holt_rejects_bad_input() {
     assert_eq!(
         holt(&[1.0, 2.0, 3.0, 4.0], &HoltParams::default()),
-        Err(DetectError::TooFew { needed: 5, got: 4 })
+        Err(StatsError::TooFew { needed: 5, got: 4 })
     );
     assert!(matches!(
         holt(
@@ -253,6 +253,6 @@ fn holt_rejects_bad_input() {
                 beta: None
             }
         ),
-        Err(DetectError::InvalidParameter { name: "alpha", .. })
+        Err(StatsError::InvalidParameter { name: "alpha", .. })
     ));
 }

@@ -2,7 +2,7 @@
 //! JSON-clean numbers.
 
 use framework0::analyze::changepoint::HunterParams;
-use framework0::analyze::detect_error::DetectError;
+use framework0::analyze::error::StatsError;
 use framework0::analyze::trend::*;
 use proptest::prelude::*;
 
@@ -45,8 +45,8 @@ proptest! {
                     prop_assert!(f.lower <= f.value && f.value <= f.upper);
                 }
             }
-            Err(DetectError::Empty) => prop_assert!(values.is_empty()),
-            Err(DetectError::TooFew { got, .. }) => prop_assert!(got < 5),
+            Err(StatsError::Empty) => prop_assert!(values.is_empty()),
+            Err(StatsError::TooFew { got, .. }) => prop_assert!(got < 5),
             Err(e) => prop_assert!(false, "{}", e),
         }
     }

@@ -3,10 +3,9 @@
 
 use std::sync::{Arc, Barrier};
 
-use framework0::metrics::{
-    self, process::resident_set_bytes, MemorySink, MetricFilter, MetricsConfiguration,
-};
+use framework0::metrics::{self, MemorySink, MetricFilter, MetricsConfiguration};
 use framework0::performance_timer;
+use framework0::util::procfs::resident_set_bytes;
 
 const THREADS: u64 = 2;
 const PER_THREAD: u64 = 5_000_000; // half to each timer

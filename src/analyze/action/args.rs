@@ -1,6 +1,6 @@
 //! The analyze action's arguments, parsed from a step's `args` into [`AnalyzeArgs`] with one
-//! [`Finding`] per problem (`INVALID_ARG` for a wrong value or type, `MISSING_FIELD` for a
-//! required part left out, a warning for an unknown key), each at its path, e.g.
+//! [`Finding`] per problem (`INVALID_ARG` for a wrong value, type or unknown key,
+//! `MISSING_FIELD` for a required part left out), each at its path, e.g.
 //! `recipe.steps[2].args.timeframe`.
 //!
 //! | arg | accepted | default |
@@ -25,13 +25,13 @@ use serde_json::{Map, Value};
 
 use super::baseline_args::baseline_settings;
 pub use super::baseline_args::{BaselineSettings, EstablishFrom, RunRef};
-use super::reader::Reader;
 use super::timeframe::Timeframe;
 use crate::analyze::anomaly::{AnomalyMethod, DEFAULT_SENSITIVITY};
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
 use crate::diagnostic::{compact, Finding};
 use crate::metrics::check_metrics_config;
+use crate::scriptlet::args::ArgReader;
 
 /// The keys the analyze action reads.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -150,10 +150,7 @@ impl Default for AnalyzeArgs {
 /// finding is an error.
 pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>, Vec<Finding>) {
     let mut findings = Vec::new();
-    let mut r = Reader {
-        base: base.to_owned(),
-        findings: &mut findings,
-    };
+    let mut r = ArgReader::new(base, &mut findings);
     let mut out = AnalyzeArgs::default();
     r.unknown_keys(args, KNOWN_KEYS);
     for (key, v) in args {
@@ -171,20 +168,18 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "change_points" => out.change_points = change_points(&mut r, v),
             "baseline" => out.baseline = baseline_settings(&mut r, v),
             "config" => {
-                r.findings
-                    .extend(check_metrics_config(v, &format!("{base}.config")));
+                let at = r.at("config");
+                r.extend(check_metrics_config(v, &at));
                 out.config = Some(v.clone());
             }
             _ => {}
         }
     }
-    let ok = !findings
-        .iter()
-        .any(|f| f.level == crate::diagnostic::Level::Error);
+    let ok = !r.has_errors();
     (ok.then_some(out), findings)
 }
 
-fn metric_patterns(r: &mut Reader<'_>, v: &Value) -> Option<Vec<MetricPattern>> {
+fn metric_patterns(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<MetricPattern>> {
     let texts: Vec<&Value> = match v {
         Value::Array(items) if !items.is_empty() => items.iter().collect(),
         Value::String(_) => vec![v],
@@ -211,7 +206,7 @@ fn metric_patterns(r: &mut Reader<'_>, v: &Value) -> Option<Vec<MetricPattern>> 
     Some(out)
 }
 
-fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
+fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
     let mut s = AnomalySettings::default();
     let map = match v {
         Value::Bool(true) => return s,
@@ -237,22 +232,8 @@ fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
         &["enabled", "methods", "sensitivity"],
     );
     if let Some(m) = map.get("methods") {
-        let names = m.as_array().filter(|a| !a.is_empty());
-        let parsed: Option<Vec<AnomalyMethod>> = names.and_then(|a| {
-            a.iter()
-                .map(|x| x.as_str().and_then(|n| n.parse().ok()))
-                .collect()
-        });
-        match parsed {
-            Some(methods) => s.methods = methods,
-            None => sub.invalid(
-                "methods",
-                format!(
-                    "must be a non-empty list of {}; got {}",
-                    AnomalyMethod::names(),
-                    compact(m)
-                ),
-            ),
+        if let Some(methods) = anomaly_methods(&mut sub, m) {
+            s.methods = methods;
         }
     }
     if let Some(x) = map.get("sensitivity") {
@@ -268,7 +249,41 @@ fn anomaly_settings(r: &mut Reader<'_>, v: &Value) -> AnomalySettings {
     s
 }
 
-fn change_points(r: &mut Reader<'_>, v: &Value) -> Option<HunterParams> {
+/// A non-empty list of detector names; an unknown name is reported at its index.
+fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<Vec<AnomalyMethod>> {
+    let Some(names) = m.as_array().filter(|a| !a.is_empty()) else {
+        r.invalid(
+            "methods",
+            format!(
+                "must be a non-empty list of {}; got {}",
+                AnomalyMethod::names(),
+                compact(m)
+            ),
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    for (i, x) in names.iter().enumerate() {
+        match x.as_str().map(|n| (n, n.parse::<AnomalyMethod>())) {
+            Some((_, Ok(method))) => out.push(method),
+            Some((n, Err(_))) => r.invalid(
+                &format!("methods[{i}]"),
+                format!(
+                    "unknown anomaly method '{}'; accepted: {}",
+                    n.chars().take(200).collect::<String>(),
+                    AnomalyMethod::names()
+                ),
+            ),
+            None => r.invalid(
+                &format!("methods[{i}]"),
+                format!("must be a detector name, got {}", compact(x)),
+            ),
+        }
+    }
+    (out.len() == names.len()).then_some(out)
+}
+
+fn change_points(r: &mut ArgReader<'_>, v: &Value) -> Option<HunterParams> {
     match v {
         Value::Bool(true) => return Some(HunterParams::default()),
         Value::Bool(false) => return None,

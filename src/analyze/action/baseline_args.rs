@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::reader::Reader;
 use super::timeframe::Timeframe;
 use crate::analyze::baseline::SignificanceTest;
 use crate::diagnostic::compact;
+use crate::scriptlet::args::ArgReader;
 
 /// A run named by id, or the newest one with samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl Default for BaselineSettings {
     }
 }
 
-pub(super) fn baseline_settings(r: &mut Reader<'_>, v: &Value) -> BaselineSettings {
+pub(super) fn baseline_settings(r: &mut ArgReader<'_>, v: &Value) -> BaselineSettings {
     let mut s = BaselineSettings::default();
     let Some(map) = v.as_object() else {
         r.invalid(
@@ -109,7 +109,7 @@ pub(super) fn baseline_settings(r: &mut Reader<'_>, v: &Value) -> BaselineSettin
     s
 }
 
-fn establish_from(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
+fn establish_from(r: &mut ArgReader<'_>, v: &Value) -> Option<EstablishFrom> {
     const SHAPES: &str =
         "true, {run: <id> | last}, {timeframe: \"7d\"} or {values: {<metric>: [numbers]}}";
     let map = match v {
@@ -166,7 +166,7 @@ fn establish_from(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
     }
 }
 
-fn establish_values(r: &mut Reader<'_>, v: &Value) -> Option<EstablishFrom> {
+fn establish_values(r: &mut ArgReader<'_>, v: &Value) -> Option<EstablishFrom> {
     let Some(map) = v.as_object().filter(|m| !m.is_empty()) else {
         r.invalid(
             "values",

@@ -54,6 +54,25 @@ pub enum AnalyzeError {
         /// One reason per metric.
         reasons: Vec<String>,
     },
+    /// A metric name that cannot be used (empty, or a malformed glob).
+    #[error("{0}")]
+    BadMetric(String),
+    /// Change-point detection is asked for one metric by exact name, not a pattern.
+    #[error("--metric takes one metric name, not the pattern '{0}'")]
+    NotOneMetric(String),
+    /// Too few samples for change-point detection.
+    #[error("metric '{metric}' has {count} sample in timeframe {timeframe}; change-point detection needs at least 2")]
+    TooFewForChangePoints {
+        /// The metric.
+        metric: String,
+        /// Its samples in the timeframe.
+        count: usize,
+        /// The timeframe as written.
+        timeframe: String,
+    },
+    /// A statistic refused its input.
+    #[error(transparent)]
+    Stats(#[from] crate::analyze::error::StatsError),
     /// A baseline could not be established.
     #[error("cannot establish a baseline for '{metric}': {reason}")]
     Establish {

@@ -10,15 +10,17 @@
 pub mod args;
 mod baseline_args;
 pub mod baselines;
+mod changepoints;
 pub mod config;
 mod error;
 pub mod metric;
-mod reader;
+pub mod render;
 pub mod report;
 pub mod select;
 pub mod timeframe;
 
 pub use args::{parse_args, AnalyzeArgs};
+pub use changepoints::change_points;
 pub use error::AnalyzeError;
 pub use report::{AnalysisReport, ChangePointReport};
 
@@ -28,8 +30,11 @@ use self::baselines::{compare_with_stored, drift_across_runs, establish, higher_
 use self::metric::{analyze_metric, MetricSettings};
 use self::report::Skipped;
 use crate::diagnostic::{Finding, Level};
-use crate::scriptlet::{ScriptletError, StepEnv};
+use crate::scriptlet::{ActionSpec, ScriptletError, StepEnv};
 use crate::store::Store;
+
+/// The `analyze` action of `PerformanceMetricsScriptlet`.
+pub const ACTION: ActionSpec = ActionSpec::new("analyze", validate_args, run_step);
 
 /// One analysis to carry out.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,30 +136,30 @@ fn errors_only(findings: Vec<Finding>) -> Vec<Finding> {
         .collect()
 }
 
-fn failed(e: impl std::fmt::Display) -> ScriptletError {
-    ScriptletError::Message(e.to_string())
-}
-
-/// Runs the analyze action in a recipe step: analyses, stores the report for the run, and sets
-/// `metrics.last_analysis` and `metrics.baselines.<metric>`.
+/// Runs the analyze action in a recipe step: analyses the run's store, stores the report for
+/// the run, and sets `metrics.last_analysis` and `metrics.baselines.<metric>`.
 pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     let (parsed, findings) = parse_args(args, "args");
-    let args = parsed.ok_or_else(|| failed(AnalyzeError::InvalidArgs(errors_only(findings))))?;
+    let args = parsed
+        .ok_or_else(|| ScriptletError::failed(AnalyzeError::InvalidArgs(errors_only(findings))))?;
     let info = env.info();
-    let mut store = Store::open(&info.store_path).map_err(failed)?;
     let request = AnalyzeRequest {
         args,
         recipe_config: env.get("recipe.config"),
         now_ns: crate::util::epoch_nanos(),
         run_id: Some(info.run_id),
     };
-    let report = analyze(&mut store, &request).map_err(failed)?;
-    let json = serde_json::to_value(&report).map_err(failed)?;
-    store
-        .insert_analysis(Some(info.run_id), Some(&info.step_name), &json)
-        .map_err(failed)?;
+    let (report, json) = {
+        let mut store = env.store();
+        let report = analyze(&mut store, &request).map_err(ScriptletError::failed)?;
+        let json = serde_json::to_value(&report).map_err(ScriptletError::failed)?;
+        store
+            .insert_analysis(Some(info.run_id), Some(&info.step_name), &json)
+            .map_err(ScriptletError::failed)?;
+        (report, json)
+    };
     for b in &report.baselines_established {
-        let summary = serde_json::to_value(b).map_err(failed)?;
+        let summary = serde_json::to_value(b).map_err(ScriptletError::failed)?;
         env.set(&format!("metrics.baselines.{}", b.metric), summary)?;
     }
     env.set("metrics.last_analysis", json)?;

@@ -10,7 +10,7 @@
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
 use crate::analyze::basic::{validate_min, Scale};
 use crate::analyze::descriptive::{median_of_checked, Moments};
-use crate::analyze::detect_error::DetectError;
+use crate::analyze::error::StatsError;
 
 /// Number of most recent samples the baseline detector evaluates.
 pub const BASELINE_TAIL: usize = 10;
@@ -19,7 +19,7 @@ pub const BASELINE_TAIL: usize = 10;
 pub fn baseline_deviation(
     values: &[f64],
     sensitivity: f64,
-) -> Result<Vec<AnomalyPoint>, DetectError> {
+) -> Result<Vec<AnomalyPoint>, StatsError> {
     check_sensitivity(sensitivity)?;
     validate_min(values, 2)?;
     let scale = Scale::for_values(values);

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
 use crate::analyze::basic::{validate_min, Scale};
 use crate::analyze::descriptive::{mad_of_checked, median_of_checked, Moments};
-use crate::analyze::detect_error::DetectError;
+use crate::analyze::error::StatsError;
 
 /// MAD → σ under normality (1/Φ⁻¹(0.75)).
 const MAD_TO_SIGMA: f64 = 1.4826;
@@ -53,16 +53,16 @@ pub fn ewma(
     values: &[f64],
     sensitivity: f64,
     params: &EwmaParams,
-) -> Result<Vec<AnomalyPoint>, DetectError> {
+) -> Result<Vec<AnomalyPoint>, StatsError> {
     check_sensitivity(sensitivity)?;
     let lambda = params.lambda;
     if !(lambda > 0.0 && lambda <= 1.0) {
-        return Err(DetectError::invalid("lambda", lambda, "a number in (0, 1]"));
+        return Err(StatsError::invalid("lambda", lambda, "a number in (0, 1]"));
     }
     validate_min(values, 3)?;
     let reference = params.reference_len.unwrap_or(values.len());
     if reference < 3 || reference > values.len() {
-        return Err(DetectError::invalid(
+        return Err(StatsError::invalid(
             "reference_len",
             reference,
             "an integer from 3 up to the series length",
@@ -80,7 +80,7 @@ pub fn ewma(
     };
     let limit = params.limit.unwrap_or(1.5 * sensitivity);
     if !(limit > 0.0 && limit.is_finite()) {
-        return Err(DetectError::invalid(
+        return Err(StatsError::invalid(
             "limit",
             limit,
             "a finite number > 0 (e.g. 3)",

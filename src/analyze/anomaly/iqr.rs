@@ -15,7 +15,7 @@
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
 use crate::analyze::basic::{validate_min, Scale};
 use crate::analyze::descriptive::median_of_arranged;
-use crate::analyze::detect_error::DetectError;
+use crate::analyze::error::StatsError;
 use crate::analyze::order::sorted;
 use crate::analyze::quantile::{quantile_of_sorted, PercentileMethod};
 
@@ -80,7 +80,7 @@ fn run(
     values: &[f64],
     sensitivity: f64,
     nearest_rank: bool,
-) -> Result<Vec<AnomalyPoint>, DetectError> {
+) -> Result<Vec<AnomalyPoint>, StatsError> {
     check_sensitivity(sensitivity)?;
     validate_min(values, IQR_MIN_POINTS)?;
     let scale = Scale::for_values(values);
@@ -123,14 +123,11 @@ fn run(
 }
 
 /// Tukey fences on interpolated quartiles; see the module docs.
-pub fn iqr(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, DetectError> {
+pub fn iqr(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, StatsError> {
     run(values, sensitivity, false)
 }
 
 /// Framework0's nearest-rank IQR detector (parity mode); see the module docs.
-pub fn iqr_nearest_rank(
-    values: &[f64],
-    sensitivity: f64,
-) -> Result<Vec<AnomalyPoint>, DetectError> {
+pub fn iqr_nearest_rank(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, StatsError> {
     run(values, sensitivity, true)
 }

@@ -21,7 +21,7 @@ use super::forest::{scores, Row};
 use super::{AnomalyMethod, AnomalyPoint};
 use crate::analyze::basic::{check_open_unit, validate_min, Scale};
 use crate::analyze::descriptive::median_of_checked;
-use crate::analyze::detect_error::DetectError;
+use crate::analyze::error::StatsError;
 
 /// Isolation-forest settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -58,27 +58,23 @@ impl Default for IsolationForestParams {
 pub const ISOLATION_MIN_POINTS: usize = 10;
 
 impl IsolationForestParams {
-    fn validate(&self) -> Result<(), DetectError> {
+    fn validate(&self) -> Result<(), StatsError> {
         if self.trees == 0 {
-            return Err(DetectError::invalid("trees", self.trees, "an integer ≥ 1"));
+            return Err(StatsError::invalid("trees", self.trees, "an integer ≥ 1"));
         }
         if self.subsample < 2 {
-            return Err(DetectError::invalid(
+            return Err(StatsError::invalid(
                 "subsample",
                 self.subsample,
                 "an integer ≥ 2",
             ));
         }
         if self.window == 0 {
-            return Err(DetectError::invalid(
-                "window",
-                self.window,
-                "an integer ≥ 1",
-            ));
+            return Err(StatsError::invalid("window", self.window, "an integer ≥ 1"));
         }
         if let Some(c) = self.contamination {
             if !(0.0..=0.5).contains(&c) {
-                return Err(DetectError::invalid(
+                return Err(StatsError::invalid(
                     "contamination",
                     c,
                     "a fraction in [0, 0.5]",
@@ -129,7 +125,7 @@ fn contamination_threshold(scores: &[f64], fraction: f64) -> f64 {
 pub fn isolation_forest(
     values: &[f64],
     params: &IsolationForestParams,
-) -> Result<Vec<AnomalyPoint>, DetectError> {
+) -> Result<Vec<AnomalyPoint>, StatsError> {
     params.validate()?;
     validate_min(values, ISOLATION_MIN_POINTS)?;
     let scale = Scale::for_values(values);

@@ -27,7 +27,7 @@ mod zscore;
 use serde::{Deserialize, Serialize};
 
 use super::basic::json_clean;
-use super::detect_error::DetectError;
+use super::error::StatsError;
 
 pub use baseline_window::{baseline_deviation, BASELINE_TAIL};
 pub use ewma::{ewma, EwmaParams};
@@ -90,16 +90,18 @@ impl AnomalyMethod {
 }
 
 impl std::str::FromStr for AnomalyMethod {
-    type Err = DetectError;
+    type Err = StatsError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         AnomalyMethod::ALL
             .into_iter()
             .find(|m| m.name() == s)
-            .ok_or_else(|| DetectError::InvalidParameter {
-                name: "anomaly method",
-                value: s.to_owned(),
-                accepted: "zscore, modified_zscore, iqr, iqr_nearest_rank, baseline, ewma or isolation_forest",
+            .ok_or_else(|| {
+                StatsError::invalid(
+                    "anomaly method",
+                    s,
+                    "zscore, modified_zscore, iqr, iqr_nearest_rank, baseline, ewma or isolation_forest",
+                )
             })
     }
 }
@@ -147,11 +149,11 @@ impl AnomalyPoint {
 }
 
 /// Rejects a sensitivity that is not a positive finite number.
-pub(crate) fn check_sensitivity(sensitivity: f64) -> Result<(), DetectError> {
+pub(crate) fn check_sensitivity(sensitivity: f64) -> Result<(), StatsError> {
     if sensitivity > 0.0 && sensitivity.is_finite() {
         Ok(())
     } else {
-        Err(DetectError::invalid(
+        Err(StatsError::invalid(
             "sensitivity",
             sensitivity,
             "a finite number > 0 (default 2.0)",
@@ -199,7 +201,7 @@ pub fn detect(
     values: &[f64],
     method: AnomalyMethod,
     config: &AnomalyConfig,
-) -> Result<Vec<AnomalyPoint>, DetectError> {
+) -> Result<Vec<AnomalyPoint>, StatsError> {
     let s = config.sensitivity;
     match method {
         AnomalyMethod::Zscore => zscore(values, s),

@@ -13,13 +13,13 @@
 use super::{check_sensitivity, half_scaled_confidence, AnomalyMethod, AnomalyPoint};
 use crate::analyze::basic::{validate_min, Scale};
 use crate::analyze::descriptive::{mad_of_checked, median_of_checked, Moments};
-use crate::analyze::detect_error::DetectError;
+use crate::analyze::error::StatsError;
 
 /// Minimum series length of the classic z-score (Framework0's `min_samples`).
 pub const ZSCORE_MIN_POINTS: usize = 10;
 
 /// Classic z-score; see the module docs.
-pub fn zscore(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, DetectError> {
+pub fn zscore(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, StatsError> {
     check_sensitivity(sensitivity)?;
     validate_min(values, ZSCORE_MIN_POINTS)?;
     let scale = Scale::for_values(values);
@@ -51,7 +51,7 @@ const IGLEWICZ_HOAGLIN: f64 = 0.6745;
 const MEAN_AD_FACTOR: f64 = 1.253314;
 
 /// Modified z-score; see the module docs.
-pub fn modified_zscore(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, DetectError> {
+pub fn modified_zscore(values: &[f64], sensitivity: f64) -> Result<Vec<AnomalyPoint>, StatsError> {
     check_sensitivity(sensitivity)?;
     validate_min(values, 3)?;
     let scale = Scale::for_values(values);

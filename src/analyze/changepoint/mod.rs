@@ -30,7 +30,7 @@ mod segment;
 use serde::{Deserialize, Serialize};
 
 use super::basic::{json_clean, validate, validate_timestamps, Scale};
-use super::detect_error::DetectError;
+use super::error::StatsError;
 use edivisive::RawChangePoint;
 
 /// One detected change point.
@@ -82,11 +82,11 @@ impl Default for HunterParams {
     }
 }
 
-fn check_pvalue(max_pvalue: f64) -> Result<(), DetectError> {
+fn check_pvalue(max_pvalue: f64) -> Result<(), StatsError> {
     if max_pvalue > 0.0 && max_pvalue <= 1.0 {
         Ok(())
     } else {
-        Err(DetectError::invalid(
+        Err(StatsError::invalid(
             "max_pvalue",
             max_pvalue,
             "a number in (0, 1]",
@@ -96,9 +96,9 @@ fn check_pvalue(max_pvalue: f64) -> Result<(), DetectError> {
 
 impl HunterParams {
     /// Checks every parameter's range (window ≥ 2, p in (0, 1], magnitude finite and ≥ 0).
-    pub fn validate(&self) -> Result<(), DetectError> {
+    pub fn validate(&self) -> Result<(), StatsError> {
         if self.window_len < 2 {
-            return Err(DetectError::invalid(
+            return Err(StatsError::invalid(
                 "window_len",
                 self.window_len,
                 "an integer ≥ 2",
@@ -106,7 +106,7 @@ impl HunterParams {
         }
         check_pvalue(self.max_pvalue)?;
         if !(self.min_magnitude >= 0.0 && self.min_magnitude.is_finite()) {
-            return Err(DetectError::invalid(
+            return Err(StatsError::invalid(
                 "min_magnitude",
                 self.min_magnitude,
                 "a finite number ≥ 0",
@@ -121,7 +121,7 @@ fn run_detector(
     values: &[f64],
     timestamps: Option<&[i64]>,
     run: impl FnOnce(&[f64]) -> Vec<RawChangePoint>,
-) -> Result<Vec<ChangePoint>, DetectError> {
+) -> Result<Vec<ChangePoint>, StatsError> {
     validate(values)?;
     if let Some(ts) = timestamps {
         validate_timestamps(values.len(), ts)?;
@@ -155,7 +155,7 @@ pub fn compute_change_points(
     values: &[f64],
     timestamps: Option<&[i64]>,
     params: &HunterParams,
-) -> Result<Vec<ChangePoint>, DetectError> {
+) -> Result<Vec<ChangePoint>, StatsError> {
     params.validate()?;
     run_detector(values, timestamps, |z| {
         hunter::compute(
@@ -174,7 +174,7 @@ pub fn divisive_ttest(
     values: &[f64],
     timestamps: Option<&[i64]>,
     max_pvalue: f64,
-) -> Result<Vec<ChangePoint>, DetectError> {
+) -> Result<Vec<ChangePoint>, StatsError> {
     check_pvalue(max_pvalue)?;
     run_detector(values, timestamps, |z| edivisive::detect(z, max_pvalue))
 }

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::check_level;
 use super::nelder_mead::minimize;
 use crate::analyze::basic::{json_clean, validate_min, Scale};
-use crate::analyze::detect_error::DetectError;
+use crate::analyze::error::StatsError;
 use crate::analyze::special::normal_quantile;
 
 /// Minimum series length for Holt's method.
@@ -96,9 +96,9 @@ fn smooth(y: &[f64], alpha: f64, beta: f64) -> (f64, f64, f64) {
     (sse, level, trend)
 }
 
-fn check_param(name: &'static str, v: Option<f64>, lo: f64) -> Result<(), DetectError> {
+fn check_param(name: &'static str, v: Option<f64>, lo: f64) -> Result<(), StatsError> {
     match v {
-        Some(x) if !(lo..=1.0).contains(&x) => Err(DetectError::invalid(
+        Some(x) if !(lo..=1.0).contains(&x) => Err(StatsError::invalid(
             name,
             x,
             "a number in [0.0001, 1] for alpha, [0, 1] for beta",
@@ -171,7 +171,7 @@ fn fit(y: &[f64], params: &HoltParams) -> (f64, f64) {
 }
 
 /// Fits Holt's method to `values` (equally spaced; needs ≥ 5 points).
-pub fn holt(values: &[f64], params: &HoltParams) -> Result<HoltModel, DetectError> {
+pub fn holt(values: &[f64], params: &HoltParams) -> Result<HoltModel, StatsError> {
     check_param("alpha", params.alpha, ALPHA_MIN)?;
     check_param("beta", params.beta, 0.0)?;
     validate_min(values, HOLT_MIN_POINTS)?;
@@ -197,7 +197,7 @@ pub fn holt(values: &[f64], params: &HoltParams) -> Result<HoltModel, DetectErro
 
 impl HoltModel {
     /// Forecasts 1 … `horizon` steps ahead with `level` prediction intervals (e.g. 0.95).
-    pub fn forecast(&self, horizon: usize, level: f64) -> Result<Vec<HoltForecast>, DetectError> {
+    pub fn forecast(&self, horizon: usize, level: f64) -> Result<Vec<HoltForecast>, StatsError> {
         check_level(level)?;
         let z = normal_quantile(0.5 + level / 2.0);
         let (a, b) = (self.alpha, self.alpha * self.beta);

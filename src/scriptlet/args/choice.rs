@@ -4,24 +4,25 @@
 
 use serde_json::{Map, Value};
 
-use super::ScriptletError;
+use super::value;
 use crate::diagnostic::{compact, Code, Finding};
+use crate::scriptlet::ScriptletError;
 
 /// One argument that must be one of a fixed set of strings.
-pub(crate) struct Choice {
+pub struct Choice<'a> {
     /// The scriptlet's class name, for messages.
-    pub scriptlet: &'static str,
+    pub scriptlet: &'a str,
     /// The argument's name.
-    pub field: &'static str,
+    pub field: &'a str,
     /// The value used when the argument is absent (None: required).
-    pub default: Option<&'static str>,
+    pub default: Option<&'a str>,
     /// The accepted values.
-    pub valid: &'static [&'static str],
+    pub valid: &'a [&'a str],
     /// The finding code of a wrong value (`UNKNOWN_ACTION` fails the step at run time).
     pub code: Code,
 }
 
-impl Choice {
+impl<'a> Choice<'a> {
     fn unknown(&self, got: &Value) -> String {
         format!(
             "unknown {} {}; valid {}s: {}",
@@ -53,7 +54,7 @@ impl Choice {
     }
 
     /// The chosen value, or an error naming the bad value and the valid ones.
-    pub fn get(&self, args: &Map<String, Value>) -> Result<&'static str, ScriptletError> {
+    pub fn get(&self, args: &Map<String, Value>) -> Result<&'a str, ScriptletError> {
         let got = match (args.get(self.field), self.default) {
             (None, Some(d)) => return Ok(d),
             (None, None) => Value::Null,
@@ -66,29 +67,28 @@ impl Choice {
 }
 
 /// A finding when `args[field]` is present and not a boolean.
-pub(crate) fn check_bool(args: &Map<String, Value>, base: &str, field: &str) -> Vec<Finding> {
-    match args.get(field) {
-        None | Some(Value::Bool(_)) => vec![],
-        Some(v) => vec![Finding::error(
+pub fn check_bool(args: &Map<String, Value>, base: &str, field: &str) -> Vec<Finding> {
+    match args.get(field).map(value::boolean) {
+        Some(Err(message)) => vec![Finding::error(
             Code::InvalidArg,
             format!("{base}.{field}"),
-            format!("must be true or false, got {}", compact(v)),
+            message,
         )],
+        _ => vec![],
     }
 }
 
 /// `args[field]` as a boolean, `default` when absent.
-pub(crate) fn bool_arg(
+pub fn bool_arg(
     args: &Map<String, Value>,
     field: &str,
     default: bool,
 ) -> Result<bool, ScriptletError> {
     match args.get(field) {
         None => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(v) => Err(ScriptletError::InvalidArg {
+        Some(v) => value::boolean(v).map_err(|message| ScriptletError::InvalidArg {
             field: format!("args.{field}"),
-            message: format!("must be true or false, got {}", compact(v)),
+            message,
         }),
     }
 }

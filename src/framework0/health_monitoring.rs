@@ -20,14 +20,14 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
-use super::choice::{bool_arg, check_bool, Choice};
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::{compact, Code, Finding};
 use crate::events::health_report::{json_report, processing_summary, text_report, FORMAT_NAMES};
 use crate::events::{
     default_thresholds, iso_utc, overall_status, system_checks, thresholds_from_config, Alert,
     CheckResult, EventsError, Threshold,
 };
+use crate::scriptlet::args::{bool_arg, check_bool, Choice};
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::util::epoch_seconds;
 
 /// The module path.
@@ -51,7 +51,8 @@ const FORMAT: Choice = Choice {
     code: Code::InvalidArg,
 };
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         FUNCTION,
@@ -136,23 +137,21 @@ fn thresholds_from_args(
     })
 }
 
-fn config_err(e: EventsError) -> ScriptletError {
-    ScriptletError::Message(e.to_string())
-}
-
 /// Thresholds for a check: the step's own, else those `setup` stored, else the defaults.
 fn effective_thresholds(
     env: &StepEnv,
     args: &Map<String, Value>,
 ) -> Result<BTreeMap<String, Threshold>, ScriptletError> {
-    if let Some(t) = thresholds_from_args(args).map_err(config_err)? {
+    if let Some(t) = thresholds_from_args(args).map_err(ScriptletError::failed)? {
         return Ok(default_thresholds().into_iter().chain(t).collect());
     }
     match env
         .get("health.config")
         .and_then(|c| c.get("thresholds").cloned())
     {
-        Some(t) => thresholds_from_config(&t, "health.config.thresholds").map_err(config_err),
+        Some(t) => {
+            thresholds_from_config(&t, "health.config.thresholds").map_err(ScriptletError::failed)
+        }
         None => Ok(default_thresholds()),
     }
 }
@@ -175,7 +174,7 @@ impl Scriptlet for HealthMonitoringScriptlet {
 fn setup(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     // Setup starts afresh: its own thresholds over the defaults, never an older run's.
     let own = thresholds_from_args(args)
-        .map_err(config_err)?
+        .map_err(ScriptletError::failed)?
         .unwrap_or_default();
     let thresholds: BTreeMap<String, Threshold> =
         default_thresholds().into_iter().chain(own).collect();
@@ -236,7 +235,7 @@ fn run_and_store(
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ScriptletError> {
     serde_json::to_value(v)
-        .map_err(|e| ScriptletError::Message(format!("cannot serialize health results: {e}")))
+        .map_err(|e| ScriptletError::failed_in("cannot serialize health results", e))
 }
 
 /// The check results and alerts stored in the context, if any.
@@ -254,9 +253,10 @@ pub(crate) fn stored_results(env: &StepEnv) -> Result<Option<Checked>, Scriptlet
 
 fn parse<T: serde::de::DeserializeOwned>(key: &str, v: Value) -> Result<T, ScriptletError> {
     serde_json::from_value(v).map_err(|e| {
-        ScriptletError::Message(format!(
-            "context key {key} is not in the health result shape: {e}"
-        ))
+        ScriptletError::failed_in(
+            format!("context key {key} is not in the health result shape"),
+            e,
+        )
     })
 }
 
@@ -277,7 +277,7 @@ fn report(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletErro
     };
     if let Some(path) = args.get("output_file").and_then(Value::as_str) {
         std::fs::write(path, &text).map_err(|e| {
-            ScriptletError::Message(format!("cannot write health report to {path}: {e}"))
+            ScriptletError::failed_in(format!("cannot write health report to {path}"), e)
         })?;
         tracing::info!(target: "framework0.health", "Health report written to: {path}");
     }

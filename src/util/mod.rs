@@ -1,4 +1,8 @@
-//! Small shared helpers: wall-clock time in Framework0's units.
+//! Small shared helpers at the bottom of the crate: wall-clock time in Framework0's units,
+//! [`duration`]s as recipes write them, and [`procfs`] readings of this process.
+
+pub mod duration;
+pub mod procfs;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

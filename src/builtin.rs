@@ -2,17 +2,17 @@
 //! `Noop`, `Sleep {seconds}`, `Fail {exit_code | message}`, `SetContext {values}` and
 //! `Flaky {fail_times, counter_key}` (fails its first attempts; for retry policies).
 
-use std::time::Duration;
-
 use serde_json::{Map, Value};
 
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::{compact, Code, Finding};
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
+use crate::util::duration::from_seconds_or_zero;
 
 /// The module path of the built-ins.
 pub const MODULE: &str = "f0.builtin";
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         "Noop",
@@ -25,7 +25,7 @@ pub(super) fn register(r: &mut Registry) {
         "Sleep",
         "sleeps args.seconds (cancellable)",
         || Box::new(Sleep),
-        Some(|a, b| check_number(a, b, "seconds", true)),
+        Some(validate_sleep),
     );
     r.register(
         &[MODULE],
@@ -61,7 +61,11 @@ struct Sleep;
 impl Scriptlet for Sleep {
     fn run(&mut self, env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
         let secs = number_arg(args, "seconds")?.unwrap_or(0.0);
-        env.sleep(Duration::from_secs_f64(secs))?;
+        let d = from_seconds_or_zero(secs).map_err(|e| ScriptletError::InvalidArg {
+            field: "args.seconds".into(),
+            message: e.to_string(),
+        })?;
+        env.sleep(d)?;
         Ok(0)
     }
 }
@@ -134,6 +138,25 @@ fn check_number(args: &Map<String, Value>, base: &str, name: &str, optional: boo
             format!("{base}.{name}"),
             format!("must be a non-negative number, got {}", compact(v)),
         )],
+    }
+}
+
+fn validate_sleep(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
+    let found = check_number(args, base, "seconds", true);
+    if !found.is_empty() {
+        return found;
+    }
+    match args
+        .get("seconds")
+        .and_then(Value::as_f64)
+        .map(from_seconds_or_zero)
+    {
+        Some(Err(e)) => vec![Finding::error(
+            Code::InvalidArg,
+            format!("{base}.seconds"),
+            e.to_string(),
+        )],
+        _ => vec![],
     }
 }
 

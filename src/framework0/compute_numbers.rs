@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::analyze::error::StatsError;
 use crate::analyze::{descriptive, summation};
 use crate::diagnostic::{Code, Finding};
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &["engine.steps.python.compute_numbers"],
         "ComputeNumbers",
@@ -43,7 +44,7 @@ impl Scriptlet for ComputeNumbers {
         let src = args.get("src").and_then(Value::as_str).unwrap_or_default();
         let path = PathBuf::from(src);
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| ScriptletError::Message(format!("cannot read {}: {e}", path.display())))?;
+            .map_err(|e| ScriptletError::failed_in(format!("cannot read {}", path.display()), e))?;
         let values = parse_numbers(&text).map_err(|(line, field)| {
             ScriptletError::Message(format!(
                 "{}:{line}: '{field}' is not a finite number",
@@ -56,8 +57,8 @@ impl Scriptlet for ComputeNumbers {
                 path.display()
             )));
         }
-        let stats = stats(&values)
-            .map_err(|e| ScriptletError::Message(format!("{}: {e}", path.display())))?;
+        let stats =
+            stats(&values).map_err(|e| ScriptletError::failed_in(path.display().to_string(), e))?;
         env.set("numbers.stats_v1", stats)?;
         env.set("numbers.count", json!(values.len()))?;
         env.set("numbers.source", json!(src))?;

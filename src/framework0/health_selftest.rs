@@ -11,18 +11,18 @@
 
 use serde_json::{json, Map, Value};
 
-use super::choice::Choice;
 use super::health_monitoring::stored_results;
 use super::selftest::{ensure, SelfTest};
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::Code;
 use crate::events::health::Threshold;
 use crate::events::health_report::{json_report, text_report};
 use crate::events::{
     checks_from_readings, default_thresholds, overall_status, system_checks, Alert, AlertLevel,
-    CrossComponentEvent, CrossEventType, EventsError, HealthStatus,
+    CheckResult, CrossComponentEvent, CrossEventType, EventsError, HealthStatus,
 };
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+use crate::scriptlet::args::Choice;
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::util::epoch_seconds;
 
 /// The module path.
@@ -43,7 +43,8 @@ const TEST_TYPE: Choice = Choice {
     code: Code::UnknownAction,
 };
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         FUNCTION,
@@ -294,79 +295,93 @@ fn integration(t: &mut SelfTest, env: &StepEnv) -> Result<(), ScriptletError> {
     };
     t.record(
         "context_results",
-        (|| {
-            ensure(!results.is_empty(), "no check results")?;
-            if from_context {
-                let stored = env.get("health.overall_status");
-                ensure(
-                    stored == Some(json!(overall_status(&results).as_str())),
-                    format!("health.overall_status {stored:?} disagrees with the results"),
-                )?;
-                Ok(format!(
-                    "{} stored result(s) parse; overall status agrees",
-                    results.len()
-                ))
-            } else {
-                Ok(format!(
-                    "no stored results; {} fresh result(s)",
-                    results.len()
-                ))
-            }
-        })(),
+        context_results(env, &results, from_context),
     );
     t.record(
         "report_generation",
-        (|| {
-            let text = text_report(&results, &alerts, "now");
-            let json = json_report(&results, &alerts, "now");
-            for r in &results {
-                ensure(
-                    text.contains(&r.check_name),
-                    format!("text report lacks {}", r.check_name),
-                )?;
-            }
-            ensure(
-                json["checks"].as_array().map(Vec::len) == Some(results.len()),
-                "json report lacks checks",
-            )?;
-            if let Some(Value::String(stored)) = env.get("health.latest_report") {
-                for r in &results {
-                    ensure(
-                        stored.contains(&r.check_name),
-                        format!("health.latest_report lacks {}", r.check_name),
-                    )?;
-                }
-            }
-            Ok("text and json reports cover every check".to_owned())
-        })(),
+        report_generation(env, &results, &alerts),
     );
     t.record(
         "cross_component_events",
-        (|| {
-            let m = pct("memory_usage_percent", 99.0, "system_memory")?;
-            let a = Alert::new(
-                &m,
-                &Threshold::max("memory_usage_percent", 85.0, 95.0),
-                AlertLevel::Critical,
-                1.0,
-            );
-            let mut e = CrossComponentEvent::from_alert(&a, "health_monitoring");
-            e.mark_processed("logging");
-            e.mark_processed("logging");
-            ensure(
-                e.event_type == CrossEventType::MetricThreshold
-                    && e.event_id.starts_with("perf_anomaly_")
-                    && e.event_id.len() == 21,
-                format!("event {}", e.event_id),
-            )?;
-            ensure(
-                e.data.baseline == Some(95.0)
-                    && e.data.severity == "critical"
-                    && e.processed_by == ["logging"],
-                "event data wrong",
-            )?;
-            Ok(format!("{} alert(s) in this run", alerts.len()))
-        })(),
+        cross_component_events(alerts.len()),
     );
     Ok(())
+}
+
+fn context_results(
+    env: &StepEnv,
+    results: &[CheckResult],
+    from_context: bool,
+) -> Result<String, String> {
+    ensure(!results.is_empty(), "no check results")?;
+    if from_context {
+        let stored = env.get("health.overall_status");
+        ensure(
+            stored == Some(json!(overall_status(results).as_str())),
+            format!("health.overall_status {stored:?} disagrees with the results"),
+        )?;
+        Ok(format!(
+            "{} stored result(s) parse; overall status agrees",
+            results.len()
+        ))
+    } else {
+        Ok(format!(
+            "no stored results; {} fresh result(s)",
+            results.len()
+        ))
+    }
+}
+
+fn report_generation(
+    env: &StepEnv,
+    results: &[CheckResult],
+    alerts: &[Alert],
+) -> Result<String, String> {
+    let text = text_report(results, alerts, "now");
+    let json = json_report(results, alerts, "now");
+    for r in results {
+        ensure(
+            text.contains(&r.check_name),
+            format!("text report lacks {}", r.check_name),
+        )?;
+    }
+    ensure(
+        json["checks"].as_array().map(Vec::len) == Some(results.len()),
+        "json report lacks checks",
+    )?;
+    if let Some(Value::String(stored)) = env.get("health.latest_report") {
+        for r in results {
+            ensure(
+                stored.contains(&r.check_name),
+                format!("health.latest_report lacks {}", r.check_name),
+            )?;
+        }
+    }
+    Ok("text and json reports cover every check".to_owned())
+}
+
+fn cross_component_events(alerts: usize) -> Result<String, String> {
+    let m = pct("memory_usage_percent", 99.0, "system_memory")?;
+    let a = Alert::new(
+        &m,
+        &Threshold::max("memory_usage_percent", 85.0, 95.0),
+        AlertLevel::Critical,
+        1.0,
+    );
+    let mut e = CrossComponentEvent::from_alert(&a, "health_monitoring");
+    e.mark_processed("logging");
+    e.mark_processed("logging");
+    ensure(
+        e.event_type == CrossEventType::MetricThreshold
+            && e.event_id.starts_with("perf_anomaly_")
+            && e.event_id.len() == 21,
+        format!("event {}", e.event_id),
+    )?;
+    ensure(
+        e.data.baseline == Some(95.0)
+            && e.data.severity == "critical"
+            && e.processed_by == ["logging"],
+        "event data wrong",
+    )?;
+    Ok(format!("{alerts} alert(s) in this run"))
 }

@@ -1,7 +1,9 @@
-//! Cheap readers of kernel counters the system collector needs beyond `sysinfo`: network
-//! interfaces (`/proc/net/dev`), whole-disk I/O (`/proc/diskstats`), the CPU clock
-//! (`/sys/.../scaling_cur_freq` or `/proc/cpuinfo`), disk space (`statvfs`) and this
-//! process's CPU time (`getrusage`).
+//! The one home of cheap kernel readings: what the system collector needs beyond `sysinfo`
+//! (network interfaces `/proc/net/dev`, whole-disk I/O `/proc/diskstats`, the CPU clock
+//! `/sys/.../scaling_cur_freq` or `/proc/cpuinfo`, disk space `statvfs`) and this process's
+//! own figures, which the runner's per-step measurement and the metrics layer use too: CPU
+//! time (`getrusage`), resident set (`/proc/self/statm`), peak resident set (`VmHWM`, reset
+//! through `/proc/self/clear_refs`) and I/O bytes (`/proc/self/io`).
 //!
 //! One file read per probe, into a buffer kept between samples. The parsers are pure
 //! functions of the file text so tests feed them fixed text. Where a file does not exist
@@ -224,6 +226,48 @@ pub fn timeval_ns(t: libc::timeval) -> u64 {
         .saturating_add((t.tv_usec.max(0) as u64).saturating_mul(1000))
 }
 
+/// Resident set size of this process in bytes (`/proc/self/statm`), None where unavailable.
+pub fn resident_set_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf with a valid name has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(page).ok().map(|p| pages.saturating_mul(p))
+}
+
+/// Resets the kernel's peak-resident-set mark of this process (`/proc/self/clear_refs`,
+/// value 5). Best effort: kernels without it keep the process-wide peak.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// `VmHWM` (peak resident set) of `/proc/self/status` in KiB (0 where unavailable).
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `rchar` and `wchar` of `/proc/self/io`: bytes read and written through read/write system
+/// calls (0 where unavailable).
+pub fn io_counters() -> (u64, u64) {
+    let Ok(text) = std::fs::read_to_string("/proc/self/io") else {
+        return (0, 0);
+    };
+    let get = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (get("rchar:"), get("wchar:"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +333,15 @@ mod tests {
         };
         assert_eq!(half.percent(), 50.0);
         assert!(disk_space(Path::new("/no/such/dir/f0")).is_err());
+    }
+
+    #[test]
+    fn rss_is_reported_and_grows_with_touched_memory() {
+        let before = resident_set_bytes().expect("linux /proc");
+        let v = vec![1u8; 64 << 20];
+        let after = resident_set_bytes().unwrap();
+        assert!(after >= before + (48 << 20), "{before} -> {after}");
+        drop(std::hint::black_box(v));
     }
 
     #[test]

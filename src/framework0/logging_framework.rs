@@ -14,11 +14,11 @@ use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
-use super::choice::{bool_arg, check_bool, Choice};
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::{compact, Code, Finding};
 use crate::events::logging::{AUDIT_LOGGER, FRAMEWORK_LOGGER, PROFILE_NAMES};
 use crate::events::{execution_id, LogContext, LoggingConfig, LoggingFramework, Profile};
+use crate::scriptlet::args::{bool_arg, check_bool, Choice};
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 
 /// The module path.
 pub const MODULE: &str = "scriptlets.foundation.logging_framework";
@@ -41,7 +41,8 @@ const PROFILE: Choice = Choice {
     code: Code::InvalidArg,
 };
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         FUNCTION,
@@ -107,7 +108,7 @@ pub(crate) fn open(
     ctx: LogContext,
 ) -> Result<LoggingFramework, ScriptletError> {
     LoggingFramework::open(config, ctx)
-        .map_err(|e| ScriptletError::Message(format!("cannot set up logging: {e}")))
+        .map_err(|e| ScriptletError::failed_in("cannot set up logging", e))
 }
 
 struct LoggingFrameworkScriptlet;

@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use super::choice::Choice;
 use super::logging_framework::{config_from_args, log_context, open};
 use super::selftest::{ensure, SelfTest};
-use super::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::diagnostic::Code;
 use crate::events::logging::{AUDIT_LOGGER, ERRORS_LOGGER, FRAMEWORK_LOGGER, PERFORMANCE_LOGGER};
 use crate::events::{short_hex, LogEntry, LogLevel, LoggingConfig, LoggingFramework, Profile};
+use crate::scriptlet::args::Choice;
+use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 
 /// The module path.
 pub const MODULE: &str = "engine.steps.python.test_logging_framework";
@@ -40,7 +40,8 @@ const IMPORT_CHECKS: &[&str] = &[
     "performance_event",
 ];
 
-pub(super) fn register(r: &mut Registry) {
+/// Registers this file's scriptlets in `r`.
+pub fn register(r: &mut Registry) {
     r.register(
         &[MODULE],
         FUNCTION,
