@@ -3,6 +3,7 @@
 mod analyze_cmd;
 mod changepoints_cmd;
 mod context_cmd;
+mod detect_cmd;
 mod import_cmd;
 mod logging;
 mod run_cmd;
@@ -46,6 +47,8 @@ pub enum Command {
     Analyze(analyze_cmd::AnalyzeArgs),
     /// Change points of one stored metric (Hunter / Apache Otava).
     Changepoints(changepoints_cmd::ChangepointsArgs),
+    /// Streaming anomaly detection over a CSV file or stdin, one line per event.
+    Detect(detect_cmd::DetectArgs),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run(&cli.context_db, args),
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
+        Command::Detect(args) => detect_cmd::run(args),
     };
     ExitCode::from(code)
 }

@@ -225,6 +225,11 @@ impl Calibrator {
         Calibrated::from_probability(fit.tail(raw).min(empirical))
     }
 
+    /// True once enough surprises are remembered to score.
+    pub fn is_ready(&self) -> bool {
+        self.sorted.len() >= self.min_history
+    }
+
     /// Surprises remembered so far.
     pub fn len(&self) -> usize {
         self.sorted.len()

@@ -7,7 +7,10 @@
 //! −ln pₜ is Exp(1) and the drift 1 − κ < 0 keeps C near zero; a lasting shift, a variance
 //! burst or a broken pattern yields a run of small p-values and C climbs. Cₜ has its own
 //! calibrator, with an exponential tail (the stationary law of such a reflected random walk
-//! has one: the Cramér–Lundberg bound), and the detector reports p = min(1, 2·min(pₜ, p_C)) (Bonferroni over the
+//! has one), never lighter than the tail under independence, P(C ≥ c) ≤ e^{−θc} with θ the
+//! positive root of (1 − θ)·e^{θκ} = 1 (Lundberg's inequality for this walk; θ ≈ 0.80 at
+//! κ = 2) — autocorrelated p-values make excursions longer, never shorter. The CUSUM starts
+//! once the point calibrator scores. The detector reports p = min(1, 2·min(pₜ, p_C)) (Bonferroni over the
 //! two tests): sudden and sustained anomalies register on the same scale.
 //!
 //! Fusion: the set reports, for each point, the smallest tail probability among its members
@@ -89,16 +92,49 @@ const MIN_EVIDENCE_P: f64 = 1e-8;
 #[derive(Debug)]
 struct Cusum {
     reference: f64,
+    /// Lundberg's exponent θ of the walk's increments under independence.
+    lundberg: f64,
     statistic: f64,
     calibrator: Calibrator,
 }
 
+/// The positive root θ of (1 − θ)·e^{θκ} = 1 (κ > 1), by bisection on (0, 1).
+fn lundberg_exponent(kappa: f64) -> f64 {
+    let f = |t: f64| (1.0 - t).ln() + t * kappa;
+    let (mut lo, mut hi) = (1e-9, 1.0 - 1e-12);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 impl Cusum {
+    fn new(reference: f64, params: &OnlineParams) -> Self {
+        let reference = reference.max(1.01);
+        Cusum {
+            reference,
+            lundberg: lundberg_exponent(reference),
+            statistic: 0.0,
+            calibrator: Calibrator::with_max_shape(
+                params.calibration_memory,
+                params.calibration_warmup,
+                0.0,
+            ),
+        }
+    }
+
     /// Adds the point with tail probability `p`; the calibrated statistic.
     fn update(&mut self, p: f64) -> Calibrated {
         let surprisal = -p.max(MIN_EVIDENCE_P).ln();
         self.statistic = (self.statistic + surprisal - self.reference).max(0.0);
-        self.calibrator.calibrate(self.statistic)
+        let fitted = self.calibrator.calibrate(self.statistic).tail_probability;
+        let independent = (-self.lundberg * self.statistic).exp();
+        Calibrated::from_probability(fitted.max(independent))
     }
 }
 
@@ -113,20 +149,11 @@ impl OnlineDetector {
             DetectorKind::Seasonal => Box::new(Seasonal::new(params.seasonal)),
             DetectorKind::Knn => Box::new(KnnConformal::new(params.knn)),
         };
-        let calibrator = || Calibrator::new(params.calibration_memory, params.calibration_warmup);
         OnlineDetector {
             kind,
             model,
-            calibrator: calibrator(),
-            cusum: params.cusum_reference.map(|reference| Cusum {
-                reference: reference.max(1.0),
-                statistic: 0.0,
-                calibrator: Calibrator::with_max_shape(
-                    params.calibration_memory,
-                    params.calibration_warmup,
-                    0.0,
-                ),
-            }),
+            calibrator: Calibrator::new(params.calibration_memory, params.calibration_warmup),
+            cusum: params.cusum_reference.map(|r| Cusum::new(r, params)),
         }
     }
 
@@ -149,7 +176,8 @@ impl OnlineDetector {
             Some(raw) => self.calibrator.calibrate(raw),
             None => Calibrated::NONE,
         };
-        if let (Some(cusum), Some(_)) = (self.cusum.as_mut(), o.surprise) {
+        let ready = self.calibrator.is_ready();
+        if let (Some(cusum), Some(_), true) = (self.cusum.as_mut(), o.surprise, ready) {
             let sustained = cusum.update(c.tail_probability);
             let p = 2.0 * c.tail_probability.min(sustained.tail_probability);
             c = Calibrated::from_probability(p.min(1.0));
@@ -228,5 +256,17 @@ impl DetectorSet {
     /// Heap bytes of every member.
     pub fn state_bytes(&self) -> usize {
         self.members.iter().map(OnlineDetector::state_bytes).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lundberg_exponent_solves_its_equation() {
+        let t = lundberg_exponent(2.0);
+        assert!(((1.0 - t) * (2.0 * t).exp() - 1.0).abs() < 1e-9);
+        assert!((t - 0.797).abs() < 0.01, "{t}");
     }
 }

@@ -25,19 +25,25 @@ pub mod events;
 pub mod ewma;
 pub mod knn;
 pub mod model;
+pub mod options;
 pub mod period;
+pub mod report;
 pub mod ring;
 pub mod robust;
 pub mod rolling;
 pub mod score;
 pub mod seasonal;
 pub mod sorted;
+pub mod stream;
 
 pub use calibrate::{Calibrated, Calibrator};
 pub use detector::{DetectorSet, OnlineDetector, OnlineParams, PointScore};
 pub use error::OnlineError;
 pub use events::{Event, EventBuilder, EventParams, EventPoint};
 pub use model::{Model, Observation};
+pub use options::{read_options, OnlineOptions};
+pub use report::EventReport;
+pub use stream::{read_line_bounded, LineReader, OnlineRunner, Point, ReadLineError};
 
 /// The online detectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
