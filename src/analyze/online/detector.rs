@@ -10,7 +10,10 @@
 //! has one), never lighter than the tail under independence, P(C ≥ c) ≤ e^{−θc} with θ the
 //! positive root of (1 − θ)·e^{θκ} = 1 (Lundberg's inequality for this walk; θ ≈ 0.80 at
 //! κ = 2) — autocorrelated p-values make excursions longer, never shorter. The CUSUM starts
-//! once the point calibrator scores. The detector reports p = min(1, 2·min(pₜ, p_C)) (Bonferroni over the
+//! once the point calibrator scores. Surprisals that are autocorrelated (lag-1 correlation ρ,
+//! estimated online) are weighed by (1 − ρ)/(1 + ρ) — the variance inflation of a sum of
+//! AR(1) terms — so a wandering but normal series does not pile up evidence. Only for models whose surprise is a single point's
+//! (the EWMA chart and the k-NN shingles already sum up several points). The detector reports p = min(1, 2·min(pₜ, p_C)) (Bonferroni over the
 //! two tests): sudden and sustained anomalies register on the same scale.
 //!
 //! Fusion: the set reports, for each point, the smallest tail probability among its members
@@ -96,6 +99,47 @@ struct Cusum {
     lundberg: f64,
     statistic: f64,
     calibrator: Calibrator,
+    /// Exponentially weighted lag-1 autocorrelation of the surprisals.
+    memory: LagOne,
+}
+
+/// An exponentially weighted estimate of the lag-1 autocorrelation of a series.
+#[derive(Debug, Clone, Copy)]
+struct LagOne {
+    alpha: f64,
+    mean: f64,
+    var: f64,
+    cov: f64,
+    previous: Option<f64>,
+}
+
+impl LagOne {
+    fn new(span: usize) -> Self {
+        LagOne {
+            alpha: 2.0 / (span.max(2) as f64 + 1.0),
+            mean: 1.0,
+            var: 1.0,
+            cov: 0.0,
+            previous: None,
+        }
+    }
+
+    /// Adds `x`; the current autocorrelation, clamped to [0, 0.95].
+    fn update(&mut self, x: f64) -> f64 {
+        let a = self.alpha;
+        if let Some(prev) = self.previous {
+            self.cov += a * ((x - self.mean) * (prev - self.mean) - self.cov);
+        }
+        let d = x - self.mean;
+        self.mean += a * d;
+        self.var = (1.0 - a) * (self.var + a * d * d);
+        self.previous = Some(x);
+        if self.var > 0.0 {
+            (self.cov / self.var).clamp(0.0, 0.95)
+        } else {
+            0.0
+        }
+    }
 }
 
 /// The positive root θ of (1 − θ)·e^{θκ} = 1 (κ > 1), by bisection on (0, 1).
@@ -120,6 +164,7 @@ impl Cusum {
             reference,
             lundberg: lundberg_exponent(reference),
             statistic: 0.0,
+            memory: LagOne::new(params.calibration_memory),
             calibrator: Calibrator::with_max_shape(
                 params.calibration_memory,
                 params.calibration_warmup,
@@ -131,7 +176,11 @@ impl Cusum {
     /// Adds the point with tail probability `p`; the calibrated statistic.
     fn update(&mut self, p: f64) -> Calibrated {
         let surprisal = -p.max(MIN_EVIDENCE_P).ln();
-        self.statistic = (self.statistic + surprisal - self.reference).max(0.0);
+        // Correlated surprisals (a slowly wandering series) come in runs; weigh each by
+        // (1 − ρ)/(1 + ρ), the share of independent information in a run of AR(1) terms.
+        let rho = self.memory.update(surprisal);
+        let weight = (1.0 - rho) / (1.0 + rho);
+        self.statistic = (self.statistic + weight * (surprisal - self.reference)).max(0.0);
         let fitted = self.calibrator.calibrate(self.statistic).tail_probability;
         let independent = (-self.lundberg * self.statistic).exp();
         Calibrated::from_probability(fitted.max(independent))
@@ -149,11 +198,15 @@ impl OnlineDetector {
             DetectorKind::Seasonal => Box::new(Seasonal::new(params.seasonal)),
             DetectorKind::Knn => Box::new(KnnConformal::new(params.knn)),
         };
+        let cusum = params
+            .cusum_reference
+            .filter(|_| !model.accumulates())
+            .map(|r| Cusum::new(r, params));
         OnlineDetector {
             kind,
             model,
             calibrator: Calibrator::new(params.calibration_memory, params.calibration_warmup),
-            cusum: params.cusum_reference.map(|r| Cusum::new(r, params)),
+            cusum,
         }
     }
 

@@ -83,6 +83,10 @@ impl Model for EwmaChart {
     fn state_bytes(&self) -> usize {
         0
     }
+
+    fn accumulates(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -89,7 +89,12 @@ impl KnnConformal {
             self.best.insert(at, (d, s[dim - 1]));
         }
         let n = self.best.len().max(1) as f64;
-        let distance = self.best.iter().map(|b| b.0).sum::<f64>() / (n * dim as f64);
+        let distance = self
+            .best
+            .iter()
+            .map(|b| (b.0 / dim as f64).sqrt())
+            .sum::<f64>()
+            / n;
         let expected = self.best.iter().map(|b| b.1).sum::<f64>() / n;
         (distance, expected)
     }
@@ -139,6 +144,10 @@ impl Model for KnnConformal {
             + self.shingles.capacity() * 8
             + self.best.capacity() * 16
             + self.query.capacity() * 8
+    }
+
+    fn accumulates(&self) -> bool {
+        true
     }
 }
 

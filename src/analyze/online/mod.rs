@@ -128,7 +128,7 @@ pub const DEFAULT_DETECTORS: &[DetectorKind] = &[
 ];
 
 /// The default score threshold (chosen on the benchmark corpus, see the README).
-pub const DEFAULT_THRESHOLD: f64 = 0.6;
+pub const DEFAULT_THRESHOLD: f64 = 0.7;
 
 /// The default gap (points) that ends an event.
 pub const DEFAULT_GAP: usize = 5;

@@ -24,6 +24,13 @@ pub trait Model: Send + std::fmt::Debug {
 
     /// Heap bytes held by the state (the bound the tests check).
     fn state_bytes(&self) -> usize;
+
+    /// True when the surprise already sums up several points (an EWMA chart, a shingle):
+    /// such models are not accumulated again by the detector's CUSUM, whose calibration
+    /// assumes nearly independent point surprises.
+    fn accumulates(&self) -> bool {
+        false
+    }
 }
 
 /// The surprise of a deviation `dev` from the expected value on a scale `scale`: z²/2 (the
