@@ -196,8 +196,11 @@ impl Calibrator {
         }
     }
 
-    /// Scores `raw` (≥ 0) against the history, then adds it.
+    /// Scores `raw` (≥ 0; NaN counts as 0, and values are clamped to [0, f64::MAX] so the
+    /// sorted history never holds a value it cannot find again) against the history, then
+    /// adds it.
     pub fn calibrate(&mut self, raw: f64) -> Calibrated {
+        let raw = if raw.is_nan() { 0.0 } else { raw.clamp(0.0, f64::MAX) };
         let out = self.peek(raw);
         if let Some(old) = self.history.push(raw) {
             self.sorted.remove(old);

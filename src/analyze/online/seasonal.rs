@@ -164,8 +164,13 @@ impl Seasonal {
 
 impl Model for Seasonal {
     fn observe(&mut self, x: f64) -> Observation {
+        if !self.forecast().is_finite() {
+            // Values near ±f64::MAX overflowed the states: start again from this point.
+            self.level = x;
+            self.season.iter_mut().for_each(|s| *s = 0.0);
+        }
         let expected = if self.seen == 0 { x } else { self.forecast() };
-        let error = x - expected;
+        let error = (x - expected).clamp(-f64::MAX, f64::MAX);
         let scale = robust_scale(&self.sorted_errors);
         let surprise = (self.seen >= MIN_POINTS).then(|| {
             let centre = self.sorted_errors.median();
