@@ -136,6 +136,24 @@ fn main() {
                 }
             }
         }
+        let prefix = harness::score_prefix_zscore(&corpus, 4.0);
+        let points = harness::optimize_pointwise(&prefix);
+        let events = harness::optimize(&prefix, o.events.gap, o.events.suppression);
+        println!(
+            "| reference: batch zscore on growing prefixes, sensitivity 4, every flagged point | {:.1} | {:.1} | {:.1} | | | | |",
+            points[0].1, points[1].1, points[2].1
+        );
+        println!(
+            "| reference: the same grouped into events | {:.1} | {:.1} | {:.1} | | | | |",
+            events[0].1, events[1].1, events[2].1
+        );
+        if o.detail {
+            for set in &o.sets {
+                let scored = harness::score_corpus(&corpus, set, &params);
+                let p = harness::optimize_pointwise(&scored);
+                println!("|   {} scored point by point (no events) | {:.1} | {:.1} | {:.1} | | | | |", label(set), p[0].1, p[1].1, p[2].1);
+            }
+        }
         println!();
     }
 }
