@@ -3,13 +3,10 @@
 //!
 //! Run: `cargo bench --bench runner`. Per-step overhead = reported time / 1000.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
-
 use criterion::{criterion_group, criterion_main, Criterion};
 use framework0::catalog::default_registry;
 use framework0::recipe::parse_recipe;
-use framework0::runner::{RunOptions, Runner};
+use framework0::runner::{Interrupt, RunOptions, Runner};
 use framework0::store::{SharedStore, Store};
 
 fn recipe_text(steps: usize, function: &str, args: &str) -> String {
@@ -37,7 +34,7 @@ fn bench(c: &mut Criterion) {
         )
         .unwrap();
         let store = SharedStore::new(Store::open(&dir.path().join(format!("{label}.db"))).unwrap());
-        let interrupt = Arc::new(AtomicBool::new(false));
+        let interrupt = Interrupt::new();
         group.bench_function(label, |b| {
             b.iter(|| {
                 let outcome = Runner::new(&registry, store.clone(), interrupt.clone())

@@ -127,12 +127,12 @@ impl fmt::Display for Finding {
             f,
             "{level} [{}] at {}: {}",
             self.code.as_str(),
-            self.path,
-            self.message
+            escape_text(&self.path),
+            escape_text(&self.message)
         )?;
         match &self.step {
             Some(step) if !self.message.contains(&format!("step '{step}'")) => {
-                write!(f, " (step '{step}')")
+                write!(f, " (step '{}')", escape_text(step))
             }
             _ => Ok(()),
         }
@@ -146,5 +146,64 @@ pub fn compact(v: &Value) -> String {
         format!("{}…", s.chars().take(60).collect::<String>())
     } else {
         s
+    }
+}
+
+/// The longest user-provided text an error message quotes, in characters.
+pub const MAX_QUOTED_CHARS: usize = 200;
+
+/// `text` for an error message: at most [`MAX_QUOTED_CHARS`] characters (then `…` and the full
+/// length), with control characters escaped so the message stays one line.
+pub fn quote(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= MAX_QUOTED_CHARS {
+        return escape_text(text).into_owned();
+    }
+    let head: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    format!("{}… ({n} characters)", escape_text(&head))
+}
+
+/// `text` with every control character escaped (`\n`, `\r`, `\t`, `\u{1b}`, and the Unicode
+/// line and paragraph separators), so that a step name, a metric name, a tag or a context key
+/// can never forge a line of text output or of a log.
+pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if !text.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_text_is_one_line_and_quotes_are_short() {
+        assert_eq!(
+            escape_text("a\nb\r\tc\u{1b}[31m\u{2028}"),
+            "a\\nb\\r\\tc\\u{1b}[31m\\u{2028}"
+        );
+        assert!(matches!(
+            escape_text("plain é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let long = "x".repeat(5000);
+        let q = quote(&long);
+        assert!(
+            q.starts_with(&"x".repeat(200)) && q.ends_with("… (5000 characters)"),
+            "{q}"
+        );
+        assert_eq!(quote("a\nb"), "a\\nb");
     }
 }

@@ -26,7 +26,7 @@ pub const ACTIONS: Actions = Actions {
         crate::collect::ACTION,
         crate::analyze::ACTION,
         ActionSpec::planned("profile"),
-        ActionSpec::planned("report"),
+        crate::report::ACTION,
     ],
 };
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use clap::Subcommand;
+use framework0::diagnostic::{escape_text, quote};
 use serde::Serialize;
 
 /// What `f0 context` shows.
@@ -63,7 +64,7 @@ fn show(store_path: &Path, cmd: ContextCommand) -> anyhow::Result<u8> {
                 json_line(&rows)?;
             } else {
                 for r in rows {
-                    println!("{} = {}", r.key, r.value);
+                    println!("{} = {}", escape_text(&r.key), r.value);
                 }
             }
         }
@@ -71,7 +72,11 @@ fn show(store_path: &Path, cmd: ContextCommand) -> anyhow::Result<u8> {
             Some(v) if json => json_line(&serde_json::json!({"key": key, "value": v}))?,
             Some(v) => println!("{v}"),
             None => {
-                eprintln!("Error: no context key '{key}' in {}", store_path.display());
+                eprintln!(
+                    "Error: no context key '{}' in {}",
+                    quote(&key),
+                    store_path.display()
+                );
                 return Ok(1);
             }
         },
@@ -82,7 +87,7 @@ fn show(store_path: &Path, cmd: ContextCommand) -> anyhow::Result<u8> {
             } else {
                 for r in rows {
                     let run = r.run_id.map_or("-".to_owned(), |id| id.to_string());
-                    let who = r.entry.who.as_deref().unwrap_or("-");
+                    let who = escape_text(r.entry.who.as_deref().unwrap_or("-"));
                     println!(
                         "{:.6}  run {run}  {who}: {} -> {}",
                         r.entry.timestamp, r.entry.before, r.entry.after
@@ -102,7 +107,11 @@ fn show(store_path: &Path, cmd: ContextCommand) -> anyhow::Result<u8> {
                         .map_or("-".to_owned(), |e| format!("{:.3}", e - r.started_at));
                     println!(
                         "{:>5}  {:<11}  {:>10}  {} ({})",
-                        r.id, r.status, secs, r.recipe, r.recipe_path
+                        r.id,
+                        r.status,
+                        secs,
+                        escape_text(&r.recipe),
+                        escape_text(&r.recipe_path)
                     );
                 }
             }

@@ -37,8 +37,12 @@ where
             framework0::util::utc_timestamp(),
             meta.target()
         )?;
-        ctx.field_format().format_fields(w.by_ref(), event)?;
-        writeln!(w)
+        // Fields are formatted aside and escaped, so that a newline in a step name, a metric
+        // name or a message can never forge a log line.
+        let mut fields = String::new();
+        ctx.field_format()
+            .format_fields(Writer::new(&mut fields), event)?;
+        writeln!(w, "{}", framework0::diagnostic::escape_text(&fields))
     }
 }
 

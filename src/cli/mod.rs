@@ -6,7 +6,11 @@ mod context_cmd;
 mod detect_cmd;
 mod import_cmd;
 mod logging;
+mod push_args;
+mod report_cmd;
 mod run_cmd;
+mod safety;
+mod serve_cmd;
 mod validate_cmd;
 
 use std::path::PathBuf;
@@ -49,14 +53,23 @@ pub enum Command {
     Changepoints(changepoints_cmd::ChangepointsArgs),
     /// Streaming anomaly detection over a CSV file or stdin, one line per event.
     Detect(detect_cmd::DetectArgs),
+    /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
+    Serve(serve_cmd::ServeArgs),
+    /// Write HTML, Markdown, JSON and text reports of stored series.
+    Report(report_cmd::ReportArgsCli),
 }
 
 /// Parses the process arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
+    safety::install();
     let cli = Cli::parse();
     let debug = matches!(&cli.command, Command::Run(a) if a.debug);
     logging::init(debug);
-    let code = match cli.command {
+    ExitCode::from(safety::guarded(|| dispatch(cli)))
+}
+
+fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
         Command::Run(args) => run_cmd::run(&cli.context_db, args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Context { command } => context_cmd::run(&cli.context_db, command),
@@ -64,8 +77,9 @@ pub fn main() -> ExitCode {
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
         Command::Detect(args) => detect_cmd::run(args),
-    };
-    ExitCode::from(code)
+        Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
+        Command::Report(args) => report_cmd::run(&cli.context_db, args),
+    }
 }
 
 /// Prints `report` as one JSON object (`json`) or with `text`; false (after `Error: ...` on
@@ -92,13 +106,8 @@ fn open_store(path: &std::path::Path) -> Result<Store, StoreError> {
     Store::open(path)
 }
 
-/// Opens an existing store for a command that only reads: a mistyped path is an error, not a
-/// new empty store.
+/// Opens an existing store for a command that only reads: read-only at the SQLite level
+/// (nothing created, migrated or written); a mistyped path is an error, not a new empty store.
 fn open_existing_store(path: &std::path::Path) -> Result<Store, StoreError> {
-    if !path.exists() {
-        return Err(StoreError::Missing {
-            path: path.to_path_buf(),
-        });
-    }
-    Store::open(path)
+    Store::open_read_only(path)
 }

@@ -1,16 +1,15 @@
 //! `f0 run`: Framework0's runner flags, stdout lines, JSON object and exit codes (COMPAT §2).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
 
 use framework0::catalog::default_registry;
+use framework0::diagnostic::escape_text;
 use framework0::recipe::load_recipe;
-use framework0::runner::{RunError, RunOptions, RunOutcome, RunStatus, Runner};
+use framework0::runner::{Interrupt, RunError, RunOptions, RunOutcome, RunStatus, Runner};
 use framework0::store::SharedStore;
 use framework0::util::duration::{parse_duration_str, parse_pause_str};
 
@@ -53,6 +52,9 @@ pub struct RunArgs {
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Push the run's series to a Prometheus Pushgateway at its end.
+    #[command(flatten)]
+    pub push: super::push_args::PushArgs,
 }
 
 /// A duration flag: seconds or a number with a unit, positive, at most one year.
@@ -65,18 +67,15 @@ fn pause(s: &str) -> Result<Duration, String> {
     parse_pause_str(s).map_err(|e| format!("'{s}' is not a non-negative number of seconds: {e}"))
 }
 
-/// Runs the command; returns the exit code (0, 1, or 130 on Ctrl-C).
+/// Runs the command; returns the exit code (0, 1, or 128 + the signal that interrupted it:
+/// 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
 pub fn run(store_path: &Path, args: RunArgs) -> u8 {
     let Some(path) = args.recipe.clone().or(args.path.clone()) else {
         return fail(&args, "", "no recipe given");
     };
     let shown = path.display().to_string();
-    let interrupt = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal while the first is being handled exits at once with 130.
-        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, interrupt.clone());
-        let _ = signal_hook::flag::register(sig, interrupt.clone());
-    }
+    let interrupt = Interrupt::new();
+    interrupt.install_signal_handlers();
     let recipe = match load_recipe(&path) {
         Ok(r) => r,
         Err(e) => return fail(&args, &shown, &e.to_string()),
@@ -95,16 +94,18 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         retry_delay: args.retry_delay,
         strict: args.strict,
     };
-    let outcome = match Runner::new(&registry, store, interrupt).run(&recipe, &opts) {
+    let outcome = match Runner::new(&registry, store.clone(), interrupt.clone()).run(&recipe, &opts)
+    {
         Ok(o) => o,
         Err(e @ (RunError::Invalid { .. } | RunError::Store(_))) => {
             return fail(&args, &shown, &e.to_string())
         }
     };
     print_outcome(&args, &shown, &outcome);
+    let pushed = args.push.push_after(&store.lock(), outcome.run_id);
     match outcome.status {
-        RunStatus::Interrupted => 130,
-        _ if outcome.success => 0,
+        RunStatus::Interrupted => interrupt.exit_code(),
+        _ if outcome.success && pushed => 0,
         _ => 1,
     }
 }
@@ -116,7 +117,7 @@ fn fail(args: &RunArgs, path: &str, msg: &str) -> u8 {
             json!({"status": "error", "error": msg, "recipe_path": path})
         );
     } else {
-        eprintln!("Error: {msg}");
+        eprintln!("Error: {}", escape_text(msg));
     }
     1
 }
@@ -131,9 +132,9 @@ fn print_outcome(args: &RunArgs, path: &str, o: &RunOutcome) {
         return;
     }
     if o.status == RunStatus::Interrupted {
-        println!("Recipe execution interrupted: {path}");
+        println!("Recipe execution interrupted: {}", escape_text(path));
     } else {
-        println!("Recipe execution completed: {path}");
+        println!("Recipe execution completed: {}", escape_text(path));
     }
     if args.summary || args.debug {
         println!("  Status: {}", o.status.as_str());

@@ -6,7 +6,7 @@ use clap::Args;
 use serde_json::json;
 
 use framework0::catalog::default_registry;
-use framework0::diagnostic::{Finding, Level};
+use framework0::diagnostic::{escape_text, Finding, Level};
 use framework0::recipe::load_recipe;
 use framework0::recipe::validate::validate;
 
@@ -45,7 +45,10 @@ pub fn run(args: ValidateArgs) -> u8 {
             println!("{f}");
         }
         let verdict = if errors == 0 { "valid" } else { "invalid" };
-        println!("{path}: {verdict} ({steps} steps, {errors} errors, {warnings} warnings)");
+        println!(
+            "{}: {verdict} ({steps} steps, {errors} errors, {warnings} warnings)",
+            escape_text(&path)
+        );
     }
     u8::from(errors > 0)
 }

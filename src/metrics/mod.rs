@@ -32,6 +32,7 @@ mod merged;
 pub mod pipeline;
 pub mod registry;
 mod ring;
+pub mod serve;
 pub mod sink;
 pub mod timer;
 pub mod tracker;
@@ -50,10 +51,14 @@ pub use handles::{counter, gauge, histogram, Counter, Gauge, Histogram};
 pub use pipeline::{
     call_records, flush, install, is_enabled, reset, snapshot, stats, PipelineError, PipelineHandle,
 };
+pub use serve::serve;
 pub use sink::{read_json_lines, JsonLinesSink, MemorySink, MetricSink, SinkError};
 pub use timer::{timer, CallGuard, TimedFuture, Timer, TimerSite};
 pub use tracker::{performance_tracker, PerformanceTracker};
-pub use types::{MetricAggregation, MetricError, MetricType, MetricUnit, PerformanceMetric, Tags};
+pub use types::{
+    check_identity, MetricAggregation, MetricError, MetricType, MetricUnit, PerformanceMetric,
+    Tags, MAX_IDENTITY_BYTES,
+};
 
 /// How the process clock was chosen (calibrates it on first call).
 pub fn clock_info() -> ClockInfo {

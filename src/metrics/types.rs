@@ -26,6 +26,18 @@ pub enum MetricError {
         /// The rejected value.
         value: f64,
     },
+    /// A metric name, tag key or tag value longer than [`MAX_IDENTITY_BYTES`].
+    #[error(
+        "metric {what} of {len} bytes is longer than the {MAX_IDENTITY_BYTES}-byte limit: {start}…"
+    )]
+    TooLong {
+        /// `name`, `tag key` or `tag value`.
+        what: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// Its first 60 characters.
+        start: String,
+    },
     /// A string did not name a known metric type.
     #[error("unknown metric type `{0}`; expected one of timing, throughput, resource, counter, gauge, histogram")]
     UnknownType(String),
@@ -34,6 +46,35 @@ pub enum MetricError {
         "unknown metric unit `{0}`; expected one of ns, μs, ms, s, bytes, KB, MB, %, count, ops/s"
     )]
     UnknownUnit(String),
+}
+
+/// The longest metric name, tag key or tag value accepted, in bytes (1 KiB): a series'
+/// identity is printed in every report and log line, and stored with every sample.
+pub const MAX_IDENTITY_BYTES: usize = 1024;
+
+/// Checks a series' identity: a non-empty name, and name, tag keys and tag values within
+/// [`MAX_IDENTITY_BYTES`].
+pub fn check_identity(name: &str, tags: &BTreeMap<String, String>) -> Result<(), MetricError> {
+    if name.is_empty() {
+        return Err(MetricError::EmptyName);
+    }
+    let too_long = |what, s: &str| MetricError::TooLong {
+        what,
+        len: s.len(),
+        start: s.chars().take(60).collect(),
+    };
+    if name.len() > MAX_IDENTITY_BYTES {
+        return Err(too_long("name", name));
+    }
+    for (k, v) in tags {
+        if k.len() > MAX_IDENTITY_BYTES {
+            return Err(too_long("tag key", k));
+        }
+        if v.len() > MAX_IDENTITY_BYTES {
+            return Err(too_long("tag value", v));
+        }
+    }
+    Ok(())
 }
 
 /// What a metric measures (Framework0 `MetricType`).
@@ -215,9 +256,7 @@ impl PerformanceMetric {
         unit: MetricUnit,
     ) -> Result<Self, MetricError> {
         let name = name.into();
-        if name.is_empty() {
-            return Err(MetricError::EmptyName);
-        }
+        check_identity(&name, &Tags::new())?;
         if !value.is_finite() {
             return Err(MetricError::NonFinite { name, value });
         }

@@ -17,7 +17,7 @@ pub enum RecipeError {
         source: std::io::Error,
     },
     /// The file is larger than [`crate::recipe::MAX_RECIPE_BYTES`].
-    #[error("recipe {path} is {size} bytes; recipes larger than {limit} bytes are refused")]
+    #[error("recipe {path} is {}{size} bytes; recipes larger than {limit} bytes are refused", if *.size > *.limit && *.size == *.limit + 1 { "at least " } else { "" })]
     TooLarge {
         /// The recipe path.
         path: PathBuf,

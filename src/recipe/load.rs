@@ -33,6 +33,14 @@ pub fn load_recipe(path: &Path) -> Result<Recipe, RecipeError> {
     file.take(MAX_RECIPE_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(io)?;
+    // A pipe or special file reports no size: what was read decides.
+    if text.len() as u64 > MAX_RECIPE_BYTES {
+        return Err(RecipeError::TooLarge {
+            path: path.to_path_buf(),
+            size: text.len() as u64,
+            limit: MAX_RECIPE_BYTES,
+        });
+    }
     parse_recipe(path, &text)
 }
 

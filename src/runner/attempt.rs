@@ -27,8 +27,8 @@ pub enum AttemptEnd {
     Error(String),
     /// The timeout (seconds) passed first.
     TimedOut(f64),
-    /// Ctrl-C arrived.
-    Interrupted,
+    /// A signal arrived (`Ctrl-C`, `SIGTERM`, `SIGHUP`).
+    Interrupted(&'static str),
 }
 
 impl AttemptEnd {
@@ -41,7 +41,7 @@ impl AttemptEnd {
             AttemptEnd::Unresolved(u) => Some(u.to_string()),
             AttemptEnd::Error(e) => Some(format!("Step execution failed: {e}")),
             AttemptEnd::TimedOut(t) => Some(format!("Step timed out after {t}s")),
-            AttemptEnd::Interrupted => Some("Step interrupted (Ctrl-C)".to_owned()),
+            AttemptEnd::Interrupted(how) => Some(format!("Step interrupted ({how})")),
         }
     }
 }
@@ -102,7 +102,7 @@ pub fn run_attempt(
     env: StepEnv,
     args: Map<String, Value>,
     timeout: Option<Duration>,
-    interrupt: &AtomicBool,
+    interrupt: &super::Interrupt,
 ) -> AttemptEnd {
     let cancel: Arc<AtomicBool> = env.cancel_flag();
     let (tx, rx) = mpsc::channel();
@@ -134,12 +134,12 @@ pub fn run_attempt(
                 return AttemptEnd::Error("the step's thread ended without a result".to_owned())
             }
         }
-        if interrupt.load(Ordering::Relaxed) {
+        if interrupt.is_raised() {
             cancel.store(true, Ordering::Relaxed);
             if rx.recv_timeout(CANCEL_GRACE).is_err() {
                 worker.abandon();
             }
-            return AttemptEnd::Interrupted;
+            return AttemptEnd::Interrupted(interrupt.describe());
         }
     }
 }
@@ -206,7 +206,7 @@ mod tests {
             env("s", &ctx, &store),
             Map::new(),
             Some(Duration::from_millis(50)),
-            &AtomicBool::new(false),
+            &crate::runner::Interrupt::new(),
         );
         assert_eq!(end, AttemptEnd::TimedOut(0.05));
         std::thread::sleep(Duration::from_millis(500));
@@ -224,7 +224,7 @@ mod tests {
             env("t", &ctx, &store),
             Map::new(),
             None,
-            &AtomicBool::new(false),
+            &crate::runner::Interrupt::new(),
         );
         assert_eq!(end, AttemptEnd::Success);
     }

@@ -131,10 +131,17 @@ mod tests {
     #[test]
     fn usage_sees_cpu_work_and_allocation() {
         let s = Snapshot::start();
+        let cpu0 = crate::util::procfs::process_cpu_ns();
         let mut v: Vec<u8> = Vec::new();
         let t = Instant::now();
-        while t.elapsed().as_millis() < 30 {
-            v.push(1);
+        // Work until 30 ms of wall and 10 ms of CPU have passed (a loaded machine may give
+        // this thread a small share of the clock).
+        while t.elapsed().as_millis() < 30
+            || crate::util::procfs::process_cpu_ns() < cpu0 + 10_000_000
+        {
+            v.extend(std::iter::repeat_n(1, 1000));
+            v.truncate(1 << 20);
+            assert!(t.elapsed().as_secs() < 60, "CPU time did not grow in 60 s");
         }
         let big = vec![1u8; 64 << 20];
         std::hint::black_box(&big);

@@ -4,11 +4,13 @@
 
 mod attempt;
 mod finish;
+mod interrupt;
 mod measure;
 mod outcome;
 mod plan;
 
 pub use attempt::{AttemptEnd, StepWorker};
+pub use interrupt::Interrupt;
 pub use measure::{Snapshot, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, SkipReason, StepOutcome, StepStatus};
 pub use plan::execution_order;
@@ -16,7 +18,7 @@ pub use plan::execution_order;
 use finish::{filtered, finish, not_run, skipped};
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -74,7 +76,7 @@ pub enum RunError {
 pub struct Runner<'a> {
     registry: &'a Registry,
     store: SharedStore,
-    interrupt: Arc<AtomicBool>,
+    interrupt: Interrupt,
     worker: StepWorker,
 }
 
@@ -91,8 +93,8 @@ struct RunState {
 }
 
 impl<'a> Runner<'a> {
-    /// A runner over `store`; `interrupt` becomes true on Ctrl-C.
-    pub fn new(registry: &'a Registry, store: SharedStore, interrupt: Arc<AtomicBool>) -> Self {
+    /// A runner over `store`; `interrupt` is raised by a signal.
+    pub fn new(registry: &'a Registry, store: SharedStore, interrupt: Interrupt) -> Self {
         Runner {
             registry,
             store,
@@ -115,8 +117,29 @@ impl<'a> Runner<'a> {
         }
         let started = Instant::now();
         let mut state = self.begin(recipe)?;
+        let run_id = state.run_id;
+        let result = self.steps(recipe, &mut state, opts);
+        let result = result.and_then(|()| self.end(recipe, state, started));
+        if result.is_err() {
+            // Best effort: the store may be what failed; if this fails too, the next process
+            // to open the store marks the run crashed (its pid is gone by then).
+            let _ =
+                self.store
+                    .lock()
+                    .finish_run(run_id, epoch_seconds(), RunStatus::Failed.as_str());
+        }
+        result
+    }
+
+    /// Runs, skips or passes over every step in order.
+    fn steps(
+        &mut self,
+        recipe: &Recipe,
+        state: &mut RunState,
+        opts: &RunOptions,
+    ) -> Result<(), RunError> {
         for step in execution_order(recipe) {
-            let outcome = self.next_step(recipe, step, &mut state, opts)?;
+            let outcome = self.next_step(recipe, step, state, opts)?;
             match (&outcome.status, &outcome.skip_reason) {
                 (StepStatus::Failed, _) => {
                     state.blocked.insert(step.name.clone());
@@ -129,7 +152,7 @@ impl<'a> Runner<'a> {
             }
             state.steps.push(outcome);
         }
-        self.end(recipe, state, started)
+        Ok(())
     }
 
     /// Starts the run in the store and writes the runner's opening context keys.
@@ -248,7 +271,7 @@ impl<'a> Runner<'a> {
     }
 
     fn interrupted(&self) -> bool {
-        self.interrupt.load(Ordering::Relaxed)
+        self.interrupt.is_raised()
     }
 
     /// Runs every attempt of `step` and judges the result.
@@ -289,7 +312,7 @@ impl<'a> Runner<'a> {
                 StepStatus::Completed
             }
         };
-        let status = if end == AttemptEnd::Interrupted {
+        let status = if matches!(end, AttemptEnd::Interrupted(_)) {
             StepStatus::NotRun
         } else {
             status
@@ -335,12 +358,13 @@ impl<'a> Runner<'a> {
                 timeout,
                 &self.interrupt,
             );
-            if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted) || attempt > retries {
+            if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted(_)) || attempt > retries
+            {
                 return (end, attempt);
             }
             tracing::warn!(target: "f0.runner", "Step {} attempt {attempt} failed: {}; retrying", step.name, end.message().unwrap_or_default());
             if self.pause(opts.retry_delay) {
-                return (AttemptEnd::Interrupted, attempt);
+                return (AttemptEnd::Interrupted(self.interrupt.describe()), attempt);
             }
         }
     }

@@ -57,6 +57,7 @@ impl Store {
         ctx: &mut Context,
         samples: &[SampleRow],
     ) -> Result<(), StoreError> {
+        self.check_new_series(samples)?;
         let cache = std::mem::take(&mut self.series_ids);
         let result = self.write_tx(|tx| {
             write_context(tx, run_id, ctx)?;

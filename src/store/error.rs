@@ -14,6 +14,30 @@ pub enum StoreError {
         /// The store path.
         path: PathBuf,
     },
+    /// The path names something other than a regular file (a FIFO, a device, a directory).
+    #[error("context store {path} is not a regular file ({kind}); refusing to open it (pass a file path with --context-db)")]
+    NotRegular {
+        /// The store path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// The file is an SQLite database but not an f0 context store (another program's).
+    #[error("{path} is an SQLite database but not an f0 context store (it has none of f0's tables); refusing to read it as one")]
+    NotAStore {
+        /// The store path.
+        path: PathBuf,
+    },
+    /// A read-only command met a store written by an older f0; a writing command migrates it.
+    #[error("context store {path} has schema version {found}; this f0 reads version {supported}: run any writing command (f0 run, f0 import) once to migrate it")]
+    OlderSchema {
+        /// The store path.
+        path: PathBuf,
+        /// `PRAGMA user_version` found.
+        found: i64,
+        /// The version this build reads.
+        supported: i64,
+    },
     /// The database is damaged.
     #[error("context store {path} is corrupt: {message}; it was not modified")]
     Corrupt {

@@ -41,7 +41,7 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// One line is malformed.
-    #[error("{path}:{line}: {message}")]
+    #[error("{path}:{line}: {}", crate::diagnostic::quote(.message))]
     Line {
         /// The file.
         path: String,
@@ -277,6 +277,7 @@ impl Store {
         source_path: &str,
         samples: &[SampleRow],
     ) -> Result<i64, StoreError> {
+        self.check_new_series(samples)?;
         let (path, waited) = (self.path.clone(), self.busy_timeout);
         let err = |e| StoreError::from_sqlite(&path, waited, e);
         let now = crate::util::epoch_seconds();

@@ -111,6 +111,23 @@ impl Store {
         })
     }
 
+    /// Checks the identity of every series in `samples` not yet known to this connection
+    /// (a non-empty name; name, tag keys and values within 1 KiB), before anything is written.
+    pub(super) fn check_new_series(&self, samples: &[SampleRow]) -> Result<(), StoreError> {
+        for row in samples
+            .iter()
+            .filter(|r| !self.series_ids.contains_key(&r.series))
+        {
+            crate::metrics::check_identity(&row.series.name, &row.series.tags).map_err(|e| {
+                StoreError::Data {
+                    path: self.path.clone(),
+                    message: format!("cannot store a sample: {e}"),
+                }
+            })?;
+        }
+        Ok(())
+    }
+
     /// Writes `samples` for `run_id` in one transaction.
     pub fn insert_samples(
         &mut self,

@@ -11,8 +11,10 @@ mod analyses;
 mod baselines;
 mod context;
 mod error;
+pub mod exposition;
 pub mod import;
 mod metrics;
+mod open;
 mod query;
 mod retention;
 mod runs;
@@ -28,10 +30,10 @@ pub use metrics::{SampleRow, SeriesKey, StoredSample};
 pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
 pub use retention::RetentionReport;
 pub use runs::RunRow;
+pub use schema::SCHEMA_VERSION;
 pub use sink::StoreSink;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -58,7 +60,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if absent) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        check_is_sqlite(path)?;
+        open::check_file(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
                 path: parent.to_path_buf(),
@@ -104,7 +106,8 @@ impl Store {
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             )
             .map_err(|e| self.err(e))?;
-        schema::migrate(self)
+        schema::migrate(self)?;
+        self.reap_stale_runs().map(drop)
     }
 
     /// Where the store lives.
@@ -154,42 +157,6 @@ impl SharedStore {
     /// behind (an uncommitted transaction rolls back when dropped), so the lock is recovered.
     pub fn lock(&self) -> MutexGuard<'_, Store> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Refuses an existing, non-empty file that does not start with SQLite's header, before
-/// SQLite gets a chance to touch it.
-fn check_is_sqlite(path: &Path) -> Result<(), StoreError> {
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => {
-            return Err(StoreError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-    };
-    let mut head = [0u8; 16];
-    let mut got = 0;
-    while got < head.len() {
-        match file.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(source) => {
-                return Err(StoreError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
-        }
-    }
-    if got == 0 || &head == SQLITE_MAGIC {
-        Ok(())
-    } else {
-        Err(StoreError::NotSqlite {
-            path: path.to_path_buf(),
-        })
     }
 }
 

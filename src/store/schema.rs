@@ -69,6 +69,13 @@ const MIGRATIONS: &[&str] = &[
         result TEXT NOT NULL);
     CREATE INDEX analyses_run ON analyses(run_id, id);
     "#,
+    // v3: who runs a run (pid, its start time in clock ticks since boot, the boot id), so that
+    // a run whose process is gone is marked `crashed` instead of staying `running` forever.
+    r#"
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN proc_start INTEGER;
+    ALTER TABLE runs ADD COLUMN boot_id TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

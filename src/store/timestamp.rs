@@ -27,7 +27,7 @@ pub const NANOSECOND_THRESHOLD: i64 = 1_000_000_000_000_000;
 
 /// Why a timestamp field was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("timestamp '{text}' {reason}; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15), RFC 3339 (e.g. 2026-01-01T00:00:00Z) or 'YYYY-MM-DD HH:MM:SS' (UTC)")]
+#[error("timestamp '{}' {reason}; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15), RFC 3339 (e.g. 2026-01-01T00:00:00Z) or 'YYYY-MM-DD HH:MM:SS' (UTC)", crate::diagnostic::quote(.text))]
 pub struct TimestampError {
     /// The field as given.
     pub text: String,

@@ -132,7 +132,7 @@ fn context_data_is_framework0_readable_with_compact_json() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, framework0::store::SCHEMA_VERSION);
 }
 
 #[test]

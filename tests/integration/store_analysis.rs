@@ -64,7 +64,7 @@ fn a_version_1_store_gains_the_baselines_and_analyses_tables_and_keeps_its_data(
         .connection()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, framework0::store::SCHEMA_VERSION);
     assert_eq!(store.context_value("k.v").unwrap(), Some(json!(1)));
     assert_eq!(count(&store, "baselines"), 0);
     assert_eq!(count(&store, "analyses"), 0);

@@ -13,4 +13,5 @@ fn serial() -> MutexGuard<'static, ()> {
 }
 
 mod metrics_pipeline;
+mod metrics_serve;
 mod metrics_volume;

@@ -22,7 +22,7 @@ pub enum AnalyzeError {
     )]
     EmptyStore,
     /// An exact metric name the store does not know.
-    #[error("unknown metric '{name}'; stored metrics: {}", .known.join(", "))]
+    #[error("unknown metric '{}'; stored metrics: {}", crate::diagnostic::quote(.name), crate::diagnostic::quote(&.known.join(", ")))]
     UnknownMetric {
         /// The name asked for.
         name: String,

@@ -1,0 +1,202 @@
+//! Which series a report covers, and their samples: every sample of each series (for its
+//! history across runs) and those inside the report's window (for everything else).
+//!
+//! Selection is by metric name and name glob until series selectors (name + tag matchers)
+//! exist; each selected name is split into its series (name + tag set), never pooled.
+
+use std::collections::BTreeMap;
+
+use crate::analyze::action::args::MetricPattern;
+use crate::analyze::action::select::{resolve_names, window};
+use crate::report::args::WindowSpec;
+use crate::report::error::ReportError;
+use crate::report::escape::series_label;
+use crate::report::model::Skipped;
+use crate::store::{SampleWindow, SeriesKey, Store};
+
+/// The source of the system collector's series (shown in the system overview, not as series
+/// of their own unless selected by name).
+pub const SYSTEM_SOURCE: &str = "system_collector";
+
+/// Samples in time order, column by column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Columns {
+    /// Values.
+    pub values: Vec<f64>,
+    /// Epoch ns, non-decreasing.
+    pub timestamps: Vec<i64>,
+    /// The run of each sample.
+    pub run_ids: Vec<Option<i64>>,
+}
+
+impl Columns {
+    fn push(&mut self, value: f64, ts: i64, run: Option<i64>) {
+        self.values.push(value);
+        self.timestamps.push(ts);
+        self.run_ids.push(run);
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True without samples.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// One series: its window's samples and every stored sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesData {
+    /// Name, type, unit, tags, source.
+    pub key: SeriesKey,
+    /// `name{tags}`.
+    pub label: String,
+    /// Samples inside the window.
+    pub window: Columns,
+    /// Every stored sample.
+    pub all: Columns,
+}
+
+/// The series of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    /// Series with samples in the window, by name then tags.
+    pub series: Vec<SeriesData>,
+    /// Selectors and series left out.
+    pub skipped: Vec<Skipped>,
+    /// The window the samples were cut by.
+    pub window: SampleWindow,
+    /// How many series each selected name has in the store (a name-keyed baseline or
+    /// analysis speaks for a series only when its name has one).
+    pub series_count: BTreeMap<String, usize>,
+}
+
+/// The sample window of `spec` over `names` at `now_ns`.
+pub fn sample_window(
+    store: &Store,
+    spec: WindowSpec,
+    names: &[String],
+    now_ns: i64,
+    current_run: Option<i64>,
+) -> Result<SampleWindow, ReportError> {
+    Ok(match spec {
+        WindowSpec::Run(id) => SampleWindow {
+            since_ns: None,
+            run_id: Some(id),
+        },
+        WindowSpec::Timeframe(t) => window(store, t, names, now_ns, current_run)?,
+    })
+}
+
+fn inside(w: &SampleWindow, ts: i64, run: Option<i64>) -> bool {
+    w.since_ns.map_or(true, |s| ts >= s) && w.run_id.map_or(true, |r| run == Some(r))
+}
+
+/// Every series of `name`, with all its samples and those inside `w`.
+pub fn read_series(
+    store: &Store,
+    name: &str,
+    w: &SampleWindow,
+) -> Result<Vec<SeriesData>, ReportError> {
+    let mut out = Vec::new();
+    for (id, key) in super::read::series_named(store, name)? {
+        let all = super::read::samples_of(store, id)?;
+        if all.is_empty() {
+            continue;
+        }
+        let mut window = Columns::default();
+        for i in 0..all.len() {
+            if inside(w, all.timestamps[i], all.run_ids[i]) {
+                window.push(all.values[i], all.timestamps[i], all.run_ids[i]);
+            }
+        }
+        out.push(SeriesData {
+            label: series_label(&key.name, &key.tags),
+            key,
+            window,
+            all,
+        });
+    }
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(out)
+}
+
+/// Selects the series of `patterns` (none: every series not from the system collector) in the
+/// window of `spec`.
+pub fn select(
+    store: &Store,
+    patterns: &[MetricPattern],
+    spec: WindowSpec,
+    now_ns: i64,
+    current_run: Option<i64>,
+) -> Result<Selection, ReportError> {
+    let by_default = patterns.is_empty();
+    let (names, mut skipped) = if by_default {
+        let all = resolve_names(store, &["*".parse().expect("valid glob")])?;
+        (all.0, Vec::new())
+    } else {
+        let (names, skipped) = resolve_names(store, patterns)?;
+        let skipped = skipped
+            .into_iter()
+            .map(|s| Skipped {
+                what: s.metric,
+                reason: s.reason,
+            })
+            .collect();
+        (names, skipped)
+    };
+    let w = sample_window(store, spec, &names, now_ns, current_run)?;
+    let mut series = Vec::new();
+    let mut series_count = BTreeMap::new();
+    for name in &names {
+        let of_name = read_series(store, name, &w)?;
+        series_count.insert(name.clone(), of_name.len());
+        for s in of_name {
+            if by_default && s.key.source.as_deref() == Some(SYSTEM_SOURCE) {
+                continue;
+            }
+            if s.window.is_empty() {
+                skipped.push(Skipped {
+                    what: s.label.clone(),
+                    reason: format!(
+                        "no samples in timeframe {spec} ({} stored in other runs or earlier)",
+                        s.all.len()
+                    ),
+                });
+            } else {
+                series.push(s);
+            }
+        }
+    }
+    if series.is_empty() {
+        return Err(ReportError::Empty {
+            timeframe: spec.to_string(),
+            reason: nothing_reason(&skipped, by_default, &w),
+        });
+    }
+    Ok(Selection {
+        series,
+        skipped,
+        window: w,
+        series_count,
+    })
+}
+
+fn nothing_reason(skipped: &[Skipped], by_default: bool, w: &SampleWindow) -> String {
+    let run = w.run_id.map_or(String::new(), |r| format!(" (run {r})"));
+    if skipped.is_empty() && by_default {
+        return format!(
+            "no series outside the system collector's has samples{run}; select system \
+             metrics by name (metrics: [cpu_usage_total]) to report on them"
+        );
+    }
+    let listed: Vec<String> = skipped
+        .iter()
+        .take(10)
+        .map(|s| format!("{}: {}", s.what, s.reason))
+        .collect();
+    format!("no selected series has samples{run}; {}", listed.join("; "))
+}
