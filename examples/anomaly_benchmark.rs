@@ -151,7 +151,13 @@ fn main() {
             for set in &o.sets {
                 let scored = harness::score_corpus(&corpus, set, &params);
                 let p = harness::optimize_pointwise(&scored);
-                println!("|   {} scored point by point (no events) | {:.1} | {:.1} | {:.1} | | | | |", label(set), p[0].1, p[1].1, p[2].1);
+                println!(
+                    "|   {} scored point by point (no events) | {:.1} | {:.1} | {:.1} | | | | |",
+                    label(set),
+                    p[0].1,
+                    p[1].1,
+                    p[2].1
+                );
             }
         }
         println!();

@@ -180,7 +180,11 @@ pub fn score_prefix_zscore(corpus: &[Series], sensitivity: f64) -> Vec<Scored> {
                     let d = x - mean;
                     mean += d / n;
                     m2 += d * (x - mean);
-                    let sd = if n > 1.0 { (m2 / (n - 1.0)).sqrt() } else { 0.0 };
+                    let sd = if n > 1.0 {
+                        (m2 / (n - 1.0)).sqrt()
+                    } else {
+                        0.0
+                    };
                     if sd > 0.0 {
                         ((x - mean).abs() / sd / (2.0 * sensitivity)).min(1.0)
                     } else {
@@ -215,7 +219,13 @@ pub fn optimize_pointwise(scored: &[Scored]) -> Vec<(f64, f64)> {
                     }
                     (t, score::normalize(raw, windows, profile))
                 })
-                .fold((0.0, f64::NEG_INFINITY), |best, c| if c.1 > best.1 { c } else { best })
+                .fold((0.0, f64::NEG_INFINITY), |best, c| {
+                    if c.1 > best.1 {
+                        c
+                    } else {
+                        best
+                    }
+                })
         })
         .collect()
 }

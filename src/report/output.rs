@@ -216,10 +216,7 @@ mod tests {
         assert_eq!(got, d.path().join("out/b"));
         assert!(got.is_dir());
         // A name of its own outside the base, so no other file of the machine can collide.
-        let escape = format!(
-            "{}-escape",
-            d.path().file_name().unwrap().to_string_lossy()
-        );
+        let escape = format!("{}-escape", d.path().file_name().unwrap().to_string_lossy());
         let e = prepare_dir(&format!("out/../../{escape}"), d.path())
             .unwrap_err()
             .to_string();

@@ -42,6 +42,7 @@ mod metrics_config;
 mod metrics_filters;
 mod metrics_types;
 mod metrics_ui;
+mod online_analyze;
 mod online_benchmark;
 mod online_cli;
 mod online_detectors;

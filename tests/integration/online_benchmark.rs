@@ -23,7 +23,12 @@ fn the_scoring_rule_is_anchored_at_null_and_perfect() {
             perfect += score::series_score(s.values.len(), &w, &oracle, &profile);
             windows += score::scorable_windows(s.values.len(), &w);
         }
-        assert_eq!(score::normalize(null, windows, &profile), 0.0, "{}", profile.name);
+        assert_eq!(
+            score::normalize(null, windows, &profile),
+            0.0,
+            "{}",
+            profile.name
+        );
         let p = score::normalize(perfect, windows, &profile);
         assert!((p - 100.0).abs() < 1e-9, "{}: {p}", profile.name);
     }
@@ -38,6 +43,13 @@ fn the_default_set_keeps_its_score_on_the_tuning_corpus() {
     let at_default = harness::corpus_score(&scored, events, &STANDARD);
     // Measured 73.3 (best threshold) and 55.7 (default threshold) when the defaults were
     // chosen; a drop of more than 5 points is a regression.
-    assert!(best[0].1 >= 68.0, "standard at the best threshold: {:.1}", best[0].1);
-    assert!(at_default >= 50.0, "standard at the default threshold: {at_default:.1}");
+    assert!(
+        best[0].1 >= 68.0,
+        "standard at the best threshold: {:.1}",
+        best[0].1
+    );
+    assert!(
+        at_default >= 50.0,
+        "standard at the default threshold: {at_default:.1}"
+    );
 }

@@ -50,7 +50,10 @@ fn nab_csv(values: &[f64]) -> String {
 }
 
 fn event_schema() -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/online_event.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/online_event.schema.json"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
 }
@@ -87,7 +90,12 @@ fn nab_csv_events_as_json_lines_match_schema_and_golden() {
     let s = Scratch::new();
     let file = s.write("cpu.csv", &nab_csv(&planted()));
     let out = s.run(&["detect", file.to_str().unwrap(), "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let events = json_lines(&out.stdout);
     let schema = event_schema();
     for e in &events {
@@ -95,16 +103,25 @@ fn nab_csv_events_as_json_lines_match_schema_and_golden() {
         assert!(errors.is_empty(), "{errors:?} in {e}");
     }
     // The spike is alerted at its own point, the shift within three points.
-    let starts: Vec<u64> = events.iter().map(|e| e["start_index"].as_u64().unwrap()).collect();
+    let starts: Vec<u64> = events
+        .iter()
+        .map(|e| e["start_index"].as_u64().unwrap())
+        .collect();
     assert!(starts.contains(&1500), "{starts:?}");
-    assert!(starts.iter().any(|&s| (2200..=2203).contains(&s)), "{starts:?}");
+    assert!(
+        starts.iter().any(|&s| (2200..=2203).contains(&s)),
+        "{starts:?}"
+    );
     let spike = events.iter().find(|e| e["start_index"] == 1500).unwrap();
     assert_eq!(spike["start_time"], "2014-04-06T05:00:00Z");
     assert_eq!(spike["peak_value"], planted()[1500]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("3000 point(s)"), "{stderr}");
 
-    let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/online/detect_events.jsonl");
+    let golden = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/online/detect_events.jsonl"
+    );
     if std::env::var_os("F0_BLESS").is_some() {
         std::fs::write(golden, &out.stdout).unwrap();
     }
@@ -120,19 +137,37 @@ fn plain_values_from_stdin_in_text_mode() {
     let text: String = planted().iter().map(|v| format!("{v}\n")).collect();
     let mut child = s
         .f0()
-        .args(["detect", "-", "--detectors", "mad,ewma", "--threshold", "0.5"])
+        .args([
+            "detect",
+            "-",
+            "--detectors",
+            "mad,ewma",
+            "--threshold",
+            "0.5",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.lines().all(|l| l.starts_with("anomaly ")), "{stdout}");
+    assert!(
+        stdout.lines().all(|l| l.starts_with("anomaly ")),
+        "{stdout}"
+    );
     assert!(stdout.contains("anomaly 1500 .. "), "{stdout}");
-    assert!(!stdout.contains("(20"), "no timestamps in plain input: {stdout}");
+    assert!(
+        !stdout.contains("(20"),
+        "no timestamps in plain input: {stdout}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("from <stdin>"));
 }
 
@@ -140,7 +175,15 @@ fn plain_values_from_stdin_in_text_mode() {
 #[test]
 fn an_event_is_printed_before_the_input_ends() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_f0"))
-        .args(["detect", "-", "--json", "--detectors", "zscore", "--gap", "0"])
+        .args([
+            "detect",
+            "-",
+            "--json",
+            "--detectors",
+            "zscore",
+            "--gap",
+            "0",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -155,7 +198,9 @@ fn an_event_is_printed_before_the_input_ends() {
         tx.send(line).unwrap();
     });
     let mut g = Xoshiro256::seed_from_u64(5);
-    let mut text: String = (0..1000).map(|_| format!("{}\n", 10.0 + g.standard_normal())).collect();
+    let mut text: String = (0..1000)
+        .map(|_| format!("{}\n", 10.0 + g.standard_normal()))
+        .collect();
     text.push_str("40\n10\n10\n");
     stdin.write_all(text.as_bytes()).unwrap();
     stdin.flush().unwrap();
@@ -194,7 +239,9 @@ fn bad_input_names_file_line_or_flag_and_exits_one() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read missing.csv"));
     let long = s.write("long.csv", &format!("{}\n", "1".repeat(70_000)));
     let out = s.run(&["detect", long.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("long.csv:1: line longer than 65536 bytes"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("long.csv:1: line longer than 65536 bytes")
+    );
 }
 
 #[test]
@@ -202,7 +249,12 @@ fn import_reads_the_sql_timestamp_form_as_utc() {
     let s = Scratch::new();
     let file = s.write("nab.csv", &nab_csv(&planted()[..10]));
     let out = s.run(&["import", file.to_str().unwrap(), "--name", "cpu", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["samples"], 10);
     let first: i64 = s

@@ -4,8 +4,8 @@
 //! with `Z`.
 
 use framework0::analyze::online::{
-    DetectorKind, DetectorSet, EventParams, EventReport, OnlineOptions, OnlineParams,
-    OnlineRunner, Point,
+    DetectorKind, DetectorSet, EventParams, EventReport, OnlineOptions, OnlineParams, OnlineRunner,
+    Point,
 };
 use framework0::store::timestamp::parse_timestamp;
 use proptest::prelude::*;

@@ -26,7 +26,10 @@ fn state_is_bounded_over_a_million_points() {
             }
         }
         let end = set.state_bytes();
-        assert_eq!(end, after_warmup, "{kind:?}: {after_warmup} bytes at 10k points, {end} at 1M");
+        assert_eq!(
+            end, after_warmup,
+            "{kind:?}: {after_warmup} bytes at 10k points, {end} at 1M"
+        );
         assert!(end < 1 << 20, "{kind:?}: {end} bytes");
     }
 }

@@ -97,5 +97,7 @@ pub fn analyze_metric(
         baseline_comparison: None,
         drift: None,
         warnings,
+        online_anomalies: (settings.anomalies.online.as_ref())
+            .map(|o| super::online::replay(samples, o)),
     })
 }

@@ -14,6 +14,7 @@ mod changepoints;
 pub mod config;
 mod error;
 pub mod metric;
+pub mod online;
 pub mod render;
 pub mod report;
 pub mod select;

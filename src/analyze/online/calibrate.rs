@@ -200,7 +200,11 @@ impl Calibrator {
     /// sorted history never holds a value it cannot find again) against the history, then
     /// adds it.
     pub fn calibrate(&mut self, raw: f64) -> Calibrated {
-        let raw = if raw.is_nan() { 0.0 } else { raw.clamp(0.0, f64::MAX) };
+        let raw = if raw.is_nan() {
+            0.0
+        } else {
+            raw.clamp(0.0, f64::MAX)
+        };
         let out = self.peek(raw);
         if let Some(old) = self.history.push(raw) {
             self.sorted.remove(old);

@@ -41,7 +41,7 @@ pub use detector::{DetectorSet, OnlineDetector, OnlineParams, PointScore};
 pub use error::OnlineError;
 pub use events::{Event, EventBuilder, EventParams, EventPoint};
 pub use model::{Model, Observation};
-pub use options::{read_options, OnlineOptions};
+pub use options::{read_options, OnlineOptions, OPTION_KEYS};
 pub use report::EventReport;
 pub use stream::{read_line_bounded, LineReader, OnlineRunner, Point, ReadLineError};
 
