@@ -45,6 +45,7 @@ mod metrics_ui;
 mod online_analyze;
 mod online_benchmark;
 mod online_cli;
+mod online_collect;
 mod online_detectors;
 mod online_props;
 mod online_state;

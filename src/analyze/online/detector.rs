@@ -317,6 +317,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_default_set_holds_about_a_quarter_megabyte() {
+        let mut set =
+            DetectorSet::new(super::super::DEFAULT_DETECTORS, &OnlineParams::default()).unwrap();
+        for i in 0..5000 {
+            set.update(f64::from(i % 288)).unwrap();
+        }
+        let bytes = set.state_bytes();
+        assert!((200_000..300_000).contains(&bytes), "{bytes}");
+    }
+
+    #[test]
     fn lundberg_exponent_solves_its_equation() {
         let t = lundberg_exponent(2.0);
         assert!(((1.0 - t) * (2.0 * t).exp() - 1.0).abs() < 1e-9);
