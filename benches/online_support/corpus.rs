@@ -328,91 +328,93 @@ fn seasonal_break(g: &mut Gen, k: usize) -> Series {
     }
 }
 
+/// Request counts with a daily cycle, heavy-tailed noise and news spikes.
+fn requests(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
+    let base = g.uniform(20.0, 80.0);
+    let on = g.onsets(n, 2);
+    let v = (0..n)
+        .map(|i| {
+            let mut lambda = base * (0.4 + daily(i, 0));
+            if on.iter().any(|&a| i >= a && i < a + 12) {
+                lambda *= g.uniform(4.0, 8.0);
+            }
+            g.poisson(lambda) + (3.0 * g.student(2)).abs().round()
+        })
+        .collect();
+    (v, on)
+}
+
+/// Machine temperature: smooth AR, then a failure that drops it by 30 for 200 points.
+fn temperature(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
+    let on = g.onsets(n, 1);
+    let ar = g.ar1(n, 0.98, 2.0);
+    let a = on[0];
+    let v = (0..n)
+        .map(|i| {
+            let failure = if i >= a && i < a + 200 {
+                -30.0 * ((i - a) as f64 / 20.0).min(1.0)
+            } else {
+                0.0
+            };
+            80.0 + ar[i] + failure
+        })
+        .collect();
+    (v, on)
+}
+
+/// CPU that moves to a new plateau (a misconfiguration) and back.
+fn plateau(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
+    let mut v = cpu_like(g, n);
+    let on = g.onsets(n, 1);
+    let up = g.uniform(15.0, 35.0);
+    for x in v.iter_mut().skip(on[0]).take(g.int(DAY, 3 * DAY)) {
+        *x = (*x + up).min(100.0);
+    }
+    (v, on)
+}
+
+/// Traffic speed: noisy around a limit, a jam halves it for a while.
+fn traffic(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
+    let on = g.onsets(n, 2);
+    let v = (0..n)
+        .map(|i| {
+            let jam = on.iter().any(|&a| i >= a && i < a + 30);
+            let limit = if jam { 35.0 } else { 65.0 };
+            (limit + 4.0 * g.student(4) - 5.0 * daily(i, 1)).round()
+        })
+        .collect();
+    (v, on)
+}
+
+/// Spike density: rare load spikes become frequent for a day.
+fn spike_density(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
+    let on = g.onsets(n, 1);
+    let v = (0..n)
+        .map(|i| {
+            let rate = if i >= on[0] && i < on[0] + DAY { 0.08 } else { 0.003 };
+            let spike = if g.rng.next_f64() < rate { 25.0 } else { 0.0 };
+            20.0 + 2.0 * g.normal() + spike
+        })
+        .collect();
+    (v, on)
+}
+
+/// A counter that stops (a flat line where there was noise), then recovers.
+fn stalled(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
+    let on = g.onsets(n, 1);
+    let mut v: Vec<f64> = (0..n).map(|_| (12.0 + 3.0 * g.normal()).round()).collect();
+    let dur = g.int(40, 150);
+    for x in v.iter_mut().skip(on[0]).take(dur) {
+        *x = 0.0;
+    }
+    (v, on)
+}
+
 /// Mixtures modelled on NAB's real streams.
 fn mixed(g: &mut Gen, k: usize) -> Series {
     let n = length(g);
-    let (values, anomalies) = match k % 6 {
-        0 => {
-            // Request counts with a daily cycle, heavy-tailed noise and news spikes.
-            let base = g.uniform(20.0, 80.0);
-            let on = g.onsets(n, 2);
-            let v = (0..n)
-                .map(|i| {
-                    let mut lambda = base * (0.4 + daily(i, 0));
-                    if on.iter().any(|&a| i >= a && i < a + 12) {
-                        lambda *= g.uniform(4.0, 8.0);
-                    }
-                    g.poisson(lambda) + (3.0 * g.student(2)).abs().round()
-                })
-                .collect();
-            (v, on)
-        }
-        1 => {
-            // Machine temperature: smooth AR, a slow sag, then failure.
-            let on = g.onsets(n, 1);
-            let ar = g.ar1(n, 0.98, 2.0);
-            let v = (0..n)
-                .map(|i| {
-                    let a = on[0];
-                    let failure = if i >= a && i < a + 200 {
-                        -30.0 * ((i - a) as f64 / 20.0).min(1.0)
-                    } else {
-                        0.0
-                    };
-                    80.0 + ar[i] + failure
-                })
-                .collect();
-            (v, on)
-        }
-        2 => {
-            // CPU that moves to a new plateau (a misconfiguration) and back.
-            let mut v = cpu_like(g, n);
-            let on = g.onsets(n, 1);
-            let up = g.uniform(15.0, 35.0);
-            for x in v.iter_mut().skip(on[0]).take(g.int(DAY, 3 * DAY)) {
-                *x = (*x + up).min(100.0);
-            }
-            (v, on)
-        }
-        3 => {
-            // Traffic speed: noisy around a limit, a jam halves it for a while.
-            let on = g.onsets(n, 2);
-            let v = (0..n)
-                .map(|i| {
-                    let jam = on.iter().any(|&a| i >= a && i < a + 30);
-                    let limit = if jam { 35.0 } else { 65.0 };
-                    (limit + 4.0 * g.student(4) - 5.0 * daily(i, 1)).round()
-                })
-                .collect();
-            (v, on)
-        }
-        4 => {
-            // Spike density: rare load spikes become frequent.
-            let on = g.onsets(n, 1);
-            let v = (0..n)
-                .map(|i| {
-                    let rate = if i >= on[0] && i < on[0] + DAY {
-                        0.08
-                    } else {
-                        0.003
-                    };
-                    let spike = if g.rng.next_f64() < rate { 25.0 } else { 0.0 };
-                    20.0 + 2.0 * g.normal() + spike
-                })
-                .collect();
-            (v, on)
-        }
-        _ => {
-            // A counter that stops (a flat line where there was noise), then recovers.
-            let on = g.onsets(n, 1);
-            let mut v: Vec<f64> = (0..n).map(|_| (12.0 + 3.0 * g.normal()).round()).collect();
-            let dur = g.int(40, 150);
-            for x in v.iter_mut().skip(on[0]).take(dur) {
-                *x = 0.0;
-            }
-            (v, on)
-        }
-    };
+    let make = [requests, temperature, plateau, traffic, spike_density, stalled][k % 6];
+    let (values, anomalies) = make(g, n);
     Series {
         name: format!("mixed/{k}"),
         category: "mixed",

@@ -116,7 +116,7 @@ impl TailFit {
         if excess == 0.0 {
             return self.mass;
         }
-        if !(self.scale > 0.0) {
+        if self.scale.is_nan() || self.scale <= 0.0 {
             return 0.0;
         }
         let z = excess / self.scale;

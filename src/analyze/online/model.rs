@@ -41,7 +41,7 @@ pub fn gaussian_surprise(dev: f64, scale: f64) -> f64 {
     if dev == 0.0 {
         return 0.0;
     }
-    if !(scale > 0.0) {
+    if scale.is_nan() || scale <= 0.0 {
         return MAX_SURPRISE;
     }
     let z = dev / scale;

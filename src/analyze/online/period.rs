@@ -82,7 +82,7 @@ pub fn autocorrelation(xs: &[f64], max_lag: usize) -> Vec<f64> {
     }
     fft(&mut re, &mut im, true);
     let r0 = re[0];
-    if !(r0 > 0.0) {
+    if r0.is_nan() || r0 <= 0.0 {
         return vec![0.0; max_lag + 1];
     }
     (0..=max_lag).map(|k| re[k] / r0).collect()
