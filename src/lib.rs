@@ -27,6 +27,7 @@ pub mod events;
 pub mod exposition;
 pub mod framework0;
 pub mod metrics;
+pub mod profile;
 pub mod prometheus;
 pub mod recipe;
 pub mod report;

@@ -75,7 +75,7 @@ pub(crate) fn check_open_unit(
 }
 
 /// Multiplies by 2^k exactly (no intermediate overflow for any k in the f64 range).
-fn ldexp(mut x: f64, mut k: i32) -> f64 {
+pub(crate) fn ldexp(mut x: f64, mut k: i32) -> f64 {
     const STEP: i32 = 1000;
     while k > STEP {
         x *= 2f64.powi(STEP);

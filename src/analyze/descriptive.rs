@@ -28,10 +28,18 @@
 //!   return an arbitrary first value;
 //! - min, max and range `max − min`.
 //!
-//! Every function rejects an empty series, NaN and ±infinity with a [`StatsError`]. Finite
-//! values whose deviations exceed ~1e154 overflow the variance to `+∞` (it is then not
-//! representable); skewness and kurtosis are `None` when their moments leave the `f64` range.
+//! Every function rejects an empty series, NaN and ±infinity with a [`StatsError`].
+//!
+//! **Extreme magnitudes.** When the largest |xᵢ| lies outside [2⁻¹⁰⁰, 2¹⁰⁰] the central sums are
+//! taken over the values scaled by a power of two `2⁻ᵉ` (exact) that brings them near 1, and kept
+//! in that scaled form ([`Moments::scale_exponent`]): no deviation, square or fourth power can overflow or
+//! underflow whatever the finite input (near `f64::MAX`, near 1e-308, subnormal). The standard
+//! deviation is unscaled once at the end, so it is right wherever it is representable; the
+//! variance overflows to `+∞` (or underflows to 0) only when its true value is outside the `f64`
+//! range; skewness and kurtosis are scale-free and defined for every non-constant series.
+//! Inside that range the scale is 1 and the arithmetic is exactly the unscaled one.
 
+use super::basic::ldexp;
 use super::error::{ensure_series, StatsError};
 use super::order;
 use super::summation::{sqrt_ratio, sum, sum_by, NeumaierSum};
@@ -47,12 +55,30 @@ pub struct Moments {
     pub min: f64,
     /// Largest value.
     pub max: f64,
-    /// `M₂ = Σ(xᵢ − x̄)²`.
+    /// The central sums are in units of `2^scale_exponent`: `M₂ = 2^(2·scale_exponent) · m2`
+    /// and so on (0 unless the values are extreme; see the module docs).
+    pub scale_exponent: i32,
+    /// `M₂ / scale² = Σ((xᵢ − x̄)/scale)²` with `scale = 2^scale_exponent`.
     pub m2: f64,
-    /// `M₃ = Σ(xᵢ − x̄)³`.
+    /// `M₃ / scale³`.
     pub m3: f64,
-    /// `M₄ = Σ(xᵢ − x̄)⁴`.
+    /// `M₄ / scale⁴`.
     pub m4: f64,
+}
+
+/// Values with max |x| inside [2⁻¹⁰⁰, 2¹⁰⁰] need no scaling: the dominant deviations are then at
+/// least 2⁻¹⁵⁴ and at most 2¹⁰¹, so their fourth powers stay normal and finite.
+const UNSCALED_EXPONENTS: std::ops::RangeInclusive<i32> = -100..=100;
+
+/// The binary exponent `e` with `2ᵉ ≤ max(|lo|, |hi|) < 2ᵉ⁺¹` (subnormals included, up to
+/// rounding of the logarithm, which only moves the scale by one); 0 when both are 0.
+fn magnitude_exponent(lo: f64, hi: f64) -> i32 {
+    let m = lo.abs().max(hi.abs());
+    if m == 0.0 {
+        0
+    } else {
+        m.log2().floor() as i32
+    }
 }
 
 impl Moments {
@@ -67,6 +93,7 @@ impl Moments {
     pub(crate) fn of_checked(values: &[f64]) -> Moments {
         let n = values.len();
         let (min, max, mean) = location(values);
+        let exponent = magnitude_exponent(min, max);
         if min == max {
             // A constant series: every deviation is exactly zero.
             return Moments {
@@ -74,12 +101,20 @@ impl Moments {
                 mean,
                 min,
                 max,
+                scale_exponent: 0,
                 m2: 0.0,
                 m3: 0.0,
                 m4: 0.0,
             };
         }
-        let [s1, s2, s3, s4] = deviation_sums(values, mean);
+        let (scale_exponent, [s1, s2, s3, s4]) = if UNSCALED_EXPONENTS.contains(&exponent) {
+            (0, deviation_sums(values, mean))
+        } else {
+            let scaled: Vec<f64> = values.iter().map(|&x| ldexp(x, -exponent)).collect();
+            let (lo, hi) = (ldexp(min, -exponent), ldexp(max, -exponent));
+            let center = mean_of_finite(&scaled).clamp(lo, hi);
+            (exponent, deviation_sums(&scaled, center))
+        };
         let nf = n as f64;
         let delta = -s1 / nf;
         let m2 = (s2 - s1 * s1 / nf).max(0.0);
@@ -91,31 +126,41 @@ impl Moments {
             mean,
             min,
             max,
+            scale_exponent,
             m2,
             m3,
             m4,
         }
     }
 
-    /// Sample variance `M₂ / (n − 1)`; `None` for a single value.
+    /// `x · scale^power`, rounded once where the result is representable.
+    fn unscale(&self, x: f64, power: i32) -> f64 {
+        if self.scale_exponent == 0 {
+            x
+        } else {
+            ldexp(x, power * self.scale_exponent)
+        }
+    }
+
+    /// Sample variance `M₂ / (n − 1)`; `None` for a single value. `+∞` when the true variance
+    /// exceeds `f64::MAX` (deviations beyond ~1e154).
     pub fn variance(&self) -> Option<f64> {
-        (self.n >= 2).then(|| self.m2 / (self.n - 1) as f64)
+        (self.n >= 2).then(|| self.unscale(self.m2 / (self.n - 1) as f64, 2))
     }
 
     /// Sample standard deviation `√(M₂ / (n − 1))`, rounded once ([`sqrt_ratio`]); `None` for a
     /// single value.
     pub fn std_dev(&self) -> Option<f64> {
-        (self.n >= 2).then(|| sqrt_ratio(self.m2, (self.n - 1) as f64))
+        (self.n >= 2).then(|| self.unscale(sqrt_ratio(self.m2, (self.n - 1) as f64), 1))
     }
 
     /// Population standard deviation `√(M₂ / n)` (numpy's `np.std`, ddof = 0); 0 for a single
     /// value.
     pub fn population_std_dev(&self) -> f64 {
-        sqrt_ratio(self.m2, self.n as f64)
+        self.unscale(sqrt_ratio(self.m2, self.n as f64), 1)
     }
 
-    /// Adjusted Fisher–Pearson skewness `G₁`; `None` below 3 values, for a constant series, or
-    /// when the moments leave the range of `f64` (spreads below ~1e-100 or above ~1e75).
+    /// Adjusted Fisher–Pearson skewness `G₁`; `None` below 3 values or for a constant series.
     pub fn skewness(&self) -> Option<f64> {
         if self.n < 3 || !(self.m2 > 0.0 && self.m2.is_finite()) {
             return None;
@@ -125,8 +170,7 @@ impl Moments {
         Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / (m2 * m2.sqrt())).filter(|g| g.is_finite())
     }
 
-    /// Sample-adjusted excess kurtosis `G₂`; `None` below 4 values, for a constant series, or
-    /// when the moments leave the range of `f64` (spreads below ~1e-75 or above ~1e75).
+    /// Sample-adjusted excess kurtosis `G₂`; `None` below 4 values or for a constant series.
     pub fn kurtosis(&self) -> Option<f64> {
         if self.n < 4 || !(self.m2 > 0.0 && self.m2.is_finite()) {
             return None;
@@ -162,14 +206,17 @@ fn location(values: &[f64]) -> (f64, f64, f64) {
     (min, max, mean)
 }
 
-/// Compensated mean of a non-empty finite series; falls back to summing `xᵢ/n` if `Σxᵢ` overflows.
+/// Compensated mean of a non-empty finite series. If `Σxᵢ` overflows, the terms are first
+/// divided by the power of two `k ≥ n` (exact for values this large), so the mean is still
+/// `(Σxᵢ/k)/n · k`, rounded once.
 fn mean_of_finite(values: &[f64]) -> f64 {
     let n = values.len() as f64;
     let total = sum(values);
     if total.is_finite() {
         total / n
     } else {
-        sum_by(values, |x| x / n)
+        let k = values.len().next_power_of_two() as f64;
+        sum_by(values, |x| x / k) / n * k
     }
 }
 

@@ -5,18 +5,25 @@
 //!   p = P(|T_df| ≥ |t|). Needs ≥ 2 points per sample. When both samples are constant the
 //!   statistic is undefined: equal means give t = 0, p = 1; different means t = ±∞, p = 0
 //!   (df then falls back to n_x + n_y − 2). Matches SciPy `ttest_ind(equal_var=False)` otherwise.
-//! * **Mann–Whitney U** (normal approximation, as SciPy `mannwhitneyu(method="asymptotic")`):
-//!   U_x = R_x − n_x(n_x+1)/2 from mid-ranks of the pooled sample; with U = max(U_x, n_x n_y − U_x),
-//!   σ_U² = n_x n_y/12 · ((n+1) − Σ(t³−t)/(n(n−1))) (tie correction over tie groups of size t),
-//!   z = (U − n_x n_y/2 − ½)/σ_U (continuity correction), p = min(2·(1 − Φ(z)), 1); p = 1 when
-//!   every value is tied. Always asymptotic (no exact small-sample distribution), so p is
-//!   approximate below about 8 points per side.
+//! * **Mann–Whitney U**, method chosen as SciPy's `mannwhitneyu(method="auto")` does:
+//!   U_x = R_x − n_x(n_x+1)/2 from mid-ranks of the pooled sample; U = max(U_x, n_x n_y − U_x).
+//!   *Exact* ([`MannWhitneyMethod::Exact`]) when the smaller sample has ≤ 8 points and no value
+//!   is tied: p = min(2·P(U' ≥ U), 1) under the exact null distribution of U' (every split of
+//!   the ranks equally likely; see [`mann_whitney_exact`]), limited here to
+//!   n_x·n_y ≤ 10⁶ (beyond it the normal approximation is used, and said).
+//!   *Asymptotic* otherwise: σ_U² = n_x n_y/12 · ((n+1) − Σ(t³−t)/(n(n−1))) (tie correction over
+//!   tie groups of size t), z = (U − n_x n_y/2 − ½)/σ_U (continuity correction),
+//!   p = min(2·(1 − Φ(z)), 1); p = 1 when every value is tied. z is reported for both methods.
 //! * **Mann–Kendall trend test** (Mann 1945; Kendall 1975) over a sequence in time order:
 //!   S = Σ_{i<j} sign(x_j − x_i), Var S = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)]/18,
 //!   z = (S − sign S)/√Var S, p = 2·(1 − Φ(|z|)); Kendall's τ = S / (n(n−1)/2); Sen's slope is the
 //!   median of (x_j − x_i)/(j − i) over i < j (Sen 1968). Needs ≥ 3 points.
 
+pub mod mann_whitney_exact;
+
 use serde::{Deserialize, Serialize};
+
+use mann_whitney_exact::{exact_applies, exact_two_sided_p};
 
 use super::basic::{validate_min, Scale};
 use super::descriptive::{median_of_checked, Moments};
@@ -46,6 +53,18 @@ pub struct MannWhitney {
     pub z: f64,
     /// Two-sided p-value.
     pub p_value: f64,
+    /// How `p_value` was computed.
+    pub method: MannWhitneyMethod,
+}
+
+/// How a Mann–Whitney p-value was computed (SciPy's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MannWhitneyMethod {
+    /// From the exact null distribution of U (small samples without ties).
+    Exact,
+    /// From the tie-corrected normal approximation with continuity correction.
+    Asymptotic,
 }
 
 /// Result of [`mann_kendall`].
@@ -147,7 +166,8 @@ fn mid_ranks(values: &[f64]) -> (Vec<f64>, f64) {
     (ranks, ties)
 }
 
-/// Mann–Whitney U test of `x` against `y` (normal approximation; ≥ 1 point each).
+/// Mann–Whitney U test of `x` against `y` (exact or normal approximation, see the module docs;
+/// ≥ 1 point each).
 pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     validate_min(x, 1)?;
     validate_min(y, 1)?;
@@ -159,13 +179,25 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<MannWhitney, StatsError> {
     let u = rank_sum - nx * (nx + 1.0) / 2.0;
     let big_u = u.max(nx * ny - u);
     let sigma = (nx * ny / 12.0 * ((n + 1.0) - ties / (n * (n - 1.0)))).sqrt();
-    let (z, p_value) = if sigma > 0.0 && sigma.is_finite() {
+    let (z, asymptotic_p) = if sigma > 0.0 && sigma.is_finite() {
         let z = (big_u - nx * ny / 2.0 - 0.5) / sigma;
         (z, erfc(z * std::f64::consts::FRAC_1_SQRT_2).min(1.0))
     } else {
         (0.0, 1.0)
     };
-    Ok(MannWhitney { u, z, p_value })
+    let (p_value, method) = if ties == 0.0 && exact_applies(x.len(), y.len()) {
+        // U is an integer without ties; the rank sum of exact halves is exact in f64.
+        let p = exact_two_sided_p(x.len(), y.len(), big_u as u64);
+        (p, MannWhitneyMethod::Exact)
+    } else {
+        (asymptotic_p, MannWhitneyMethod::Asymptotic)
+    };
+    Ok(MannWhitney {
+        u,
+        z,
+        p_value,
+        method,
+    })
 }
 
 /// Mann–Kendall trend test and Sen's slope of `series` (in time order, ≥ 3 points).

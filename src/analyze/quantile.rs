@@ -202,10 +202,13 @@ fn virtual_index(n: f64, p: f64, alpha: f64, beta: f64) -> f64 {
     n * p + (alpha + p * (1.0 - alpha - beta)) - 1.0
 }
 
-/// numpy's `_lerp`: `a + (b − a)·t`, computed from `b` when `t ≥ ½` so that `t = 1` gives `b`.
+/// numpy's `_lerp`: `a + (b − a)·t`, computed from `b` when `t ≥ ½` so that `t = 1` gives `b`;
+/// `a·(1 − t) + b·t` when `b − a` overflows (opposite values near ±`f64::MAX`).
 fn lerp(a: f64, b: f64, t: f64) -> f64 {
     let diff = b - a;
-    if t >= 0.5 {
+    if diff.is_infinite() {
+        a * (1.0 - t) + b * t
+    } else if t >= 0.5 {
         b - diff * (1.0 - t)
     } else {
         a + diff * t

@@ -16,6 +16,8 @@ pub fn default_registry() -> Registry {
     crate::builtin::register(&mut r);
     performance_metrics::register(&mut r);
     crate::framework0::register(&mut r);
+    // Every step's cost is captured for a later `profile` step with `target: {step: NAME}`.
+    r.set_around_step(|info, run| crate::profile::capture::around_step(info, run));
     r
 }
 

@@ -1,15 +1,16 @@
 //! `PerformanceMetricsScriptlet`, registered under `scriptlets.foundation.performance_metrics`
 //! and `scriptlets.performance_metrics`: a thin dispatcher of `args.action` over [`ACTIONS`].
 //! Each action lives in its own folder, owns its arguments, validation and execution, and
-//! exports one [`ActionSpec`]; actions of the design not built yet are
-//! [`ActionSpec::planned`] and answer "not available yet".
+//! exports one [`ActionSpec`](crate::scriptlet::ActionSpec); an action of the design not built
+//! yet would be [`ActionSpec::planned`](crate::scriptlet::ActionSpec::planned) and answer "not
+//! available yet".
 //!
 //! Adding an action: its folder exports `pub const ACTION: ActionSpec`, and its entry here
 //! replaces the `planned` one (plus the folder's `pub mod` line in `lib.rs`).
 
 use serde_json::{Map, Value};
 
-use crate::scriptlet::{ActionSpec, Actions, Registry, Scriptlet, ScriptletError, StepEnv};
+use crate::scriptlet::{Actions, Registry, Scriptlet, ScriptletError, StepEnv};
 
 /// The module paths the scriptlet is registered under.
 pub const MODULES: &[&str] = &[
@@ -25,7 +26,7 @@ pub const ACTIONS: Actions = Actions {
     specs: &[
         crate::collect::ACTION,
         crate::analyze::ACTION,
-        ActionSpec::planned("profile"),
+        crate::profile::ACTION,
         crate::report::ACTION,
     ],
 };

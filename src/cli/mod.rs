@@ -6,6 +6,7 @@ mod context_cmd;
 mod detect_cmd;
 mod import_cmd;
 mod logging;
+mod profile_cmd;
 mod push_args;
 mod report_cmd;
 mod run_cmd;
@@ -53,6 +54,8 @@ pub enum Command {
     Changepoints(changepoints_cmd::ChangepointsArgs),
     /// Streaming anomaly detection over a CSV file or stdin, one line per event.
     Detect(detect_cmd::DetectArgs),
+    /// Sample a command's stacks and process tree: call tree, bottlenecks, flamegraph.
+    Profile(profile_cmd::ProfileArgs),
     /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
     Serve(serve_cmd::ServeArgs),
     /// Write HTML, Markdown, JSON and text reports of stored series.
@@ -77,6 +80,7 @@ fn dispatch(cli: Cli) -> u8 {
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
         Command::Detect(args) => detect_cmd::run(args),
+        Command::Profile(args) => profile_cmd::run(&cli.context_db, args),
         Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
         Command::Report(args) => report_cmd::run(&cli.context_db, args),
     }

@@ -11,7 +11,7 @@
 //!       enabled: true
 //!       auto_instrument: true
 //!       workloads: [{name: ls, command: [ls, -la], runs: 5, warmup: 1, timeout: 10s, allow_failure: false}]
-//!     network: {enabled: true, interval: 1s, timeout: 2s, endpoints: ["127.0.0.1:8080", {url: "http://127.0.0.1:8080/", required: true}]}
+//!     network: {enabled: true, interval: 1s, timeout: 2s, endpoints: ["127.0.0.1:8080", {url: "https://127.0.0.1:8443/", required: true, insecure: true}]}
 //!     custom: {counters: {jobs: 1}, gauges: {queue: 3}}
 //!   filters: [{name: "cpu_*", sample_rate: 0.5}]   # MetricFilter list
 //!   config: {...}              # MetricsConfiguration (either shape)

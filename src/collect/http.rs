@@ -1,42 +1,55 @@
-//! A minimal HTTP/1.1 GET over a plain `TcpStream`, for latency probes: no TLS (an
-//! `https://` URL is refused with a clear message), no redirects, `Connection: close`.
+//! HTTP and HTTPS GET probes through [`ureq`] (rustls, Mozilla's root certificates; no
+//! OpenSSL), plus the plain TCP connect probe.
 //!
-//! The probe connects (with a timeout), sends one request, reads the status line, then
-//! reads the rest of the response — `Content-Length` bytes of body when given, otherwise
-//! until the server closes — so the measured duration covers the whole response. At most
-//! [`MAX_BODY`] body bytes are read.
+//! A probe opens a fresh connection (no pooling, no proxy, no redirects, no compression), sends
+//! one GET, reads the status and then at most [`MAX_BODY`] bytes of the body, so the measured
+//! duration covers the whole response. Besides the total it reports the phases the connection
+//! goes through, each measured from the start of the probe: TCP connected, TLS handshake done
+//! (HTTPS only) and response headers received ("first byte"). The timeout bounds the connect
+//! (with the handshake), sending the request, waiting for the response and reading the body,
+//! each; running out says `timed out after 2s (waiting for the response)`.
+//!
+//! Certificate problems fail the probe with rustls's reason (`invalid peer certificate:
+//! UnknownIssuer`, `... NotValidForName`, expired ...). Only an endpoint marked
+//! `insecure: true` skips verification; nothing else turns it off.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{
+    ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
+};
 
 /// Most body bytes a probe reads.
 pub const MAX_BODY: usize = 16 << 20;
 
-/// An `http://` URL split for a request.
+/// An `http://` or `https://` URL split for a request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HttpUrl {
+    /// `https` (TLS) rather than `http`.
+    pub tls: bool,
     /// Host name or address (IPv6 without brackets).
     pub host: String,
-    /// Port (default 80).
+    /// Port (default 80, or 443 for https).
     pub port: u16,
     /// Path and query, starting with `/`.
     pub path: String,
 }
 
 impl HttpUrl {
-    /// Parses `http://host[:port][/path]`; refuses `https://` and other schemes.
+    /// Parses `http[s]://host[:port][/path]`; refuses other schemes and credentials.
     pub fn parse(url: &str) -> Result<HttpUrl, String> {
         let lower = url.to_ascii_lowercase();
-        if lower.starts_with("https://") {
-            return Err(format!(
-                "{url:?}: https is not supported (f0 has no TLS); use an http:// URL or a host:port TCP probe"
-            ));
-        }
-        let rest = lower
-            .starts_with("http://")
-            .then(|| &url[7..])
-            .ok_or_else(|| format!("{url:?}: expected an http:// URL"))?;
+        let (tls, rest) = if lower.starts_with("https://") {
+            (true, &url[8..])
+        } else if lower.starts_with("http://") {
+            (false, &url[7..])
+        } else {
+            return Err(format!("{url:?}: expected an http:// or https:// URL"));
+        };
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_owned()),
             Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
@@ -45,8 +58,26 @@ impl HttpUrl {
         if authority.contains('@') {
             return Err(format!("{url:?}: credentials in URLs are not supported"));
         }
-        let (host, port) = split_host_port(authority, 80).map_err(|e| format!("{url:?}: {e}"))?;
-        Ok(HttpUrl { host, port, path })
+        let default = if tls { 443 } else { 80 };
+        let (host, port) =
+            split_host_port(authority, default).map_err(|e| format!("{url:?}: {e}"))?;
+        Ok(HttpUrl {
+            tls,
+            host,
+            port,
+            path,
+        })
+    }
+
+    /// The URL in its normal form, `scheme://host:port/path` (IPv6 hosts bracketed).
+    pub fn normalized(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!("{scheme}://{host}:{}{}", self.port, self.path)
     }
 }
 
@@ -80,6 +111,17 @@ pub fn split_host_port(s: &str, default: u16) -> Result<(String, u16), String> {
     Ok((host.to_owned(), port))
 }
 
+/// When each phase of a probe ended, measured from its start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// TCP connection established.
+    pub connect: Option<Duration>,
+    /// TLS handshake complete (HTTPS only).
+    pub tls: Option<Duration>,
+    /// Status line and headers received.
+    pub first_byte: Option<Duration>,
+}
+
 /// What a GET returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
@@ -89,6 +131,166 @@ pub struct HttpResponse {
     pub body_bytes: usize,
     /// Connect + request + whole response.
     pub elapsed: Duration,
+    /// When the phases ended.
+    pub phases: Phases,
+}
+
+/// Why a GET failed: a message for people and a short kind for the `error_type` field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct HttpError {
+    /// E.g. `timed out after 2s (waiting for the response)`.
+    pub message: String,
+    /// E.g. `TimedOut`, `Tls`, `ConnectionRefused`, `HostNotFound`.
+    pub kind: String,
+}
+
+/// Records when the connector chain passes a point (after TCP, after TLS).
+#[derive(Debug, Clone, Default)]
+struct Mark(Arc<Mutex<Option<Instant>>>);
+
+impl Mark {
+    fn take(&self) -> Option<Instant> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+impl<In: Transport> Connector<In> for Mark {
+    type Out = In;
+
+    fn connect(
+        &self,
+        _: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<In>, ureq::Error> {
+        if chained.is_some() {
+            *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        }
+        Ok(chained)
+    }
+}
+
+/// A reusable GET client for one endpoint (its timeout and certificate policy).
+#[derive(Debug)]
+pub struct HttpClient {
+    agent: ureq::Agent,
+    timeout: Duration,
+    tcp_done: Mark,
+    tls_done: Mark,
+}
+
+impl HttpClient {
+    /// A client whose every phase is bounded by `timeout`; `insecure` skips certificate checks.
+    pub fn new(timeout: Duration, insecure: bool) -> HttpClient {
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .disable_verification(insecure)
+            .build();
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_idle_connections(0)
+            .proxy(None)
+            .user_agent("f0-collect")
+            .timeout_connect(Some(timeout))
+            .timeout_send_request(Some(timeout))
+            .timeout_recv_response(Some(timeout))
+            .timeout_recv_body(Some(timeout))
+            .tls_config(tls)
+            .build();
+        let (tcp_done, tls_done) = (Mark::default(), Mark::default());
+        let connector = TcpConnector::default()
+            .chain(tcp_done.clone())
+            .chain(RustlsConnector::default())
+            .chain(tls_done.clone());
+        // ureq's default chain for http and https (TCP, then rustls), with a mark after each.
+        let agent = ureq::Agent::with_parts(config, connector, DefaultResolver::default());
+        HttpClient {
+            agent,
+            timeout,
+            tcp_done,
+            tls_done,
+        }
+    }
+
+    /// Sends a GET for `url` and reads the response.
+    pub fn get(&self, url: &HttpUrl) -> Result<HttpResponse, HttpError> {
+        self.tcp_done.take();
+        self.tls_done.take();
+        let start = Instant::now();
+        let mut response = self
+            .agent
+            .get(url.normalized())
+            .header("Accept", "*/*")
+            .call()
+            .map_err(|e| self.error(e, url.tls))?;
+        let first_byte = start.elapsed();
+        let mut reader = response.body_mut().as_reader().take(MAX_BODY as u64);
+        let body_bytes = std::io::copy(&mut reader, &mut std::io::sink())
+            .map_err(|e| self.error(ureq::Error::Io(e), false))? as usize;
+        let since = |m: Option<Instant>| m.map(|t| t.saturating_duration_since(start));
+        let (tcp, tls) = (since(self.tcp_done.take()), since(self.tls_done.take()));
+        Ok(HttpResponse {
+            status: response.status().as_u16(),
+            body_bytes,
+            elapsed: start.elapsed(),
+            phases: Phases {
+                connect: tcp,
+                // The TLS mark is passed on plain connections too; it only means TLS for https.
+                tls: tls.filter(|_| url.tls),
+                first_byte: Some(first_byte),
+            },
+        })
+    }
+
+    /// Names a failure; `tls` says the connection was to be TLS (so an I/O error between the
+    /// TCP mark and the TLS mark is the handshake: rustls reports certificate problems so).
+    fn error(&self, e: ureq::Error, tls: bool) -> HttpError {
+        let (tcp_done, tls_done) = (self.tcp_done.take(), self.tls_done.take());
+        let in_handshake = tls && tcp_done.is_some() && tls_done.is_none();
+        let (message, kind) = match &e {
+            ureq::Error::Timeout(phase) => (
+                format!(
+                    "timed out after {:?} ({})",
+                    self.timeout,
+                    phase_name(*phase)
+                ),
+                "TimedOut".to_owned(),
+            ),
+            ureq::Error::Io(io) if is_timeout(io) => (
+                format!("timed out after {:?} ({io})", self.timeout),
+                "TimedOut".to_owned(),
+            ),
+            ureq::Error::Io(io) if in_handshake => (format!("TLS: {io}"), "Tls".to_owned()),
+            ureq::Error::Io(io) => (io.to_string(), format!("{:?}", io.kind())),
+            ureq::Error::Rustls(tls) => (format!("TLS: {tls}"), "Tls".to_owned()),
+            ureq::Error::HostNotFound => ("host not found".to_owned(), "HostNotFound".to_owned()),
+            ureq::Error::ConnectionFailed => (
+                "connection failed".to_owned(),
+                "ConnectionFailed".to_owned(),
+            ),
+            other => (other.to_string(), "Http".to_owned()),
+        };
+        HttpError { message, kind }
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
+}
+
+fn phase_name(t: ureq::Timeout) -> &'static str {
+    match t {
+        ureq::Timeout::Resolve => "resolving the host",
+        ureq::Timeout::Connect => "connecting",
+        ureq::Timeout::SendRequest | ureq::Timeout::SendBody => "sending the request",
+        ureq::Timeout::RecvResponse => "waiting for the response",
+        ureq::Timeout::RecvBody => "reading the body",
+        _ => "in the exchange",
+    }
 }
 
 /// Resolves `host:port` and connects to the first address that accepts, within `timeout`
@@ -102,119 +304,45 @@ pub fn connect(host: &str, port: u16, timeout: Duration) -> std::io::Result<TcpS
     for a in addrs {
         match TcpStream::connect_timeout(&a, timeout) {
             Ok(s) => return Ok(s),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                last = std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("timed out after {timeout:?} (connecting to {a})"),
+                )
+            }
             Err(e) => last = e,
         }
     }
     Err(last)
 }
 
-/// Sends a GET for `url` and reads the response; `timeout` bounds the connect and each read.
-pub fn get(url: &HttpUrl, timeout: Duration) -> std::io::Result<HttpResponse> {
-    let start = Instant::now();
-    let mut s = connect(&url.host, url.port, timeout)?;
-    s.set_read_timeout(Some(timeout))?;
-    s.set_write_timeout(Some(timeout))?;
-    let host = if url.host.contains(':') {
-        format!("[{}]", url.host)
-    } else {
-        url.host.clone()
-    };
-    let host = if url.port == 80 {
-        host
-    } else {
-        format!("{host}:{}", url.port)
-    };
-    // One write: a request split over several segments can race the server's close.
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: f0-collect\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-        url.path
-    );
-    s.write_all(request.as_bytes())?;
-    let mut buf = Vec::with_capacity(4096);
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(i) = find(&buf, b"\r\n\r\n") {
-            break i + 4;
-        }
-        if buf.len() > 64 * 1024 {
-            return Err(bad("response headers longer than 64 KiB"));
-        }
-        let n = s.read(&mut chunk)?;
-        if n == 0 {
-            return Err(bad("connection closed before the response headers ended"));
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let status = parse_status(&head)?;
-    let length = content_length(&head);
-    let mut body = buf.len() - head_end;
-    while length.map_or(true, |l| body < l) && body < MAX_BODY {
-        let n = s.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        body += n;
-    }
-    Ok(HttpResponse {
-        status,
-        body_bytes: length.map_or(body, |l| body.min(l)),
-        elapsed: start.elapsed(),
-    })
-}
-
-fn bad(msg: &str) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, msg.to_owned())
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn parse_status(head: &str) -> std::io::Result<u16> {
-    let line = head.lines().next().unwrap_or("");
-    let mut parts = line.split_whitespace();
-    match (
-        parts.next(),
-        parts.next().and_then(|c| c.parse::<u16>().ok()),
-    ) {
-        (Some(v), Some(code)) if v.starts_with("HTTP/") => Ok(code),
-        _ => Err(bad(&format!("not an HTTP status line: {line:?}"))),
-    }
-}
-
-fn content_length(head: &str) -> Option<usize> {
-    head.lines().skip(1).find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim()
-            .eq_ignore_ascii_case("content-length")
-            .then(|| v.trim().parse().ok())?
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
     use std::net::TcpListener;
 
     #[test]
-    fn parses_urls_and_refuses_https() {
+    fn parses_http_and_https_urls() {
         let u = HttpUrl::parse("http://127.0.0.1:8080/health?x=1").unwrap();
         assert_eq!(
-            (u.host.as_str(), u.port, u.path.as_str()),
-            ("127.0.0.1", 8080, "/health?x=1")
+            (u.tls, u.host.as_str(), u.port, u.path.as_str()),
+            (false, "127.0.0.1", 8080, "/health?x=1")
         );
         let u = HttpUrl::parse("http://localhost").unwrap();
         assert_eq!((u.port, u.path.as_str()), (80, "/"));
+        let u = HttpUrl::parse("HTTPS://example.com").unwrap();
+        assert_eq!((u.tls, u.port), (true, 443));
+        assert_eq!(u.normalized(), "https://example.com:443/");
         let u = HttpUrl::parse("http://[::1]:81?q").unwrap();
         assert_eq!(
             (u.host.as_str(), u.port, u.path.as_str()),
             ("::1", 81, "/?q")
         );
-        let e = HttpUrl::parse("https://example.com/").unwrap_err();
-        assert!(e.contains("https is not supported"), "{e}");
+        assert_eq!(u.normalized(), "http://[::1]:81/?q");
         assert!(HttpUrl::parse("ftp://x/").is_err());
         assert!(HttpUrl::parse("http://:80/").is_err());
+        assert!(HttpUrl::parse("https://u:p@h/").is_err());
         assert!(HttpUrl::parse("http://h:99999/")
             .unwrap_err()
             .contains("99999"));
@@ -224,7 +352,7 @@ mod tests {
     fn read_request(c: &mut std::net::TcpStream) {
         let mut req = Vec::new();
         let mut b = [0u8; 1024];
-        while find(&req, b"\r\n\r\n").is_none() {
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") {
             match c.read(&mut b) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => req.extend_from_slice(&b[..n]),
@@ -245,16 +373,20 @@ mod tests {
 
     #[test]
     fn reads_status_and_body_from_a_loopback_server() {
+        let client = HttpClient::new(Duration::from_secs(2), false);
         let port = serve_once(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
         let u = HttpUrl::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
-        let r = get(&u, Duration::from_secs(2)).unwrap();
+        let r = client.get(&u).unwrap();
         assert_eq!((r.status, r.body_bytes), (200, 5));
+        let p = r.phases;
+        assert!(p.connect.is_some() && p.tls.is_none());
+        assert!(p.connect <= p.first_byte && p.first_byte.unwrap() <= r.elapsed);
         let port = serve_once(b"HTTP/1.0 503 Service Unavailable\r\n\r\nbusy busy");
         let u = HttpUrl::parse(&format!("http://127.0.0.1:{port}/x")).unwrap();
-        let r = get(&u, Duration::from_secs(2)).unwrap();
+        let r = client.get(&u).unwrap();
         assert_eq!((r.status, r.body_bytes), (503, 9));
         let port = serve_once(b"garbage\r\n\r\n");
         let u = HttpUrl::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
-        assert!(get(&u, Duration::from_secs(2)).is_err());
+        assert!(client.get(&u).is_err());
     }
 }

@@ -3,13 +3,17 @@
 //! Connection pools report through [`super::pool`].
 //!
 //! Endpoints come from configuration only; the default list is empty, so by default nothing
-//! is contacted. An endpoint is `"host:port"` (TCP connect), `"http://host[:port]/path"`
-//! (GET), or a mapping `{url | host + port, name, required, timeout}`. `https://` is refused
-//! (no TLS).
+//! is contacted. An endpoint is `"host:port"` (TCP connect), `"http[s]://host[:port]/path"`
+//! (GET, see [`super::http`]), or a mapping `{url | host + port, name, required, timeout,
+//! insecure}`. Certificates of `https://` endpoints are verified against Mozilla's roots and a
+//! failure is reported like any other; `insecure: true` (https only) skips the verification.
 //!
 //! Metrics per probe: `tcp_connection_latency` (timing, ms; tags `host`, `port`, `status`)
 //! or `http_request_duration` (timing, ms; tags `url`, `method: GET`, `status`, and
-//! `status_code` when a response came) plus `http_response_status` (gauge, count: the code).
+//! `status_code` when a response came) plus `http_response_status` (gauge, count: the code)
+//! and, when a response came, the phases as timings from the start of the probe (ms, tag
+//! `url`): `http_connect_duration` (TCP connected), `http_tls_duration` (handshake done,
+//! https only) and `http_first_byte_duration` (response headers received).
 //! `status` is `success`, or `error` on a failed connect, a malformed response or an HTTP
 //! status ≥ 400; errors carry `{"error", "error_type"}` in the context and the time until
 //! the failure as the value. An endpoint marked `required` that fails makes the collection
@@ -22,7 +26,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::emit::Emitter;
-use super::http::{self, split_host_port, HttpUrl};
+use super::http::{self, split_host_port, HttpClient, HttpError, HttpUrl};
 use super::{CollectError, Collector};
 use crate::metrics::clock::epoch_now_ns;
 use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
@@ -59,13 +63,17 @@ pub struct Endpoint {
     pub required: bool,
     /// Connect and read timeout.
     pub timeout: Duration,
+    /// Skip certificate verification (https only; off unless the endpoint says so).
+    pub insecure: bool,
 }
 
-const ENDPOINT_KEYS: [&str; 6] = ["url", "host", "port", "name", "required", "timeout"];
+const ENDPOINT_KEYS: [&str; 7] = [
+    "url", "host", "port", "name", "required", "timeout", "insecure",
+];
 
 fn target_of_str(s: &str, field: &str) -> Result<Target, FieldError> {
     let lower = s.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") || lower.contains("://") {
+    if lower.contains("://") {
         return HttpUrl::parse(s)
             .map(Target::Http)
             .map_err(|m| FieldError::new(field, m));
@@ -90,6 +98,7 @@ impl Endpoint {
                 target: target_of_str(s, "")?,
                 required: false,
                 timeout: default_timeout,
+                insecure: false,
             }),
             Value::Object(m) => Self::from_map(m, default_timeout),
             other => Err(FieldError::new(
@@ -141,16 +150,21 @@ impl Endpoint {
                 ))
             }
         };
-        let required = match m.get("required") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(other) => {
-                return Err(FieldError::new(
-                    "required",
-                    format!("must be true or false, got {other}"),
-                ))
-            }
+        let flag = |k: &str| match m.get(k) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(FieldError::new(
+                k,
+                format!("must be true or false, got {other}"),
+            )),
         };
+        let (required, insecure) = (flag("required")?, flag("insecure")?);
+        if insecure && !matches!(&target, Target::Http(u) if u.tls) {
+            return Err(FieldError::new(
+                "insecure",
+                "applies to https:// URLs only (it skips certificate verification)",
+            ));
+        }
         let timeout = match m.get("timeout") {
             None => default_timeout,
             Some(t) => parse_duration(t).map_err(|e| FieldError::new("timeout", e.to_string()))?,
@@ -160,6 +174,7 @@ impl Endpoint {
             target,
             required,
             timeout,
+            insecure,
         })
     }
 }
@@ -190,6 +205,8 @@ pub struct EndpointStats {
 /// Probes endpoints; see the module docs.
 pub struct NetworkMetricsCollector {
     endpoints: Vec<Endpoint>,
+    /// One client per endpoint (its timeout and certificate policy); `None` for TCP probes.
+    clients: Vec<Option<HttpClient>>,
     stats: Arc<Mutex<Vec<EndpointStats>>>,
 }
 
@@ -208,8 +225,16 @@ impl NetworkMetricsCollector {
                 ..EndpointStats::default()
             })
             .collect();
+        let clients = endpoints
+            .iter()
+            .map(|e| match e.target {
+                Target::Http(_) => Some(HttpClient::new(e.timeout, e.insecure)),
+                Target::Tcp { .. } => None,
+            })
+            .collect();
         NetworkMetricsCollector {
             endpoints,
+            clients,
             stats: Arc::new(Mutex::new(stats)),
         }
     }
@@ -220,16 +245,32 @@ impl NetworkMetricsCollector {
     }
 }
 
-fn error_context(e: &std::io::Error) -> Map<String, Value> {
+fn error_context(message: String, kind: String) -> Map<String, Value> {
     let mut c = Map::new();
-    c.insert("error".into(), json!(e.to_string()));
-    c.insert("error_type".into(), json!(format!("{:?}", e.kind())));
+    c.insert("error".into(), json!(message));
+    c.insert("error_type".into(), json!(kind));
     c
+}
+
+/// The phase timings of a response as `http_*_duration` metrics (ms from the probe's start).
+fn push_phases(e: &mut Emitter<'_>, phases: &http::Phases, url: &str) {
+    for (name, at) in [
+        ("http_connect_duration", phases.connect),
+        ("http_tls_duration", phases.tls),
+        ("http_first_byte_duration", phases.first_byte),
+    ] {
+        if let Some(at) = at {
+            let ms = at.as_secs_f64() * 1e3;
+            let (t, unit) = (MetricType::Timing, MetricUnit::Milliseconds);
+            e.push_tagged(name, ms, t, unit, &[("url", url)]);
+        }
+    }
 }
 
 /// Probes one endpoint, appending its metrics; returns (ok, latency ms, status code, error).
 fn probe(
     ep: &Endpoint,
+    client: Option<&HttpClient>,
     out: &mut Vec<PerformanceMetric>,
 ) -> (bool, f64, Option<u16>, Option<String>) {
     let mut e = Emitter::new(out, epoch_now_ns(), NETWORK_SOURCE);
@@ -251,7 +292,7 @@ fn probe(
                 Ok(_) => (true, lat, None, None),
                 Err(err) => {
                     if let Some(m) = m {
-                        m.context = error_context(&err);
+                        m.context = error_context(err.to_string(), format!("{:?}", err.kind()));
                     }
                     (false, lat, None, Some(err.to_string()))
                 }
@@ -259,9 +300,15 @@ fn probe(
         }
         Target::Http(url) => {
             let start = Instant::now();
-            let r = http::get(url, ep.timeout);
+            let r = match client {
+                Some(c) => c.get(url),
+                None => Err(HttpError {
+                    message: "no HTTP client for this endpoint".into(),
+                    kind: "Internal".into(),
+                }),
+            };
             let lat = start.elapsed().as_secs_f64() * 1e3;
-            let label = format!("http://{}:{}{}", url.host, url.port, url.path);
+            let label = url.normalized();
             match r {
                 Ok(resp) => {
                     let ok = resp.status < 400;
@@ -286,6 +333,7 @@ fn probe(
                         MetricUnit::Count,
                         &[("url", label.as_str())],
                     );
+                    push_phases(&mut e, &resp.phases, &label);
                     (ok, lat, Some(resp.status), err)
                 }
                 Err(err) => {
@@ -295,9 +343,9 @@ fn probe(
                         ("status", "error"),
                     ];
                     if let Some(m) = e.push_tagged("http_request_duration", lat, t, ms, &tags) {
-                        m.context = error_context(&err);
+                        m.context = error_context(err.message.clone(), err.kind.clone());
                     }
-                    (false, lat, None, Some(err.to_string()))
+                    (false, lat, None, Some(err.message))
                 }
             }
         }
@@ -311,7 +359,7 @@ impl Collector for NetworkMetricsCollector {
 
     fn sample(&mut self, out: &mut Vec<PerformanceMetric>) -> Result<(), CollectError> {
         for (i, ep) in self.endpoints.iter().enumerate() {
-            let (ok, lat, code, err) = probe(ep, out);
+            let (ok, lat, code, err) = probe(ep, self.clients[i].as_ref(), out);
             let mut stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
             let s = &mut stats[i];
             s.probes += 1;
@@ -376,9 +424,20 @@ mod tests {
         let e = Endpoint::from_value(&json!({"host": "localhost", "port": 80}), t).unwrap();
         assert_eq!(e.label, "localhost:80");
         let err = |v: Value| Endpoint::from_value(&v, t).unwrap_err();
-        assert!(err(json!("https://example.com"))
-            .message
-            .contains("https is not supported"));
+        let e = Endpoint::from_value(&json!({"url": "https://h/", "insecure": true}), t).unwrap();
+        assert!(e.insecure && matches!(e.target, Target::Http(ref u) if u.tls && u.port == 443));
+        assert_eq!(
+            err(json!({"url": "http://h/", "insecure": true})).field,
+            "insecure"
+        );
+        assert_eq!(
+            err(json!({"host": "h", "port": 1, "insecure": true})).field,
+            "insecure"
+        );
+        assert_eq!(
+            err(json!({"url": "https://h/", "insecure": "yes"})).field,
+            "insecure"
+        );
         assert_eq!(err(json!("localhost")).field, "");
         assert_eq!(err(json!({"host": "h"})).field, "port");
         assert_eq!(

@@ -1,9 +1,16 @@
 //! Reading and parsing recipe files (YAML or JSON) under Framework0's acceptance rules.
 
+mod tree;
+
+use std::cell::Cell;
 use std::io::Read;
 use std::path::Path;
 
-use serde_json::{Map, Value};
+use serde::de::DeserializeSeed;
+use serde_json::Value;
+
+use tree::Node;
+pub use tree::MAX_RECIPE_NODES;
 
 use super::error::RecipeError;
 use super::model::Recipe;
@@ -119,81 +126,98 @@ pub fn parse_recipe(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
 }
 
 fn parse_json(path: &Path, text: &str) -> Result<Value, RecipeError> {
-    serde_json::from_str(text).map_err(|e| RecipeError::Syntax {
-        path: path.to_path_buf(),
-        location: format!(" at line {} column {}", e.line(), e.column()),
-        message: e.to_string(),
-    })
+    let budget = Cell::new(MAX_RECIPE_NODES);
+    let mut de = serde_json::Deserializer::from_str(text);
+    Node::root(&budget)
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| {
+            let location = format!(" at line {} column {}", e.line(), e.column());
+            RecipeError::Syntax {
+                path: path.to_path_buf(),
+                message: without_suffix(e.to_string(), &location),
+                location,
+            }
+        })
 }
 
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, RecipeError> {
-    // serde_yaml bounds recursion depth and alias expansion ("repetition limit"), so alias
-    // bombs are refused while memory stays small.
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-        let mut message = e.to_string();
+    // serde_yaml bounds recursion depth and alias expansion ("repetition limit"), and the tree
+    // builder bounds the values built, so alias bombs are refused while memory stays small.
+    count_yaml_nodes(path, text)?;
+    let budget = Cell::new(MAX_RECIPE_NODES);
+    let syntax = |e: serde_yaml::Error| {
+        let location = e
+            .location()
+            .map(|l| format!(" at line {} column {}", l.line(), l.column()))
+            .unwrap_or_default();
+        let mut message = without_suffix(e.to_string(), &location);
         if message.contains("repetition limit") {
             message.push_str(" (YAML aliases expand to too many nodes; refused to protect memory)");
         }
         RecipeError::Syntax {
             path: path.to_path_buf(),
-            location: e
-                .location()
-                .map(|l| format!(" at line {} column {}", l.line(), l.column()))
-                .unwrap_or_default(),
+            location,
             message,
         }
-    })?;
-    yaml_to_json(&yaml, "recipe").map_err(|message| RecipeError::Syntax {
-        path: path.to_path_buf(),
-        location: String::new(),
-        message,
-    })
+    };
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let Some(first) = documents.next() else {
+        return Ok(Value::Null);
+    };
+    let root = Node::root(&budget).deserialize(first).map_err(syntax)?;
+    if documents.next().is_some() {
+        return Err(syntax(serde::de::Error::custom(
+            "deserializing from YAML containing more than one document is not supported",
+        )));
+    }
+    Ok(root)
 }
 
-/// Converts YAML to JSON values: non-string keys become their text, tags are dropped,
-/// and non-finite numbers are refused with the path where they stand.
-fn yaml_to_json(value: &serde_yaml::Value, at: &str) -> Result<Value, String> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(*b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| {
-                        format!("{at}: non-finite number {n} is not accepted (use a finite number)")
-                    })?
+/// The parser's message without the ` at line L column C` it ends with (the error prints the
+/// location once, before the message).
+fn without_suffix(message: String, location: &str) -> String {
+    match message.strip_suffix(location) {
+        Some(shorter) if !location.is_empty() => shorter.to_owned(),
+        _ => message,
+    }
+}
+
+/// Above this size a recipe whose nodes the streaming pre-scan cannot count is refused rather
+/// than handed to serde_yaml unbounded (the two parsers rarely disagree; small files still get
+/// serde_yaml's own message).
+const UNCOUNTED_YAML_BYTES: usize = 1024 * 1024;
+
+/// Counts the YAML nodes (scalars, lists, mappings, aliases) of `text` with a streaming parser
+/// and refuses more than [`MAX_RECIPE_NODES`] before serde_yaml buffers them all.
+fn count_yaml_nodes(path: &Path, text: &str) -> Result<(), RecipeError> {
+    use saphyr_parser::{Event, Parser};
+    let mut nodes = 0usize;
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok((Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..), _))
+            | Ok((Event::Alias(_), _)) => nodes += 1,
+            Ok(_) => continue,
+            Err(e) if text.len() > UNCOUNTED_YAML_BYTES => {
+                let m = e.marker();
+                return Err(RecipeError::Syntax {
+                    path: path.to_path_buf(),
+                    location: format!(" at line {} column {}", m.line(), m.col() + 1),
+                    message: e.info().to_owned(),
+                });
             }
+            Err(_) => return Ok(()),
         }
-        Y::String(s) => Value::String(s.clone()),
-        Y::Sequence(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| yaml_to_json(v, &format!("{at}[{i}]")))
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s.clone(),
-                    Y::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
-                    Y::Number(n) => n.to_string(),
-                    Y::Null => "None".to_owned(),
-                    _ => return Err(format!("{at}: mapping keys must be scalars")),
-                };
-                let child = yaml_to_json(v, &format!("{at}.{key}"))?;
-                out.insert(key, child);
-            }
-            Value::Object(out)
+        if nodes > MAX_RECIPE_NODES {
+            return Err(RecipeError::Syntax {
+                path: path.to_path_buf(),
+                location: String::new(),
+                message: format!(
+                    "the recipe holds more than {MAX_RECIPE_NODES} YAML nodes (mappings, lists, \
+                     scalars); refused to bound memory"
+                ),
+            });
         }
-        Y::Tagged(t) => yaml_to_json(&t.value, at)?,
-    })
+    }
+    Ok(())
 }

@@ -13,5 +13,5 @@ mod pytype;
 pub mod validate;
 
 pub use error::RecipeError;
-pub use load::{load_recipe, parse_recipe, MAX_RECIPE_BYTES};
+pub use load::{load_recipe, parse_recipe, MAX_RECIPE_BYTES, MAX_RECIPE_NODES};
 pub use model::{Recipe, Step};

@@ -7,12 +7,17 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-/// A loaded recipe: its path, the whole parsed document and its steps in list order.
+/// A loaded recipe: its path, the parsed document and its steps in list order.
+///
+/// Each part of the document is held once: the step mappings live in [`Recipe::steps`] (not in
+/// `document`), and a step's `args` mapping in [`Step::args`] (not in [`Step::raw`]), so a large
+/// recipe costs one tree, not three. [`Recipe::to_document`] puts the whole document together.
 #[derive(Debug, Clone)]
 pub struct Recipe {
     /// Where it was read from, as given by the user.
     pub path: PathBuf,
-    /// The whole document (a mapping), with unknown keys kept for validation and context.
+    /// The document's top-level mapping without `steps`, unknown keys kept for validation and
+    /// context.
     pub document: Map<String, Value>,
     /// Steps in list order (not yet sorted by `idx`).
     pub steps: Vec<Step>,
@@ -23,7 +28,8 @@ pub struct Recipe {
 pub struct Step {
     /// 0-based position in the `steps` list.
     pub position: usize,
-    /// The raw mapping, for validation.
+    /// The raw mapping, for validation; without `args` when that is a mapping (it is in
+    /// [`Step::args`]).
     pub raw: Map<String, Value>,
     /// `name`, defaulting to `step_{position}`.
     pub name: String,
@@ -33,8 +39,10 @@ pub struct Step {
     pub module: String,
     /// `function`: the scriptlet class name.
     pub function: String,
-    /// `args`, passed verbatim to the scriptlet (empty when absent).
+    /// `args`, passed verbatim to the scriptlet (empty when absent or not a mapping).
     pub args: Map<String, Value>,
+    /// True when the step wrote `args` as a mapping (kept here, not in `raw`).
+    args_given: bool,
     /// `success.ctx_has_keys`.
     pub ctx_has_keys: Vec<String>,
     /// `depends_on`: names of steps that must succeed first.
@@ -47,13 +55,17 @@ pub struct Step {
 }
 
 impl Recipe {
-    /// Builds the model from a document that passed Framework0's structural checks.
-    pub(crate) fn from_document(path: PathBuf, document: Map<String, Value>) -> Recipe {
-        let steps = match document.get("steps") {
+    /// Builds the model from a document that passed Framework0's structural checks (so
+    /// `steps` is a list of mappings), moving every step out of it.
+    pub(crate) fn from_document(path: PathBuf, mut document: Map<String, Value>) -> Recipe {
+        let steps = match document.remove("steps") {
             Some(Value::Array(items)) => items
-                .iter()
+                .into_iter()
                 .enumerate()
-                .filter_map(|(i, v)| v.as_object().map(|m| Step::from_raw(i, m.clone())))
+                .filter_map(|(i, v)| match v {
+                    Value::Object(m) => Some(Step::from_raw(i, m)),
+                    _ => None,
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -62,6 +74,18 @@ impl Recipe {
             document,
             steps,
         }
+    }
+
+    /// The whole document as read: `document` with `steps` (each with its `args`) put back.
+    pub fn to_document(&self) -> Map<String, Value> {
+        let mut doc = self.document.clone();
+        let steps = self
+            .steps
+            .iter()
+            .map(|s| Value::Object(s.to_raw()))
+            .collect();
+        doc.insert("steps".to_owned(), Value::Array(steps));
+        doc
     }
 
     /// Steps in execution order: a stable sort by `idx` (list position when absent).
@@ -92,7 +116,24 @@ impl Recipe {
 }
 
 impl Step {
-    fn from_raw(position: usize, raw: Map<String, Value>) -> Step {
+    /// The step's mapping as written (`raw` with `args` put back).
+    pub fn to_raw(&self) -> Map<String, Value> {
+        let mut raw = self.raw.clone();
+        if !raw.contains_key("args") && self.args_given {
+            raw.insert("args".to_owned(), Value::Object(self.args.clone()));
+        }
+        raw
+    }
+
+    fn from_raw(position: usize, mut raw: Map<String, Value>) -> Step {
+        let (args, args_given) = match raw.remove("args") {
+            Some(Value::Object(args)) => (args, true),
+            Some(other) => {
+                raw.insert("args".to_owned(), other);
+                (Map::new(), false)
+            }
+            None => (Map::new(), false),
+        };
         let str_field = |k: &str| raw.get(k).and_then(Value::as_str).map(str::to_owned);
         let str_list = |v: Option<&Value>| -> Vec<String> {
             match v {
@@ -115,11 +156,8 @@ impl Step {
                 .unwrap_or(position as i64),
             module: str_field("module").unwrap_or_default(),
             function: str_field("function").unwrap_or_default(),
-            args: raw
-                .get("args")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
+            args,
+            args_given,
             ctx_has_keys,
             depends_on: str_list(raw.get("depends_on")),
             timeout: raw

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use crate::scriptlet::{Scriptlet, ScriptletError, StepEnv, Unresolved};
+use crate::scriptlet::{AroundStep, Scriptlet, ScriptletError, StepEnv, Unresolved};
 
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,12 +103,18 @@ pub fn run_attempt(
     args: Map<String, Value>,
     timeout: Option<Duration>,
     interrupt: &super::Interrupt,
+    around: Option<AroundStep>,
 ) -> AttemptEnd {
     let cancel: Arc<AtomicBool> = env.cancel_flag();
     let (tx, rx) = mpsc::channel();
     let job: Job = Box::new(move || {
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scriptlet.run(&env, &args)));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut run = || scriptlet.run(&env, &args);
+            match around {
+                Some(hook) => hook(env.info(), &mut run),
+                None => run(),
+            }
+        }));
         let _ = tx.send(result);
     });
     if let Err(e) = worker.submit(job) {
@@ -207,6 +213,7 @@ mod tests {
             Map::new(),
             Some(Duration::from_millis(50)),
             &crate::runner::Interrupt::new(),
+            None,
         );
         assert_eq!(end, AttemptEnd::TimedOut(0.05));
         std::thread::sleep(Duration::from_millis(500));
@@ -225,6 +232,7 @@ mod tests {
             Map::new(),
             None,
             &crate::runner::Interrupt::new(),
+            None,
         );
         assert_eq!(end, AttemptEnd::Success);
     }

@@ -357,6 +357,7 @@ impl<'a> Runner<'a> {
                 step.args.clone(),
                 timeout,
                 &self.interrupt,
+                self.registry.around_step(),
             );
             if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted(_)) || attempt > retries
             {

@@ -94,3 +94,56 @@ impl Actions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Context;
+    use crate::store::{SharedStore, Store};
+    use serde_json::json;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Mutex};
+
+    fn ok_run(_: &StepEnv, _: &Map<String, Value>) -> Result<i32, ScriptletError> {
+        Ok(0)
+    }
+
+    const TABLE: Actions = Actions {
+        scriptlet: "Demo",
+        specs: &[
+            ActionSpec::new("built", |_, _| Vec::new(), ok_run),
+            ActionSpec::planned("later"),
+        ],
+    };
+
+    #[test]
+    fn a_planned_action_validates_and_answers_not_available_yet() {
+        let args = |a: &str| json!({ "action": a }).as_object().unwrap().clone();
+        assert!(TABLE.validate(&args("later"), "args").is_empty());
+        let f = TABLE.validate(&args("nope"), "args");
+        assert_eq!(f[0].code, Code::UnknownAction);
+        assert_eq!(
+            f[0].message,
+            "unknown action \"nope\"; valid actions: built, later"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let env = StepEnv::new(
+            super::super::StepInfo {
+                step_name: "s".into(),
+                recipe_path: "r.yaml".into(),
+                recipe_name: "r".into(),
+                attempt: 1,
+                run_id: 1,
+            },
+            Arc::new(Mutex::new(Context::new())),
+            SharedStore::new(Store::open(&dir.path().join("s.db")).unwrap()),
+            Arc::new(AtomicBool::new(false)),
+        );
+        assert_eq!(TABLE.run(&env, &args("built")).unwrap(), 0);
+        let e = TABLE.run(&env, &args("later")).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "action 'later' is not available yet in this version of f0"
+        );
+    }
+}

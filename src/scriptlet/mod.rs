@@ -17,7 +17,8 @@ pub use action::{ActionSpec, Actions, RunAction};
 pub use env::{StepEnv, StepInfo};
 pub use error::ScriptletError;
 pub use registry::{
-    Registry, Resolution, ScriptletEntry, Unresolved, ValidateArgs, FRAMEWORK0_PACKAGES,
+    AroundStep, Registry, Resolution, ScriptletEntry, StepResult, Unresolved, ValidateArgs,
+    FRAMEWORK0_PACKAGES,
 };
 
 use serde_json::{Map, Value};

@@ -75,11 +75,19 @@ pub enum Unresolved {
     },
 }
 
+/// What a step attempt returns.
+pub type StepResult = Result<i32, super::ScriptletError>;
+
+/// A hook wrapped around every step attempt, on the step's own thread: it must call `run`
+/// exactly once and return its result (e.g. the profiler's per-step capture).
+pub type AroundStep = fn(info: &super::StepInfo, run: &mut dyn FnMut() -> StepResult) -> StepResult;
+
 /// Scriptlets keyed by (module, function).
 #[derive(Default)]
 pub struct Registry {
     entries: BTreeMap<(String, String), ScriptletEntry>,
     modules: BTreeSet<String>,
+    around_step: Option<AroundStep>,
 }
 
 impl Registry {
@@ -146,6 +154,16 @@ impl Registry {
             }
         }
         Resolution::Unresolved(Unresolved::NoModule { missing })
+    }
+
+    /// Sets the hook the runner wraps around every step attempt.
+    pub fn set_around_step(&mut self, hook: AroundStep) {
+        self.around_step = Some(hook);
+    }
+
+    /// The hook around every step attempt, if one is set.
+    pub fn around_step(&self) -> Option<AroundStep> {
+        self.around_step
     }
 
     /// Every registered scriptlet, sorted by module and function.

@@ -72,6 +72,16 @@ pub enum StoreError {
         /// The path asked for.
         path: PathBuf,
     },
+    /// An environment variable that configures the store holds a value it cannot use.
+    #[error("{name}={value:?} is not accepted: {accepted}")]
+    BadEnv {
+        /// The variable, e.g. `F0_BUSY_TIMEOUT_MS`.
+        name: &'static str,
+        /// Its value (at most ~200 characters of it).
+        value: String,
+        /// What would have been accepted.
+        accepted: String,
+    },
     /// A stored value could not be decoded.
     #[error("context store {path}: {message}")]
     Data {

@@ -13,6 +13,7 @@
 //! `{"name", "value", "metric_type", "unit", "timestamp": <epoch ns>, "tags", "source",
 //! "context"}`; `tags`, `source` and `context` may be absent, type and unit are Framework0's.
 //!
+//! A UTF-8 byte-order mark at the start of the file (as spreadsheet programs write) is skipped.
 //! Every value must be a finite number. The first bad line stops the import with its 1-based
 //! line number ([`ImportError::Line`]) before anything is written; the samples then land in
 //! one transaction together with a `runs` row (`recipe` = `import`, `recipe_path` = the file,
@@ -120,8 +121,9 @@ pub fn read_file(path: &Path, csv: &CsvOptions) -> Result<Vec<SampleRow>, Import
         path: label.clone(),
         source,
     })?;
-    let samples = match ImportFormat::detect(path, &text) {
-        ImportFormat::Csv => parse_csv(&text, &label, csv)?,
+    let text = without_bom(&text);
+    let samples = match ImportFormat::detect(path, text) {
+        ImportFormat::Csv => parse_csv(text, &label, csv)?,
         ImportFormat::JsonLines => {
             if csv.name.is_some() || !csv.tags.is_empty() {
                 return Err(ImportError::Option(format!(
@@ -129,13 +131,18 @@ pub fn read_file(path: &Path, csv: &CsvOptions) -> Result<Vec<SampleRow>, Import
                      PerformanceMetric JSON lines, which name their own metrics"
                 )));
             }
-            parse_json_lines(&text, &label)?
+            parse_json_lines(text, &label)?
         }
     };
     if samples.is_empty() {
         return Err(ImportError::Empty { path: label });
     }
     Ok(samples)
+}
+
+/// `text` without a leading UTF-8 byte-order mark (U+FEFF).
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// How the first CSV column is read.
@@ -205,7 +212,7 @@ pub fn parse_csv(
     let mut first_column = FirstColumn::Timestamp;
     let mut seen_data = false;
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in without_bom(text).lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -250,7 +257,7 @@ pub fn parse_csv(
 /// Parses `PerformanceMetric` JSON lines; `label` names the file in errors.
 pub fn parse_json_lines(text: &str, label: &str) -> Result<Vec<SampleRow>, ImportError> {
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in without_bom(text).lines().enumerate() {
         if raw.trim().is_empty() {
             continue;
         }

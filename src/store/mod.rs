@@ -15,6 +15,7 @@ pub mod exposition;
 pub mod import;
 mod metrics;
 mod open;
+mod profiles;
 mod query;
 mod retention;
 mod runs;
@@ -27,6 +28,7 @@ pub use baselines::{BaselineRecord, NewBaseline};
 pub use context::ContextRow;
 pub use error::StoreError;
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
+pub use profiles::{ProfileBaselineRow, ProfileRow};
 pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
 pub use retention::RetentionReport;
 pub use runs::RunRow;
@@ -67,7 +69,7 @@ impl Store {
                 source,
             })?;
         }
-        let busy_timeout = busy_timeout_from_env();
+        let busy_timeout = busy_timeout_from_env()?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -160,9 +162,27 @@ impl SharedStore {
     }
 }
 
-fn busy_timeout_from_env() -> Duration {
-    std::env::var(BUSY_TIMEOUT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(DEFAULT_BUSY_TIMEOUT, Duration::from_millis)
+/// The largest busy timeout SQLite takes (its `int` milliseconds, ~24.8 days).
+const MAX_BUSY_TIMEOUT_MS: u64 = i32::MAX as u64;
+
+/// [`BUSY_TIMEOUT_ENV`] as a duration: unset or empty is the default (10 s); anything but an
+/// integer number of milliseconds in `0..=2147483647` is refused (SQLite's limit; beyond it
+/// rusqlite would panic).
+fn busy_timeout_from_env() -> Result<Duration, StoreError> {
+    let raw = match std::env::var(BUSY_TIMEOUT_ENV) {
+        Ok(v) if !v.trim().is_empty() => v,
+        Ok(_) | Err(std::env::VarError::NotPresent) => return Ok(DEFAULT_BUSY_TIMEOUT),
+        Err(std::env::VarError::NotUnicode(v)) => v.to_string_lossy().into_owned(),
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(ms) if ms <= MAX_BUSY_TIMEOUT_MS => Ok(Duration::from_millis(ms)),
+        _ => Err(StoreError::BadEnv {
+            name: BUSY_TIMEOUT_ENV,
+            value: raw.chars().take(200).collect(),
+            accepted: format!(
+                "a whole number of milliseconds from 0 to {MAX_BUSY_TIMEOUT_MS} (unset: {} ms)",
+                DEFAULT_BUSY_TIMEOUT.as_millis()
+            ),
+        }),
+    }
 }

@@ -75,7 +75,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::sqlite(path, e))?;
-        let busy_timeout = busy_timeout_from_env();
+        let busy_timeout = busy_timeout_from_env()?;
         let store = Store {
             conn,
             path: path.to_path_buf(),

@@ -76,6 +76,27 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE runs ADD COLUMN proc_start INTEGER;
     ALTER TABLE runs ADD COLUMN boot_id TEXT;
     "#,
+    // v4 — profiles (issue #12): every profile's report (call trees included) and folded stacks;
+    // named profile baselines with each run's nodes (path -> [total_ns, self_ns]).
+    r#"
+    CREATE TABLE profiles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER REFERENCES runs(id),
+        step TEXT,
+        created_at REAL NOT NULL,
+        target TEXT NOT NULL,
+        report TEXT NOT NULL,
+        folded TEXT NOT NULL);
+    CREATE INDEX profiles_run ON profiles(run_id, id);
+    CREATE TABLE profile_baselines (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        profile_id INTEGER REFERENCES profiles(id),
+        runs TEXT NOT NULL,
+        folded TEXT NOT NULL);
+    CREATE INDEX profile_baselines_name ON profile_baselines(name, id);
+    "#,
 ];
 
 /// The schema version this build writes.

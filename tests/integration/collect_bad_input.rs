@@ -116,12 +116,13 @@ fn a_typo_in_a_collector_key() {
 }
 
 #[test]
-fn https_endpoints_are_refused() {
+fn other_url_schemes_are_refused() {
+    // https:// is probed since issue 13 (see hardening_https.rs); other schemes are not.
     refused(
-        "collectors: {network: {endpoints: ['https://127.0.0.1:1/']}}",
+        "collectors: {network: {endpoints: ['ftp://127.0.0.1:1/']}}",
         "INVALID_ARG",
         "collectors.network.endpoints[0]",
-        "\"https://127.0.0.1:1/\": https is not supported (f0 has no TLS)",
+        "\"ftp://127.0.0.1:1/\": expected an http:// or https:// URL",
     );
 }
 

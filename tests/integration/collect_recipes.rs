@@ -215,7 +215,8 @@ fn network_probes_loopback_servers_and_records_unreachable_ones() {
         .unwrap()
         .to_lowercase()
         .contains("refused"));
-    assert_eq!(sum["totals"]["network"], 4);
+    // 2 TCP probes, the GET's duration and status, and its connect and first-byte phases.
+    assert_eq!(sum["totals"]["network"], 6);
 }
 
 #[test]

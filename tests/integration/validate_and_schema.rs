@@ -132,7 +132,7 @@ fn schema() -> jsonschema::Validator {
 fn as_json(path: &std::path::Path) -> serde_json::Value {
     let r = framework0::recipe::load_recipe(path);
     match r {
-        Ok(r) => serde_json::Value::Object(r.document),
+        Ok(r) => serde_json::Value::Object(r.to_document()),
         Err(_) => {
             let y: serde_yaml::Value =
                 serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

@@ -3,6 +3,9 @@
 //!
 //! z₀ = μ₀, z_t = λ x_t + (1 − λ) z_{t−1}; the chart signals at t (1-based) when
 //! |z_t − μ₀| > L σ_{z,t} with σ_{z,t} = σ √(λ/(2−λ) · (1 − (1−λ)^{2t})).
+//! The statistic is kept as its deviation e_t = z_t − μ₀ = λ (x_t − μ₀) + (1 − λ) e_{t−1}
+//! (e₀ = 0), so a point equal to μ₀ contributes exactly nothing: a constant series stays at
+//! e_t = 0 and is never flagged, where z_t itself would drift off μ₀ by rounding (3.14, 0.1).
 //!
 //! The in-control centre μ₀ and σ are estimated robustly from a reference stretch: the first
 //! `reference_len` points when given (the textbook phase I / phase II split), else the whole
@@ -87,17 +90,17 @@ pub fn ewma(
         ));
     }
     let asymptotic = lambda / (2.0 - lambda);
-    let mut z = center;
+    let mut e = 0.0; // z_t − μ₀
     let mut decay = 1.0; // (1 − λ)^{2t}
     Ok(values
         .iter()
         .zip(&x)
         .enumerate()
         .map(|(i, (&v, &xi))| {
-            z = lambda * xi + (1.0 - lambda) * z;
+            e = lambda * (xi - center) + (1.0 - lambda) * e;
             decay *= (1.0 - lambda) * (1.0 - lambda);
             let sd = sigma * (asymptotic * (1.0 - decay)).sqrt();
-            let dev = (z - center).abs();
+            let dev = e.abs();
             let ratio = if sd > 0.0 {
                 dev / sd
             } else if dev > 0.0 {

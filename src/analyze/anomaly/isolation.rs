@@ -13,7 +13,9 @@
 //! itself and `baseline_value` the median. Because of the difference feature the point right
 //! after a spike also stands out (its difference is the spike's mirror image), so a spike often
 //! flags its successor as well. Needs ≥ 10 points; the result depends only on the data and the
-//! seed.
+//! seed. A zero-spread series (every value equal) has nothing to isolate: no point is flagged,
+//! with or without `contamination`, and every score is 0.5, the score of a point no tree can
+//! split off (rounding in the rolling mean would otherwise make some points look isolated).
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +55,9 @@ impl Default for IsolationForestParams {
         }
     }
 }
+
+/// Score 2^(−c(ψ)/c(ψ)) of a point that no tree can split from the others.
+const UNSPLITTABLE_SCORE: f64 = 0.5;
 
 /// Minimum series length of the isolation forest.
 pub const ISOLATION_MIN_POINTS: usize = 10;
@@ -130,8 +135,13 @@ pub fn isolation_forest(
     validate_min(values, ISOLATION_MIN_POINTS)?;
     let scale = Scale::for_values(values);
     let x = scale.apply(values);
-    let rows = features(&x, params.window);
-    let s = scores(&rows, params.trees, params.subsample, params.seed);
+    let zero_spread = values.iter().all(|&v| v == values[0]);
+    let s = if zero_spread {
+        vec![UNSPLITTABLE_SCORE; values.len()]
+    } else {
+        let rows = features(&x, params.window);
+        scores(&rows, params.trees, params.subsample, params.seed)
+    };
     let median = scale.restore(median_of_checked(&x));
     let cut = params.contamination.map(|f| contamination_threshold(&s, f));
     Ok(values
@@ -139,10 +149,11 @@ pub fn isolation_forest(
         .zip(&s)
         .enumerate()
         .map(|(i, (&v, &score))| {
-            let is_anomaly = match cut {
-                Some(c) => score >= c,
-                None => score > params.score_threshold,
-            };
+            let is_anomaly = !zero_spread
+                && match cut {
+                    Some(c) => score >= c,
+                    None => score > params.score_threshold,
+                };
             let confidence = ((score - 0.5) / 0.5).clamp(0.0, 1.0);
             AnomalyPoint::new(
                 i,

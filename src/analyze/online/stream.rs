@@ -3,7 +3,8 @@
 //! builder). Memory is bounded whatever the stream's length: one line at a time, the
 //! detectors' fixed state, at most one open event.
 //!
-//! Lines: blank lines and lines starting with `#` are skipped; a first line that is not data
+//! Lines: a UTF-8 byte-order mark at the start is skipped, as are blank lines and lines
+//! starting with `#`; a first line that is not data
 //! is a header (`timestamp,value`, `time,value`, `ts,value` or `value`); each other line is
 //! `TIMESTAMP,VALUE` or `VALUE` (the first data line fixes which), fields may be quoted.
 //! Timestamps are read by [`parse_timestamp`] (epoch seconds or ns, RFC 3339, or
@@ -86,6 +87,11 @@ impl LineReader {
     /// The point on `line`, `None` for a blank, comment or header line, or what is wrong with
     /// it (without the line number, which the caller adds).
     pub fn read(&mut self, line: &str) -> Result<Option<Point>, String> {
+        let line = if self.seen_first {
+            line
+        } else {
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        };
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return Ok(None);
@@ -244,7 +250,7 @@ mod tests {
     #[test]
     fn headers_forms_and_errors() {
         let mut r = LineReader::new();
-        assert_eq!(r.read("timestamp,value"), Ok(None));
+        assert_eq!(r.read("\u{feff}timestamp,value"), Ok(None), "a byte-order mark is skipped");
         assert_eq!(r.read("# comment"), Ok(None));
         let p = r.read("2014-04-01 00:05:00,\"12.5\"").unwrap().unwrap();
         assert_eq!(p.value, 12.5);
