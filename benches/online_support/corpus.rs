@@ -391,7 +391,11 @@ fn spike_density(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
     let on = g.onsets(n, 1);
     let v = (0..n)
         .map(|i| {
-            let rate = if i >= on[0] && i < on[0] + DAY { 0.08 } else { 0.003 };
+            let rate = if i >= on[0] && i < on[0] + DAY {
+                0.08
+            } else {
+                0.003
+            };
             let spike = if g.rng.next_f64() < rate { 25.0 } else { 0.0 };
             20.0 + 2.0 * g.normal() + spike
         })
@@ -413,7 +417,14 @@ fn stalled(g: &mut Gen, n: usize) -> (Vec<f64>, Vec<usize>) {
 /// Mixtures modelled on NAB's real streams.
 fn mixed(g: &mut Gen, k: usize) -> Series {
     let n = length(g);
-    let make = [requests, temperature, plateau, traffic, spike_density, stalled][k % 6];
+    let make = [
+        requests,
+        temperature,
+        plateau,
+        traffic,
+        spike_density,
+        stalled,
+    ][k % 6];
     let (values, anomalies) = make(g, n);
     Series {
         name: format!("mixed/{k}"),

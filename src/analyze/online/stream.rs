@@ -250,7 +250,11 @@ mod tests {
     #[test]
     fn headers_forms_and_errors() {
         let mut r = LineReader::new();
-        assert_eq!(r.read("\u{feff}timestamp,value"), Ok(None), "a byte-order mark is skipped");
+        assert_eq!(
+            r.read("\u{feff}timestamp,value"),
+            Ok(None),
+            "a byte-order mark is skipped"
+        );
         assert_eq!(r.read("# comment"), Ok(None));
         let p = r.read("2014-04-01 00:05:00,\"12.5\"").unwrap().unwrap();
         assert_eq!(p.value, 12.5);
