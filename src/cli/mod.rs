@@ -8,6 +8,7 @@ mod import_cmd;
 mod logging;
 mod profile_cmd;
 mod push_args;
+mod python_flags;
 mod report_cmd;
 mod run_cmd;
 mod safety;

@@ -22,6 +22,8 @@ mod anomaly_props;
 mod anomaly_spikes;
 mod architecture;
 mod bad_input;
+mod bridge;
+mod bridge_failures;
 mod changepoint_otava;
 mod changepoint_props;
 mod changepoint_stats;
