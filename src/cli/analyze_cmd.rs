@@ -50,6 +50,16 @@ pub struct AnalyzeArgs {
     /// Anomaly sensitivity (> 0; larger flags less).
     #[arg(long, default_value_t = framework0::analyze::anomaly::DEFAULT_SENSITIVITY)]
     pub sensitivity: f64,
+    /// Replay each series in time order through the online detectors (every point scored
+    /// from its past only) instead of running the batch anomaly detectors.
+    #[arg(long)]
+    pub online: bool,
+    /// Online detectors with --online: zscore, mad, ewma, seasonal, knn or default.
+    #[arg(long, value_name = "LIST", default_value = "default")]
+    pub online_detectors: String,
+    /// Calibrated score threshold in (0, 1] with --online (default 0.7).
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
     /// Compare each metric with its latest stored baseline (a recipe's analyze action
     /// stores baselines with `baseline: {establish: ...}`).
     #[arg(long)]
@@ -103,7 +113,13 @@ fn as_action_args(args: &AnalyzeArgs) -> Map<String, Value> {
         .map(String::as_str)
         .filter(|m| *m != "none")
         .collect();
-    let anomaly = if methods.is_empty() {
+    let anomaly = if args.online {
+        let mut a = json!({"mode": "online", "methods": args.online_detectors});
+        if let Some(t) = args.threshold {
+            a["threshold"] = json!(t);
+        }
+        a
+    } else if methods.is_empty() {
         json!({"enabled": false, "sensitivity": args.sensitivity})
     } else {
         json!({"methods": methods, "sensitivity": args.sensitivity})
@@ -146,6 +162,8 @@ fn flag_of(path: &str) -> &'static str {
         ("percentiles", _) => "--percentiles",
         ("percentile_method", _) => "--percentile-method",
         (_, p) if p.starts_with("anomaly_detection.sensitivity") => "--sensitivity",
+        (_, p) if p.starts_with("anomaly_detection.threshold") => "--threshold",
+        (_, p) if p.starts_with("anomaly_detection.mode") => "--online",
         ("anomaly_detection", _) => "--anomaly-methods",
         ("config", _) => "--regression-threshold",
         ("group_by", _) => "--by",
@@ -156,11 +174,17 @@ fn flag_of(path: &str) -> &'static str {
 }
 
 /// The errors among `findings`, one line each, naming the flag.
-fn flag_errors(findings: &[Finding]) -> String {
+fn flag_errors(findings: &[Finding], online: bool) -> String {
     findings
         .iter()
         .filter(|f| f.level == Level::Error)
-        .map(|f| format!("{}: {}", flag_of(&f.path), f.message))
+        .map(|f| {
+            let flag = match flag_of(&f.path) {
+                "--anomaly-methods" if online => "--online-detectors",
+                flag => flag,
+            };
+            format!("{flag}: {}", f.message)
+        })
         .collect::<Vec<_>>()
         .join("\nError: ")
 }
@@ -168,7 +192,7 @@ fn flag_errors(findings: &[Finding]) -> String {
 fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisReport> {
     let (parsed, findings) = parse_args(&as_action_args(args), "");
     let Some(request_args) = parsed else {
-        anyhow::bail!("{}", flag_errors(&findings));
+        anyhow::bail!("{}", flag_errors(&findings, args.online));
     };
     let request = AnalyzeRequest {
         recipe_config: None,

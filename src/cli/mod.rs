@@ -4,6 +4,7 @@ mod analyze_cmd;
 mod changepoints_cmd;
 mod compare_cmd;
 mod context_cmd;
+mod detect_cmd;
 mod history_cmd;
 mod import_cmd;
 mod logging;
@@ -58,6 +59,8 @@ pub enum Command {
     Compare(compare_cmd::CompareArgs),
     /// Per-run means of series across runs, with change points.
     History(history_cmd::HistoryArgs),
+    /// Streaming anomaly detection over a CSV file or stdin, one line per event.
+    Detect(detect_cmd::DetectArgs),
     /// Sample a command's stacks and process tree: call tree, bottlenecks, flamegraph.
     Profile(profile_cmd::ProfileArgs),
     /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
@@ -85,6 +88,7 @@ fn dispatch(cli: Cli) -> u8 {
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
         Command::Compare(args) => compare_cmd::run(&cli.context_db, args),
         Command::History(args) => history_cmd::run(&cli.context_db, args),
+        Command::Detect(args) => detect_cmd::run(args),
         Command::Profile(args) => profile_cmd::run(&cli.context_db, args),
         Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
         Command::Report(args) => report_cmd::run(&cli.context_db, args),

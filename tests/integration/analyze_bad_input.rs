@@ -77,7 +77,7 @@ fn malformed_csv_lines_are_reported_with_their_line_number_and_nothing_is_import
         &n,
         "FILE:4: value '12abc' is not a number",
     );
-    refused(&s, "g.csv", &format!("{good}tomorrow,1\n"), &n, "FILE:4: timestamp 'tomorrow' is not RFC 3339; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15) or RFC 3339 (e.g. 2026-01-01T00:00:00Z)");
+    refused(&s, "g.csv", &format!("{good}tomorrow,1\n"), &n, "FILE:4: timestamp 'tomorrow' is not RFC 3339; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15), RFC 3339 (e.g. 2026-01-01T00:00:00Z) or 'YYYY-MM-DD HH:MM:SS' (UTC)");
     refused(&s, "h.csv", "when,what\n1,2\n", &n, "FILE:1: unknown header 'when,what'; accepted: timestamp,value or index,value (or no header)");
     refused(
         &s,

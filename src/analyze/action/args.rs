@@ -13,7 +13,7 @@
 //! | `include_trends` | bool (linear trend + drift across runs) | `false` |
 //! | `percentiles` | list of percents in [0, 100] | config, else 50, 90, 95, 99, 99.9 |
 //! | `percentile_method` | a [`PercentileMethod`] name (`exclusive` = Framework0) | `linear` |
-//! | `anomaly_detection` | bool, or `{enabled, methods: [..], sensitivity}` | zscore + iqr, 2.0 |
+//! | `anomaly_detection` | bool, or `{enabled, methods: [..], sensitivity}`, or `{mode: online, methods, threshold, …}` (see [`super::online`]) | zscore + iqr, 2.0 |
 //! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
 //! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
 //! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
@@ -111,6 +111,8 @@ pub struct AnomalySettings {
     pub methods: Vec<AnomalyMethod>,
     /// Common sensitivity (> 0; larger flags less).
     pub sensitivity: f64,
+    /// The online detectors instead, with `mode: online` (see [`super::online`]).
+    pub online: Option<crate::analyze::online::OnlineOptions>,
 }
 
 impl Default for AnomalySettings {
@@ -118,6 +120,7 @@ impl Default for AnomalySettings {
         AnomalySettings {
             methods: vec![AnomalyMethod::Zscore, AnomalyMethod::Iqr],
             sensitivity: DEFAULT_SENSITIVITY,
+            online: None,
         }
     }
 }
@@ -333,11 +336,17 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
             return s;
         }
     };
-    let mut sub = r.nested(
-        "anomaly_detection",
-        map,
-        &["enabled", "methods", "sensitivity"],
-    );
+    let mut sub = r.nested("anomaly_detection", map, &super::online::anomaly_keys());
+    if let Some(online) = super::online::online_settings(&mut sub, map) {
+        s.methods.clear();
+        s.online = Some(online);
+        if let Some(e) = map.get("enabled") {
+            if sub.bool("enabled", e) == Some(false) {
+                s.online = None;
+            }
+        }
+        return s;
+    }
     if let Some(m) = map.get("methods") {
         if let Some(methods) = anomaly_methods(&mut sub, m) {
             s.methods = methods;

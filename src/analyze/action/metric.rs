@@ -57,6 +57,7 @@ fn empty_result(set: &SetSamples, settings: &MetricSettings) -> MetricAnalysis {
         baseline_comparison: None,
         drift: None,
         warnings: Vec::new(),
+        online_anomalies: None,
     }
 }
 
@@ -109,6 +110,8 @@ pub fn analyze_metric(
         }
     }
     anomalies(set, settings, &mut m);
+    m.online_anomalies =
+        (settings.anomalies.online.as_ref()).map(|o| super::online::replay(samples, o));
     Ok(m)
 }
 

@@ -18,6 +18,7 @@ pub mod config;
 mod error;
 pub mod history;
 pub mod metric;
+pub mod online;
 pub mod render;
 pub mod report;
 pub mod resolve;

@@ -79,6 +79,7 @@ fn metric_text(out: &mut String, m: &MetricAnalysis, timeframe: &str) {
         let _ = writeln!(out, "change points ({}):", m.change_points.len());
         change_point_table(out, &m.change_points);
         anomaly_table(out, m);
+        super::online::render(out, m);
     }
     for w in &m.warnings {
         let _ = writeln!(out, "warning: {w}");

@@ -193,6 +193,9 @@ pub struct MetricAnalysis {
     pub drift: Option<DriftReport>,
     /// Parts that could not be computed, and why.
     pub warnings: Vec<String>,
+    /// Events of the online detectors (`anomaly_detection.mode: online`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_anomalies: Option<super::online::OnlineAnomalies>,
 }
 
 /// A metric left out of the analysis.
