@@ -57,10 +57,10 @@ fn tags_json(tags: &BTreeMap<String, String>) -> String {
 /// Ensures every series in `samples` exists inside `tx`; returns the ids of series that
 /// were not in `cache`. The caller adds them to the cache only after `tx` commits, so the
 /// cache never holds ids of rolled-back rows.
-pub(super) fn resolve_series(
+pub(super) fn resolve_series<'s>(
     tx: &Transaction<'_>,
     cache: &HashMap<SeriesKey, i64>,
-    samples: &[SampleRow],
+    samples: impl IntoIterator<Item = &'s SampleRow>,
 ) -> rusqlite::Result<HashMap<SeriesKey, i64>> {
     let mut found: HashMap<SeriesKey, i64> = HashMap::new();
     for s in samples {
@@ -191,22 +191,25 @@ impl Store {
     }
 }
 
-pub(super) fn write_samples(
+/// Writes each `(run, sample)` of `rows` whose series is in `cache` or `fresh`.
+pub(super) fn write_samples<'s>(
     tx: &Transaction<'_>,
-    run_id: Option<i64>,
-    samples: &[SampleRow],
+    rows: impl IntoIterator<Item = (Option<i64>, &'s SampleRow)>,
     cache: &HashMap<SeriesKey, i64>,
     fresh: &HashMap<SeriesKey, i64>,
 ) -> rusqlite::Result<()> {
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO metric_samples (series_id, run_id, ts_ns, value, context) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for s in samples {
-        let Some(id) = cache.get(&s.series).or_else(|| fresh.get(&s.series)) else {
+    let mut out = super::writer::SampleWriter::new(tx);
+    for (run, s) in rows {
+        let Some(&series) = cache.get(&s.series).or_else(|| fresh.get(&s.series)) else {
             continue;
         };
-        let context = s.context.as_ref().map(Value::to_string);
-        ins.execute(params![id, run_id, s.ts_ns, s.value, context])?;
+        out.push(super::writer::Row {
+            series,
+            run,
+            ts_ns: s.ts_ns,
+            value: s.value,
+            context: s.context.as_ref().map(Value::to_string),
+        })?;
     }
-    Ok(())
+    out.finish().map(drop)
 }

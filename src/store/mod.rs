@@ -9,11 +9,15 @@
 //! SQLite database is refused and never written.
 
 mod analyses;
+pub mod backend;
 mod baselines;
+mod batch;
 mod context;
 mod error;
 pub mod exposition;
 pub mod import;
+mod import_json;
+mod import_stream;
 mod metrics;
 mod open;
 mod profiles;
@@ -24,11 +28,15 @@ mod schema;
 mod series;
 mod sink;
 pub mod timestamp;
+mod writer;
 
 pub use analyses::AnalysisRow;
 pub use baselines::{BaselineRecord, BaselineScope, NewBaseline};
-pub use context::ContextRow;
+pub use batch::SharedStore;
+pub use batch::FLUSH_INTERVAL;
+pub use context::{ContextRow, HistoryRow};
 pub use error::StoreError;
+pub use import_stream::{ImportSource, ImportSummary};
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
 pub use profiles::{ProfileBaselineRow, ProfileRow};
 pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
@@ -40,7 +48,6 @@ pub use sink::StoreSink;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -60,6 +67,10 @@ pub struct Store {
     path: PathBuf,
     busy_timeout: Duration,
     series_ids: HashMap<SeriesKey, i64>,
+    /// Samples accepted but not yet written ([`batch`]), with their run.
+    staged: Vec<(Option<i64>, SampleRow)>,
+    /// When this connection last committed (or opened).
+    last_commit: std::time::Instant,
 }
 
 impl Store {
@@ -83,6 +94,8 @@ impl Store {
             path: path.to_path_buf(),
             busy_timeout,
             series_ids: HashMap::new(),
+            staged: Vec::new(),
+            last_commit: std::time::Instant::now(),
         };
         store
             .conn
@@ -144,24 +157,6 @@ impl Store {
         let out = f(&tx).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(out)
-    }
-}
-
-/// One store shared by the runner and the steps it runs (each step runs on its own thread;
-/// the runner writes between steps, a step while it runs). Cloning shares the connection.
-#[derive(Clone)]
-pub struct SharedStore(Arc<Mutex<Store>>);
-
-impl SharedStore {
-    /// Shares `store`.
-    pub fn new(store: Store) -> Self {
-        SharedStore(Arc::new(Mutex::new(store)))
-    }
-
-    /// The store, locked. A step that panicked while holding it leaves no open transaction
-    /// behind (an uncommitted transaction rolls back when dropped), so the lock is recovered.
-    pub fn lock(&self) -> MutexGuard<'_, Store> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

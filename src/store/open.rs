@@ -81,6 +81,8 @@ impl Store {
             path: path.to_path_buf(),
             busy_timeout,
             series_ids: HashMap::new(),
+            staged: Vec::new(),
+            last_commit: std::time::Instant::now(),
         };
         store
             .conn
