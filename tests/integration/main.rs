@@ -76,6 +76,7 @@ mod series_steps;
 mod store;
 mod store_analysis;
 mod store_migration;
+mod store_reliability;
 mod trend;
 mod trend_props;
 mod validate_and_schema;
