@@ -80,6 +80,32 @@ impl SelfProbe {
     }
 }
 
+/// A per-thread file of `/proc/thread-self`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadFile {
+    /// `/proc/thread-self/io`.
+    Io,
+    /// `/proc/thread-self/schedstat`.
+    Schedstat,
+}
+
+thread_local! {
+    /// The calling thread's own files, opened on its first reading (`/proc/thread-self`
+    /// resolves to the opening thread, so each thread keeps its own).
+    static THREAD_FILES: [Option<File>; 2] = [
+        File::open("/proc/thread-self/io").ok(),
+        File::open("/proc/thread-self/schedstat").ok(),
+    ];
+}
+
+/// `f` of the text of the calling thread's `which` file (one `pread`; None where absent).
+pub fn with_thread_file<T>(which: ThreadFile, f: impl FnOnce(&str) -> T) -> Option<T> {
+    THREAD_FILES.with(|files| {
+        let mut buf = [0u8; 512];
+        read(&files[which as usize], &mut buf).map(f)
+    })
+}
+
 /// The text of `file` read from offset 0 into `buf` (None when absent or unreadable).
 fn read<'b>(file: &Option<File>, buf: &'b mut [u8]) -> Option<&'b str> {
     let n = file.as_ref()?.read_at(buf, 0).ok()?;
@@ -108,5 +134,24 @@ mod tests {
         let before = p.memory().peak_kib;
         p.reset_peak();
         assert!(p.memory().peak_kib < before, "reset lowers the peak");
+    }
+
+    #[test]
+    fn thread_files_are_the_calling_threads_own() {
+        let mine = with_thread_file(ThreadFile::Io, str::to_owned).unwrap();
+        assert!(mine.starts_with("rchar:"), "{mine}");
+        let (a, b) = std::thread::scope(|s| {
+            let t = s.spawn(|| {
+                let first = with_thread_file(ThreadFile::Io, |t| super::parse_io(t).0).unwrap();
+                let _ = std::fs::read("/proc/self/maps").unwrap();
+                let then = with_thread_file(ThreadFile::Io, |t| super::parse_io(t).0).unwrap();
+                (first, then)
+            });
+            t.join().unwrap()
+        });
+        assert!(b > a, "the reading thread's rchar grew: {a} -> {b}");
+        assert!(
+            with_thread_file(ThreadFile::Schedstat, |t| t.split_whitespace().count()) == Some(3)
+        );
     }
 }
