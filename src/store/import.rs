@@ -23,8 +23,8 @@
 //! line number ([`ImportError::Line`]) and nothing is written; the samples land in one
 //! transaction together with a `runs` row (`recipe` = `import`, `recipe_path` = the file,
 //! status `completed`), so an import is a run that `last_run` and drift analysis can see.
-//! [`Store::import_file`](super::Store::import_file) streams: memory stays bounded whatever the
-//! file's size ([`super::import_stream`]).
+//! [`Store::import_from`](super::Store::import_from) streams an [`super::ImportSource`]:
+//! memory stays bounded whatever the file's size.
 
 use std::path::Path;
 

@@ -43,6 +43,7 @@ mod hypothesis_props;
 mod hypothesis_simulation;
 mod hypothesis_special;
 mod hypothesis_tests;
+mod import_stream;
 mod interrupt;
 mod metrics_aggregation;
 mod metrics_config;
