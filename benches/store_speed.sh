@@ -15,6 +15,7 @@
 #
 #   benches/store_speed.sh                       # N=1000000 rows, STEPS=1000, RUNS=10
 #   N=200000 STEPS=500 RUNS=5 benches/store_speed.sh
+#   F0=target/release/f0 CALLGRIND=1 benches/store_speed.sh
 #
 # Needs hyperfine, sqlite3, python3, GNU time (apt-get install -y hyperfine sqlite3 python3
 # time), optionally strace and valgrind; builds f0 in release.
@@ -29,8 +30,10 @@ done
 N=${N:-1000000}
 STEPS=${STEPS:-1000}
 RUNS=${RUNS:-10}
-cargo build --release --quiet --bin f0
-F0="$PWD/target/release/f0"
+if [ -z "${F0:-}" ]; then # F0=/path/to/f0 measures that binary instead of building one
+    cargo build --release --quiet --bin f0
+    F0="$PWD/target/release/f0"
+fi
 FIXTURES="$PWD/tests/fixtures/bridge"
 TMP=$(mktemp -d /tmp/f0-store-speed.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT

@@ -70,8 +70,8 @@ impl Store {
                 let staged = staged.iter().map(|(run, s)| (*run, s));
                 staged.chain(samples.iter().map(|s| (run_id, s)))
             };
-            let fresh = super::metrics::resolve_series(tx, &cache, rows().map(|(_, s)| s))?;
-            super::metrics::write_samples(tx, rows(), &cache, &fresh)?;
+            let (ids, fresh) = super::metrics::resolve_series(tx, &cache, rows().map(|(_, s)| s))?;
+            super::metrics::write_samples(tx, rows(), &ids)?;
             Ok(fresh)
         });
         self.series_ids = cache;

@@ -294,9 +294,10 @@ impl Store {
         )
         .map_err(err)?;
         let run_id = tx.last_insert_rowid();
-        let fresh = super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
+        let (ids, fresh) =
+            super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
         let rows = samples.iter().map(|s| (Some(run_id), s));
-        super::metrics::write_samples(&tx, rows, &self.series_ids, &fresh).map_err(err)?;
+        super::metrics::write_samples(&tx, rows, &ids).map_err(err)?;
         tx.commit().map_err(err)?;
         self.series_ids.extend(fresh);
         Ok(run_id)

@@ -103,9 +103,9 @@ impl Resolver<'_> {
                     value: 0.0,
                     context: None,
                 };
-                let found = super::metrics::resolve_series(tx, self.known, [&row])
+                let (ids, found) = super::metrics::resolve_series(tx, self.known, [&row])
                     .map_err(|e| ImportError::Store(StoreError::sqlite(self.path, e)))?;
-                let id = found[key];
+                let id = ids[0];
                 self.fresh.extend(found);
                 id
             }

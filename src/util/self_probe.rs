@@ -8,7 +8,7 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::sync::OnceLock;
 
-use super::procfs::{parse_io, parse_status_kib};
+use super::procfs::parse_io;
 
 /// The process's `/proc/self` files, opened once.
 pub struct SelfProbe {
@@ -67,9 +67,16 @@ impl SelfProbe {
     /// Peak and current resident set from one read of `status`.
     pub fn memory(&self) -> MemoryMarks {
         let mut buf = [0u8; 8192];
-        read(&self.status, &mut buf).map_or(MemoryMarks::default(), |t| MemoryMarks {
-            peak_kib: parse_status_kib(t, "VmHWM:").unwrap_or(0),
-            rss_kib: parse_status_kib(t, "VmRSS:").unwrap_or(0),
+        read(&self.status, &mut buf).map_or(MemoryMarks::default(), |t| {
+            // VmRSS follows VmHWM in every kernel's layout: search once from there.
+            let at = t.find("VmHWM:").unwrap_or(0);
+            let rest = &t[at..];
+            MemoryMarks {
+                peak_kib: kib_after(rest, "VmHWM:").unwrap_or(0),
+                rss_kib: kib_after(rest, "VmRSS:")
+                    .or_else(|| kib_after(t, "VmRSS:"))
+                    .unwrap_or(0),
+            }
         })
     }
 
@@ -106,6 +113,12 @@ pub fn with_thread_file<T>(which: ThreadFile, f: impl FnOnce(&str) -> T) -> Opti
     })
 }
 
+/// The KiB figure after the first `field` in `text` (`VmHWM:   1234 kB`).
+fn kib_after(text: &str, field: &str) -> Option<u64> {
+    let at = text.find(field)? + field.len();
+    text[at..].split_whitespace().next()?.parse().ok()
+}
+
 /// The text of `file` read from offset 0 into `buf` (None when absent or unreadable).
 fn read<'b>(file: &Option<File>, buf: &'b mut [u8]) -> Option<&'b str> {
     let n = file.as_ref()?.read_at(buf, 0).ok()?;
@@ -124,6 +137,9 @@ mod tests {
         assert!(rss > 0 && rss.abs_diff(fresh) < 8 << 20, "{rss} vs {fresh}");
         let m = p.memory();
         assert!(m.peak_kib >= m.rss_kib && m.rss_kib > 0, "{m:?}");
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let hwm = super::super::procfs::parse_status_kib(&status, "VmHWM:").unwrap();
+        assert!(m.peak_kib.abs_diff(hwm) < 8 << 10, "{m:?} vs VmHWM {hwm}");
         let (r0, _) = p.io();
         let _ = std::fs::read("/proc/self/maps").unwrap();
         let (r1, _) = p.io();
