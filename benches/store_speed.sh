@@ -35,6 +35,8 @@ if [ -z "${F0:-}" ]; then # F0=/path/to/f0 measures that binary instead of build
     F0="$PWD/target/release/f0"
 fi
 FIXTURES="$PWD/tests/fixtures/bridge"
+# The interpreter itself, past launcher shims (pyenv's is a shell script that would be timed).
+PY=$(python3 -c 'import sys; print(sys.executable)')
 TMP=$(mktemp -d /tmp/f0-store-speed.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP"
@@ -79,8 +81,8 @@ eval "$CLEAN"
 hyperfine --style basic --warmup 1 --runs "$RUNS" --prepare "$CLEAN" --export-json runner.json \
     -n "f0 run $STEPS steps" "$F0 run $TMP/steps_n.yaml" \
     -n "f0 run 1 step" "$F0 run $TMP/steps_1.yaml" \
-    -n "python floor $STEPS" "python3 $TMP/floor.py $STEPS" \
-    -n "python floor 1" "python3 $TMP/floor.py 1" >/dev/null
+    -n "python floor $STEPS" "$PY $TMP/floor.py $STEPS" \
+    -n "python floor 1" "$PY $TMP/floor.py 1" >/dev/null
 
 syscalls() { # total system calls of a command (strace -c -f summary line)
     eval "$CLEAN"
@@ -105,7 +107,7 @@ if [ "${CALLGRIND:-0}" = 1 ]; then
             awk '/Collected :/ {print $4}' "$TMP/cg.err"
         }
         IR_F0=$(ir "$F0" run "$TMP/steps_n.yaml")
-        IR_PY=$(ir python3 "$TMP/floor.py" "$STEPS")
+        IR_PY=$(ir "$PY" "$TMP/floor.py" "$STEPS")
     else
         echo "valgrind not found (apt-get install -y valgrind): instruction counts skipped"
     fi

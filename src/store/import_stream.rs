@@ -3,7 +3,7 @@
 //! rows waiting for their multi-row `INSERT`, SQLite's page cache) and a bad line anywhere
 //! rolls everything back: nothing is half-imported.
 
-use std::collections::HashMap;
+use super::metrics::SeriesIds;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -76,9 +76,9 @@ impl ImportSource {
 
 /// Series ids for one import: those it writes to (`seen`), those of them new (`fresh`).
 struct Resolver<'k> {
-    known: &'k HashMap<SeriesKey, i64>,
-    seen: HashMap<SeriesKey, i64>,
-    fresh: HashMap<SeriesKey, i64>,
+    known: &'k SeriesIds,
+    seen: SeriesIds,
+    fresh: SeriesIds,
     path: &'k Path,
 }
 
@@ -139,8 +139,8 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         let mut ids = Resolver {
             known: &self.series_ids,
-            seen: HashMap::new(),
-            fresh: HashMap::new(),
+            seen: SeriesIds::default(),
+            fresh: SeriesIds::default(),
             path: &path,
         };
         let mut out = SampleWriter::new(&tx);

@@ -69,7 +69,7 @@ pub use schema::SCHEMA_VERSION;
 pub use series::{RunSample, StoredSeries};
 pub use sink::StoreSink;
 
-use std::collections::HashMap;
+use metrics::SeriesIds;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -89,7 +89,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
-    series_ids: HashMap<SeriesKey, i64>,
+    series_ids: SeriesIds,
     /// Samples accepted but not yet written ([`batch`]), with their run.
     staged: Vec<(Option<i64>, SampleRow)>,
     /// When this connection last committed (or opened).
@@ -116,7 +116,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             busy_timeout,
-            series_ids: HashMap::new(),
+            series_ids: SeriesIds::default(),
             staged: Vec::new(),
             last_commit: std::time::Instant::now(),
         };
