@@ -6,9 +6,9 @@
 //! output), stderr is inherited. Wall time runs from just before `fork` to the moment the
 //! child has exited (observed with `waitid(WNOWAIT)`); CPU times come from the child's
 //! `rusage` (`wait4`), which includes the descendants it waited for; peak RSS is the
-//! program's own high-water mark, read at its exit stop ([`super::workload_trace`]; `wait4`'s
-//! `ru_maxrss` would count f0's own size at fork, and is the fallback where tracing is
-//! refused). A run past its
+//! program's own high-water mark, read at its exit stop, or a descendant's larger one
+//! (`workload_trace.rs`: `wait4`'s `ru_maxrss` would count f0's own size at fork; it is used
+//! where it must be genuine, and where tracing is refused). A run past its
 //! `timeout`, or a cancelled step, kills the child (`SIGKILL`) — only while it has not been
 //! reaped, so a recycled pid is never signalled.
 //!
@@ -120,11 +120,13 @@ struct Exited {
     rusage: libc::rusage,
     /// The program's own peak RSS (KiB) when it was traced to its exit.
     peak_kib: Option<u64>,
+    /// f0's own peak RSS (KiB) just before the spawn: what exec can have folded in is below.
+    f0_peak_kib: u64,
 }
 
 /// Waits for `pid` to exit without reaping it (resuming its tracing stops), marks it exited
 /// under `reaped`, then reaps it with its rusage.
-fn wait_child(pid: libc::pid_t, reaped: &Mutex<bool>) -> std::io::Result<Exited> {
+fn wait_child(pid: libc::pid_t, f0_peak_kib: u64, reaped: &Mutex<bool>) -> std::io::Result<Exited> {
     let traced = super::workload_trace::wait_traced(pid)?;
     let at = Instant::now();
     let mut guard = reaped.lock().unwrap_or_else(PoisonError::into_inner);
@@ -142,6 +144,7 @@ fn wait_child(pid: libc::pid_t, reaped: &Mutex<bool>) -> std::io::Result<Exited>
         status,
         rusage,
         peak_kib: traced.peak_kib,
+        f0_peak_kib,
     })
 }
 
@@ -180,7 +183,11 @@ pub fn run_once(
         wall_ns: u64::try_from(exited.at.duration_since(start).as_nanos()).unwrap_or(u64::MAX),
         user_ns: timeval_ns(exited.rusage.ru_utime),
         sys_ns: timeval_ns(exited.rusage.ru_stime),
-        peak_rss_bytes: exited.peak_kib.map_or(maxrss, |k| k * 1024),
+        peak_rss_bytes: super::workload_trace::peak_bytes(
+            exited.peak_kib,
+            maxrss,
+            exited.f0_peak_kib,
+        ),
         exit_code,
         signal,
         timed_out: end == Ended::TimedOut,
@@ -226,13 +233,16 @@ fn wait_bounded(
     let (prog, rest) = (program.to_owned(), args.to_vec());
     std::thread::Builder::new()
         .name("f0-workload-wait".into())
-        .spawn(move || match spawn(&prog, &rest) {
-            Ok(pid) => {
-                let _ = started_tx.send(Ok(pid));
-                let _ = tx.send(wait_child(pid, &reaped2));
-            }
-            Err(e) => {
-                let _ = started_tx.send(Err(e));
+        .spawn(move || {
+            let f0_peak_kib = crate::util::self_probe::SelfProbe::get().memory().peak_kib;
+            match spawn(&prog, &rest) {
+                Ok(pid) => {
+                    let _ = started_tx.send(Ok(pid));
+                    let _ = tx.send(wait_child(pid, f0_peak_kib, &reaped2));
+                }
+                Err(e) => {
+                    let _ = started_tx.send(Err(e));
+                }
             }
         })
         .map_err(|source| CollectError::Spawn {

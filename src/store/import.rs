@@ -9,7 +9,7 @@
 //! Timestamps are read by [`super::timestamp::parse_timestamp`] (epoch seconds, epoch ns or
 //! RFC 3339). The metric's name, type, unit and tags come from [`CsvOptions`].
 //!
-//! **JSON.** [`PerformanceMetric`] objects (COMPAT §4):
+//! **JSON.** [`PerformanceMetric`](crate::metrics::PerformanceMetric) objects (COMPAT §4):
 //! `{"name", "value", "metric_type", "unit", "timestamp", "tags", "source", "context"}`;
 //! `tags`, `source` and `context` may be absent, type and unit are Framework0's. Accepted as
 //! one object per line (JSON lines), as objects spread over several lines (pretty-printed) one
@@ -72,7 +72,7 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// The file formats [`read_file`] understands.
+/// The file formats [`ImportSource::open`](super::ImportSource::open) understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
     /// `timestamp,value` or `index,value` lines.
