@@ -74,6 +74,8 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         return fail(&args, "", "no recipe given");
     };
     let shown = path.display().to_string();
+    // Under --json-output stdout holds the one JSON object; scriptlet output goes to stderr.
+    framework0::events::console::set_stdout(!args.json_output);
     let interrupt = Interrupt::new();
     interrupt.install_signal_handlers();
     let recipe = match load_recipe(&path) {

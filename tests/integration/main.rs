@@ -31,6 +31,7 @@ mod events_health;
 mod events_log;
 mod events_scriptlets;
 mod framework0_samples;
+mod golden_framework0;
 mod hardening_extremes;
 mod hardening_https;
 mod hardening_inputs;
