@@ -11,13 +11,14 @@
 //! Layers, each depending only on those below it: [`util`] and [`diagnostic`] at the
 //! bottom; [`metrics`]; [`store`] and [`context`]; the [`scriptlet`] core; [`recipe`]; the
 //! actions ([`collect`], [`analyze`]) and [`events`]; the scriptlets ([`builtin`],
-//! [`framework0`]); [`catalog`] (the registry that names them all); [`runner`]. The `f0`
+//! [`framework0`], and [`bridge`] for Python ones); [`catalog`] (the registry that names them all); [`runner`]. The `f0`
 //! command line lives in the binary, on top. A new action is one folder at the actions' level
 //! plus its entry in [`catalog::performance_metrics::ACTIONS`].
 
 #![deny(missing_docs)]
 
 pub mod analyze;
+pub mod bridge;
 pub mod builtin;
 pub mod catalog;
 pub mod collect;

@@ -24,6 +24,14 @@
 //! follows the sign of S and `higher_is_better`. The test is rank-based, so one outlying run
 //! cannot fake a drift, and it needs no model of the run-to-run noise.
 //!
+//! **One observation** ([`compare_samples`]): when one side holds a single point (a step's wall
+//! time in one run), significance comes from the prediction-interval t-test of that point
+//! against the other side (≥ 2 points): t = (x − x̄)/(s·√(1 + 1/n)) with n − 1 degrees of
+//! freedom, the statistic whose two-sided p is below alpha exactly when x falls outside the
+//! (1 − alpha) prediction interval of one new observation from the other side's normal
+//! population (Montgomery & Runger, *Applied Statistics*, §8-7). The bootstrap interval and
+//! the threshold apply unchanged.
+//!
 //! **Framework0 parity** ([`framework0_change`]): change% = (recent − base)/base · 100; |change|
 //! < 5 is `stable`, > 25 `high`, otherwise `medium`.
 
@@ -31,11 +39,13 @@ use serde::{Deserialize, Serialize};
 
 use super::basic::{check_open_unit, json_clean, validate_min, Scale};
 use super::descriptive::mean_of_checked as mean;
+use super::descriptive::Moments;
 use super::error::StatsError;
-use super::hypothesis::{mann_kendall, mann_whitney_u, welch_t_test, MannKendall};
+use super::hypothesis::{mann_kendall, mann_whitney_u, welch_t_test, MannKendall, TTest};
 use super::order;
 use super::quantile::{quantile_of_sorted, PercentileMethod};
 use super::rng::Xoshiro256;
+use super::special::student_t_two_sided_p;
 
 /// Outcome of a comparison or drift analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +67,9 @@ pub enum SignificanceTest {
     Welch,
     /// Mann–Whitney U (rank based, robust to outliers).
     MannWhitney,
+    /// The prediction-interval t-test of one new observation against a sample
+    /// ([`prediction_t_test`]); chosen by [`compare_samples`] when one side has one point.
+    PredictionInterval,
 }
 
 /// Parameters of [`compare`].
@@ -193,6 +206,18 @@ pub fn compare(
     candidate: &[f64],
     params: &CompareParams,
 ) -> Result<Comparison, StatsError> {
+    check_params(params)?;
+    let p_value = match params.test {
+        SignificanceTest::Welch => welch_t_test(candidate, baseline)?.p_value,
+        SignificanceTest::MannWhitney => mann_whitney_u(candidate, baseline)?.p_value,
+        SignificanceTest::PredictionInterval => {
+            return compare_samples(baseline, candidate, params);
+        }
+    };
+    judge(baseline, candidate, params, p_value, params.test)
+}
+
+fn check_params(params: &CompareParams) -> Result<(), StatsError> {
     check_alpha(params.alpha)?;
     let t = params.regression_threshold;
     if !(t >= 0.0 && t.is_finite()) {
@@ -202,10 +227,18 @@ pub fn compare(
             "a finite number ≥ 0",
         ));
     }
-    let p_value = match params.test {
-        SignificanceTest::Welch => welch_t_test(candidate, baseline)?.p_value,
-        SignificanceTest::MannWhitney => mann_whitney_u(candidate, baseline)?.p_value,
-    };
+    Ok(())
+}
+
+/// The verdict of [`compare`] once the p-value of `test` is known.
+fn judge(
+    baseline: &[f64],
+    candidate: &[f64],
+    params: &CompareParams,
+    p_value: f64,
+    test: SignificanceTest,
+) -> Result<Comparison, StatsError> {
+    let t = params.regression_threshold;
     let interval = bootstrap_relative_change(
         baseline,
         candidate,
@@ -228,10 +261,77 @@ pub fn compare(
         relative_change,
         interval,
         p_value,
-        test: params.test,
+        test,
         baseline_mean: scale.restore(b),
         candidate_mean: scale.restore(c),
     })
+}
+
+/// The prediction-interval t-test of one new observation `x` against `sample` (≥ 2 points):
+/// t = (x − x̄)/(s·√(1 + 1/n)), n − 1 degrees of freedom, two-sided p. A constant sample gives
+/// t = 0, p = 1 when x equals it and t = ±∞ (±f64::MAX), p = 0 otherwise.
+pub fn prediction_t_test(sample: &[f64], x: f64) -> Result<TTest, StatsError> {
+    validate_min(sample, 2)?;
+    validate_min(&[x], 1)?;
+    let scale = Scale::for_samples(&[sample, &[x]]);
+    let scaled = scale.apply(sample);
+    let xs = scale.apply(&[x])[0];
+    let m = Moments::of_checked(&scaled);
+    let n = scaled.len() as f64;
+    let diff = xs - m.mean;
+    let sd = m.std_dev().unwrap_or_default();
+    let df = n - 1.0;
+    let (statistic, p_value) = if sd > 0.0 {
+        let t = diff / (sd * (1.0 + 1.0 / n).sqrt());
+        (t, student_t_two_sided_p(t, df))
+    } else if diff == 0.0 {
+        (0.0, 1.0)
+    } else {
+        (f64::MAX.copysign(diff), 0.0)
+    };
+    Ok(TTest {
+        statistic,
+        df,
+        p_value,
+        mean_difference: scale.restore(diff),
+    })
+}
+
+/// [`compare`], except that a side with one point is judged by the prediction-interval test
+/// ([`prediction_t_test`]) against the other side (≥ 2 points), reported as
+/// `prediction_interval`; two one-point sides are [`StatsError::TooFew`].
+pub fn compare_samples(
+    baseline: &[f64],
+    candidate: &[f64],
+    params: &CompareParams,
+) -> Result<Comparison, StatsError> {
+    let single = match (baseline, candidate) {
+        (b, [x]) if b.len() >= 2 => Some(prediction_t_test(b, *x)?),
+        ([x], c) if c.len() >= 2 => Some(prediction_t_test(c, *x)?),
+        ([_], [_]) => return Err(StatsError::TooFew { needed: 2, got: 1 }),
+        _ => None,
+    };
+    match single {
+        Some(test) => {
+            check_params(params)?;
+            judge(
+                baseline,
+                candidate,
+                params,
+                test.p_value,
+                SignificanceTest::PredictionInterval,
+            )
+        }
+        None if params.test == SignificanceTest::PredictionInterval => compare(
+            baseline,
+            candidate,
+            &CompareParams {
+                test: SignificanceTest::Welch,
+                ..*params
+            },
+        ),
+        None => compare(baseline, candidate, params),
+    }
 }
 
 /// Regressed when the metric moved the wrong way.

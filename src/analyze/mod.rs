@@ -20,6 +20,7 @@ pub mod error;
 pub mod hdr;
 pub mod hypothesis;
 pub mod moving;
+pub mod online;
 pub mod order;
 pub mod quantile;
 pub mod regression;

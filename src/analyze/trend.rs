@@ -12,6 +12,14 @@
 //! `increasing`/`decreasing` by its sign; `forecast_next_hour` is the line at 3600 s after the
 //! last sample; `forecast_confidence` = min(r², 1). `change_points` lists the 0-based indexes of
 //! the first point after each change found by [`compute_change_points`].
+//!
+//! **Forecasts that stay in range** ([`forecast`]): the analyze action forecasts one span of the
+//! data ahead (the time from the first to the last sample) unless told otherwise, with the
+//! 95 % prediction interval, and names the horizon. A forecast from fewer than
+//! [`MIN_FORECAST_POINTS`] points, or from a line with r² below [`MIN_FORECAST_R2`], is not
+//! meaningful and is reported with the reason instead of a number: a trend over a handful of
+//! step timings must not become a prediction an hour out. Framework0's `forecast_next_hour`
+//! (3600 s ahead, whatever the data) remains for its parity mode.
 
 mod holt;
 mod nelder_mead;
@@ -31,6 +39,88 @@ use super::summation::sqrt_ratio;
 pub const STABLE_SLOPE: f64 = 0.001;
 /// Framework0's forecast horizon after the last sample, in seconds.
 pub const FORECAST_HORIZON_S: f64 = 3600.0;
+
+/// The fewest points a forecast is reported from.
+pub const MIN_FORECAST_POINTS: usize = 3;
+/// The smallest r² a forecast is reported at.
+pub const MIN_FORECAST_R2: f64 = 0.3;
+
+/// A forecast of the linear trend, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Seconds after the last sample the forecast is for.
+    pub horizon_seconds: f64,
+    /// How the horizon was chosen: `span` (one span of the data ahead) or `given`.
+    pub horizon_basis: String,
+    /// The forecast instant, epoch ns.
+    pub at: i64,
+    /// Whether the line supports a forecast (enough points, r² high enough).
+    pub meaningful: bool,
+    /// The point forecast (only when meaningful).
+    pub value: Option<f64>,
+    /// Lower bound of the prediction interval (only when meaningful).
+    pub lower: Option<f64>,
+    /// Upper bound of the prediction interval (only when meaningful).
+    pub upper: Option<f64>,
+    /// Coverage of the prediction interval.
+    pub level: f64,
+    /// Why the forecast is not meaningful.
+    pub reason: Option<String>,
+}
+
+/// The forecast of `line` (fitted to samples whose last is at `last_ns`, epoch ns)
+/// `horizon_seconds` after the last sample (default: the span of the data), with a
+/// `level` prediction interval; not meaningful below [`MIN_FORECAST_POINTS`] points or
+/// [`MIN_FORECAST_R2`].
+pub fn forecast(
+    line: &LinearTrend,
+    last_ns: i64,
+    horizon_seconds: Option<f64>,
+    level: f64,
+) -> Result<Forecast, StatsError> {
+    check_level(level)?;
+    let (horizon, basis) = match horizon_seconds {
+        Some(h) if h.is_finite() && h > 0.0 => (h, "given"),
+        Some(h) => {
+            return Err(StatsError::invalid(
+                "horizon",
+                h,
+                "a finite number of seconds > 0",
+            ))
+        }
+        None => (line.span_seconds, "span"),
+    };
+    let at = (last_ns as f64 + horizon * 1e9).clamp(i64::MIN as f64, i64::MAX as f64) as i64;
+    let reason = if line.n < MIN_FORECAST_POINTS {
+        Some(format!(
+            "{} points; a forecast needs at least {MIN_FORECAST_POINTS}",
+            line.n
+        ))
+    } else if line.r_squared < MIN_FORECAST_R2 {
+        Some(format!(
+            "r² {:.3} is below {MIN_FORECAST_R2}: the line explains too little of the variation",
+            line.r_squared
+        ))
+    } else {
+        None
+    };
+    let mut out = Forecast {
+        horizon_seconds: json_clean(horizon),
+        horizon_basis: basis.to_owned(),
+        at,
+        meaningful: reason.is_none(),
+        value: None,
+        lower: None,
+        upper: None,
+        level,
+        reason,
+    };
+    if out.meaningful {
+        let p = line.predict(line.span_seconds + horizon, level)?;
+        (out.value, out.lower, out.upper) = (Some(p.value), p.lower, p.upper);
+    }
+    Ok(out)
+}
 
 /// Direction of a trend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,9 +287,31 @@ pub fn trend_analysis(
     timestamps: &[i64],
     cps: &[ChangePoint],
 ) -> Result<TrendAnalysis, StatsError> {
+    Ok(framework0_trend(
+        &linear_trend(values, timestamps)?,
+        metric_name,
+        cps,
+    ))
+}
+
+/// [`trend_analysis`] and the [`forecast`] of the same line (`horizon_seconds` as there; 95 %
+/// interval).
+pub fn trend_with_forecast(
+    metric_name: &str,
+    values: &[f64],
+    timestamps: &[i64],
+    cps: &[ChangePoint],
+    horizon_seconds: Option<f64>,
+) -> Result<(TrendAnalysis, Forecast), StatsError> {
     let line = linear_trend(values, timestamps)?;
+    let last = *timestamps.last().ok_or(StatsError::Empty)?;
+    let f = forecast(&line, last, horizon_seconds, 0.95)?;
+    Ok((framework0_trend(&line, metric_name, cps), f))
+}
+
+fn framework0_trend(line: &LinearTrend, metric_name: &str, cps: &[ChangePoint]) -> TrendAnalysis {
     let forecast = line.intercept + line.slope * (line.span_seconds + FORECAST_HORIZON_S);
-    Ok(TrendAnalysis {
+    TrendAnalysis {
         metric_name: metric_name.to_string(),
         trend_direction: line.direction(),
         slope: line.slope,
@@ -207,5 +319,5 @@ pub fn trend_analysis(
         change_points: cps.iter().map(|cp| cp.index).collect(),
         forecast_next_hour: json_clean(forecast),
         forecast_confidence: line.r_squared.min(1.0),
-    })
+    }
 }

@@ -31,6 +31,7 @@ mod tests {
         let r = default_registry();
         let msg = |m: &str, f: &str| match r.resolve(m, f) {
             Resolution::Found(_) => "found".to_owned(),
+            Resolution::External(_) => "external".to_owned(),
             Resolution::Unresolved(u) => u.to_string(),
         };
         assert_eq!(

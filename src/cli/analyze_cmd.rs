@@ -1,5 +1,6 @@
-//! `f0 analyze --metric NAME`: statistics, trend, change points and anomalies of stored
-//! metrics, and with `--compare-baseline` a verdict against each metric's stored baseline
+//! `f0 analyze --metric SELECTOR`: statistics, trend, change points and anomalies of stored
+//! series — one result per series, per group with `--by`, per name with `--pool` — and with
+//! `--compare-baseline` a verdict against each series' own stored baseline
 //! (established by a recipe's analyze action), as readable tables or as one JSON object
 //! (`schemas/analysis.schema.json`, `kind: analysis`). Read-only: nothing is written to the
 //! store. `--fail-on-regression` makes a `regressed` verdict the exit status, for CI gates.
@@ -18,9 +19,20 @@ use framework0::diagnostic::{Finding, Level};
 /// Flags of `f0 analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// A metric name or glob (repeatable).
-    #[arg(long = "metric", value_name = "NAME", required = true)]
+    /// A series selector (repeatable): a name, a glob (`step_cpu_*`) and/or tag matchers
+    /// (`step_wall_time{step="build"}`, `{step=~"compile.*"}`, `!=`, `!~`).
+    #[arg(long = "metric", value_name = "SELECTOR", required = true)]
     pub metrics: Vec<String>,
+    /// One result per group of series agreeing on these tag keys (comma-separated or
+    /// repeated), instead of one per series.
+    #[arg(long = "by", value_delimiter = ',', value_name = "TAG")]
+    pub by: Vec<String>,
+    /// One result per metric name, pooling every series the selectors match.
+    #[arg(long)]
+    pub pool: bool,
+    /// `framework0`: add Framework0's forecast_next_hour to each trend.
+    #[arg(long, value_name = "MODE")]
+    pub parity: Option<String>,
     /// Which samples: 30m, 1h, 24h, 7d (s, m, h, d, w), last_run or all.
     #[arg(long, default_value = "all")]
     pub timeframe: String,
@@ -38,6 +50,16 @@ pub struct AnalyzeArgs {
     /// Anomaly sensitivity (> 0; larger flags less).
     #[arg(long, default_value_t = framework0::analyze::anomaly::DEFAULT_SENSITIVITY)]
     pub sensitivity: f64,
+    /// Replay each series in time order through the online detectors (every point scored
+    /// from its past only) instead of running the batch anomaly detectors.
+    #[arg(long)]
+    pub online: bool,
+    /// Online detectors with --online: zscore, mad, ewma, seasonal, knn or default.
+    #[arg(long, value_name = "LIST", default_value = "default")]
+    pub online_detectors: String,
+    /// Calibrated score threshold in (0, 1] with --online (default 0.7).
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
     /// Compare each metric with its latest stored baseline (a recipe's analyze action
     /// stores baselines with `baseline: {establish: ...}`).
     #[arg(long)]
@@ -63,10 +85,10 @@ pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
             return 1;
         }
     };
-    if !super::print_report(&report, args.json, |r| print!("{}", analysis_text(r))) {
+    if !super::print_report(&report, args.json, analysis_text) {
         return 1;
     }
-    let regressed: Vec<&str> = report
+    let regressed: Vec<String> = report
         .metrics
         .iter()
         .filter(|m| {
@@ -74,7 +96,7 @@ pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
                 .as_ref()
                 .is_some_and(|c| c.comparison.verdict == Verdict::Regressed)
         })
-        .map(|m| m.metric_name.as_str())
+        .map(|m| framework0::metrics::selector::series_label(&m.metric_name, &m.tags))
         .collect();
     if args.fail_on_regression && !regressed.is_empty() {
         eprintln!("regressed against the baseline: {}", regressed.join(", "));
@@ -91,7 +113,13 @@ fn as_action_args(args: &AnalyzeArgs) -> Map<String, Value> {
         .map(String::as_str)
         .filter(|m| *m != "none")
         .collect();
-    let anomaly = if methods.is_empty() {
+    let anomaly = if args.online {
+        let mut a = json!({"mode": "online", "methods": args.online_detectors});
+        if let Some(t) = args.threshold {
+            a["threshold"] = json!(t);
+        }
+        a
+    } else if methods.is_empty() {
         json!({"enabled": false, "sensitivity": args.sensitivity})
     } else {
         json!({"methods": methods, "sensitivity": args.sensitivity})
@@ -105,6 +133,15 @@ fn as_action_args(args: &AnalyzeArgs) -> Map<String, Value> {
         m.insert("percentiles".into(), json!(p));
     }
     m.insert("anomaly_detection".into(), anomaly);
+    if !args.by.is_empty() {
+        m.insert("group_by".into(), json!(args.by));
+    }
+    if args.pool {
+        m.insert("pool".into(), json!(true));
+    }
+    if let Some(p) = &args.parity {
+        m.insert("parity".into(), json!(p));
+    }
     let compare = args.compare_baseline || args.fail_on_regression;
     m.insert("baseline".into(), json!({"compare": compare}));
     if let Some(t) = args.regression_threshold {
@@ -125,18 +162,29 @@ fn flag_of(path: &str) -> &'static str {
         ("percentiles", _) => "--percentiles",
         ("percentile_method", _) => "--percentile-method",
         (_, p) if p.starts_with("anomaly_detection.sensitivity") => "--sensitivity",
+        (_, p) if p.starts_with("anomaly_detection.threshold") => "--threshold",
+        (_, p) if p.starts_with("anomaly_detection.mode") => "--online",
         ("anomaly_detection", _) => "--anomaly-methods",
         ("config", _) => "--regression-threshold",
+        ("group_by", _) => "--by",
+        ("pool", _) => "--pool",
+        ("parity", _) => "--parity",
         _ => "--baseline",
     }
 }
 
 /// The errors among `findings`, one line each, naming the flag.
-fn flag_errors(findings: &[Finding]) -> String {
+fn flag_errors(findings: &[Finding], online: bool) -> String {
     findings
         .iter()
         .filter(|f| f.level == Level::Error)
-        .map(|f| format!("{}: {}", flag_of(&f.path), f.message))
+        .map(|f| {
+            let flag = match flag_of(&f.path) {
+                "--anomaly-methods" if online => "--online-detectors",
+                flag => flag,
+            };
+            format!("{flag}: {}", f.message)
+        })
         .collect::<Vec<_>>()
         .join("\nError: ")
 }
@@ -144,7 +192,7 @@ fn flag_errors(findings: &[Finding]) -> String {
 fn report(store_path: &Path, args: &AnalyzeArgs) -> anyhow::Result<AnalysisReport> {
     let (parsed, findings) = parse_args(&as_action_args(args), "");
     let Some(request_args) = parsed else {
-        anyhow::bail!("{}", flag_errors(&findings));
+        anyhow::bail!("{}", flag_errors(&findings, args.online));
     };
     let request = AnalyzeRequest {
         recipe_config: None,

@@ -1,4 +1,4 @@
-//! `f0 changepoints --metric NAME`: Hunter / Apache Otava change points of one stored metric,
+//! `f0 changepoints --metric SELECTOR`: Hunter / Apache Otava change points of one stored series,
 //! as a table or as one JSON object (`schemas/analysis.schema.json`, `kind: changepoints`).
 
 use std::path::Path;
@@ -14,8 +14,9 @@ use framework0::analyze::error::StatsError;
 /// Flags of `f0 changepoints`.
 #[derive(Debug, Args)]
 pub struct ChangepointsArgs {
-    /// The metric (an exact name).
-    #[arg(long)]
+    /// A series selector that matches exactly one series (`latency`,
+    /// `step_wall_time{step="build"}`).
+    #[arg(long, value_name = "SELECTOR")]
     pub metric: String,
     /// Which samples: 30m, 1h, 24h, 7d (s, m, h, d, w), last_run or all.
     #[arg(long, default_value = "all")]
@@ -38,8 +39,7 @@ pub struct ChangepointsArgs {
 pub fn run(store_path: &Path, args: ChangepointsArgs) -> u8 {
     match detect(store_path, &args) {
         Ok(report) => {
-            let printed =
-                super::print_report(&report, args.json, |r| print!("{}", change_points_text(r)));
+            let printed = super::print_report(&report, args.json, change_points_text);
             u8::from(!printed)
         }
         Err(e) => {
@@ -59,13 +59,7 @@ fn detect(store_path: &Path, args: &ChangepointsArgs) -> anyhow::Result<ChangePo
         max_pvalue: args.max_pvalue,
         min_magnitude: args.min_magnitude,
     };
-    if let Err(e) = parameters.validate() {
-        let flag = match &e {
-            StatsError::InvalidParameter { name, .. } => format!("--{}", name.replace('_', "-")),
-            _ => "--window-len".to_owned(),
-        };
-        anyhow::bail!("{flag}: {e}");
-    }
+    check_params(&parameters)?;
     let store = super::open_existing_store(store_path)?;
     let now = framework0::util::epoch_nanos();
     Ok(change_points(
@@ -75,4 +69,16 @@ fn detect(store_path: &Path, args: &ChangepointsArgs) -> anyhow::Result<ChangePo
         parameters,
         now,
     )?)
+}
+
+/// Checks change-point parameters given as flags; the error names the flag.
+pub(super) fn check_params(parameters: &HunterParams) -> anyhow::Result<()> {
+    if let Err(e) = parameters.validate() {
+        let flag = match &e {
+            StatsError::InvalidParameter { name, .. } => format!("--{}", name.replace('_', "-")),
+            _ => "--window-len".to_owned(),
+        };
+        anyhow::bail!("{flag}: {e}");
+    }
+    Ok(())
 }

@@ -2,11 +2,15 @@
 
 mod analyze_cmd;
 mod changepoints_cmd;
+mod compare_cmd;
 mod context_cmd;
+mod detect_cmd;
+mod history_cmd;
 mod import_cmd;
 mod logging;
 mod profile_cmd;
 mod push_args;
+mod python_flags;
 mod report_cmd;
 mod run_cmd;
 mod safety;
@@ -49,8 +53,14 @@ pub enum Command {
     Import(import_cmd::ImportArgs),
     /// Statistics, trend, change points and anomalies of stored metrics.
     Analyze(analyze_cmd::AnalyzeArgs),
-    /// Change points of one stored metric (Hunter / Apache Otava).
+    /// Change points of one stored series (Hunter / Apache Otava).
     Changepoints(changepoints_cmd::ChangepointsArgs),
+    /// Every series of one run against another run (or its baseline), worst first.
+    Compare(compare_cmd::CompareArgs),
+    /// Per-run means of series across runs, with change points.
+    History(history_cmd::HistoryArgs),
+    /// Streaming anomaly detection over a CSV file or stdin, one line per event.
+    Detect(detect_cmd::DetectArgs),
     /// Sample a command's stacks and process tree: call tree, bottlenecks, flamegraph.
     Profile(profile_cmd::ProfileArgs),
     /// Serve the store's latest values to Prometheus (text 0.0.4 / OpenMetrics at /metrics).
@@ -76,22 +86,47 @@ fn dispatch(cli: Cli) -> u8 {
         Command::Import(args) => import_cmd::run(&cli.context_db, args),
         Command::Analyze(args) => analyze_cmd::run(&cli.context_db, args),
         Command::Changepoints(args) => changepoints_cmd::run(&cli.context_db, args),
+        Command::Compare(args) => compare_cmd::run(&cli.context_db, args),
+        Command::History(args) => history_cmd::run(&cli.context_db, args),
+        Command::Detect(args) => detect_cmd::run(args),
         Command::Profile(args) => profile_cmd::run(&cli.context_db, args),
         Command::Serve(args) => serve_cmd::run(&cli.context_db, args),
         Command::Report(args) => report_cmd::run(&cli.context_db, args),
     }
 }
 
+/// What a text renderer hands back: the text to print (written so that a closed stdout, as
+/// in `f0 ... | head`, ends the output quietly instead of panicking), or nothing when it
+/// printed itself.
+trait Rendered {
+    /// Prints it.
+    fn emit(self);
+}
+
+impl Rendered for () {
+    fn emit(self) {}
+}
+
+impl Rendered for String {
+    fn emit(self) {
+        write_stdout(&self);
+    }
+}
+
 /// Prints `report` as one JSON object (`json`) or with `text`; false (after `Error: ...` on
 /// stderr) when it cannot be serialised.
-fn print_report<T: serde::Serialize>(report: &T, json: bool, text: impl FnOnce(&T)) -> bool {
+fn print_report<T: serde::Serialize, R: Rendered>(
+    report: &T,
+    json: bool,
+    text: impl FnOnce(&T) -> R,
+) -> bool {
     if !json {
-        text(report);
+        text(report).emit();
         return true;
     }
     match serde_json::to_string(report) {
         Ok(line) => {
-            println!("{line}");
+            write_stdout(&format!("{line}\n"));
             true
         }
         Err(e) => {
@@ -99,6 +134,13 @@ fn print_report<T: serde::Serialize>(report: &T, json: bool, text: impl FnOnce(&
             false
         }
     }
+}
+
+/// Writes `text` to stdout; a reader that went away (broken pipe) is not an error.
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Opens the store, creating it when missing (for commands that write).

@@ -52,6 +52,9 @@ pub struct RunArgs {
     /// Missing `success.ctx_has_keys` fail the step instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Python steps.
+    #[command(flatten)]
+    pub python: super::python_flags::PythonFlags,
     /// Push the run's series to a Prometheus Pushgateway at its end.
     #[command(flatten)]
     pub push: super::push_args::PushArgs,
@@ -86,7 +89,8 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         Ok(s) => SharedStore::new(s),
         Err(e) => return fail(&args, &shown, &e.to_string()),
     };
-    let registry = default_registry();
+    let mut registry = default_registry();
+    args.python.install(&mut registry, &path);
     let opts = RunOptions {
         only: args.only.clone(),
         skip: args.skip.clone(),

@@ -19,12 +19,19 @@ pub struct ValidateArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Python steps.
+    #[command(flatten)]
+    pub python: super::python_flags::PythonFlags,
 }
 
 /// Runs the command; returns the exit code.
 pub fn run(args: ValidateArgs) -> u8 {
     let (steps, findings): (usize, Vec<Finding>) = match load_recipe(&args.path) {
-        Ok(recipe) => (recipe.steps.len(), validate(&recipe, &default_registry())),
+        Ok(recipe) => {
+            let mut registry = default_registry();
+            args.python.install(&mut registry, &args.path);
+            (recipe.steps.len(), validate(&recipe, &registry))
+        }
         Err(e) => (0, vec![e.to_finding()]),
     };
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();

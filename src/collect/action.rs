@@ -63,6 +63,7 @@ pub fn execute(
     let started = Instant::now();
     let started_at = epoch_seconds();
     let on = plan.config.collection.enabled;
+    let sink = super::online::watch(sink, plan.online.as_ref());
     let writer = MetricWriter::spawn(sink, writer_options(plan))?;
     let tx = writer.sender();
     let mut failures = Vec::new();

@@ -15,6 +15,7 @@
 //!     custom: {counters: {jobs: 1}, gauges: {queue: 3}}
 //!   filters: [{name: "cpu_*", sample_rate: 0.5}]   # MetricFilter list
 //!   config: {...}              # MetricsConfiguration (either shape)
+//!   anomaly_detection: true    # online detectors on what is stored (see super::online)
 //! ```
 //!
 //! When `collectors` is given, only the collectors it lists run (`enabled` defaults to
@@ -43,7 +44,14 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 /// The collectors, as `collectors` keys.
 pub const COLLECTORS: [&str; 4] = ["system", "application", "network", "custom"];
-const ARGS: [&str; 5] = ["action", "duration", "collectors", "filters", "config"];
+const ARGS: [&str; 6] = [
+    "action",
+    "duration",
+    "collectors",
+    "filters",
+    "config",
+    "anomaly_detection",
+];
 
 /// System collector settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +97,8 @@ pub struct CollectPlan {
     pub filters: Vec<MetricFilter>,
     /// The effective configuration.
     pub config: MetricsConfiguration,
+    /// Online anomaly detection on what is stored (see [`super::online`]).
+    pub online: Option<crate::analyze::online::OnlineOptions>,
 }
 
 /// Parses and validates the `collect` arguments; `base` is the path of `args`. The plan is
@@ -119,6 +129,7 @@ pub fn parse(
     let raw = raw_config.cloned().unwrap_or(Value::Null);
     let (system, application, network, custom) =
         collectors(&mut out, args.get("collectors"), &config, &raw);
+    let online = super::online::parse(&mut out, args.get("anomaly_detection"));
     let plan = CollectPlan {
         duration,
         system,
@@ -127,6 +138,7 @@ pub fn parse(
         custom,
         filters,
         config,
+        online,
     };
     let failed = out.has_errors();
     ((!failed).then_some(plan), findings)

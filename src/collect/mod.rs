@@ -19,6 +19,7 @@ pub mod emit;
 mod error;
 pub mod http;
 pub mod network;
+pub mod online;
 pub mod pool;
 pub mod progress;
 pub mod summary;

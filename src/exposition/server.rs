@@ -67,6 +67,10 @@ pub struct ExpositionServer {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     addr: SocketAddr,
+    /// A second handle on the listening socket: tiny_http closes its own copy from a thread it
+    /// does not join, so shutting this one down is what makes "stopped" mean "refuses
+    /// connections" by the time [`ExpositionServer::shutdown`] returns.
+    listener: Option<TcpListener>,
 }
 
 impl ExpositionServer {
@@ -78,6 +82,7 @@ impl ExpositionServer {
             .local_addr()
             .map_err(|source| ServeError::Bind { addr, source })?;
         let start_err = |reason: String| ServeError::Start { addr, reason };
+        let own = listener.try_clone().map_err(|e| start_err(e.to_string()))?;
         let http = Arc::new(
             tiny_http::Server::from_listener(listener, None)
                 .map_err(|e| start_err(e.to_string()))?,
@@ -93,6 +98,7 @@ impl ExpositionServer {
             stop,
             thread: Some(thread),
             addr,
+            listener: Some(own),
         })
     }
 
@@ -112,12 +118,30 @@ impl ExpositionServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        if let Some(listener) = self.listener.take() {
+            stop_listening(&listener);
+        }
     }
 }
 
 impl Drop for ExpositionServer {
     fn drop(&mut self) {
         self.stop_now();
+    }
+}
+
+/// Takes the socket out of the listening state at once (Linux and the BSDs refuse new
+/// connections and wake a blocked `accept`, which ends tiny_http's accept thread).
+fn stop_listening(listener: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is owned by `listener`, open for the duration of the call.
+    let rc = unsafe { libc::shutdown(listener.as_raw_fd(), libc::SHUT_RDWR) };
+    if rc != 0 {
+        tracing::debug!(
+            target: "framework0::exposition",
+            "shutting the listener down: {}",
+            std::io::Error::last_os_error()
+        );
     }
 }
 

@@ -15,6 +15,7 @@
 //!   [`CallTree::build`] turns into call trees; [`stats`] reconciles what was recorded,
 //!   thinned, dropped and written.
 //! - Clock ([`clock`]): TSC or `Instant`, chosen by measurement.
+//! - Series selectors ([`selector`]): `name{tag="v"}`, globs and regex matchers, PromQL style.
 
 pub mod aggregator;
 pub mod calltree;
@@ -32,6 +33,7 @@ mod merged;
 pub mod pipeline;
 pub mod registry;
 mod ring;
+pub mod selector;
 pub mod serve;
 pub mod sink;
 pub mod timer;

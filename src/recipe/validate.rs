@@ -3,7 +3,9 @@
 //! Findings print as `LEVEL [CODE] at recipe.steps[i].field: text (step 'name')`. Errors make
 //! `f0 validate` exit 1 and make `f0 run` refuse the recipe before anything runs, except
 //! [`Code::UnknownScriptlet`] and [`Code::UnknownAction`], which Framework0 reports when the
-//! step runs (the step fails), so the runner keeps that behaviour.
+//! step runs (the step fails), so the runner keeps that behaviour. With a fallback installed
+//! (the Python bridge), a module it cannot find either is only a warning: the module may
+//! appear before the run, as it would for Framework0's import system.
 
 use std::collections::{HashMap, HashSet};
 
@@ -24,6 +26,7 @@ pub fn validate(recipe: &Recipe, registry: &Registry) -> Vec<Finding> {
             "the recipe has no steps; it runs and completes with nothing done",
         ));
     }
+    registry.prepare(recipe.steps.iter().map(|s| s.module.as_str()));
     for step in &recipe.steps {
         check_step_types(step, &mut out);
         check_scriptlet(step, registry, &mut out);
@@ -144,11 +147,21 @@ fn check_scriptlet(step: &super::Step, registry: &Registry, out: &mut Vec<Findin
             let base = at(step.position, "args");
             out.extend(entry.validate_args(&step.args, &base));
         }
-        Resolution::Unresolved(why) => out.push(Finding::error(
-            Code::UnknownScriptlet,
-            at(step.position, "module"),
-            format!("step '{}': {why}", step.name),
-        )),
+        // Python validates its own arguments when the step runs.
+        Resolution::External(_) => {}
+        Resolution::Unresolved(why) => {
+            let (path, text) = (
+                at(step.position, "module"),
+                format!("step '{}': {why}", step.name),
+            );
+            out.push(
+                if registry.has_fallback() && !registry.owns_module(&step.module) {
+                    Finding::warning(Code::UnknownScriptlet, path, text)
+                } else {
+                    Finding::error(Code::UnknownScriptlet, path, text)
+                },
+            );
+        }
     }
 }
 

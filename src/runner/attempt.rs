@@ -25,6 +25,8 @@ pub enum AttemptEnd {
     Unresolved(Unresolved),
     /// The scriptlet returned an error or panicked.
     Error(String),
+    /// The scriptlet failed with a message of its own wording ([`ScriptletError::Reported`]).
+    Reported(String),
     /// The timeout (seconds) passed first.
     TimedOut(f64),
     /// A signal arrived (`Ctrl-C`, `SIGTERM`, `SIGHUP`).
@@ -40,6 +42,7 @@ impl AttemptEnd {
             // Resolution failures are reported verbatim, as Framework0 does.
             AttemptEnd::Unresolved(u) => Some(u.to_string()),
             AttemptEnd::Error(e) => Some(format!("Step execution failed: {e}")),
+            AttemptEnd::Reported(m) => Some(m.clone()),
             AttemptEnd::TimedOut(t) => Some(format!("Step timed out after {t}s")),
             AttemptEnd::Interrupted(how) => Some(format!("Step interrupted ({how})")),
         }
@@ -154,6 +157,7 @@ fn classify(result: std::thread::Result<Result<i32, ScriptletError>>) -> Attempt
     match result {
         Ok(Ok(0)) => AttemptEnd::Success,
         Ok(Ok(code)) => AttemptEnd::ExitCode(code),
+        Ok(Err(ScriptletError::Reported(m))) => AttemptEnd::Reported(m),
         Ok(Err(e)) => AttemptEnd::Error(e.to_string()),
         Err(panic) => {
             let what = panic

@@ -2,12 +2,15 @@
 //! delta, bytes read and written, read from the OS on Linux.
 //!
 //! Steps run in this process, so the figures are process-wide deltas taken while the
-//! runner's own thread is idle. Peak RSS is per step: the kernel's high-water mark is reset
+//! runner's own thread is idle; a step that works through another process (a Python step's
+//! worker) reports that process's deltas through its `StepEnv`, and they are added
+//! ([`StepUsage::add_child`]). Peak RSS is per step: the kernel's high-water mark is reset
 //! before the step (`/proc/self/clear_refs`, value 5) and read after (`VmHWM`).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use crate::scriptlet::ChildUsage;
 use crate::store::{SampleRow, SeriesKey};
 use crate::util::procfs::{
     io_counters, peak_rss_kib, process_cpu_ns, reset_peak_rss, resident_set_bytes,
@@ -74,6 +77,17 @@ impl Snapshot {
 }
 
 impl StepUsage {
+    /// Adds what another process used for the step (the Python worker): CPU, I/O and RSS
+    /// delta are summed; the peak is the sum of both processes' peaks (their joint resident
+    /// set never exceeds it).
+    pub fn add_child(&mut self, child: &ChildUsage) {
+        self.cpu_ns = self.cpu_ns.saturating_add(child.cpu_ns);
+        self.peak_rss_bytes = self.peak_rss_bytes.saturating_add(child.peak_rss_bytes);
+        self.rss_delta_bytes = self.rss_delta_bytes.saturating_add(child.rss_delta_bytes);
+        self.read_bytes = self.read_bytes.saturating_add(child.read_bytes);
+        self.write_bytes = self.write_bytes.saturating_add(child.write_bytes);
+    }
+
     /// The usage as metric samples tagged with recipe and step (source `runner`).
     pub fn samples(&self, recipe: &str, step: &str, ts_ns: i64) -> Vec<SampleRow> {
         let tags: BTreeMap<String, String> = [
@@ -150,5 +164,41 @@ mod tests {
         assert!(u.cpu_ns >= 10_000_000, "{u:?}");
         assert!(u.peak_rss_bytes >= 64 << 20, "{u:?}");
         assert_eq!(u.samples("r", "s", 1).len(), 6);
+    }
+
+    #[test]
+    fn a_helper_process_usage_adds_to_the_step() {
+        let mut u = StepUsage {
+            wall_ns: 10,
+            cpu_ns: 5,
+            peak_rss_bytes: 100,
+            rss_delta_bytes: -3,
+            read_bytes: 1,
+            write_bytes: 2,
+        };
+        let mut child = ChildUsage {
+            cpu_ns: 7,
+            peak_rss_bytes: 40,
+            rss_delta_bytes: 8,
+            read_bytes: 10,
+            write_bytes: 20,
+        };
+        child.merge(&ChildUsage {
+            cpu_ns: 1,
+            peak_rss_bytes: 30,
+            ..ChildUsage::default()
+        });
+        u.add_child(&child);
+        assert_eq!(
+            u,
+            StepUsage {
+                wall_ns: 10,
+                cpu_ns: 13,
+                peak_rss_bytes: 140,
+                rss_delta_bytes: 5,
+                read_bytes: 11,
+                write_bytes: 22,
+            }
+        );
     }
 }

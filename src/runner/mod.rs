@@ -28,13 +28,15 @@ use crate::context::{lock, SharedContext};
 use crate::diagnostic::{Finding, Level};
 use crate::recipe::validate::validate;
 use crate::recipe::{Recipe, Step};
-use crate::scriptlet::{Registry, Resolution, ScriptletEntry, StepEnv, StepInfo};
+use crate::scriptlet::{ChildUsage, Registry, Resolution, Scriptlet, StepEnv, StepInfo};
 use crate::store::{SharedStore, StoreError};
 use crate::util::{epoch_nanos, epoch_seconds};
 
 /// The runner's version, written to `recipe.runner_version` (Framework0's runner wrote "2.0").
 pub const RUNNER_VERSION: &str = "2.0";
 const WHO: &str = "runner";
+/// Context keys a run starts with: every other key starts empty in each run.
+pub const PERSISTENT_PREFIXES: &[&str] = &["metrics.baselines."];
 
 /// Options of one run (the flags of `f0 run`).
 #[derive(Debug, Clone, Default)]
@@ -161,7 +163,9 @@ impl<'a> Runner<'a> {
         let recipe_name = recipe.display_name();
         let start_time = epoch_seconds();
         let mut store = self.store.lock();
-        let mut ctx = store.load_context()?;
+        // Each run starts from a fresh context, as in Framework0; what persists across runs is
+        // read explicitly: the baselines a later analysis compares against.
+        let mut ctx = store.load_context(PERSISTENT_PREFIXES)?;
         let run_id = store.begin_run(&recipe_name, &recipe_path, start_time)?;
         ctx.set("recipe.path", json!(recipe_path), Some(WHO));
         ctx.set("recipe.start_time", json!(start_time), Some(WHO));
@@ -170,7 +174,7 @@ impl<'a> Runner<'a> {
         for (doc_key, ctx_key) in [("metadata", "recipe.metadata"), ("config", "recipe.config")] {
             // Null when absent, so a later recipe never inherits an earlier one's config.
             let value = recipe.document.get(doc_key).cloned().unwrap_or(Value::Null);
-            if value != Value::Null || ctx.contains(ctx_key) {
+            if value != Value::Null || store.context_value(ctx_key)?.is_some_and(|v| !v.is_null()) {
                 ctx.set(ctx_key, value, Some(WHO));
             }
         }
@@ -239,6 +243,13 @@ impl<'a> Runner<'a> {
             interrupted,
         );
         let mut store = self.store.lock();
+        // A run without errors (warnings) clears those an earlier run left in the store, so
+        // the store never shows another run's errors as this one's.
+        for key in ["recipe.global_errors", "recipe.global_warnings"] {
+            if !ctx.contains(key) && store.context_value(key)?.is_some_and(|v| v != json!([])) {
+                ctx.set(key, json!([]), Some(WHO));
+            }
+        }
         store.commit(Some(state.run_id), &mut ctx, &[])?;
         store.finish_run(state.run_id, epoch_seconds(), outcome.status.as_str())?;
         drop(store);
@@ -284,11 +295,19 @@ impl<'a> Runner<'a> {
     ) -> StepOutcome {
         tracing::info!(target: "f0.runner", "Executing step: {} ({}.{})", step.name, step.module, step.function);
         let snapshot = Snapshot::start();
+        let child = Arc::new(Mutex::new(ChildUsage::default()));
         let (end, attempts) = match self.registry.resolve(&step.module, &step.function) {
-            Resolution::Found(entry) => self.attempts(step, entry, info, ctx, opts),
+            Resolution::Found(entry) => {
+                self.attempts(step, &|| entry.instantiate(), info, ctx, opts, &child)
+            }
+            Resolution::External(ext) => {
+                tracing::debug!(target: "f0.runner", "Step {} runs {}", step.name, ext.origin());
+                self.attempts(step, &|| ext.instantiate(), info, ctx, opts, &child)
+            }
             Resolution::Unresolved(u) => (AttemptEnd::Unresolved(u), 1),
         };
-        let usage = snapshot.finish();
+        let mut usage = snapshot.finish();
+        usage.add_child(&lock_usage(&child));
         let mut warnings = Vec::new();
         let mut error = end.message();
         if end == AttemptEnd::Success {
@@ -329,14 +348,16 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Attempts `entry` until one succeeds, the retries are spent, or the run is interrupted.
+    /// Attempts a fresh `instantiate()` until one succeeds, the retries are spent, or the run
+    /// is interrupted; usage reported by the attempts' helper processes lands in `child`.
     fn attempts(
         &mut self,
         step: &Step,
-        entry: &ScriptletEntry,
+        instantiate: &dyn Fn() -> Box<dyn Scriptlet>,
         mut info: StepInfo,
         ctx: &SharedContext,
         opts: &RunOptions,
+        child: &Arc<Mutex<ChildUsage>>,
     ) -> (AttemptEnd, u32) {
         let retries = step.retry_count.unwrap_or(opts.max_retries);
         let timeout = step.timeout.or(opts.step_timeout);
@@ -349,10 +370,11 @@ impl<'a> Runner<'a> {
                 ctx.clone(),
                 self.store.clone(),
                 Arc::new(AtomicBool::new(false)),
-            );
+            )
+            .with_child_usage(child.clone());
             let end = attempt::run_attempt(
                 &mut self.worker,
-                entry.instantiate(),
+                instantiate(),
                 env,
                 step.args.clone(),
                 timeout,
@@ -381,6 +403,11 @@ impl<'a> Runner<'a> {
         }
         self.interrupted()
     }
+}
+
+/// The usage collected in `slot` (a poisoned slot still holds consistent numbers).
+fn lock_usage(slot: &Mutex<ChildUsage>) -> ChildUsage {
+    *slot.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The message for the step's `success.ctx_has_keys` that the context lacks, if any.

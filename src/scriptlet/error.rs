@@ -26,6 +26,11 @@ pub enum ScriptletError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// A failure worded by the host itself and reported as is, without the
+    /// `Step execution failed:` prefix (Framework0's import, class lookup and exit-code
+    /// messages for a hosted Python scriptlet).
+    #[error("{0}")]
+    Reported(String),
     /// The step was cancelled (timeout or Ctrl-C) and must stop.
     #[error("step cancelled")]
     Cancelled,

@@ -14,11 +14,11 @@ mod error;
 mod registry;
 
 pub use action::{ActionSpec, Actions, RunAction};
-pub use env::{StepEnv, StepInfo};
+pub use env::{ChildUsage, StepEnv, StepInfo};
 pub use error::ScriptletError;
 pub use registry::{
-    AroundStep, Registry, Resolution, ScriptletEntry, StepResult, Unresolved, ValidateArgs,
-    FRAMEWORK0_PACKAGES,
+    AroundStep, External, Fallback, Registry, Resolution, ScriptletEntry, StepResult, Unresolved,
+    ValidateArgs, FRAMEWORK0_PACKAGES,
 };
 
 use serde_json::{Map, Value};

@@ -32,11 +32,12 @@ pub struct HistoryRow {
 }
 
 impl Store {
-    /// Loads every persisted key into a fresh [`Context`].
-    pub fn load_context(&self) -> Result<Context, StoreError> {
+    /// A fresh [`Context`] holding the persisted keys that start with one of `prefixes` (a run
+    /// starts from an empty context, as in Framework0, plus what must persist across runs).
+    pub fn load_context(&self, prefixes: &[&str]) -> Result<Context, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT key, value FROM context_data")
+            .prepare_cached("SELECT key, value FROM context_data ORDER BY key")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
@@ -44,7 +45,9 @@ impl Store {
         let mut values = BTreeMap::new();
         for row in rows {
             let (key, text) = row.map_err(|e| self.err(e))?;
-            values.insert(key.clone(), self.decode(&key, &text)?);
+            if prefixes.iter().any(|p| key.starts_with(p)) {
+                values.insert(key, decode_value(&text));
+            }
         }
         Ok(Context::from_persisted(values))
     }
@@ -86,7 +89,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (key, text, timestamp) = row.map_err(|e| self.err(e))?;
-            let value = self.decode(&key, &text)?;
+            let value = decode_value(&text);
             out.push(ContextRow {
                 key,
                 value,
@@ -107,7 +110,7 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        text.map(|t| self.decode(key, &t)).transpose()
+        Ok(text.map(|t| decode_value(&t)))
     }
 
     /// Every recorded change of `key`, oldest first.
@@ -140,8 +143,8 @@ impl Store {
                 entry: HistoryEntry {
                     timestamp,
                     key: key.to_owned(),
-                    before: self.decode(key, &before)?,
-                    after: self.decode(key, &after)?,
+                    before: decode_value(&before),
+                    after: decode_value(&after),
                     who,
                     operation,
                 },
@@ -149,13 +152,61 @@ impl Store {
         }
         Ok(out)
     }
+}
 
-    fn decode(&self, key: &str, text: &str) -> Result<Value, StoreError> {
-        serde_json::from_str(text).map_err(|e| StoreError::Data {
-            path: self.path.clone(),
-            message: format!("value of key '{key}' is not valid JSON: {e}"),
-        })
+/// A `context_data` value as f0 reads it; one odd value never fails the store. Strict JSON is
+/// read as is (integers up to ±2⁶⁴ exactly). Framework0's Python adapter writes with
+/// `json.dumps`, which also emits `NaN`, `Infinity` and `-Infinity`: JSON has no such numbers,
+/// so those tokens are read as `{"$numberDouble": "NaN"}` (`"Infinity"`, `"-Infinity"`),
+/// MongoDB Extended JSON's spelling and the one the Python bridge writes and turns back into
+/// the same floats for a Python step ([`crate::bridge`]). Text that is
+/// not JSON at all — the adapter's reader falls back to the raw string — is read as that
+/// string. A value f0 does not change is never rewritten, so the stored text stays as it was.
+pub fn decode_value(text: &str) -> Value {
+    if let Ok(v) = serde_json::from_str(text) {
+        return v;
     }
+    python_json(text)
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| Value::String(text.to_owned()))
+}
+
+/// `text` with Python's non-finite number tokens outside strings quoted; None when there are
+/// none.
+fn python_json(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 8);
+    let (mut in_string, mut escaped, mut changed) = (false, false, false);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if let Some(token) = ["-Infinity", "Infinity", "NaN"]
+            .iter()
+            .find(|t| rest.starts_with(**t))
+        {
+            out.push_str("{\"$numberDouble\":\"");
+            out.push_str(token);
+            out.push_str("\"}");
+            rest = &rest[token.len()..];
+            changed = true;
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    changed.then_some(out)
 }
 
 fn write_context(tx: &Transaction<'_>, run_id: Option<i64>, ctx: &Context) -> rusqlite::Result<()> {

@@ -6,16 +6,10 @@
 
 use rusqlite::params;
 
-use super::{SeriesKey, Store, StoreError};
+use super::{Store, StoreError};
 
 /// A series with its row id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExposedSeries {
-    /// `metric_series.id`.
-    pub id: i64,
-    /// Name, type, unit, tags, source.
-    pub key: SeriesKey,
-}
+pub type ExposedSeries = super::StoredSeries;
 
 /// One stored sample with its position in `metric_samples`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,35 +72,7 @@ impl Store {
     }
 
     fn exposed_series(&self, sql: &str, arg: i64) -> Result<Vec<ExposedSeries>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([arg], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, name, metric_type, unit, tag_text, source) = row.map_err(|e| self.err(e))?;
-            let tags = self.decode_tags(&name, &tag_text)?;
-            out.push(ExposedSeries {
-                id,
-                key: SeriesKey {
-                    name,
-                    metric_type,
-                    unit,
-                    tags,
-                    source,
-                },
-            });
-        }
-        Ok(out)
+        self.series_rows(sql, [arg])
     }
 
     /// The latest sample (newest timestamp, then last inserted) of every series that has

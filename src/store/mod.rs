@@ -2,7 +2,8 @@
 //!
 //! Holds Framework0's `context_data` table exactly as its Python adapter reads it
 //! (COMPAT §3), and this project's tables beside it: `runs`, `context_history`,
-//! `metric_series`, `metric_samples`, `baselines` and `analyses`; [`import`] loads
+//! `metric_series`, `metric_samples`, `baselines` (per series: name, tags, scope) and
+//! `analyses`; [`import`] loads
 //! measurements from files. Versioned migrations (`PRAGMA user_version`),
 //! WAL and a busy timeout let two `f0` processes share one store. A file that is not an
 //! SQLite database is refused and never written.
@@ -20,11 +21,12 @@ mod query;
 mod retention;
 mod runs;
 mod schema;
+mod series;
 mod sink;
 pub mod timestamp;
 
 pub use analyses::AnalysisRow;
-pub use baselines::{BaselineRecord, NewBaseline};
+pub use baselines::{BaselineRecord, BaselineScope, NewBaseline};
 pub use context::ContextRow;
 pub use error::StoreError;
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
@@ -33,6 +35,7 @@ pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
 pub use retention::RetentionReport;
 pub use runs::RunRow;
 pub use schema::SCHEMA_VERSION;
+pub use series::{RunSample, StoredSeries};
 pub use sink::StoreSink;
 
 use std::collections::HashMap;

@@ -97,6 +97,14 @@ const MIGRATIONS: &[&str] = &[
         folded TEXT NOT NULL);
     CREATE INDEX profile_baselines_name ON profile_baselines(name, id);
     "#,
+    // v5: baselines per series: the tag set (canonical JSON, as metric_series.tags) and the
+    // scope (`series`, `group` or `pooled`). The name-keyed rows of v2 pooled every series of
+    // their name, so they become pooled baselines without tags.
+    r#"
+    ALTER TABLE baselines ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE baselines ADD COLUMN scope TEXT NOT NULL DEFAULT 'pooled';
+    CREATE INDEX baselines_series ON baselines(metric, scope, tags, id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -10,7 +10,10 @@
 //!    a number with an exponent through `f64` and rounded to the nearest nanosecond;
 //! 3. **RFC 3339** — `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `T` may also be `t` or one
 //!    space, `Z` may be `z`, the fraction has 1–9 digits, and second `60` (a leap second) is
-//!    read as the first instant of the next minute.
+//!    read as the first instant of the next minute;
+//! 4. **SQL / spreadsheet form** — `YYYY-MM-DD HH:MM:SS[.fraction]`: a space between date and
+//!    time and no zone at all, read as UTC (the form of NAB's and most exported CSV files). With
+//!    `T` a zone stays required: `2026-01-01T00:00:00` is refused rather than guessed.
 //!
 //! Every result must fit an `i64` of nanoseconds (1677-09-21 to 2262-04-11 UTC); NaN, infinity
 //! and anything else are refused with a [`TimestampError`] that quotes the field.
@@ -24,7 +27,7 @@ pub const NANOSECOND_THRESHOLD: i64 = 1_000_000_000_000_000;
 
 /// Why a timestamp field was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("timestamp '{}' {reason}; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15) or RFC 3339 (e.g. 2026-01-01T00:00:00Z)", crate::diagnostic::quote(.text))]
+#[error("timestamp '{}' {reason}; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15), RFC 3339 (e.g. 2026-01-01T00:00:00Z) or 'YYYY-MM-DD HH:MM:SS' (UTC)", crate::diagnostic::quote(.text))]
 pub struct TimestampError {
     /// The field as given.
     pub text: String,
@@ -148,7 +151,7 @@ fn expect(s: &str, at: usize, allowed: &[u8]) -> Result<(), &'static str> {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)` to epoch ns.
+/// `YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)` (or `YYYY-MM-DD HH:MM:SS[.f]`, UTC) to epoch ns.
 fn parse_rfc3339(s: &str) -> Result<i64, &'static str> {
     let (y, mo, d) = (digits(s, 0..4)?, digits(s, 5..7)?, digits(s, 8..10)?);
     expect(s, 4, b"-")?;
@@ -177,6 +180,8 @@ fn parse_rfc3339(s: &str) -> Result<i64, &'static str> {
     }
     let offset_s = match rest {
         "Z" | "z" => 0,
+        "" if s.as_bytes()[10] == b' ' => 0,
+        "" => return Err("has no UTC offset (add Z or ±HH:MM; 'YYYY-MM-DD HH:MM:SS' with a space is read as UTC)"),
         _ => {
             expect(rest, 0, b"+-")?;
             expect(rest, 3, b":")?;
@@ -244,6 +249,23 @@ mod tests {
     }
 
     #[test]
+    fn sql_form_without_zone_is_utc() {
+        let ns = 1_767_225_600 * NS_PER_S;
+        assert_eq!(parse_timestamp("2026-01-01 00:00:00"), Ok(ns));
+        assert_eq!(parse_timestamp(" 2026-01-01 00:00:00 "), Ok(ns));
+        assert_eq!(
+            parse_timestamp("2026-01-01 00:00:00.5"),
+            Ok(ns + NS_PER_S / 2)
+        );
+        assert_eq!(
+            parse_timestamp("2014-04-01 00:05:00"),
+            parse_timestamp("2014-04-01T00:05:00Z")
+        );
+        let err = parse_timestamp("2026-02-30 00:00:00").unwrap_err();
+        assert_eq!(err.reason, "has no such date");
+    }
+
+    #[test]
     fn leap_seconds_and_leap_days() {
         assert_eq!(
             parse_timestamp("2016-12-31T23:59:60Z"),
@@ -265,7 +287,12 @@ mod tests {
             ("1.2.3", "is not a number"),
             ("2026-13-01T00:00:00Z", "has no such date"),
             ("2026-01-01T24:00:00Z", "has no such time of day"),
-            ("2026-01-01T00:00:00", "is not RFC 3339"),
+            (
+                "2026-01-01T00:00:00",
+                "has no UTC offset (add Z or ±HH:MM; 'YYYY-MM-DD HH:MM:SS' with a space is read as UTC)",
+            ),
+            ("2026-01-01 00:00", "is not RFC 3339"),
+            ("2026-01-01 00:00:00 UTC", "is not RFC 3339"),
             ("2026-01-01T00:00:00.Z", "needs 1 to 9 digits of fraction"),
             ("2026-01-01T00:00:00+0100", "is not RFC 3339"),
             ("yesterday", "is not RFC 3339"),

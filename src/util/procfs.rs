@@ -3,7 +3,8 @@
 //! `/sys/.../scaling_cur_freq` or `/proc/cpuinfo`, disk space `statvfs`) and this process's
 //! own figures, which the runner's per-step measurement and the metrics layer use too: CPU
 //! time (`getrusage`), resident set (`/proc/self/statm`), peak resident set (`VmHWM`, reset
-//! through `/proc/self/clear_refs`) and I/O bytes (`/proc/self/io`).
+//! through `/proc/self/clear_refs`) and I/O bytes (`/proc/self/io`); and the same figures of
+//! a child process ([`read_process`]: its CPU clock, `/proc/<pid>/status`, `/proc/<pid>/io`).
 //!
 //! One file read per probe, into a buffer kept between samples. The parsers are pure
 //! functions of the file text so tests feed them fixed text. Where a file does not exist
@@ -245,20 +246,27 @@ pub fn reset_peak_rss() {
 pub fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        })
+        .and_then(|text| parse_status_kib(&text, "VmHWM:"))
         .unwrap_or(0)
 }
 
 /// `rchar` and `wchar` of `/proc/self/io`: bytes read and written through read/write system
 /// calls (0 where unavailable).
 pub fn io_counters() -> (u64, u64) {
-    let Ok(text) = std::fs::read_to_string("/proc/self/io") else {
-        return (0, 0);
-    };
+    std::fs::read_to_string("/proc/self/io")
+        .map(|t| parse_io(&t))
+        .unwrap_or((0, 0))
+}
+
+/// The KiB figure of a `/proc/<pid>/status` line starting with `field` (e.g. `VmHWM:`).
+pub fn parse_status_kib(text: &str, field: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+}
+
+/// `rchar` and `wchar` of a `/proc/<pid>/io` text (0 for a missing line).
+pub fn parse_io(text: &str) -> (u64, u64) {
     let get = |name: &str| {
         text.lines()
             .find_map(|l| l.strip_prefix(name))
@@ -266,6 +274,77 @@ pub fn io_counters() -> (u64, u64) {
             .unwrap_or(0)
     };
     (get("rchar:"), get("wchar:"))
+}
+
+/// `utime + stime` (clock ticks) of a `/proc/<pid>/stat` text: fields 14 and 15, counted
+/// after the parenthesised command name (which may itself hold spaces and parentheses).
+pub fn parse_stat_cpu_ticks(text: &str) -> Option<u64> {
+    let rest = &text[text.rfind(')')? + 1..];
+    let mut f = rest.split_whitespace().skip(11);
+    let utime: u64 = f.next()?.parse().ok()?;
+    let stime: u64 = f.next()?.parse().ok()?;
+    Some(utime.saturating_add(stime))
+}
+
+/// Resource counters of another process of this user (a worker this process started).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProcessReading {
+    /// User + system CPU time of all its threads, ns.
+    pub cpu_ns: u64,
+    /// Resident set, bytes (`VmRSS`).
+    pub rss_bytes: u64,
+    /// Peak resident set since the last [`reset_peak_rss_of`], bytes (`VmHWM`).
+    pub peak_rss_bytes: u64,
+    /// Bytes read through read syscalls (`rchar`).
+    pub read_bytes: u64,
+    /// Bytes written through write syscalls (`wchar`).
+    pub write_bytes: u64,
+}
+
+/// Reads `/proc/<pid>/status` and `/proc/<pid>/io` and the process's CPU clock; None when
+/// the process is gone (or off Linux).
+pub fn read_process(pid: u32) -> Option<ProcessReading> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let (read_bytes, write_bytes) = std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .map(|t| parse_io(&t))
+        .unwrap_or((0, 0));
+    Some(ProcessReading {
+        cpu_ns: process_cpu_ns_of(pid).unwrap_or(0),
+        rss_bytes: parse_status_kib(&status, "VmRSS:").unwrap_or(0) * 1024,
+        peak_rss_bytes: parse_status_kib(&status, "VmHWM:").unwrap_or(0) * 1024,
+        read_bytes,
+        write_bytes,
+    })
+}
+
+/// Resets the peak-resident-set mark of process `pid` (best effort, as
+/// [`reset_peak_rss`]).
+pub fn reset_peak_rss_of(pid: u32) {
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+}
+
+/// CPU time of every thread of process `pid`, ns: its CPU clock (`clock_getcpuclockid`,
+/// nanosecond resolution), else `/proc/<pid>/stat` (clock ticks, typically 10 ms).
+pub fn process_cpu_ns_of(pid: u32) -> Option<u64> {
+    let id = libc::pid_t::try_from(pid).ok()?;
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: `clock` is a valid out-parameter.
+    if unsafe { libc::clock_getcpuclockid(id, &mut clock) } == 0 {
+        // SAFETY: zeroed timespec is a valid out-parameter for clock_gettime.
+        let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+        // SAFETY: `ts` is valid and writable; `clock` came from clock_getcpuclockid.
+        if unsafe { libc::clock_gettime(clock, &mut ts) } == 0 {
+            let secs = u64::try_from(ts.tv_sec).unwrap_or(0);
+            let nanos = u64::try_from(ts.tv_nsec).unwrap_or(0);
+            return Some(secs.saturating_mul(1_000_000_000).saturating_add(nanos));
+        }
+    }
+    let ticks = parse_stat_cpu_ticks(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?;
+    // SAFETY: sysconf with a valid name has no preconditions.
+    let hz = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
+        .ok()?
+        .max(1);
+    Some(ticks.saturating_mul(1_000_000_000) / hz)
 }
 
 #[cfg(test)]
@@ -342,6 +421,30 @@ mod tests {
         let after = resident_set_bytes().unwrap();
         assert!(after >= before + (48 << 20), "{before} -> {after}");
         drop(std::hint::black_box(v));
+    }
+
+    #[test]
+    fn proc_parsers_read_their_fields() {
+        let stat = "4242 (py (x) y) S 1 4242 4242 0 -1 4194304 900 0 0 0 57 13 0 0 20 0 1 0";
+        assert_eq!(parse_stat_cpu_ticks(stat), Some(70));
+        assert_eq!(parse_stat_cpu_ticks("garbage"), None);
+        let status = "Name:\tpython3\nVmHWM:\t   10240 kB\nVmRSS:\t    9000 kB\n";
+        assert_eq!(parse_status_kib(status, "VmHWM:"), Some(10240));
+        assert_eq!(parse_status_kib(status, "VmRSS:"), Some(9000));
+        assert_eq!(parse_status_kib(status, "VmSwap:"), None);
+        let io = "rchar: 120\nwchar: 45\nsyscr: 3\n";
+        assert_eq!(parse_io(io), (120, 45));
+    }
+
+    #[test]
+    fn another_process_is_read_through_its_pid() {
+        let me = std::process::id();
+        let r = read_process(me).expect("own /proc entry");
+        assert!(
+            r.cpu_ns > 0 && r.rss_bytes > 0 && r.peak_rss_bytes >= r.rss_bytes / 2,
+            "{r:?}"
+        );
+        assert!(read_process(u32::MAX - 7).is_none());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The analyze action in recipes: step metrics of earlier runs, baselines established in one
 //! run and compared in the next, the recipe-level config, and argument findings.
 
-use crate::util::action::{assert_schema_valid, floats, import_rows, metric_names, ok};
+use crate::util::action::{assert_schema_valid, floats, import_rows, metric_names};
 use crate::util::{step, Scratch};
 use serde_json::{json, Value};
 
@@ -51,7 +51,7 @@ fn sql_values(s: &Scratch, name: &str, run: i64) -> Vec<f64> {
 }
 
 #[test]
-fn an_analyze_step_summarises_the_step_metrics_of_the_previous_run() {
+fn an_analyze_step_pools_the_step_metrics_of_the_previous_run_when_asked() {
     let s = Scratch::new();
     let work = s.write(
         "work.yaml",
@@ -67,7 +67,7 @@ fn an_analyze_step_summarises_the_step_metrics_of_the_previous_run() {
     let recipe = analyze_recipe(
         &s,
         "analyze.yaml",
-        "timeframe: last_run, metrics: [step_wall_time, 'step_cpu_*'], include_trends: true, percentiles: [50, 95]",
+        "timeframe: last_run, metrics: [step_wall_time, 'step_cpu_*'], pool: true, include_trends: true, percentiles: [50, 95]",
         "",
     );
     let second = run_ok(&s, &recipe);
@@ -77,6 +77,24 @@ fn an_analyze_step_summarises_the_step_metrics_of_the_previous_run() {
     assert_eq!(v["timeframe"], "last_run");
     assert_eq!(metric_names(&v), ["step_wall_time", "step_cpu_time"]);
     let wall = &v["metrics"][0];
+    assert_eq!(
+        (&wall["pooled"], &wall["scope"], &wall["series"]),
+        (&json!(true), &json!("pooled"), &json!("*"))
+    );
+    assert_eq!(
+        wall["tags"],
+        json!({"recipe": "work"}),
+        "the tags all four steps share"
+    );
+    assert_eq!(
+        wall["members"],
+        json!([
+            "recipe=work,step=a",
+            "recipe=work,step=b",
+            "recipe=work,step=c",
+            "recipe=work,step=d"
+        ])
+    );
     assert_eq!(wall["metric_type"], "timing");
     assert_eq!(wall["unit"], "ns");
     let values = sql_values(&s, "step_wall_time", first);
@@ -125,8 +143,12 @@ fn a_baseline_from_one_run_judges_the_next_regressed_improved_or_unchanged() {
         "",
     );
     let run = run_ok(&s, &establish);
-    let b = s.ctx("metrics.baselines.latency").unwrap();
+    let b = s.ctx("metrics.baselines.latency").unwrap()["{}"].clone();
     assert_eq!(b["sample_count"], 20);
+    assert_eq!(
+        (&b["scope"], &b["series"]),
+        (&json!("series"), &json!("{}"))
+    );
     assert_eq!(b["source"], json!({"kind": "run", "run_id": fast}));
     assert_eq!(b["mean"], 100.125);
     assert_eq!(last_analysis(&s)["baselines_established"][0], b);
@@ -253,9 +275,9 @@ fn baselines_from_given_values_and_timeframes_and_drift_across_runs() {
     let r = analyze_recipe(&s, "v.yaml", "timeframe: all, metrics: [m], baseline: {establish: {values: {m: [5, 6, 7], other: [1, 2]}}}", "");
     import_rows(&s, "m.csv", "m", &[(T0, 1.0), (T0 + 1, 2.0)]);
     run_ok(&s, &r);
-    assert_eq!(s.ctx("metrics.baselines.m").unwrap()["mean"], 6.0);
+    assert_eq!(s.ctx("metrics.baselines.m").unwrap()["{}"]["mean"], 6.0);
     assert_eq!(
-        s.ctx("metrics.baselines.other").unwrap()["source"],
+        s.ctx("metrics.baselines.other").unwrap()["{}"]["source"],
         json!({"kind": "values"})
     );
     for k in 1..5 {
@@ -283,7 +305,7 @@ fn baselines_from_given_values_and_timeframes_and_drift_across_runs() {
 }
 
 #[test]
-fn step_timings_of_a_slower_run_regress_against_the_faster_runs_baseline() {
+fn pooled_step_timings_of_a_slower_run_regress_against_the_faster_runs_pooled_baseline() {
     let s = Scratch::new();
     let sleeps = |file: &str, secs: f64| {
         let steps: String = (0..6)
@@ -302,7 +324,7 @@ fn step_timings_of_a_slower_run_regress_against_the_faster_runs_baseline() {
     let establish = analyze_recipe(
         &s,
         "e.yaml",
-        "timeframe: last_run, metrics: step_wall_time, baseline: {establish: true}",
+        "timeframe: last_run, metrics: step_wall_time, pool: true, baseline: {establish: true}",
         "",
     );
     run_ok(&s, &establish);
@@ -310,59 +332,14 @@ fn step_timings_of_a_slower_run_regress_against_the_faster_runs_baseline() {
     let compare = analyze_recipe(
         &s,
         "c.yaml",
-        "timeframe: last_run, metrics: step_wall_time, baseline: {compare: true}",
+        "timeframe: last_run, metrics: step_wall_time, pool: true, baseline: {compare: true}",
         "",
     );
     run_ok(&s, &compare);
     let c = &last_analysis(&s)["metrics"][0]["baseline_comparison"];
     assert_eq!(c["verdict"], "regressed", "{c:#}");
+    assert_eq!(c["baseline_scope"], "pooled", "{c:#}");
     assert!(c["relative_change"].as_f64().unwrap() > 1.0, "{c}");
-}
-
-#[test]
-fn the_shipped_recipe_compares_each_run_with_the_baseline_of_the_one_before() {
-    let s = Scratch::new();
-    let recipe = concat!(env!("CARGO_MANIFEST_DIR"), "/recipes/analyze_steps.yaml");
-    let out = ok(&s, &["run", recipe]);
-    assert!(out.starts_with("Recipe execution completed: "), "{out}");
-    let first = last_analysis(&s);
-    let wall = &first["metrics"][0];
-    assert_eq!(
-        wall["summary"]["sample_count"], 3,
-        "the three steps before the analysis"
-    );
-    assert_eq!(wall["summary"]["percentile_method"], "exclusive");
-    assert_eq!(wall["baseline_comparison"], Value::Null);
-    assert_eq!(
-        wall["warnings"],
-        json!([
-            "baseline comparison: no baseline is stored for this metric (establish one with baseline.establish)"
-        ])
-    );
-    ok(&s, &["run", recipe]);
-    let second = last_analysis(&s);
-    let c = &second["metrics"][0]["baseline_comparison"];
-    assert_eq!(
-        c["baseline_source"],
-        json!({"kind": "selection", "timeframe": "this_run", "run_id": first["run_id"]})
-    );
-    assert_eq!(c["regression_threshold"], 0.25, "from the recipe's config");
-    let keys: Vec<String> = second["metrics"][0]["summary"]["percentiles"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
-    assert_eq!(keys, ["50", "90", "99"]);
-    let baselines: i64 = s
-        .sql()
-        .query_row(
-            "SELECT COUNT(*) FROM baselines WHERE metric = 'step_wall_time'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(baselines, 2);
 }
 
 #[test]
@@ -383,13 +360,13 @@ fn bad_analyze_args_are_findings_with_codes_and_paths() {
     let base = "at recipe.steps[0].args";
     for expected in [
         format!("ERROR [INVALID_ARG] {base}.timeframe: invalid timeframe '1hr'; accepted: "),
-        format!("ERROR [INVALID_ARG] {base}.metrics: must be a metric name or glob, or a non-empty list of them, got []"),
+        format!("ERROR [INVALID_ARG] {base}.metrics: must be a series selector (a name, a glob, name{{tag=\"v\"}}), or a non-empty list of them, got []"),
         format!("ERROR [INVALID_ARG] {base}.percentiles: must be a non-empty list of percents in [0, 100], got [50,120]"),
         format!("ERROR [INVALID_ARG] {base}.percentile_method: invalid percentile method `type7`"),
         format!("ERROR [INVALID_ARG] {base}.anomaly_detection.methods[0]: unknown anomaly method 'magic'; accepted: zscore, modified_zscore,"),
         format!("ERROR [INVALID_ARG] {base}.anomaly_detection.sensitivity: must be a number > 0, got 0"),
         format!("ERROR [INVALID_ARG] {base}.change_points: must be true, false or {{window_len, max_pvalue, min_magnitude}}: invalid window_len `1`: accepted an integer ≥ 2"),
-        format!("ERROR [MISSING_FIELD] {base}.baseline.establish: needs one of run, timeframe or values"),
+        format!("ERROR [MISSING_FIELD] {base}.baseline.establish: needs one of run, timeframe, last_runs or values"),
         format!("ERROR [INVALID_ARG] {base}.baseline.alpha: must be a significance level in (0, 1), got 2"),
         format!("ERROR [INVALID_ARG] {base}.baseline.test: must be welch or mann_whitney, got \"ztest\""),
         format!("ERROR [INVALID_ARG] {base}.include_trend: unknown key 'include_trend'; accepted: action, timeframe,"),

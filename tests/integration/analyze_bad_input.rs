@@ -77,7 +77,7 @@ fn malformed_csv_lines_are_reported_with_their_line_number_and_nothing_is_import
         &n,
         "FILE:4: value '12abc' is not a number",
     );
-    refused(&s, "g.csv", &format!("{good}tomorrow,1\n"), &n, "FILE:4: timestamp 'tomorrow' is not RFC 3339; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15) or RFC 3339 (e.g. 2026-01-01T00:00:00Z)");
+    refused(&s, "g.csv", &format!("{good}tomorrow,1\n"), &n, "FILE:4: timestamp 'tomorrow' is not RFC 3339; accepted: epoch seconds (e.g. 1767225600.5), epoch nanoseconds (an integer above 1e15), RFC 3339 (e.g. 2026-01-01T00:00:00Z) or 'YYYY-MM-DD HH:MM:SS' (UTC)");
     refused(&s, "h.csv", "when,what\n1,2\n", &n, "FILE:1: unknown header 'when,what'; accepted: timestamp,value or index,value (or no header)");
     refused(
         &s,
@@ -227,10 +227,10 @@ fn analysis_of_an_empty_store_unknown_metric_or_timeframe_typo_says_what_is_wron
     );
     let err = fails(&s, &["analyze", "--metric", "m", "--timeframe", "this_run"]);
     assert_eq!(err.trim_end(), "Error: timeframe this_run names the running recipe's samples; outside a recipe use last_run, all or a span like 24h");
-    let err = fails(&s, &["changepoints", "--metric", "m*"]);
+    let err = fails(&s, &["changepoints", "--metric", "*"]);
     assert_eq!(
         err.trim_end(),
-        "Error: --metric takes one metric name, not the pattern 'm*'"
+        "Error: --metric '*' matches 2 series: m, n; select one of them with tag matchers, e.g. --metric 'm'"
     );
 }
 
@@ -244,7 +244,7 @@ fn one_sample_is_too_few_for_analysis_and_change_points() {
         "Error: no metric could be analysed: 'one': too few values: 2 needed, got 1"
     );
     let err = fails(&s, &["changepoints", "--metric", "one"]);
-    assert_eq!(err.trim_end(), "Error: metric 'one' has 1 sample in timeframe all; change-point detection needs at least 2");
+    assert_eq!(err.trim_end(), "Error: series 'one' has 1 sample in timeframe all; change-point detection needs at least 2");
 }
 
 #[test]

@@ -55,11 +55,31 @@ fn imported_csv_gets_framework0_golden_statistics_and_trend() {
     assert_eq!(trend["trend_direction"], "increasing");
     close(trend["slope"].as_f64().unwrap(), 10.0, 1e-12, "slope");
     close(trend["r_squared"].as_f64().unwrap(), 1.0, 1e-12, "r²");
+    assert_eq!(
+        trend.get("forecast_next_hour"),
+        None,
+        "Framework0's field: parity mode only"
+    );
+    let f = &trend["forecast"];
+    assert_eq!(
+        (&f["horizon_seconds"], &f["horizon_basis"], &f["meaningful"]),
+        (
+            &serde_json::json!(9.0),
+            &serde_json::json!("span"),
+            &serde_json::json!(true)
+        ),
+        "one span of the data ahead: {f}"
+    );
+    close(f["value"].as_f64().unwrap(), 180.0, 1e-12, "forecast");
+    assert_eq!(f["at"], (T0 + 18) * NS);
+    let parity = json(&s, &[&args[..], &["--parity", "framework0"]].concat());
     close(
-        trend["forecast_next_hour"].as_f64().unwrap(),
+        parity["metrics"][0]["trend"]["forecast_next_hour"]
+            .as_f64()
+            .unwrap(),
         90.0 + 36000.0,
         1e-12,
-        "forecast",
+        "Framework0's forecast 3600 s after the last sample",
     );
     assert_eq!(v["timeframe"], "all");
     assert_eq!(v["run_id"], Value::Null);
@@ -71,7 +91,7 @@ fn imported_csv_gets_framework0_golden_statistics_and_trend() {
         "  mean         45",
         "  std_dev      30.2765",
         "  percentiles  p90 89  p99 98.9 (exclusive)",
-        "trend: increasing, slope 10 per s, r² 1, next hour 36090 (confidence 1)",
+        "trend: increasing, slope 10 per s, r² 1; forecast 9 s ahead (one span of the data): 180 [180, 180] (95% prediction interval)",
         "change points (1):",
         "anomalies (0):",
     ] {

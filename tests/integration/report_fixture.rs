@@ -10,7 +10,7 @@ use std::path::Path;
 use framework0::analyze::action::timeframe::Timeframe;
 use framework0::analyze::rng::Xoshiro256;
 use framework0::report::{gather, ContextInputs, GatherRequest, Report, ReportArgs, WindowSpec};
-use framework0::store::{NewBaseline, SampleRow, SeriesKey, Store};
+use framework0::store::{BaselineScope, NewBaseline, SampleRow, SeriesKey, Store};
 use serde_json::json;
 
 /// 2026-01-01T00:00:00Z.
@@ -149,6 +149,8 @@ pub fn build(path: &Path) -> Store {
             store
                 .insert_baseline(&NewBaseline {
                     metric: "queue_depth",
+                    tags: &BTreeMap::new(),
+                    scope: BaselineScope::Series,
                     run_id: Some(2),
                     source: &source,
                     mean: 7.0,

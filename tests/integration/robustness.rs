@@ -273,3 +273,93 @@ fn metric_names_and_tag_values_over_1_kib_are_refused_and_nothing_is_stored() {
         assert_eq!(n, 0);
     }
 }
+
+#[test]
+fn each_run_starts_from_a_fresh_context_with_only_the_baselines_carried_over() {
+    let s = Scratch::new();
+    let first = s.write(
+        "first.yaml",
+        &format!(
+            "steps:\n{}{}",
+            step(
+                "a",
+                1,
+                "SetContext",
+                "args: {values: {left.over: 1, metrics.baselines.m: {mean: 2}}}"
+            ),
+            step("boom", 2, "Fail", "args: {message: broken}"),
+        ),
+    );
+    let (code, _) = s.run_json(&first, &["--continue-on-error"]);
+    assert_eq!(code, 1);
+    assert!(s
+        .ctx("recipe.global_errors")
+        .is_some_and(|v| v != serde_json::json!([])));
+    let second = s.write(
+        "second.yaml",
+        &format!(
+            "steps:\n{}",
+            step(
+                "b",
+                1,
+                "Noop",
+                "success: {ctx_has_keys: [metrics.baselines.m]}"
+            ),
+        ),
+    );
+    let (code, j) = s.run_json(&second, &["--strict"]);
+    assert_eq!(code, 0, "{j}");
+    let keys: Vec<&str> = j["context_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(!keys.contains(&"left.over"), "{keys:?}");
+    assert!(keys.contains(&"metrics.baselines.m"), "{keys:?}");
+    assert_eq!(s.ctx("recipe.global_errors"), Some(serde_json::json!([])));
+}
+
+#[test]
+fn values_framework0_writes_into_context_data_are_read_not_refused() {
+    let s = Scratch::new();
+    let ok = s.write("ok.yaml", &format!("steps:\n{}", step("a", 1, "Noop", "")));
+    assert!(s.run(&["run", ok.to_str().unwrap()]).status.success());
+    let c = rusqlite::Connection::open(s.store()).unwrap();
+    c.execute_batch(
+        "INSERT INTO context_data (key, value) VALUES \
+         ('py.nan', 'NaN'), ('py.inf', '-Infinity'), ('py.list', '[1, NaN, \"NaN\"]'), \
+         ('py.text', 'not json at all'), ('py.big', '18446744073709551615'), \
+         ('metrics.baselines.py', '{\"mean\": Infinity}');",
+    )
+    .unwrap();
+    drop(c);
+    let out = s.run(&["context", "list", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = |k: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == k)
+            .map(|r| r["value"].clone())
+            .unwrap()
+    };
+    let nd = |x: &str| serde_json::json!({ "$numberDouble": x });
+    assert_eq!(value("py.nan"), nd("NaN"));
+    assert_eq!(value("py.inf"), nd("-Infinity"));
+    assert_eq!(value("py.list"), serde_json::json!([1, nd("NaN"), "NaN"]));
+    assert_eq!(value("py.text"), "not json at all");
+    assert_eq!(value("py.big"), serde_json::json!(18446744073709551615u64));
+    // A run loads the baseline with the odd value and leaves the stored text untouched.
+    assert!(s.run(&["run", ok.to_str().unwrap()]).status.success());
+    let raw: String = s
+        .sql()
+        .query_row(
+            "SELECT value FROM context_data WHERE key = 'metrics.baselines.py'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(raw, "{\"mean\": Infinity}");
+}

@@ -5,7 +5,7 @@ use crate::util::{step, Scratch};
 use serde_json::json;
 
 #[test]
-fn a_second_run_sees_the_first_runs_context_and_step_metrics() {
+fn a_second_run_sees_the_first_runs_baselines_and_step_metrics() {
     let s = Scratch::new();
     let first = s.write(
         "first.yaml",
@@ -15,13 +15,14 @@ fn a_second_run_sees_the_first_runs_context_and_step_metrics() {
                 "seed",
                 1,
                 "SetContext",
-                "args: {values: {shared.value: 41}}"
+                "args: {values: {shared.value: 41, metrics.baselines.shared: {mean: 41}}}"
             )
         ),
     );
     let (code, _) = s.run_json(&first, &[]);
     assert_eq!(code, 0);
-    // The second recipe only succeeds if it can see the first run's key.
+    // Each run starts from a fresh context (Framework0's semantics) holding only what persists
+    // across runs: the second recipe succeeds only if it sees the first run's baseline.
     let second = s.write(
         "second.yaml",
         &format!(
@@ -30,12 +31,22 @@ fn a_second_run_sees_the_first_runs_context_and_step_metrics() {
                 "check",
                 1,
                 "Noop",
-                "success: {ctx_has_keys: [shared.value]}"
+                "success: {ctx_has_keys: [metrics.baselines.shared]}"
             )
         ),
     );
     let (code, j) = s.run_json(&second, &["--strict"]);
     assert_eq!(code, 0, "{j}");
+    assert!(!j["context_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k == "shared.value"));
+    assert_eq!(
+        s.ctx("shared.value"),
+        Some(serde_json::json!(41)),
+        "still in the store"
+    );
     // Both runs are recorded, and the first run's step metrics are readable by the second.
     let store = framework0::store::Store::open(&s.store()).unwrap();
     let runs = store.runs().unwrap();
@@ -159,7 +170,8 @@ fn context_commands_list_get_history_and_runs() {
     let out = s.run(&["context", "history", "k.v", "--json"]);
     let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(h.as_array().unwrap().len(), 2);
-    assert_eq!(h[1]["before"], 1);
+    // A fresh context per run: the second run's change starts from no value.
+    assert_eq!(h[1]["before"], serde_json::Value::Null);
     assert_eq!(h[1]["after"], 2);
     assert_eq!(h[1]["who"], "seed");
     assert_eq!(h[1]["operation"], "set");

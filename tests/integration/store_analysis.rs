@@ -1,9 +1,11 @@
-//! The store's analysis side: the v2 migration, atomic imports, sample queries, baselines and
+//! The store's analysis side: the v1 → current migration, atomic imports, sample queries, baselines and
 //! stored analyses.
 
 use std::collections::BTreeMap;
 
-use framework0::store::{NewBaseline, SampleRow, SampleWindow, SeriesKey, Store};
+use framework0::store::{
+    BaselineScope, NewBaseline, SampleRow, SampleWindow, SeriesKey, Store, SCHEMA_VERSION,
+};
 use serde_json::json;
 
 fn series(name: &str, step: &str) -> SeriesKey {
@@ -64,7 +66,7 @@ fn a_version_1_store_gains_the_baselines_and_analyses_tables_and_keeps_its_data(
         .connection()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, framework0::store::SCHEMA_VERSION);
+    assert_eq!(version, SCHEMA_VERSION);
     assert_eq!(store.context_value("k.v").unwrap(), Some(json!(1)));
     assert_eq!(count(&store, "baselines"), 0);
     assert_eq!(count(&store, "analyses"), 0);
@@ -205,6 +207,8 @@ fn the_newest_baseline_is_current_and_analyses_are_kept_per_run() {
         store
             .insert_baseline(&NewBaseline {
                 metric: "m",
+                tags: &BTreeMap::new(),
+                scope: BaselineScope::Series,
                 run_id: None,
                 source: &source,
                 mean,

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod collect;
 pub mod golden;
+pub mod python;
 pub mod stats;
 
 use std::path::{Path, PathBuf};

@@ -6,18 +6,23 @@
 //! | arg | accepted | default |
 //! |---|---|---|
 //! | `timeframe` | see [`super::timeframe`] | `1h` |
-//! | `metrics` | a name or glob, or a list of them | every stored metric |
+//! | `metrics` | a series selector (`name`, `glob*`, `name{tag="v"}`, see [`crate::metrics::selector`]), or a list of them | every stored series |
+//! | `group_by` | a tag key or a list of them: one result per group of series agreeing on them | one result per series |
+//! | `pool` | bool: one result per metric name, pooling every series the selectors match | `false` |
+//! | `parity` | `framework0`: Framework0's `forecast_next_hour` beside the forecast | none |
 //! | `include_trends` | bool (linear trend + drift across runs) | `false` |
 //! | `percentiles` | list of percents in [0, 100] | config, else 50, 90, 95, 99, 99.9 |
 //! | `percentile_method` | a [`PercentileMethod`] name (`exclusive` = Framework0) | `linear` |
-//! | `anomaly_detection` | bool, or `{enabled, methods: [..], sensitivity}` | zscore + iqr, 2.0 |
+//! | `anomaly_detection` | bool, or `{enabled, methods: [..], sensitivity}`, or `{mode: online, methods, threshold, …}` (see [`super::online`]) | zscore + iqr, 2.0 |
 //! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
 //! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
 //! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
 //!
 //! `baseline.establish` is `true` (from the analysed samples), `{run: <id> \| last}`,
-//! `{timeframe: "7d"}` or `{values: {<metric>: [numbers]}}`; `baseline.compare: true` judges
-//! the analysed samples against each metric's stored baseline (before any new one is stored).
+//! `{timeframe: "7d"}`, `{last_runs: N}` (each series' samples of the newest N runs holding it)
+//! or `{values: {<series>: [numbers]}}`; `baseline.compare: true` judges the analysed samples
+//! against each series' stored baseline (before any new one is stored). Everything is per
+//! series (name + tags) unless `group_by` or `pool` says otherwise.
 
 use std::str::FromStr;
 
@@ -31,6 +36,7 @@ use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
 use crate::diagnostic::{compact, Finding};
 use crate::metrics::check_metrics_config;
+use crate::metrics::selector::{NameMatch, Selector};
 use crate::scriptlet::args::ArgReader;
 
 /// The keys the analyze action reads.
@@ -45,9 +51,13 @@ pub const KNOWN_KEYS: &[&str] = &[
     "change_points",
     "baseline",
     "config",
+    "group_by",
+    "pool",
+    "parity",
 ];
 
-/// A metric name, or a shell glob over names (`*`, `?`, `[..]`).
+/// A metric name, or a shell glob over names (`*`, `?`, `[..]`): name-only selection for callers
+/// that pool by name (the analysis itself takes [`Selector`]s).
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetricPattern {
     /// One exact name.
@@ -74,6 +84,17 @@ impl FromStr for MetricPattern {
 }
 
 impl MetricPattern {
+    /// The selector of the same names.
+    pub fn selector(&self) -> Selector {
+        Selector {
+            name: Some(match self {
+                MetricPattern::Exact(s) => NameMatch::Exact(s.clone()),
+                MetricPattern::Glob(p) => NameMatch::Glob(p.clone()),
+            }),
+            matchers: Vec::new(),
+        }
+    }
+
     /// The pattern as written.
     pub fn as_str(&self) -> &str {
         match self {
@@ -90,6 +111,8 @@ pub struct AnomalySettings {
     pub methods: Vec<AnomalyMethod>,
     /// Common sensitivity (> 0; larger flags less).
     pub sensitivity: f64,
+    /// The online detectors instead, with `mode: online` (see [`super::online`]).
+    pub online: Option<crate::analyze::online::OnlineOptions>,
 }
 
 impl Default for AnomalySettings {
@@ -97,8 +120,28 @@ impl Default for AnomalySettings {
         AnomalySettings {
             methods: vec![AnomalyMethod::Zscore, AnomalyMethod::Iqr],
             sensitivity: DEFAULT_SENSITIVITY,
+            online: None,
         }
     }
+}
+
+/// How the selected series are split into results.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Grouping {
+    /// One result per series (name + tags).
+    #[default]
+    Series,
+    /// One result per name and values of these tag keys.
+    By(Vec<String>),
+    /// One result per name, pooling every selected series.
+    Pool,
+}
+
+/// Compatibility modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parity {
+    /// Framework0's `forecast_next_hour` (3600 s ahead) in each trend.
+    Framework0,
 }
 
 /// The parsed arguments of one analysis.
@@ -106,8 +149,12 @@ impl Default for AnomalySettings {
 pub struct AnalyzeArgs {
     /// Which samples.
     pub timeframe: Timeframe,
-    /// Which metrics.
-    pub metrics: Vec<MetricPattern>,
+    /// Which series.
+    pub metrics: Vec<Selector>,
+    /// How they are split into results.
+    pub grouping: Grouping,
+    /// Compatibility mode.
+    pub parity: Option<Parity>,
     /// Linear trend per metric and drift across runs.
     pub include_trends: bool,
     /// Percents requested in the arguments themselves.
@@ -132,9 +179,14 @@ impl Default for AnalyzeArgs {
                 count: 1,
                 unit: 'h',
             },
-            metrics: vec![MetricPattern::Glob(
-                glob::Pattern::new("*").expect("valid glob"),
-            )],
+            metrics: vec![Selector {
+                name: Some(NameMatch::Glob(
+                    glob::Pattern::new("*").expect("valid glob"),
+                )),
+                matchers: Vec::new(),
+            }],
+            grouping: Grouping::Series,
+            parity: None,
             include_trends: false,
             percentiles: None,
             percentile_method: PercentileMethod::default(),
@@ -158,7 +210,19 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "timeframe" => {
                 out.timeframe = r.parsed(key, v, "a timeframe").unwrap_or(out.timeframe);
             }
-            "metrics" => out.metrics = metric_patterns(&mut r, v).unwrap_or_default(),
+            "metrics" => out.metrics = selectors(&mut r, v).unwrap_or_default(),
+            "group_by" => {
+                if let Some(keys) = group_keys(&mut r, v) {
+                    out.grouping = Grouping::By(keys);
+                }
+            }
+            "pool" => {
+                let pooled = r.bool(key, v) == Some(true) && !args.contains_key("group_by");
+                if pooled {
+                    out.grouping = Grouping::Pool;
+                }
+            }
+            "parity" => out.parity = parity(&mut r, v),
             "include_trends" => out.include_trends = r.bool(key, v).unwrap_or_default(),
             "percentiles" => out.percentiles = r.percents(key, v),
             "percentile_method" => {
@@ -175,11 +239,56 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             _ => {}
         }
     }
+    if args.get("pool") == Some(&Value::Bool(true)) && args.contains_key("group_by") {
+        r.invalid(
+            "pool",
+            "pool: true and group_by exclude each other (pooling merges every series of a \
+             name; group_by merges those that agree on the listed tags)"
+                .to_owned(),
+        );
+    }
     let ok = !r.has_errors();
     (ok.then_some(out), findings)
 }
 
-fn metric_patterns(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<MetricPattern>> {
+fn group_keys(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<String>> {
+    let keys: Option<Vec<String>> = match v {
+        Value::String(s) if !s.is_empty() => Some(vec![s.clone()]),
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|x| x.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
+            .collect(),
+        _ => None,
+    };
+    if keys.is_none() {
+        r.invalid(
+            "group_by",
+            format!(
+                "must be a tag key or a non-empty list of tag keys, got {}",
+                compact(v)
+            ),
+        );
+    }
+    keys
+}
+
+fn parity(r: &mut ArgReader<'_>, v: &Value) -> Option<Parity> {
+    match v.as_str() {
+        Some("framework0") => Some(Parity::Framework0),
+        _ => {
+            r.invalid(
+                "parity",
+                format!(
+                    "must be framework0 (adds Framework0's forecast_next_hour to each trend), got {}",
+                    compact(v)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn selectors(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<Selector>> {
     let texts: Vec<&Value> = match v {
         Value::Array(items) if !items.is_empty() => items.iter().collect(),
         Value::String(_) => vec![v],
@@ -187,7 +296,8 @@ fn metric_patterns(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<MetricPattern
             r.invalid(
                 "metrics",
                 format!(
-                    "must be a metric name or glob, or a non-empty list of them, got {}",
+                    "must be a series selector (a name, a glob, name{{tag=\"v\"}}), or a \
+                     non-empty list of them, got {}",
                     compact(v)
                 ),
             );
@@ -201,7 +311,7 @@ fn metric_patterns(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<MetricPattern
         } else {
             "metrics".to_owned()
         };
-        out.push(r.parsed(&field, t, "a metric name or glob")?);
+        out.push(r.parsed(&field, t, "a series selector")?);
     }
     Some(out)
 }
@@ -226,11 +336,17 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
             return s;
         }
     };
-    let mut sub = r.nested(
-        "anomaly_detection",
-        map,
-        &["enabled", "methods", "sensitivity"],
-    );
+    let mut sub = r.nested("anomaly_detection", map, &super::online::anomaly_keys());
+    if let Some(online) = super::online::online_settings(&mut sub, map) {
+        s.methods.clear();
+        s.online = Some(online);
+        if let Some(e) = map.get("enabled") {
+            if sub.bool("enabled", e) == Some(false) {
+                s.online = None;
+            }
+        }
+        return s;
+    }
     if let Some(m) = map.get("methods") {
         if let Some(methods) = anomaly_methods(&mut sub, m) {
             s.methods = methods;

@@ -1,6 +1,7 @@
 //! The `baseline` argument of the analyze action: `{establish, compare, higher_is_better,
 //! alpha, test}`, where `establish` is `true` (the analysed samples), `{run: <id> | last}`,
-//! `{timeframe: "7d"}` or `{values: {<metric>: [numbers]}}`.
+//! `{timeframe: "7d"}`, `{last_runs: N}` or `{values: {<series>: [numbers]}}` (a series named
+//! by its label: `latency`, `step_wall_time{step="build", recipe="ci"}`).
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use serde_json::Value;
 use super::timeframe::Timeframe;
 use crate::analyze::baseline::SignificanceTest;
 use crate::diagnostic::compact;
+use crate::metrics::selector::{MatchOp, Selector, SelectorError};
 use crate::scriptlet::args::ArgReader;
 
 /// A run named by id, or the newest one with samples.
@@ -29,7 +31,11 @@ pub enum EstablishFrom {
     Run(RunRef),
     /// The samples inside a timeframe.
     Timeframe(Timeframe),
-    /// Values given in the arguments, per metric.
+    /// Each series' samples of the newest this many runs holding it (the running one
+    /// included): a rolling baseline. A series with fewer than 2 such samples is left without
+    /// a new baseline (a warning), not an error.
+    LastRuns(usize),
+    /// Values given in the arguments, per series label (`name` or `name{k="v", ..}`).
     Values(BTreeMap<String, Vec<f64>>),
 }
 
@@ -96,9 +102,10 @@ pub(super) fn baseline_settings(r: &mut ArgReader<'_>, v: &Value) -> BaselineSet
                     )
                     .unwrap_or(s.alpha);
             }
-            "test" => match serde_json::from_value(x.clone()) {
-                Ok(t) => s.test = t,
-                Err(_) => sub.invalid(
+            "test" => match x.as_str() {
+                Some("welch") => s.test = SignificanceTest::Welch,
+                Some("mann_whitney") => s.test = SignificanceTest::MannWhitney,
+                _ => sub.invalid(
                     key,
                     format!("must be welch or mann_whitney, got {}", compact(x)),
                 ),
@@ -110,8 +117,9 @@ pub(super) fn baseline_settings(r: &mut ArgReader<'_>, v: &Value) -> BaselineSet
 }
 
 fn establish_from(r: &mut ArgReader<'_>, v: &Value) -> Option<EstablishFrom> {
-    const SHAPES: &str =
-        "true, {run: <id> | last}, {timeframe: \"7d\"} or {values: {<metric>: [numbers]}}";
+    const SHAPES: &str = "true, {run: <id> | last}, {timeframe: \"7d\"}, {last_runs: N} or \
+                          {values: {<series>: [numbers]}}";
+    const SOURCES: [&str; 4] = ["run", "timeframe", "last_runs", "values"];
     let map = match v {
         Value::Bool(true) => return Some(EstablishFrom::Selection),
         Value::Bool(false) => return None,
@@ -121,23 +129,21 @@ fn establish_from(r: &mut ArgReader<'_>, v: &Value) -> Option<EstablishFrom> {
             return None;
         }
     };
-    let mut sub = r.nested("establish", map, &["run", "timeframe", "values"]);
-    let mut sources = map
-        .iter()
-        .filter(|(k, _)| ["run", "timeframe", "values"].contains(&k.as_str()));
+    let mut sub = r.nested("establish", map, &SOURCES);
+    let mut sources = map.iter().filter(|(k, _)| SOURCES.contains(&k.as_str()));
     let (key, x) = match (sources.next(), sources.next()) {
         (Some(one), None) => one,
         (None, _) => {
             r.missing(
                 "establish",
-                format!("needs one of run, timeframe or values: {SHAPES}"),
+                format!("needs one of run, timeframe, last_runs or values: {SHAPES}"),
             );
             return None;
         }
         (Some(_), Some(_)) => {
             r.invalid(
                 "establish",
-                "names more than one of run, timeframe and values".to_owned(),
+                "names more than one of run, timeframe, last_runs and values".to_owned(),
             );
             return None;
         }
@@ -162,6 +168,16 @@ fn establish_from(r: &mut ArgReader<'_>, v: &Value) -> Option<EstablishFrom> {
         "timeframe" => sub
             .parsed("timeframe", x, "a timeframe")
             .map(EstablishFrom::Timeframe),
+        "last_runs" => match x.as_u64().filter(|&n| (1..=10_000).contains(&n)) {
+            Some(n) => Some(EstablishFrom::LastRuns(n as usize)),
+            None => {
+                sub.invalid(
+                    "last_runs",
+                    format!("must be a number of runs in 1..=10000, got {}", compact(x)),
+                );
+                None
+            }
+        },
         _ => establish_values(&mut sub, x),
     }
 }
@@ -179,6 +195,10 @@ fn establish_values(r: &mut ArgReader<'_>, v: &Value) -> Option<EstablishFrom> {
     };
     let mut out = BTreeMap::new();
     for (metric, list) in map {
+        if let Err(e) = series_of_label(metric) {
+            r.invalid(&format!("values.{metric}"), e);
+            continue;
+        }
         let values: Option<Vec<f64>> = list.as_array().filter(|a| a.len() >= 2).and_then(|a| {
             a.iter()
                 .map(|x| x.as_f64().filter(|f| f.is_finite()))
@@ -198,4 +218,23 @@ fn establish_values(r: &mut ArgReader<'_>, v: &Value) -> Option<EstablishFrom> {
         }
     }
     Some(EstablishFrom::Values(out))
+}
+
+/// The name and tags of a series label (`latency`, `step_wall_time{step="a", recipe="r"}`):
+/// a selector with an exact name and only `=` matchers.
+pub fn series_of_label(label: &str) -> Result<(String, BTreeMap<String, String>), String> {
+    let sel: Selector = label.parse().map_err(|e: SelectorError| e.to_string())?;
+    let name = sel.exact_name().map(str::to_owned);
+    let tags: Option<BTreeMap<String, String>> = sel
+        .matchers
+        .iter()
+        .map(|m| (m.op == MatchOp::Eq).then(|| (m.key.clone(), m.value.clone())))
+        .collect();
+    match (name, tags) {
+        (Some(name), Some(tags)) => Ok((name, tags)),
+        _ => Err(format!(
+            "'{label}' must name one series: an exact metric name, optionally with tag=\"value\" \
+             matchers (no globs, !=, =~ or !~)"
+        )),
+    }
 }

@@ -1,32 +1,47 @@
-//! Change points of one stored metric (the engine of `f0 changepoints`): the metric's samples
-//! in a timeframe → Hunter / Apache Otava E-divisive change points → a [`ChangePointReport`].
+//! Change points of one stored series (the engine of `f0 changepoints`): the series' samples in
+//! a timeframe → Hunter / Apache Otava E-divisive change points → a [`ChangePointReport`].
 
-use super::args::MetricPattern;
-use super::select::select;
+use super::args::Grouping;
+use super::select::{select, SelectSpec};
 use super::timeframe::Timeframe;
 use super::{AnalyzeError, ChangePointReport};
 use crate::analyze::changepoint::{compute_change_points, HunterParams};
+use crate::metrics::selector::{tag_string, Selector};
 use crate::store::Store;
 
-/// The change points of the metric named exactly `metric` in `timeframe` (relative to
-/// `now_ns`), found with `parameters` (checked first).
+/// The change points of the one series `selector` selects in `timeframe` (relative to
+/// `now_ns`), found with `parameters` (checked first). A selector matching several series is
+/// an error naming them.
 pub fn change_points(
     store: &Store,
-    metric: &str,
+    selector: &str,
     timeframe: Timeframe,
     parameters: HunterParams,
     now_ns: i64,
 ) -> Result<ChangePointReport, AnalyzeError> {
     parameters.validate()?;
-    let pattern: MetricPattern = metric.parse().map_err(AnalyzeError::BadMetric)?;
-    if let MetricPattern::Glob(_) = pattern {
-        return Err(AnalyzeError::NotOneMetric(metric.to_owned()));
+    let sel: Selector = selector.parse()?;
+    let selection = select(
+        store,
+        SelectSpec {
+            selectors: std::slice::from_ref(&sel),
+            grouping: &Grouping::Series,
+            timeframe,
+            now_ns,
+            current_run: None,
+        },
+    )?;
+    if selection.sets.len() > 1 {
+        return Err(AnalyzeError::NotOneSeries {
+            selector: selector.to_owned(),
+            matched: selection.sets.iter().map(|s| s.set.label()).collect(),
+        });
     }
-    let selection = select(store, &[pattern], timeframe, now_ns, None)?;
-    let samples = &selection.series[0];
+    let set = &selection.sets[0];
+    let samples = &set.samples;
     if samples.len() < 2 {
         return Err(AnalyzeError::TooFewForChangePoints {
-            metric: samples.name.clone(),
+            metric: set.set.label(),
             count: samples.len(),
             timeframe: timeframe.to_string(),
         });
@@ -35,7 +50,9 @@ pub fn change_points(
         compute_change_points(&samples.values, Some(&samples.timestamps), &parameters)?;
     Ok(ChangePointReport {
         kind: "changepoints",
-        metric_name: samples.name.clone(),
+        metric_name: set.set.name.clone(),
+        tags: set.set.tags.clone(),
+        series: tag_string(&set.set.tags),
         timeframe: timeframe.to_string(),
         sample_count: samples.len(),
         parameters,

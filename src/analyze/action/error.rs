@@ -57,11 +57,51 @@ pub enum AnalyzeError {
     /// A metric name that cannot be used (empty, or a malformed glob).
     #[error("{0}")]
     BadMetric(String),
-    /// Change-point detection is asked for one metric by exact name, not a pattern.
-    #[error("--metric takes one metric name, not the pattern '{0}'")]
-    NotOneMetric(String),
+    /// A command-line option with a value it does not accept.
+    #[error("{flag}: {message}")]
+    BadOption {
+        /// The flag (or `run` for run numbers).
+        flag: String,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
+    /// A series selector that does not parse.
+    #[error(transparent)]
+    BadSelector(#[from] crate::metrics::selector::SelectorError),
+    /// A selector names a tag key no series of its names carries.
+    #[error(
+        "selector '{selector}': no series of {names} has tag key '{key}'; its tag keys: {known}"
+    )]
+    UnknownTagKey {
+        /// The selector, in canonical form.
+        selector: String,
+        /// The unknown key.
+        key: String,
+        /// Which names were looked at (`'step_wall_time'`, `any stored metric`).
+        names: String,
+        /// The tag keys those series carry.
+        known: String,
+    },
+    /// `group_by` names a tag key no selected series of a name carries.
+    #[error("group_by: no selected series of '{name}' has tag key '{key}'; its tag keys: {}", if .known.is_empty() { "none".to_owned() } else { .known.join(", ") })]
+    UnknownGroupKey {
+        /// The key.
+        key: String,
+        /// The metric.
+        name: String,
+        /// The keys its series carry.
+        known: Vec<String>,
+    },
+    /// A command that works on one series got a selector matching several.
+    #[error("--metric '{selector}' matches {} series: {}; select one of them with tag matchers, e.g. --metric '{}'", .matched.len(), first_ten(.matched), .matched.first().map_or("", String::as_str))]
+    NotOneSeries {
+        /// The selector as written.
+        selector: String,
+        /// The labels of the series it matched.
+        matched: Vec<String>,
+    },
     /// Too few samples for change-point detection.
-    #[error("metric '{metric}' has {count} sample in timeframe {timeframe}; change-point detection needs at least 2")]
+    #[error("series '{metric}' has {count} sample in timeframe {timeframe}; change-point detection needs at least 2")]
     TooFewForChangePoints {
         /// The metric.
         metric: String,
@@ -81,4 +121,18 @@ pub enum AnalyzeError {
         /// Why.
         reason: String,
     },
+}
+
+/// At most ten labels, then how many more.
+fn first_ten(labels: &[String]) -> String {
+    let mut out = labels
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if labels.len() > 10 {
+        out.push_str(&format!(" and {} more", labels.len() - 10));
+    }
+    out
 }

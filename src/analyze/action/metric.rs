@@ -1,20 +1,23 @@
-//! The analysis of one metric's samples: summary, change points, trend and anomalies.
+//! The analysis of one series' (or group's, or pool's) samples: summary, change points, trend
+//! with its forecast, and anomalies.
 //!
-//! The summary needs at least two samples (a metric with fewer is skipped with the reason);
-//! every other part that cannot be computed for this series — a trend over identical
-//! timestamps, a z-score over fewer than 10 points — leaves a line in the metric's `warnings`
-//! instead of failing the whole analysis.
+//! The summary needs at least two samples (a set with fewer is skipped with the reason, unless
+//! its one sample is judged against a baseline: see [`single_sample`]); every other part that
+//! cannot be computed for this set — a trend over identical timestamps, a z-score over fewer
+//! than 10 points — leaves a line in the result's `warnings` instead of failing the whole
+//! analysis.
 
 use super::args::AnomalySettings;
-use super::report::{AnomalyResult, MetricAnalysis, SummaryReport};
+use super::report::{AnomalyResult, MetricAnalysis, SummaryReport, TrendReport};
+use super::select::SetSamples;
 use crate::analyze::anomaly::{detect, AnomalyConfig};
 use crate::analyze::changepoint::{compute_change_points, HunterParams};
 use crate::analyze::quantile::PercentileMethod;
 use crate::analyze::summary::{summarize, SummaryOptions};
-use crate::analyze::trend::trend_analysis;
-use crate::store::MetricSamples;
+use crate::analyze::trend::trend_with_forecast;
+use crate::store::BaselineScope;
 
-/// How each metric is analysed.
+/// How each set is analysed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricSettings {
     /// Percents of the summary.
@@ -27,14 +30,57 @@ pub struct MetricSettings {
     pub anomalies: AnomalySettings,
     /// Change-point detection, when on.
     pub change_points: Option<HunterParams>,
+    /// Keep Framework0's `forecast_next_hour` in trends.
+    pub parity: bool,
 }
 
-/// Analyses one metric; `Err` carries why it has to be skipped (too few samples, a bad
+/// The result of `set` with nothing computed yet: its identity, type, unit and count.
+fn empty_result(set: &SetSamples, settings: &MetricSettings) -> MetricAnalysis {
+    let s = &set.set;
+    let first = &s.members[0].key;
+    MetricAnalysis {
+        metric_name: s.name.clone(),
+        tags: s.tags.clone(),
+        series: s.key(),
+        scope: s.scope,
+        pooled: s.scope == BaselineScope::Pooled,
+        grouped_by: s.grouped_by.clone(),
+        members: s.member_keys(),
+        metric_type: first.metric_type.clone(),
+        unit: first.unit.clone(),
+        sample_count: set.samples.len(),
+        summary: None,
+        trend: None,
+        anomalies: Vec::new(),
+        anomaly_methods: settings.anomalies.methods.clone(),
+        change_points: Vec::new(),
+        baseline_comparison: None,
+        drift: None,
+        warnings: Vec::new(),
+        online_anomalies: None,
+    }
+}
+
+/// The result of a set holding one sample, to be judged against its baseline: no summary,
+/// trend, change points or anomalies (one value has no spread), and a warning saying so.
+pub fn single_sample(set: &SetSamples, settings: &MetricSettings) -> MetricAnalysis {
+    let mut m = empty_result(set, settings);
+    m.anomaly_methods.clear();
+    m.warnings.push(
+        "1 sample: no summary, trend, change points or anomalies (they need at least 2); \
+         judged against the baseline only"
+            .to_owned(),
+    );
+    m
+}
+
+/// Analyses one set; `Err` carries why it has to be skipped (too few samples, a bad
 /// percentile).
 pub fn analyze_metric(
-    samples: &MetricSamples,
+    set: &SetSamples,
     settings: &MetricSettings,
 ) -> Result<MetricAnalysis, String> {
+    let samples = &set.samples;
     let (values, timestamps) = (&samples.values[..], &samples.timestamps[..]);
     let options = SummaryOptions {
         metric_name: samples.name.clone(),
@@ -46,56 +92,50 @@ pub fn analyze_metric(
         method: settings.method,
     };
     let summary = summarize(values, &options).map_err(|e| e.to_string())?;
-    let mut warnings = Vec::new();
-    let change_points = match &settings.change_points {
-        Some(params) => {
-            compute_change_points(values, Some(timestamps), params).unwrap_or_else(|e| {
-                warnings.push(format!("change points: {e}"));
-                Vec::new()
-            })
+    let mut m = empty_result(set, settings);
+    m.summary = Some(SummaryReport {
+        summary: summary.saturated(),
+        percentile_method: settings.method,
+    });
+    if let Some(params) = &settings.change_points {
+        match compute_change_points(values, Some(timestamps), params) {
+            Ok(cps) => m.change_points = cps,
+            Err(e) => m.warnings.push(format!("change points: {e}")),
         }
-        None => Vec::new(),
-    };
-    let trend = settings
-        .include_trends
-        .then(|| trend_analysis(&samples.name, values, timestamps, &change_points))
-        .and_then(|t| t.map_err(|e| warnings.push(format!("trend: {e}"))).ok());
+    }
+    if settings.include_trends {
+        match trend_with_forecast(&samples.name, values, timestamps, &m.change_points, None) {
+            Ok((t, f)) => m.trend = Some(TrendReport::new(t, f, settings.parity)),
+            Err(e) => m.warnings.push(format!("trend: {e}")),
+        }
+    }
+    anomalies(set, settings, &mut m);
+    m.online_anomalies =
+        (settings.anomalies.online.as_ref()).map(|o| super::online::replay(samples, o));
+    Ok(m)
+}
+
+fn anomalies(set: &SetSamples, settings: &MetricSettings, m: &mut MetricAnalysis) {
+    let samples = &set.samples;
     let config = AnomalyConfig {
         sensitivity: settings.anomalies.sensitivity,
         ..AnomalyConfig::default()
     };
-    let mut anomalies = Vec::new();
     for &method in &settings.anomalies.methods {
-        match detect(values, method, &config) {
+        match detect(&samples.values, method, &config) {
             Ok(points) => {
                 for p in points.iter().filter(|p| p.is_anomaly) {
                     let series = samples.series_at(p.index);
-                    match AnomalyResult::new(series, p, timestamps[p.index]) {
-                        Ok(a) => anomalies.push(a),
+                    match AnomalyResult::new(series, p, samples.timestamps[p.index]) {
+                        Ok(a) => m.anomalies.push(a),
                         Err(e) => {
-                            warnings.push(format!("{}: index {}: {e}", method.name(), p.index))
+                            m.warnings
+                                .push(format!("{}: index {}: {e}", method.name(), p.index))
                         }
                     }
                 }
             }
-            Err(e) => warnings.push(format!("{}: {e}", method.name())),
+            Err(e) => m.warnings.push(format!("{}: {e}", method.name())),
         }
     }
-    let first = &samples.series[samples.series_of[0]];
-    Ok(MetricAnalysis {
-        metric_name: samples.name.clone(),
-        metric_type: first.metric_type.clone(),
-        unit: first.unit.clone(),
-        summary: SummaryReport {
-            summary: summary.saturated(),
-            percentile_method: settings.method,
-        },
-        trend,
-        anomalies,
-        anomaly_methods: settings.anomalies.methods.clone(),
-        change_points,
-        baseline_comparison: None,
-        drift: None,
-        warnings,
-    })
 }

@@ -1,25 +1,31 @@
 //! The `analyze` action of `PerformanceMetricsScriptlet` and the engine behind `f0 analyze`:
-//! stored samples → selection ([`select`]) → per-metric statistics, change points, trend and
-//! anomalies ([`metric`]) → baseline comparison and drift, new baselines ([`baselines`]) →
-//! an [`AnalysisReport`].
+//! series selectors → stored series ([`resolve`]) → one set per series, group or pool with its
+//! samples ([`select`]) → statistics, change points, trend and anomalies per set ([`metric`]) →
+//! baseline comparison and drift, new baselines per set ([`baselines`]) → an
+//! [`AnalysisReport`].
 //!
 //! In a recipe the report lands at `metrics.last_analysis` in the context and in the store's
 //! `analyses` table (with the run and step); every baseline it establishes is also summarised
-//! at `metrics.baselines.<metric>`. Arguments: see [`args`]; configuration: see [`config`].
+//! at `metrics.baselines.<metric>`, one entry per series. Arguments: see [`args`]; configuration: see
+//! [`config`].
 
 pub mod args;
 mod baseline_args;
 pub mod baselines;
 mod changepoints;
+pub mod compare;
 pub mod config;
 mod error;
+pub mod history;
 pub mod metric;
+pub mod online;
 pub mod render;
 pub mod report;
+pub mod resolve;
 pub mod select;
 pub mod timeframe;
 
-pub use args::{parse_args, AnalyzeArgs};
+pub use args::{parse_args, AnalyzeArgs, Grouping, Parity};
 pub use changepoints::change_points;
 pub use error::AnalyzeError;
 pub use report::{AnalysisReport, ChangePointReport};
@@ -49,50 +55,104 @@ pub struct AnalyzeRequest {
     pub run_id: Option<i64>,
 }
 
-/// Runs an analysis against `store`.
-pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport, AnalyzeError> {
-    let args = &req.args;
-    let config = config::effective(req.recipe_config.as_ref(), args.config.as_ref())?;
-    let regression_threshold = config.health.regression_threshold;
-    let settings = MetricSettings {
-        percentiles: args
-            .percentiles
-            .clone()
-            .unwrap_or(config.analysis.percentiles),
+/// The per-set settings of `args` under `config`.
+fn metric_settings(args: &AnalyzeArgs, percentiles: Vec<f64>) -> MetricSettings {
+    MetricSettings {
+        percentiles: args.percentiles.clone().unwrap_or(percentiles),
         method: args.percentile_method,
         include_trends: args.include_trends,
         anomalies: args.anomalies.clone(),
         change_points: args.change_points,
-    };
-    let selection = select::select(store, &args.metrics, args.timeframe, req.now_ns, req.run_id)?;
+        parity: args.parity == Some(Parity::Framework0),
+    }
+}
+
+/// Every set of `selection` analysed (or skipped with the reason), compared with its baseline
+/// and checked for drift as `args` ask.
+fn analyze_sets(
+    store: &Store,
+    selection: &select::Selection,
+    args: &AnalyzeArgs,
+    settings: &MetricSettings,
+    regression_threshold: f64,
+) -> (Vec<report::MetricAnalysis>, Vec<Skipped>) {
     let mut metrics = Vec::new();
     let mut skipped = selection.skipped.clone();
-    for samples in &selection.series {
-        let mut m = match analyze_metric(samples, &settings) {
+    for set in &selection.sets {
+        let single = set.samples.len() == 1 && args.baseline.compare;
+        let analysed = if single {
+            Ok(metric::single_sample(set, settings))
+        } else {
+            analyze_metric(set, settings)
+        };
+        let mut m = match analysed {
             Ok(m) => m,
             Err(reason) => {
                 skipped.push(Skipped {
-                    metric: samples.name.clone(),
+                    metric: set.set.label(),
                     reason,
                 });
                 continue;
             }
         };
-        let better_up = higher_is_better(&args.baseline, samples);
+        let better_up = higher_is_better(&args.baseline, &set.set);
         if args.baseline.compare {
-            match compare_with_stored(store, samples, &args.baseline, regression_threshold) {
+            match compare_with_stored(store, set, &args.baseline, regression_threshold) {
                 Ok(c) => m.baseline_comparison = Some(c),
                 Err(e) => m.warnings.push(format!("baseline comparison: {e}")),
             }
         }
         if args.include_trends {
-            match drift_across_runs(store, &samples.name, args.baseline.alpha, better_up) {
+            match drift_across_runs(store, &set.set, args.baseline.alpha, better_up) {
                 Ok(d) => m.drift = d,
                 Err(e) => m.warnings.push(format!("drift: {e}")),
             }
         }
         metrics.push(m);
     }
+    (metrics, skipped)
+}
+
+/// Establishes the baselines `from` asks for and notes, on the results, the sets a rolling
+/// baseline could not cover yet.
+fn establish_into(
+    store: &mut Store,
+    from: &args::EstablishFrom,
+    selection: &select::Selection,
+    args: &AnalyzeArgs,
+    now: Now,
+    metrics: &mut [report::MetricAnalysis],
+) -> Result<Vec<report::EstablishedBaseline>, AnalyzeError> {
+    let (stored, not_yet) = establish(store, from, selection, &args.grouping, args.timeframe, now)?;
+    for n in not_yet {
+        if let Some(m) = metrics
+            .iter_mut()
+            .find(|m| m.metric_name == n.metric && m.series == n.series)
+        {
+            m.warnings.push(n.reason);
+        }
+    }
+    Ok(stored)
+}
+
+/// Runs an analysis against `store`.
+pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport, AnalyzeError> {
+    let args = &req.args;
+    let config = config::effective(req.recipe_config.as_ref(), args.config.as_ref())?;
+    let regression_threshold = config.health.regression_threshold;
+    let settings = metric_settings(args, config.analysis.percentiles);
+    let selection = select::select(
+        store,
+        select::SelectSpec {
+            selectors: &args.metrics,
+            grouping: &args.grouping,
+            timeframe: args.timeframe,
+            now_ns: req.now_ns,
+            current_run: req.run_id,
+        },
+    )?;
+    let (mut metrics, skipped) =
+        analyze_sets(store, &selection, args, &settings, regression_threshold);
     if metrics.is_empty() {
         return Err(AnalyzeError::NothingAnalysable {
             reasons: skipped
@@ -106,7 +166,7 @@ pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport
         run_id: req.run_id,
     };
     let baselines_established = match &args.baseline.establish {
-        Some(from) => establish(store, from, &selection, args.timeframe, now)?,
+        Some(from) => establish_into(store, from, &selection, args, now, &mut metrics)?,
         None => Vec::new(),
     };
     Ok(AnalysisReport {
@@ -136,8 +196,42 @@ fn errors_only(findings: Vec<Finding>) -> Vec<Finding> {
         .collect()
 }
 
+/// The new values of `metrics.baselines.<metric>` for `established`: one entry per series keyed
+/// by its canonical tag string (`*` for a pool), merged over the entries already there (an
+/// entry of the old shape — one summary for the whole name — is kept under `*`).
+fn context_baselines(
+    env: &StepEnv,
+    established: &[report::EstablishedBaseline],
+) -> Result<Vec<(String, Value)>, ScriptletError> {
+    let mut out: Vec<(String, Map<String, Value>)> = Vec::new();
+    for b in established {
+        let key = format!("metrics.baselines.{}", b.metric);
+        let at = match out.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let entries = match env.get(&key) {
+                    Some(Value::Object(m)) if m.contains_key("sample_count") => {
+                        Map::from_iter([("*".to_owned(), Value::Object(m))])
+                    }
+                    Some(Value::Object(m)) => m,
+                    _ => Map::new(),
+                };
+                out.push((key, entries));
+                out.len() - 1
+            }
+        };
+        let summary = serde_json::to_value(b).map_err(ScriptletError::failed)?;
+        out[at].1.insert(b.series.clone(), summary);
+    }
+    Ok(out
+        .into_iter()
+        .map(|(k, m)| (k, Value::Object(m)))
+        .collect())
+}
+
 /// Runs the analyze action in a recipe step: analyses the run's store, stores the report for
-/// the run, and sets `metrics.last_analysis` and `metrics.baselines.<metric>`.
+/// the run, and sets `metrics.last_analysis` and `metrics.baselines.<metric>` (one entry per
+/// series, keyed by its canonical tag string).
 pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     let (parsed, findings) = parse_args(args, "args");
     let args = parsed
@@ -158,9 +252,8 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
             .map_err(ScriptletError::failed)?;
         (report, json)
     };
-    for b in &report.baselines_established {
-        let summary = serde_json::to_value(b).map_err(ScriptletError::failed)?;
-        env.set(&format!("metrics.baselines.{}", b.metric), summary)?;
+    for (key, value) in context_baselines(env, &report.baselines_established)? {
+        env.set(&key, value)?;
     }
     env.set("metrics.last_analysis", json)?;
     tracing::info!(

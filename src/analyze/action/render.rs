@@ -4,10 +4,12 @@
 
 use std::fmt::Write;
 
-use super::report::MetricAnalysis;
+use super::report::{MetricAnalysis, TrendReport};
 use super::{AnalysisReport, ChangePointReport};
 use crate::analyze::changepoint::ChangePoint;
+use crate::metrics::selector::series_label;
 use crate::store::timestamp::format_rfc3339;
+use crate::store::BaselineScope;
 
 /// A number with at most 6 significant digits, without trailing zeros (`26705`, `0.0123457`).
 pub fn fmt_num(v: f64) -> String {
@@ -28,7 +30,7 @@ pub fn fmt_num(v: f64) -> String {
 }
 
 /// The JSON spelling of a unit-like enum (`increasing`, `regressed`).
-fn label<T: serde::Serialize>(v: &T) -> String {
+pub fn label<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|j| j.as_str().map(str::to_owned))
@@ -56,7 +58,7 @@ pub fn change_points_text(report: &ChangePointReport) -> String {
     let _ = writeln!(
         out,
         "metric {}: {} samples, timeframe {}, window {}, max p {}, min magnitude {}",
-        report.metric_name,
+        series_label(&report.metric_name, &report.tags),
         report.sample_count,
         report.timeframe,
         report.parameters.window_len,
@@ -70,32 +72,96 @@ pub fn change_points_text(report: &ChangePointReport) -> String {
 fn metric_text(out: &mut String, m: &MetricAnalysis, timeframe: &str) {
     summary_text(out, m, timeframe);
     if let Some(t) = &m.trend {
-        let _ = writeln!(
-            out,
-            "trend: {}, slope {} per s, r² {}, next hour {} (confidence {})",
-            label(&t.trend_direction),
-            fmt_num(t.slope),
-            fmt_num(t.r_squared),
-            fmt_num(t.forecast_next_hour),
-            fmt_num(t.forecast_confidence)
-        );
+        trend_text(out, t);
     }
     verdict_text(out, m);
-    let _ = writeln!(out, "change points ({}):", m.change_points.len());
-    change_point_table(out, &m.change_points);
-    anomaly_table(out, m);
+    if m.summary.is_some() {
+        let _ = writeln!(out, "change points ({}):", m.change_points.len());
+        change_point_table(out, &m.change_points);
+        anomaly_table(out, m);
+        super::online::render(out, m);
+    }
     for w in &m.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
 }
 
+/// How a result names what it stands for.
+fn result_label(m: &MetricAnalysis) -> String {
+    let series = series_label(&m.metric_name, &m.tags);
+    match m.scope {
+        BaselineScope::Series => series,
+        BaselineScope::Group => format!(
+            "{series} (by {}; {} series)",
+            m.grouped_by.join(", "),
+            m.members.len()
+        ),
+        BaselineScope::Pooled => format!("{series} (pooled, {} series)", m.members.len()),
+    }
+}
+
+fn trend_text(out: &mut String, t: &TrendReport) {
+    let f = &t.forecast;
+    let ahead = format!(
+        "forecast {} s ahead{}",
+        fmt_num(f.horizon_seconds),
+        if f.horizon_basis == "span" {
+            " (one span of the data)"
+        } else {
+            ""
+        }
+    );
+    let forecast = match (f.value, f.lower, f.upper, &f.reason) {
+        (Some(v), Some(lo), Some(hi), _) => format!(
+            "{ahead}: {} [{}, {}] ({}% prediction interval)",
+            fmt_num(v),
+            fmt_num(lo),
+            fmt_num(hi),
+            fmt_num(f.level * 100.0)
+        ),
+        (Some(v), _, _, _) => format!("{ahead}: {}", fmt_num(v)),
+        (None, _, _, reason) => format!(
+            "{ahead}: not meaningful ({})",
+            reason.as_deref().unwrap_or("no forecast")
+        ),
+    };
+    let _ = write!(
+        out,
+        "trend: {}, slope {} per s, r² {}; {forecast}",
+        label(&t.trend_direction),
+        fmt_num(t.slope),
+        fmt_num(t.r_squared),
+    );
+    if let Some(next_hour) = t.forecast_next_hour {
+        let _ = write!(
+            out,
+            "; Framework0 next hour {} (confidence {})",
+            fmt_num(next_hour),
+            fmt_num(t.forecast_confidence)
+        );
+    }
+    out.push('\n');
+}
+
 fn summary_text(out: &mut String, m: &MetricAnalysis, timeframe: &str) {
-    let s = &m.summary.summary;
+    let count = match m.sample_count {
+        1 => "1 sample".to_owned(),
+        n => format!("{n} samples"),
+    };
     let _ = writeln!(
         out,
-        "metric {} ({}, {}): {} samples, timeframe {timeframe}",
-        m.metric_name, m.metric_type, m.unit, s.sample_count
+        "metric {} ({}, {}): {count}, timeframe {timeframe}",
+        result_label(m),
+        m.metric_type,
+        m.unit
     );
+    if m.scope != BaselineScope::Series {
+        let _ = writeln!(out, "  {:<12} {}", "series", m.members.join("; "));
+    }
+    let Some(summary) = &m.summary else {
+        return;
+    };
+    let s = &summary.summary;
     if let Some((a, b)) = s.time_range {
         let _ = writeln!(
             out,
@@ -130,16 +196,20 @@ fn summary_text(out: &mut String, m: &MetricAnalysis, timeframe: &str) {
         "  {:<12} {} ({})",
         "percentiles",
         percentiles.join("  "),
-        m.summary.percentile_method.name()
+        summary.percentile_method.name()
     );
 }
 
 fn verdict_text(out: &mut String, m: &MetricAnalysis) {
     if let Some(b) = &m.baseline_comparison {
         let c = &b.comparison;
+        let scope = match b.baseline_scope {
+            BaselineScope::Series => String::new(),
+            other => format!("{other}, "),
+        };
         let _ = writeln!(
             out,
-            "baseline #{} ({} samples, mean {}): {}, change {:+.2}% [{:+.2}%, {:+.2}%], p {} ({}), threshold {}%",
+            "baseline #{} ({scope}{} samples, mean {}): {}, change {:+.2}% [{:+.2}%, {:+.2}%], p {} ({}), threshold {}%",
             b.baseline_id,
             b.baseline_sample_count,
             fmt_num(c.baseline_mean),

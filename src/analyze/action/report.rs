@@ -2,6 +2,8 @@
 //! [`AnalysisReport`] of `f0 analyze --json` and `metrics.last_analysis`, and the
 //! [`ChangePointReport`] of `f0 changepoints --json`. Every number is finite.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -10,9 +12,9 @@ use crate::analyze::baseline::{Comparison, Drift};
 use crate::analyze::changepoint::{ChangePoint, HunterParams};
 use crate::analyze::quantile::PercentileMethod;
 use crate::analyze::summary::StatisticalSummary;
-use crate::analyze::trend::TrendAnalysis;
+use crate::analyze::trend::{Forecast, TrendAnalysis, TrendDirection};
 use crate::metrics::{MetricError, PerformanceMetric};
-use crate::store::SeriesKey;
+use crate::store::{BaselineScope, SeriesKey};
 
 /// Framework0's `AnomalyResult` (COMPAT §4) plus the sample's position in the analysed series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,22 +74,65 @@ pub struct SummaryReport {
     pub percentile_method: PercentileMethod,
 }
 
+/// The linear trend of one series: Framework0's `TrendAnalysis` fields and a forecast that
+/// stays in range (see [`crate::analyze::trend`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendReport {
+    /// The metric.
+    pub metric_name: String,
+    /// Direction by the Framework0 rule.
+    pub trend_direction: TrendDirection,
+    /// OLS slope in value units per second.
+    pub slope: f64,
+    /// Coefficient of determination.
+    pub r_squared: f64,
+    /// 0-based indexes of the first point after each change point.
+    pub change_points: Vec<usize>,
+    /// Framework0's line 3600 s after the last sample (only with `parity: framework0`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast_next_hour: Option<f64>,
+    /// min(r², 1).
+    pub forecast_confidence: f64,
+    /// The forecast one span of the data ahead, or why it is not meaningful.
+    pub forecast: Forecast,
+}
+
+impl TrendReport {
+    /// The report of `trend` and `forecast`; `parity` keeps Framework0's `forecast_next_hour`.
+    pub fn new(trend: TrendAnalysis, forecast: Forecast, parity: bool) -> TrendReport {
+        TrendReport {
+            metric_name: trend.metric_name,
+            trend_direction: trend.trend_direction,
+            slope: trend.slope,
+            r_squared: trend.r_squared,
+            change_points: trend.change_points,
+            forecast_next_hour: parity.then_some(trend.forecast_next_hour),
+            forecast_confidence: trend.forecast_confidence,
+            forecast,
+        }
+    }
+}
+
 /// A comparison with the stored baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BaselineComparison {
     /// Verdict, relative change, bootstrap interval, deciding p-value and test, both means.
     #[serde(flatten)]
     pub comparison: Comparison,
-    /// Welch's two-sided p-value.
-    pub welch_p_value: f64,
-    /// Mann–Whitney's two-sided p-value.
-    pub mann_whitney_p_value: f64,
+    /// Welch's two-sided p-value (`null` when a side has one sample).
+    pub welch_p_value: Option<f64>,
+    /// Mann–Whitney's two-sided p-value (`null` when a side has one sample).
+    pub mann_whitney_p_value: Option<f64>,
     /// The smallest |relative change| called a regression or improvement.
     pub regression_threshold: f64,
     /// The direction of "better" used.
     pub higher_is_better: bool,
     /// The stored baseline's id.
     pub baseline_id: i64,
+    /// Its scope (`series`, `group`, `pooled`).
+    pub baseline_scope: BaselineScope,
+    /// Its key: the canonical tag string, `*` when pooled.
+    pub baseline_series: String,
     /// Where its samples came from.
     pub baseline_source: Value,
     /// Its sample count.
@@ -108,19 +153,34 @@ pub struct DriftReport {
     pub run_means: Vec<f64>,
 }
 
-/// Everything found for one metric.
+/// Everything found for one series (or group, or pool) of a metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricAnalysis {
     /// The metric.
     pub metric_name: String,
+    /// The series' tags; a group's tags; for a pool, the tags all its series share.
+    pub tags: BTreeMap<String, String>,
+    /// The canonical tag string (`recipe=ci,step=build`; `{}` untagged; `*` pooled).
+    pub series: String,
+    /// `series`, `group` or `pooled`.
+    pub scope: BaselineScope,
+    /// Whether several series were pooled into this result (`pool: true`).
+    pub pooled: bool,
+    /// The `group_by` keys (empty unless grouped).
+    pub grouped_by: Vec<String>,
+    /// The canonical tag strings of the stored series in this result.
+    pub members: Vec<String>,
     /// Its Framework0 type (of its first series).
     pub metric_type: String,
     /// Its unit (of its first series).
     pub unit: String,
-    /// Statistics of the analysed samples.
-    pub summary: SummaryReport,
+    /// Number of analysed samples.
+    pub sample_count: usize,
+    /// Statistics of the analysed samples (`null` for a single sample, which is only judged
+    /// against its baseline).
+    pub summary: Option<SummaryReport>,
     /// The linear trend (with `include_trends`).
-    pub trend: Option<TrendAnalysis>,
+    pub trend: Option<TrendReport>,
     /// Flagged samples of every detector that ran.
     pub anomalies: Vec<AnomalyResult>,
     /// The detectors that ran.
@@ -133,6 +193,9 @@ pub struct MetricAnalysis {
     pub drift: Option<DriftReport>,
     /// Parts that could not be computed, and why.
     pub warnings: Vec<String>,
+    /// Events of the online detectors (`anomaly_detection.mode: online`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_anomalies: Option<super::online::OnlineAnomalies>,
 }
 
 /// A metric left out of the analysis.
@@ -151,6 +214,12 @@ pub struct EstablishedBaseline {
     pub id: i64,
     /// The metric.
     pub metric: String,
+    /// The series' (or group's) tags; none for a pool.
+    pub tags: BTreeMap<String, String>,
+    /// Its key under `metrics.baselines.<metric>`: the canonical tag string, `*` when pooled.
+    pub series: String,
+    /// `series`, `group` or `pooled`.
+    pub scope: BaselineScope,
     /// Where the samples came from.
     pub source: Value,
     /// Number of samples.
@@ -184,7 +253,7 @@ pub struct AnalysisReport {
     pub percentile_method: PercentileMethod,
     /// The regression threshold in force.
     pub regression_threshold: f64,
-    /// One entry per analysed metric, by name.
+    /// One entry per analysed series (or group, or pool), by name, then first appearance.
     pub metrics: Vec<MetricAnalysis>,
     /// Metrics left out.
     pub skipped: Vec<Skipped>,
@@ -199,6 +268,10 @@ pub struct ChangePointReport {
     pub kind: &'static str,
     /// The metric.
     pub metric_name: String,
+    /// The series' tags.
+    pub tags: BTreeMap<String, String>,
+    /// The canonical tag string.
+    pub series: String,
     /// The timeframe as written.
     pub timeframe: String,
     /// Number of samples examined.

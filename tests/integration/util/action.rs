@@ -7,21 +7,35 @@ use serde_json::Value;
 
 use crate::util::Scratch;
 
+/// The validator of `schemas/<name>.schema.json`.
+pub fn schema(name: &str) -> jsonschema::Validator {
+    let path = format!("{}/schemas/{name}.schema.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).expect("valid schema")
+}
+
 /// The validator of `schemas/analysis.schema.json`.
 pub fn analysis_schema() -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/analysis.schema.json");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).expect("valid schema")
+    schema("analysis")
+}
+
+/// Asserts that `v` validates against `schemas/<name>.schema.json`.
+#[track_caller]
+pub fn assert_valid(name: &str, v: &Value) {
+    let errors: Vec<String> = schema(name)
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name} schema errors: {errors:#?}\nin {v}"
+    );
 }
 
 /// Asserts that `v` validates against the analysis schema.
 #[track_caller]
 pub fn assert_schema_valid(v: &Value) {
-    let errors: Vec<String> = analysis_schema()
-        .iter_errors(v)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "schema errors: {errors:#?}\nin {v}");
+    assert_valid("analysis", v);
 }
 
 /// Stdout as text.
@@ -68,12 +82,19 @@ pub fn fails(s: &Scratch, args: &[&str]) -> String {
 /// Runs `f0 <args> --json`, asserts success and schema validity, and returns the JSON.
 #[track_caller]
 pub fn json(s: &Scratch, args: &[&str]) -> Value {
+    json_as(s, "analysis", args)
+}
+
+/// Runs `f0 <args> --json`, asserts success and validity against `schemas/<schema>.schema.json`,
+/// and returns the JSON.
+#[track_caller]
+pub fn json_as(s: &Scratch, schema: &str, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
     let text = ok(s, &all);
     let v: Value = serde_json::from_str(text.trim())
         .unwrap_or_else(|e| panic!("not one JSON object ({e}): {text}"));
-    assert_schema_valid(&v);
+    assert_valid(schema, &v);
     v
 }
 
@@ -109,5 +130,32 @@ pub fn metric_names(report: &Value) -> Vec<&str> {
         .unwrap()
         .iter()
         .map(|m| m["metric_name"].as_str().unwrap())
+        .collect()
+}
+
+/// The entry of `results[key]` (an array of per-series results) whose `step` tag is `step`.
+#[track_caller]
+pub fn step_result<'a>(results: &'a Value, key: &str, step: &str) -> &'a Value {
+    results[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["tags"]["step"] == step)
+        .unwrap_or_else(|| panic!("no {step} in {results:#}"))
+}
+
+/// The stored `step_wall_time` values of step `step` of recipe `recipe`, in run order (SQL).
+pub fn step_wall_times(s: &Scratch, recipe: &str, step: &str) -> Vec<f64> {
+    let conn = s.sql();
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.value FROM metric_samples m JOIN metric_series s ON s.id = m.series_id \
+             WHERE s.name = 'step_wall_time' AND s.tags = ?1 ORDER BY m.run_id, m.ts_ns",
+        )
+        .unwrap();
+    let tags = format!(r#"{{"recipe":"{recipe}","step":"{step}"}}"#);
+    stmt.query_map([tags], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
         .collect()
 }
