@@ -67,6 +67,10 @@ pub(super) fn finish(
     let success = status == RunStatus::Completed;
     let execution_time = started.elapsed().as_secs_f64();
     let success_rate = RunOutcome::rate(completed, total);
+    let errors: Vec<Value> = steps
+        .iter()
+        .filter_map(|s| s.error.as_ref().map(|e| json!(format!("{}: {e}", s.name))))
+        .collect();
     let warnings: Vec<Value> = steps
         .iter()
         .flat_map(|s| s.warnings.iter().map(|w| json!(w)))
@@ -85,9 +89,9 @@ pub(super) fn finish(
     for (k, v) in keys {
         ctx.set(k, v, Some(WHO));
     }
-    // No `recipe.global_errors` for failed steps: Framework0's runner records global errors
-    // only when the runner itself fails (here: a load error, before any context exists);
-    // step errors are in the step results.
+    if !errors.is_empty() {
+        ctx.set("recipe.global_errors", Value::Array(errors), Some(WHO));
+    }
     if !warnings.is_empty() {
         ctx.set("recipe.global_warnings", Value::Array(warnings), Some(WHO));
     }
