@@ -1,13 +1,23 @@
 //! Log lines on stderr in Framework0's format:
-//! `YYYY-MM-DD HH:MM:SS [   LEVEL] logger: message` (UTC; level right-aligned in 8).
+//! `YYYY-MM-DD HH:MM:SS [   LEVEL] logger: message` (UTC; level right-aligned in 8), or, with
+//! `f0 run --log-format json`, Framework0's JSON log entries (COMPAT §6), one per line; with
+//! `--log-file PATH` every entry is also appended to PATH as a JSON line. The JSON entries
+//! carry the run (`context_id`), recipe, step and execution id in progress.
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::fmt::FmtContext;
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
+
+use framework0::events::layer::SharedWriter;
+use framework0::events::{JsonLogLayer, LineFormat, LogContext, LogLevel};
 
 /// Framework0's line format.
 struct Framework0Format;
@@ -46,13 +56,58 @@ where
     }
 }
 
-/// Installs the stderr logger: INFO by default, DEBUG with `--debug`, `F0_LOG` overrides.
-pub fn init(debug: bool) {
-    let default = if debug { "debug" } else { "info" };
+/// How log entries are written on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Framework0's console lines.
+    #[default]
+    Text,
+    /// Framework0's JSON log entries, one per line.
+    Json,
+}
+
+/// Where and how to log.
+#[derive(Debug, Clone, Default)]
+pub struct LogOptions {
+    /// DEBUG instead of INFO.
+    pub debug: bool,
+    /// The stderr format.
+    pub format: LogFormat,
+    /// A file that gets every entry as a JSON line (appended).
+    pub file: Option<PathBuf>,
+}
+
+/// Installs the logger: INFO by default, DEBUG with `--debug`, `F0_LOG` overrides. Fails
+/// when the log file cannot be opened.
+pub fn init(opts: &LogOptions) -> Result<(), String> {
+    let default = if opts.debug { "debug" } else { "info" };
     let filter = EnvFilter::try_from_env("F0_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(filter)
-        .event_format(Framework0Format)
+    let text = (opts.format == LogFormat::Text).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .event_format(Framework0Format)
+    });
+    // A layer without routes would disable every event for the whole stack (a layer's
+    // `enabled` filters globally), so the JSON layer is added only when it writes somewhere.
+    let mut json = JsonLogLayer::new(LogContext::default(), LogLevel::Debug);
+    let routed = opts.format == LogFormat::Json || opts.file.is_some();
+    if opts.format == LogFormat::Json {
+        let stderr: SharedWriter = Arc::new(Mutex::new(std::io::stderr()));
+        json = json.route_as("", stderr, LineFormat::Json, LogLevel::Debug);
+    }
+    if let Some(path) = &opts.file {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("--log-file {}: {e}", path.display()))?;
+        let file: SharedWriter = Arc::new(Mutex::new(file));
+        json = json.route_as("", file, LineFormat::Json, LogLevel::Debug);
+    }
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(text)
+        .with(routed.then_some(json))
         .try_init();
+    Ok(())
 }

@@ -8,7 +8,8 @@
 //! `2026-12-01T08:22:47.310832+00:00 [INFO    ] framework0.functionality_test: Test info message`),
 //! each at its own lowest level. Fields named
 //! `context_id`, `recipe_name`, `step_name`, `execution_id` and `stack_trace` fill those keys
-//! (overriding the layer's [`LogContext`]); a field `extra_data` holding a JSON object string
+//! (overriding the layer's [`LogContext`], which overrides the run and step in progress,
+//! [`super::current`]); a field `extra_data` holding a JSON object string
 //! is merged into `extra_data`; every other field lands in `extra_data` under its name.
 
 use std::fmt;
@@ -132,15 +133,25 @@ impl JsonLogLayer {
         let mut v = FieldVisitor::default();
         event.record(&mut v);
         let ctx = &self.context;
+        let run = super::current::current();
         LogEntry {
             timestamp: iso_utc(SystemTime::now()),
             level: LogLevel::from_tracing(meta.level()),
             logger_name: meta.target().to_owned(),
             message: v.message,
-            context_id: v.context_id.or_else(|| ctx.context_id.clone()),
-            recipe_name: v.recipe_name.or_else(|| ctx.recipe_name.clone()),
-            step_name: v.step_name.or_else(|| ctx.step_name.clone()),
-            execution_id: v.execution_id.or_else(|| ctx.execution_id.clone()),
+            context_id: v
+                .context_id
+                .or_else(|| ctx.context_id.clone())
+                .or(run.context_id),
+            recipe_name: v
+                .recipe_name
+                .or_else(|| ctx.recipe_name.clone())
+                .or(run.recipe_name),
+            step_name: v.step_name.or_else(|| ctx.step_name.clone()).or(run.step_name),
+            execution_id: v
+                .execution_id
+                .or_else(|| ctx.execution_id.clone())
+                .or(run.execution_id),
             thread_id: Some(thread_id()),
             process_id: Some(std::process::id()),
             extra_data: (!v.extra.is_empty()).then_some(v.extra),

@@ -17,6 +17,7 @@
 //!   evaluated against thresholds (`health.latest_processing`).
 //! - [`health_report`]: Framework0's health dashboard as text, JSON and Markdown.
 //! - [`cross`]: the cross-component event shape.
+//! - [`current`]: the run and step in progress, stamped on log entries.
 //! - [`console`]: scriptlet output on stdout, switched off under `--json-output`.
 //! - [`pyfmt`]: numbers as Python prints them.
 
@@ -25,6 +26,7 @@ pub mod check;
 pub mod checks;
 pub mod console;
 pub mod cross;
+pub mod current;
 pub mod health;
 pub mod health_context;
 pub mod health_report;

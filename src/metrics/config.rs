@@ -174,7 +174,7 @@ pub struct CollectorsConfig {
 pub struct LoggingConfig {
     /// Log metrics whose p95 crosses `threshold_p95`.
     pub log_significant_metrics: bool,
-    /// p95 threshold, in the metric's own unit (≥ 0).
+    /// p95 threshold in milliseconds (≥ 0; a timer in ns, μs or s is converted).
     pub threshold_p95: f64,
 }
 

@@ -6,7 +6,7 @@
 //!
 //! | finding | name | value | `performance_category` |
 //! |---|---|---|---|
-//! | a `timing` series whose p95 exceeds `logging.threshold_p95` (its own unit) | `<series>:p95` | the p95 | `timing` |
+//! | a `timing` series whose p95 exceeds `logging.threshold_p95` milliseconds (Framework0's unit; a series in ns, μs or s is converted; another unit is compared as it is) | `<series>:p95` | the p95 | `timing` |
 //! | a flagged sample | `<series>` | the sample | `anomaly` |
 //! | a change point | `<series>` | the mean after it | `change_point` |
 //! | a `regressed` baseline verdict | `<series>` | the analysed mean | `regression` |
@@ -57,7 +57,8 @@ pub fn significant(metrics: &[MetricAnalysis], config: &LoggingConfig) -> Vec<Pe
             .summary
             .as_ref()
             .and_then(|s| s.summary.percentiles.get(95.0));
-        if let Some(p95) = p95.filter(|p| m.metric_type == "timing" && *p > config.threshold_p95) {
+        let over = |p: &f64| m.metric_type == "timing" && in_ms(*p, &m.unit) > config.threshold_p95;
+        if let Some(p95) = p95.filter(over) {
             let d = serde_json::json!({"statistic": "p95", "threshold_p95": config.threshold_p95});
             out.push(event(format!("{label}:p95"), p95, "timing", d));
         }
@@ -89,6 +90,16 @@ pub fn significant(metrics: &[MetricAnalysis], config: &LoggingConfig) -> Vec<Pe
         }
     }
     out
+}
+
+/// `value` of `unit` in milliseconds (time units), else as it is.
+fn in_ms(value: f64, unit: &str) -> f64 {
+    match unit {
+        "ns" => value / 1e6,
+        "\u{03bc}s" | "us" => value / 1e3,
+        "s" => value * 1e3,
+        _ => value,
+    }
 }
 
 /// Logs each event on [`LOGGER`].
