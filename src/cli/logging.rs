@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tracing::{Event, Subscriber};
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::fmt::FmtContext;
-use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
 
 use framework0::events::layer::SharedWriter;
 use framework0::events::{JsonLogLayer, LineFormat, LogContext, LogLevel};
@@ -77,37 +79,53 @@ pub struct LogOptions {
     pub file: Option<PathBuf>,
 }
 
-/// Installs the logger: INFO by default, DEBUG with `--debug`, `F0_LOG` overrides. Fails
+/// Installs the logger: on stderr INFO by default, DEBUG with `--debug`, `F0_LOG` overrides;
+/// the log file gets every entry at INFO (DEBUG with `--debug`) whatever `F0_LOG` says. Fails
 /// when the log file cannot be opened.
 pub fn init(opts: &LogOptions) -> Result<(), String> {
     let default = if opts.debug { "debug" } else { "info" };
-    let filter = EnvFilter::try_from_env("F0_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let console_filter =
+        || EnvFilter::try_from_env("F0_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let text = (opts.format == LogFormat::Text).then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .event_format(Framework0Format)
+            .with_filter(console_filter())
     });
-    // A layer without routes would disable every event for the whole stack (a layer's
-    // `enabled` filters globally), so the JSON layer is added only when it writes somewhere.
-    let mut json = JsonLogLayer::new(LogContext::default(), LogLevel::Debug);
-    let routed = opts.format == LogFormat::Json || opts.file.is_some();
-    if opts.format == LogFormat::Json {
+    let json_console = (opts.format == LogFormat::Json).then(|| {
         let stderr: SharedWriter = Arc::new(Mutex::new(std::io::stderr()));
-        json = json.route_as("", stderr, LineFormat::Json, LogLevel::Debug);
-    }
-    if let Some(path) = &opts.file {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("--log-file {}: {e}", path.display()))?;
-        let file: SharedWriter = Arc::new(Mutex::new(file));
-        json = json.route_as("", file, LineFormat::Json, LogLevel::Debug);
-    }
+        all_entries(stderr).with_filter(console_filter())
+    });
+    let file = match &opts.file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("--log-file {}: {e}", path.display()))?;
+            let level = if opts.debug {
+                LevelFilter::DEBUG
+            } else {
+                LevelFilter::INFO
+            };
+            Some(all_entries(Arc::new(Mutex::new(file))).with_filter(level))
+        }
+        None => None,
+    };
     let _ = tracing_subscriber::registry()
-        .with(filter)
         .with(text)
-        .with(routed.then_some(json))
+        .with(json_console)
+        .with(file)
         .try_init();
     Ok(())
+}
+
+/// A JSON layer writing every logger's entries to `w` (its levels filtered outside).
+fn all_entries(w: SharedWriter) -> JsonLogLayer {
+    JsonLogLayer::new(LogContext::default(), LogLevel::Debug).route_as(
+        "",
+        w,
+        LineFormat::Json,
+        LogLevel::Debug,
+    )
 }

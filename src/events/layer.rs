@@ -147,7 +147,10 @@ impl JsonLogLayer {
                 .recipe_name
                 .or_else(|| ctx.recipe_name.clone())
                 .or(run.recipe_name),
-            step_name: v.step_name.or_else(|| ctx.step_name.clone()).or(run.step_name),
+            step_name: v
+                .step_name
+                .or_else(|| ctx.step_name.clone())
+                .or(run.step_name),
             execution_id: v
                 .execution_id
                 .or_else(|| ctx.execution_id.clone())

@@ -31,6 +31,7 @@ mod changepoint_props;
 mod changepoint_stats;
 mod collect_bad_input;
 mod collect_recipes;
+mod events_alerts;
 mod events_health;
 mod events_log;
 mod events_scriptlets;
