@@ -100,6 +100,46 @@ impl AlertLevel {
     }
 }
 
+/// When a step fails on the health it found (`fail_on: warning | critical`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// On a warning or critical status.
+    Warning,
+    /// On a critical status only.
+    Critical,
+}
+
+impl FailOn {
+    /// Parses `warning` or `critical`.
+    pub fn parse(v: &Value) -> Result<FailOn, String> {
+        match v.as_str() {
+            Some("warning") => Ok(FailOn::Warning),
+            Some("critical") => Ok(FailOn::Critical),
+            _ => Err(format!(
+                "must be warning or critical (fail the step when the health status is at least \
+                 that), got {}",
+                crate::diagnostic::compact(v)
+            )),
+        }
+    }
+
+    /// Whether `status` fails the step.
+    pub fn fails(self, status: HealthStatus) -> bool {
+        match self {
+            FailOn::Warning => matches!(status, HealthStatus::Warning | HealthStatus::Critical),
+            FailOn::Critical => status == HealthStatus::Critical,
+        }
+    }
+
+    /// `warning` or `critical`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Warning => "warning",
+            FailOn::Critical => "critical",
+        }
+    }
+}
+
 /// Bounds of one metric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Threshold {

@@ -40,7 +40,9 @@ mod time;
 pub use alert::{overall_from_alerts, ActiveAlerts, Alert};
 pub use check::{CheckResult, HealthMetric, HealthMetricType, MetricValue};
 pub use cross::{CrossComponentEvent, CrossEventType};
-pub use health::{default_thresholds, thresholds_from_config, AlertLevel, HealthStatus, Threshold};
+pub use health::{
+    default_thresholds, thresholds_from_config, AlertLevel, FailOn, HealthStatus, Threshold,
+};
 pub use layer::{JsonLogLayer, LineFormat, LogContext};
 pub use log_entry::{LogEntry, LogLevel};
 pub use logging::{LoggingConfig, LoggingFramework, Profile};

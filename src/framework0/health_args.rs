@@ -1,6 +1,6 @@
 //! The arguments of `HealthMonitoringScriptlet`: `config {monitoring, thresholds,
 //! system_resources, connectivity, alerts, output}`, `thresholds`, `monitor_name`,
-//! `initial_check`, `format`, `output_file`.
+//! `initial_check`, `format`, `output_file`, `fail_on`.
 //!
 //! - `monitoring`: `{enabled, check_interval, …}` (Framework0's keys; only `enabled` is read).
 //! - `thresholds` (in `config` and beside it; the latter wins per metric):
@@ -10,6 +10,8 @@
 //! - `connectivity` (f0's): `{hosts: ["host:port", …], timeout: 5s}`: the hosts the
 //!   `internet_connectivity` check dials; without hosts nothing is dialled.
 //! - `alerts`, `output`: Framework0's sections, accepted and not used.
+//! - `fail_on` (f0's): `warning` or `critical`: a `setup` (with its initial check) or `check`
+//!   step fails when `health.overall_status` after the check is at least that.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +19,7 @@ use serde_json::{Map, Value};
 
 use super::health_probe::ProbePlan;
 use crate::diagnostic::compact;
-use crate::events::{thresholds_from_config, EventsError, Threshold};
+use crate::events::{thresholds_from_config, EventsError, FailOn, Threshold};
 use crate::util::duration::parse_duration;
 
 /// A bad argument: (path below `args`, message).
@@ -34,6 +36,8 @@ pub(crate) struct HealthSettings {
     pub thresholds: Option<BTreeMap<String, Threshold>>,
     /// Which checks run.
     pub probe: ProbePlan,
+    /// Fail the step at this overall status.
+    pub fail_on: Option<FailOn>,
 }
 
 const CONFIG_KEYS: [&str; 6] = [
@@ -142,11 +146,17 @@ pub(crate) fn parse(args: &Map<String, Value>) -> Result<HealthSettings, ArgErro
                 .collect(),
         ),
     };
+    let fail_on = args
+        .get("fail_on")
+        .map(FailOn::parse)
+        .transpose()
+        .map_err(|m| bad("fail_on", m))?;
     Ok(HealthSettings {
         enabled,
         monitoring,
         thresholds,
         probe,
+        fail_on,
     })
 }
 

@@ -9,7 +9,8 @@
 //! - `check` → `health.latest_results` (the four checks), `health.latest_processing`
 //!   (`{summary, alerts, active_alerts}`), `health.overall_status` (from the alerts in
 //!   force), `health.check_timestamp`; also the setup keys when no setup ran before, as
-//!   Framework0's check sets itself up.
+//!   Framework0's check sets itself up. With `fail_on: warning | critical` the step fails when
+//!   the overall status after the check is at least that (the keys are written first).
 //! - `report` (`format` `text` | `json` | `markdown`, `output_file`) → Framework0's health
 //!   report of the results and alerts in the context (including those the metrics
 //!   framework's thresholds recorded), printed on stdout unless written to `output_file`;
@@ -28,7 +29,9 @@ use super::health_probe::system_health;
 use crate::diagnostic::{compact, Code, Finding};
 use crate::events::health_context::{self, Mode};
 use crate::events::health_report::{dashboard, format_report, ReportFormat, FORMAT_NAMES};
-use crate::events::{console, default_thresholds, thresholds_from_config, Processing, Threshold};
+use crate::events::{
+    console, default_thresholds, overall_from_alerts, thresholds_from_config, Processing, Threshold,
+};
 use crate::scriptlet::args::{bool_arg, check_bool, Choice};
 use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::util::epoch_seconds;
@@ -168,6 +171,16 @@ fn run_checks(env: &StepEnv, s: &HealthSettings) -> Result<Processing, Scriptlet
         target: "framework0.health_monitoring.orchestrator",
         "Health check completed: H:{} W:{} C:{} U:{}", c.healthy, c.warning, c.critical, c.unknown
     );
+    let status = overall_from_alerts(&p.active_alerts);
+    if let Some(f) = s.fail_on.filter(|f| f.fails(status)) {
+        let alerts: Vec<&str> = p.active_alerts.iter().map(|a| a.message.as_str()).collect();
+        return Err(ScriptletError::Message(format!(
+            "health status {} (fail_on: {}): {}",
+            status.as_str(),
+            f.as_str(),
+            alerts.join("; ")
+        )));
+    }
     Ok(p)
 }
 

@@ -381,3 +381,62 @@ fn performance_alerts_off_writes_no_health() {
     assert_eq!(s.ctx("metrics.health.alerts"), None);
     assert_eq!(s.ctx("health.overall_status"), None);
 }
+
+#[test]
+fn a_later_health_step_sees_the_performance_alerts_and_fail_on_judges_them() {
+    let s = Scratch::new();
+    plant(&s);
+    let health = |idx: u32, extra: &str| {
+        format!(
+            "  - {{name: health{idx}, idx: {idx}, type: python, \
+             module: scriptlets.foundation.health_monitoring, function: HealthMonitoringScriptlet, \
+             args: {{action: check, thresholds: {{cpu_usage_total: {{critical_max: 1000}}}}{extra}}}}}\n"
+        )
+    };
+    let analyze = format!(
+        "  - {{name: judge, idx: 1, type: python, \
+         module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, \
+         args: {{action: analyze, anomaly_detection: false, change_points: false, {PLANTED}, \
+         thresholds: {{{CPU}}}}}}}\n"
+    );
+    let r = s.write("later.yaml", &format!("steps:\n{analyze}{}", health(2, "")));
+    let (code, out) = s.run_json(&r, &[]);
+    assert_eq!(code, 0, "{out:#}");
+    // The system checks replaced the latest results, the performance alert stays in force.
+    let latest = s.ctx("health.latest_results").unwrap();
+    assert_eq!(latest[0]["check_name"], "cpu_usage");
+    let active = &s.ctx("health.latest_processing").unwrap()["active_alerts"];
+    let names: Vec<&str> = active
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["metric_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cpu_usage_total"], "{active:#}");
+    assert_eq!(active[0]["source"], "import");
+    assert_eq!(s.ctx("health.overall_status"), Some(json!("critical")));
+    let strict = s.write(
+        "strict.yaml",
+        &format!("steps:\n{analyze}{}", health(2, ", fail_on: critical")),
+    );
+    let (code, out) = s.run_json(&strict, &[]);
+    assert_eq!(code, 1, "{out:#}");
+    let error = out["steps"][1]["error"].as_str().unwrap();
+    assert!(
+        error.contains(
+            "health status critical (fail_on: critical): CRITICAL: cpu_usage_total is 97.0 %"
+        ),
+        "{error}"
+    );
+    let bad = s.write(
+        "bad.yaml",
+        &format!("steps:\n{}", health(1, ", fail_on: often")),
+    );
+    let (code, out) = s.run_json(&bad, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.to_string().contains("fail_on")
+            && out.to_string().contains("must be warning or critical"),
+        "{out}"
+    );
+}

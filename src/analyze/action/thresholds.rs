@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use crate::analyze::quantile::{quantile, PercentileMethod};
 use crate::diagnostic::{compact, Code, Finding};
-use crate::events::{HealthStatus, Threshold};
+pub use crate::events::FailOn;
+use crate::events::Threshold;
 use crate::metrics::selector::Selector;
 
 /// The statistic of a series a threshold judges.
@@ -178,46 +179,6 @@ pub fn overlay(mut specs: Vec<ThresholdSpec>, over: Vec<ThresholdSpec>) -> Vec<T
     specs
 }
 
-/// When a step fails on the health of what it analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
-    /// On a warning or critical status.
-    Warning,
-    /// On a critical status only.
-    Critical,
-}
-
-impl FailOn {
-    /// Parses `warning` or `critical`.
-    pub fn parse(v: &Value) -> Result<FailOn, String> {
-        match v.as_str() {
-            Some("warning") => Ok(FailOn::Warning),
-            Some("critical") => Ok(FailOn::Critical),
-            _ => Err(format!(
-                "must be warning or critical (fail the step when the health status is at least \
-                 that), got {}",
-                compact(v)
-            )),
-        }
-    }
-
-    /// Whether `status` fails the step.
-    pub fn fails(self, status: HealthStatus) -> bool {
-        match self {
-            FailOn::Warning => matches!(status, HealthStatus::Warning | HealthStatus::Critical),
-            FailOn::Critical => status == HealthStatus::Critical,
-        }
-    }
-
-    /// `warning` or `critical`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailOn::Warning => "warning",
-            FailOn::Critical => "critical",
-        }
-    }
-}
-
 /// The `thresholds` of the recipe-level configuration in force (`config.health.thresholds`).
 pub fn from_config(thresholds: &Value) -> (Vec<ThresholdSpec>, Vec<Finding>) {
     match thresholds {
@@ -229,7 +190,7 @@ pub fn from_config(thresholds: &Value) -> (Vec<ThresholdSpec>, Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::AlertLevel;
+    use crate::events::{AlertLevel, HealthStatus};
     use serde_json::json;
 
     #[test]
