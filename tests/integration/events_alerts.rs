@@ -4,7 +4,7 @@
 //! alert, `fail_on` fails the step, and the results land where Framework0's health scriptlet
 //! keeps them.
 
-use crate::util::action::import_rows;
+use crate::util::action::{import_rows, wobbly_series};
 use crate::util::Scratch;
 use serde_json::{json, Value};
 
@@ -295,16 +295,7 @@ fn bad_thresholds_and_fail_on_are_refused_naming_the_field() {
 #[test]
 fn a_planted_regression_yields_a_regression_alert() {
     let s = Scratch::new();
-    let series = |level: f64, k: i64| -> Vec<(i64, f64)> {
-        (0..20)
-            .map(|i| {
-                (
-                    T0 + 100 * k + i,
-                    level + [-1.0, 0.0, 1.0, 0.5][i as usize % 4],
-                )
-            })
-            .collect()
-    };
+    let series = |level: f64, k: i64| wobbly_series(T0, level, k);
     import_rows(&s, "base.csv", "latency", &series(100.0, 0));
     let establish = recipe(
         &s,

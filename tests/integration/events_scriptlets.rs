@@ -167,12 +167,7 @@ fn health_check_uses_recipe_thresholds_and_dials_only_listed_loopback_hosts() {
     );
     assert!(s.ctx("health.check_timestamp").unwrap().is_f64());
     let results = s.ctx("health.latest_results").unwrap();
-    let names: Vec<&str> = results
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["check_name"].as_str().unwrap())
-        .collect();
+    let names = crate::util::action::check_names(&results);
     assert_eq!(
         names,
         ["memory_usage", "disk_usage", "internet_connectivity"]

@@ -294,12 +294,7 @@ fn health_samples_complete_with_their_keys() {
         ],
     );
     let results = s.ctx("health.latest_results").unwrap();
-    let names: Vec<&str> = results
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["check_name"].as_str().unwrap())
-        .collect();
+    let names = crate::util::action::check_names(&results);
     assert_eq!(
         names,
         [
