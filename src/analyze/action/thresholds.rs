@@ -191,6 +191,8 @@ pub fn from_config(thresholds: &Value) -> (Vec<ThresholdSpec>, Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::events::{AlertLevel, HealthStatus};
+    use crate::metrics::selector::series_label;
+    use proptest::prelude::*;
     use serde_json::json;
 
     #[test]
@@ -213,6 +215,32 @@ mod tests {
             "{e}"
         );
         assert!(parse_key("t{step=").is_err());
+    }
+
+    fn stat() -> impl Strategy<Value = Stat> {
+        prop_oneof![
+            Just(Stat::Latest),
+            Just(Stat::Mean),
+            Just(Stat::Median),
+            Just(Stat::Min),
+            Just(Stat::Max),
+            (1u32..=1000).prop_map(|p| Stat::Percentile(f64::from(p) / 10.0)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_series_label_with_any_statistic_parses_back(
+            name in "[a-z_]{1,12}",
+            tags in prop::collection::btree_map("[a-z]{1,5}", ".{0,12}", 0..4),
+            stat in stat(),
+        ) {
+            let key = format!("{}{}", series_label(&name, &tags), stat.suffix());
+            let (selector, back) = parse_key(&key).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(back, stat);
+            prop_assert!(selector.matches(&name, &tags), "{}", key);
+            prop_assert_eq!(Stat::parse(&stat.name()).ok().or(Some(Stat::Latest)), Some(stat));
+        }
     }
 
     #[test]
