@@ -283,12 +283,31 @@ fn bad_thresholds_and_fail_on_are_refused_naming_the_field() {
         "timeframe: all, metrics: cpu_usage_total",
         "config: {health: {thresholds: {'x:median5': {}}}}\n",
     );
-    let (code, out) = s.run_json(&r, &[]);
-    let text = out.to_string();
-    assert_eq!(code, 1, "{text}");
+    // Refused by f0 validate and before the run, like any recipe error.
+    let out = s.run(&["validate", r.to_str().unwrap()]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("config.health.thresholds.x:median5"),
+        text.contains("recipe.config.health.thresholds.x:median5")
+            && text.contains("unknown statistic 'median5'"),
         "{text}"
+    );
+    let (code, out) = s.run_json(&r, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["run_id"], Value::Null, "nothing ran: {out}");
+    // The same inside the step's own config mapping.
+    let r = recipe(
+        &s,
+        "badargcfg.yaml",
+        "timeframe: all, config: {health: {thresholds: {'x:': {}}}}",
+        "",
+    );
+    let (code, out) = s.run_json(&r, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.to_string().contains("args.config.health.thresholds.x:"),
+        "{out}"
     );
 }
 

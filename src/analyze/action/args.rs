@@ -253,6 +253,7 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "config" => {
                 let at = r.at("config");
                 r.extend(check_metrics_config(v, &at));
+                r.extend(super::thresholds::from_config(v, &at).1);
                 out.config = Some(v.clone());
             }
             _ => {}

@@ -161,7 +161,8 @@ fn threshold_specs(
     config: &crate::metrics::MetricsConfiguration,
     args: &AnalyzeArgs,
 ) -> Result<Vec<thresholds::ThresholdSpec>, AnalyzeError> {
-    let (from_config, findings) = thresholds::from_config(&config.health.thresholds);
+    let merged = serde_json::json!({"health": {"thresholds": config.health.thresholds}});
+    let (from_config, findings) = thresholds::from_config(&merged, "config");
     if !findings.is_empty() {
         return Err(AnalyzeError::InvalidArgs(findings));
     }

@@ -179,11 +179,13 @@ pub fn overlay(mut specs: Vec<ThresholdSpec>, over: Vec<ThresholdSpec>) -> Vec<T
     specs
 }
 
-/// The `thresholds` of the recipe-level configuration in force (`config.health.thresholds`).
-pub fn from_config(thresholds: &Value) -> (Vec<ThresholdSpec>, Vec<Finding>) {
-    match thresholds {
-        Value::Object(m) if m.is_empty() => (Vec::new(), Vec::new()),
-        v => parse_thresholds(v, "config.health.thresholds"),
+/// The `health.thresholds` of a configuration mapping (`config`, at path `at`); none when it
+/// has none.
+pub fn from_config(config: &Value, at: &str) -> (Vec<ThresholdSpec>, Vec<Finding>) {
+    match config.get("health").and_then(|h| h.get("thresholds")) {
+        None => (Vec::new(), Vec::new()),
+        Some(Value::Object(m)) if m.is_empty() => (Vec::new(), Vec::new()),
+        Some(v) => parse_thresholds(v, &format!("{at}.health.thresholds")),
     }
 }
 
