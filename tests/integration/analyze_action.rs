@@ -1,24 +1,13 @@
 //! The analyze action in recipes: step metrics of earlier runs, baselines established in one
 //! run and compared in the next, the recipe-level config, and argument findings.
 
-use crate::util::action::{assert_schema_valid, floats, import_rows, metric_names, wobbly_series};
+use crate::util::action::{
+    analyze_recipe, assert_schema_valid, floats, import_rows, metric_names, wobbly_series,
+};
 use crate::util::{step, Scratch};
 use serde_json::{json, Value};
 
 const T0: i64 = 1_767_225_600;
-
-/// A recipe with one analyze step (`args` is the YAML flow mapping after `action: analyze`)
-/// and optional top-level `extra` YAML.
-fn analyze_recipe(s: &Scratch, file: &str, args: &str, extra: &str) -> std::path::PathBuf {
-    s.write(
-        file,
-        &format!(
-            "{extra}steps:\n  - {{name: analyze, idx: 1, type: python, \
-             module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, \
-             args: {{action: analyze, {args}}}}}\n"
-        ),
-    )
-}
 
 /// Runs a recipe that must succeed; returns its run id.
 #[track_caller]

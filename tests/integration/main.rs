@@ -34,6 +34,7 @@ mod collect_recipes;
 mod events_alerts;
 mod events_health;
 mod events_log;
+mod events_perf;
 mod events_quickstart;
 mod events_scriptlets;
 mod framework0_samples;

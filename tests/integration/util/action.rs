@@ -182,3 +182,16 @@ pub fn check_names(results: &Value) -> Vec<&str> {
         .map(|r| r["check_name"].as_str().unwrap())
         .collect()
 }
+
+/// A recipe with one analyze step (`args` is the YAML flow mapping after `action: analyze`)
+/// and optional top-level `extra` YAML.
+pub fn analyze_recipe(s: &Scratch, file: &str, args: &str, extra: &str) -> std::path::PathBuf {
+    s.write(
+        file,
+        &format!(
+            "{extra}steps:\n  - {{name: analyze, idx: 1, type: python, \
+             module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, \
+             args: {{action: analyze, {args}}}}}\n"
+        ),
+    )
+}
