@@ -1,5 +1,6 @@
 //! Log lines on stderr in Framework0's format:
-//! `YYYY-MM-DD HH:MM:SS [   LEVEL] logger: message` (UTC; level right-aligned in 8), or, with
+//! `YYYY-MM-DD HH:MM:SS [   LEVEL] logger: message` (UTC; level right-aligned in 8; the
+//! fields follow the message, except on Framework0's own `framework0.*` loggers), or, with
 //! `f0 run --log-format json`, Framework0's JSON log entries (COMPAT §6), one per line; with
 //! `--log-file PATH` every entry is also appended to PATH as a JSON line. The JSON entries
 //! carry the run (`context_id`), recipe, step and execution id in progress.
@@ -50,11 +51,29 @@ where
             meta.target()
         )?;
         // Fields are formatted aside and escaped, so that a newline in a step name, a metric
-        // name or a message can never forge a log line.
+        // name or a message can never forge a log line. Framework0's own loggers print the
+        // message alone, as Framework0's console does (their fields are for the JSON entries).
         let mut fields = String::new();
-        ctx.field_format()
-            .format_fields(Writer::new(&mut fields), event)?;
+        if meta.target().starts_with("framework0.") {
+            let mut m = MessageOnly(&mut fields);
+            event.record(&mut m);
+        } else {
+            ctx.field_format()
+                .format_fields(Writer::new(&mut fields), event)?;
+        }
         writeln!(w, "{}", framework0::diagnostic::escape_text(&fields))
+    }
+}
+
+/// Collects an event's message only.
+struct MessageOnly<'a>(&'a mut String);
+
+impl tracing::field::Visit for MessageOnly<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            use std::fmt::Write as _;
+            let _ = write!(self.0, "{value:?}");
+        }
     }
 }
 
