@@ -2,7 +2,9 @@
 //! series selectors → stored series ([`resolve`]) → one set per series, group or pool with its
 //! samples ([`select`]) → statistics, change points, trend and anomalies per set ([`metric`]) →
 //! baseline comparison and drift, new baselines per set ([`baselines`]) → an
-//! [`AnalysisReport`].
+//! [`AnalysisReport`], and its health: threshold and regression checks, alerts and
+//! cross-component events ([`health`], [`thresholds`], recorded by [`health_step`]) and
+//! performance events on `framework0.performance` ([`perf_log`]).
 //!
 //! In a recipe the report lands at `metrics.last_analysis` in the context and in the store's
 //! `analyses` table (with the run and step); every baseline it establishes is also summarised
