@@ -2,7 +2,7 @@
 //! health checks (CPU, memory, disk, connectivity), thresholds, alerts and reports. Only this
 //! machine is read and only the hosts a recipe lists are dialled ([`super::health_probe`]).
 //!
-//! `args.action` (default `setup`), arguments in `framework0::health_args` (private; listed here):
+//! `args.action` (default `setup`), arguments as `health_args.rs` beside this file reads them:
 //! - `setup` → `health.monitoring_enabled`, `health.setup_timestamp`, `health.monitor_name`
 //!   (`monitor_name`, default `system_health`) and, with `initial_check` (default true), the
 //!   keys of a check.
