@@ -4,7 +4,7 @@
 //! alert, `fail_on` fails the step, and the results land where Framework0's health scriptlet
 //! keeps them.
 
-use crate::util::action::{analyze_recipe, import_rows, wobbly_series};
+use crate::util::action::{analyze_recipe, assert_valid, import_rows, schema, wobbly_series};
 use crate::util::Scratch;
 use serde_json::{json, Value};
 
@@ -64,6 +64,30 @@ const PLANTED: &str =
 const BUILD_P95: &str =
     r#"'step_wall_time{step="build"}:p95': {warning_max: 150, critical_max: 500}"#;
 const CPU: &str = "cpu_usage_total: {warning_max: 80, critical_max: 95}";
+
+/// The `metrics.health.*` keys as one object, checked against `schemas/health.schema.json`.
+pub fn health_bundle(s: &Scratch) -> Value {
+    let keys = [
+        "overall_status",
+        "alerts",
+        "checks",
+        "events",
+        "unmatched_thresholds",
+    ];
+    let bundle: serde_json::Map<String, Value> = keys
+        .iter()
+        .map(|k| {
+            let v = s.ctx(&format!("metrics.health.{k}"));
+            (
+                k.to_string(),
+                v.unwrap_or_else(|| panic!("metrics.health.{k}")),
+            )
+        })
+        .collect();
+    let bundle = Value::Object(bundle);
+    assert_valid("health", &bundle);
+    bundle
+}
 
 fn alerts(s: &Scratch) -> Vec<Value> {
     s.ctx("metrics.health.alerts")
@@ -172,6 +196,21 @@ fn threshold_breaches_yield_framework0_alert_json_and_a_critical_status() {
         .collect();
     assert_eq!(kinds, ["metric_threshold", "metric_threshold"]);
     assert_eq!(events[0]["processed_by"], json!(["performance_metrics"]));
+    // The whole bundle has the schema's shapes, and the schema refuses a wrong one.
+    let mut bundle = health_bundle(&s);
+    let validator = schema("health");
+    assert!(validator.is_valid(&bundle));
+    bundle["alerts"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("message");
+    assert!(!validator.is_valid(&bundle), "an alert without its message");
+    bundle["alerts"] = json!([]);
+    bundle["checks"][0]["metrics"][0]["metric_type"] = json!("timing");
+    assert!(
+        !validator.is_valid(&bundle),
+        "a reading of a type Framework0 does not know"
+    );
 }
 
 #[test]
@@ -359,7 +398,7 @@ fn a_planted_regression_yields_a_regression_alert() {
     );
     assert_eq!(a["threshold_config"]["warning_max"], 0.2);
     assert_eq!(s.ctx("health.overall_status"), Some(json!("warning")));
-    let check = &s.ctx("metrics.health.checks").unwrap()[0];
+    let check = &health_bundle(&s)["checks"][0];
     assert_eq!(check["check_name"], "performance_regressions");
     assert_eq!(check["metrics"][0]["metadata"]["verdict"], "regressed");
     // The same regression under fail_on: warning fails the step.

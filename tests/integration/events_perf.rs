@@ -82,7 +82,7 @@ fn anomalies_change_points_and_regressions_become_performance_events() {
         "the mean after the shift: {shift:?}"
     );
     // The anomaly is also a cross-component event.
-    let cross = s.ctx("metrics.health.events").unwrap();
+    let cross = crate::events_alerts::health_bundle(&s)["events"].clone();
     assert!(
         cross
             .as_array()
