@@ -12,7 +12,7 @@
 use serde_json::Value;
 
 use crate::analyze::quantile::{quantile, PercentileMethod};
-use crate::diagnostic::{compact, Code, Finding};
+use crate::diagnostic::{compact, quote, Code, Finding};
 pub use crate::events::FailOn;
 use crate::events::Threshold;
 use crate::metrics::selector::Selector;
@@ -57,7 +57,7 @@ impl Stat {
                     None => {
                         return Err(format!(
                             "unknown statistic '{}'; accepted: {STATS_ACCEPTED}",
-                            compact(&Value::String(s.to_owned())).trim_matches('"')
+                            quote(s)
                         ))
                     }
                 }
@@ -128,7 +128,12 @@ pub fn parse_key(key: &str) -> Result<(Selector, Stat), String> {
         }
         None => (key, Stat::Latest),
     };
-    let selector = sel.parse::<Selector>().map_err(|e| e.to_string())?;
+    let selector = sel.parse::<Selector>().map_err(|e| {
+        format!(
+            "not a series selector: at column {}: {}",
+            e.column, e.message
+        )
+    })?;
     Ok((selector, stat))
 }
 
@@ -149,7 +154,7 @@ pub fn parse_thresholds(v: &Value, at: &str) -> (Vec<ThresholdSpec>, Vec<Finding
     };
     let mut specs = Vec::new();
     for (key, bounds) in map {
-        let path = format!("{at}.{key}");
+        let path = format!("{at}.{}", quote(key));
         let parsed = parse_key(key).and_then(|(selector, stat)| {
             let threshold =
                 Threshold::from_config(key, bounds, &path).map_err(|e| e.to_string())?;
