@@ -129,3 +129,40 @@ fn a_regressed_verdict_is_a_regression_performance_event() {
         [("latency".to_owned(), "regression".to_owned(), 130.125)]
     );
 }
+
+#[test]
+fn a_timer_is_significant_when_its_p95_exceeds_threshold_p95_milliseconds() {
+    let s = Scratch::new();
+    // 5 ms everywhere, stored in ns: p95 = 5 ms.
+    let rows: Vec<(i64, f64)> = (0..20).map(|i| (T0 + i, 5_000_000.0)).collect();
+    let mut text = String::from("timestamp,value\n");
+    for (t, v) in &rows {
+        text.push_str(&format!("{t},{v}\n"));
+    }
+    let p = s.write("t.csv", &text);
+    let out = s.run(&[
+        "import",
+        p.to_str().unwrap(),
+        "--name",
+        "job_time",
+        "--metric-type",
+        "timing",
+        "--unit",
+        "ns",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let judge = |file: &str, threshold: &str| {
+        let r = analyze_recipe(
+            &s,
+            file,
+            "timeframe: all, metrics: job_time, anomaly_detection: false, change_points: false",
+            &format!("config: {{logging: {{threshold_p95: {threshold}}}}}\n"),
+        );
+        performance_events(&s, &r)
+    };
+    assert_eq!(judge("at.yaml", "5"), [], "5 ms is not above 5 ms");
+    assert_eq!(
+        judge("below.yaml", "4.5"),
+        [("job_time:p95".to_owned(), "timing".to_owned(), 5_000_000.0)]
+    );
+}

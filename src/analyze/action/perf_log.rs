@@ -131,3 +131,17 @@ pub fn log(events: &[PerfEvent]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timers_are_compared_in_milliseconds() {
+        assert_eq!(in_ms(2_500_000.0, "ns"), 2.5);
+        assert_eq!(in_ms(2_500.0, "\u{03bc}s"), 2.5);
+        assert_eq!(in_ms(2.5, "ms"), 2.5);
+        assert_eq!(in_ms(2.5, "s"), 2500.0);
+        assert_eq!(in_ms(7.0, "count"), 7.0, "another unit as it is");
+    }
+}
