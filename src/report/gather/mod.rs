@@ -3,10 +3,9 @@
 //! ([`history`]); the system overview ([`system`]); Framework0's bottleneck rules
 //! ([`bottleneck`]); the last profile ([`profile`]).
 //!
-//! This layer computes per series with the analysis engine's functions directly. When the
-//! per-series analysis of the analyze action lands (series selectors, per-series baselines and
-//! run-over-run comparison), [`select`] and [`verdict`] are the two files that switch to it;
-//! the model and the renderers stay as they are.
+//! Selection and verdicts are the analyze action's: its selector resolution, its per-series
+//! baselines and results, its comparison rule ([`verdict`]). The statistics of each window are
+//! computed once per series with the analysis engine's functions ([`series`]).
 
 pub mod bottleneck;
 pub mod history;
@@ -17,7 +16,7 @@ pub mod series;
 pub mod system;
 pub mod verdict;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -28,6 +27,7 @@ use self::verdict::{higher_is_better, judge};
 use crate::analyze::action::args::AnomalySettings;
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
+use crate::metrics::selector::tag_string;
 use crate::report::args::ReportArgs;
 use crate::report::error::ReportError;
 use crate::report::model::{
@@ -35,7 +35,7 @@ use crate::report::model::{
     MODEL_VERSION,
 };
 use crate::report::numfmt::{num, p_value, pct};
-use crate::store::Store;
+use crate::store::{BaselineRecord, Store};
 
 /// Drawn points per report: charts share this budget (each gets 400–2,000 points; a chart is
 /// well under 1,000 pixels wide).
@@ -59,6 +59,8 @@ pub struct Settings {
     pub points_per_chart: usize,
     /// The running run, if any.
     pub current_run: Option<i64>,
+    /// The one run the window covers, if it covers one.
+    pub window_run: Option<i64>,
 }
 
 /// What the context holds for the report (each part optional).
@@ -111,6 +113,7 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         change_points: HunterParams::default(),
         points_per_chart: (TOTAL_POINTS / n.max(1)).clamp(MIN_POINTS, MAX_POINTS),
         current_run: req.current_run,
+        window_run: selection.window.run_id,
     };
     let mut bottlenecks = Bottlenecks::default();
     let (headline, series) = analyse_all(store, &selection, &settings, req, &mut bottlenecks)?;
@@ -153,7 +156,7 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         },
         recipe: req.recipe.clone(),
         run_id: req.current_run,
-        selectors: args.metrics.iter().map(|m| m.as_str().to_owned()).collect(),
+        selectors: args.metrics.iter().map(ToString::to_string).collect(),
         percentile_method: args.percentile_method,
         verdict_counts: verdict::counts(&headline),
         headline,
@@ -168,8 +171,8 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
 }
 
 /// The headline rows and series reports of every selected series, worst first, with ids.
-/// Verdicts read the store (one connection) in order; the analyses are pure and run in
-/// parallel. Every series also goes through Framework0's bottleneck rules.
+/// The store is read (baselines, runs) on this thread; verdicts and analyses are pure and
+/// run in parallel. Every series also goes through Framework0's bottleneck rules.
 fn analyse_all(
     store: &Store,
     selection: &select::Selection,
@@ -182,22 +185,10 @@ fn analyse_all(
         .iter()
         .map(|r| (r.id, (r.started_at * 1e9) as i64))
         .collect();
-    let mut judged = Vec::with_capacity(selection.series.len());
+    let mut baselines: HashMap<String, Vec<BaselineRecord>> = HashMap::new();
     for s in &selection.series {
-        let count = selection
-            .series_count
-            .get(&s.key.name)
-            .copied()
-            .unwrap_or(1);
-        let mut j = judge(
-            store,
-            s,
-            count,
-            req.context.last_analysis.as_ref(),
-            settings,
-        );
-        if j.band.is_none() && count == 1 {
-            j.band = context_band(req.context.baselines.get(&s.key.name));
+        if !baselines.contains_key(&s.key.name) {
+            baselines.insert(s.key.name.clone(), store.baselines_of(&s.key.name)?);
         }
         bottleneck::judge(
             bottlenecks,
@@ -206,15 +197,17 @@ fn analyse_all(
             &s.key.unit,
             &s.window.values,
         );
-        judged.push(j);
     }
-    let bands: Vec<Option<Band>> = judged.iter().map(|j| j.band.clone()).collect();
-    let reports = in_parallel(&selection.series, &bands, settings, &run_starts);
-    let mut rows: Vec<(Headline, SeriesReport, bool)> = judged
+    let inputs = Inputs {
+        settings,
+        run_starts: &run_starts,
+        baselines: &baselines,
+        context: &req.context,
+    };
+    let mut rows: Vec<(Headline, SeriesReport, bool)> = in_parallel(&selection.series, &inputs)
         .into_iter()
-        .zip(reports)
         .zip(&selection.series)
-        .map(|((j, r), s)| (j.headline, r, higher_is_better(&s.key)))
+        .map(|((h, r), s)| (h, r, higher_is_better(&s.key)))
         .collect();
     rows.sort_by(|a, b| {
         let (ka, kb) = (severity(&a.0, a.2), severity(&b.0, b.2));
@@ -233,28 +226,53 @@ fn analyse_all(
         .unzip())
 }
 
-/// [`series_report`] of every series, on every available core.
-fn in_parallel(
-    series: &[SeriesData],
-    bands: &[Option<Band>],
-    settings: &Settings,
-    run_starts: &HashMap<i64, i64>,
-) -> Vec<SeriesReport> {
+/// What every series' verdict and analysis read (shared by the worker threads).
+struct Inputs<'a> {
+    settings: &'a Settings,
+    run_starts: &'a HashMap<i64, i64>,
+    baselines: &'a HashMap<String, Vec<BaselineRecord>>,
+    context: &'a ContextInputs,
+}
+
+/// The verdict and the report of one series.
+fn one(s: &SeriesData, inputs: &Inputs<'_>) -> (Headline, SeriesReport) {
+    let stored = inputs
+        .baselines
+        .get(&s.key.name)
+        .map_or(&[][..], Vec::as_slice);
+    let mut j = judge(
+        s,
+        stored,
+        inputs.context.last_analysis.as_ref(),
+        inputs.settings,
+    );
+    if j.band.is_none() {
+        j.band = context_band(inputs.context.baselines.get(&s.key.name), &s.key.tags);
+    }
+    let report = series_report(s, j.band, inputs.settings, inputs.run_starts);
+    (j.headline, report)
+}
+
+/// [`one`] of every series, in order, on every available core (series are handed out one at
+/// a time, so one slow series does not hold up a whole chunk).
+fn in_parallel(series: &[SeriesData], inputs: &Inputs<'_>) -> Vec<(Headline, SeriesReport)> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(series.len())
         .max(1);
-    let per = series.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = series
-            .chunks(per)
-            .zip(bands.chunks(per))
-            .map(|(ss, bs)| {
-                scope.spawn(move || {
-                    ss.iter()
-                        .zip(bs)
-                        .map(|(s, b)| series_report(s, b.clone(), settings, run_starts))
-                        .collect::<Vec<_>>()
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, (Headline, SeriesReport))> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(s) = series.get(i) else {
+                            return out;
+                        };
+                        out.push((i, one(s, inputs)));
+                    }
                 })
             })
             .collect();
@@ -262,7 +280,9 @@ fn in_parallel(
             .into_iter()
             .flat_map(|h| h.join().expect("a series analysis panicked"))
             .collect()
-    })
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn series_report(
@@ -302,9 +322,13 @@ fn severity(h: &Headline, higher_is_better: bool) -> (VerdictKind, f64) {
     (h.verdict, bad)
 }
 
-/// A band from `metrics.baselines.<metric>` (`mean`, `std_dev`, `id`), when the store had none.
-fn context_band(v: Option<&Value>) -> Option<Band> {
-    let v = v?;
+/// A band from the entry of the series (by canonical tag string, scope `series`) in
+/// `metrics.baselines.<metric>` (`mean`, `std_dev`, `id`), when the store had none.
+fn context_band(v: Option<&Value>, tags: &BTreeMap<String, String>) -> Option<Band> {
+    let v = v?.get(tag_string(tags))?;
+    if v.get("scope").and_then(Value::as_str) != Some("series") {
+        return None;
+    }
     let (mean, sd) = (v.get("mean")?.as_f64()?, v.get("std_dev")?.as_f64()?);
     let id = v
         .get("id")
@@ -364,13 +388,6 @@ fn verdict_recommendations(headline: &[Headline], series: &[SeriesReport]) -> Ve
 
 fn notes(req: &GatherRequest<'_>, settings: &Settings, n: usize) -> Vec<String> {
     let mut notes = Vec::new();
-    if !req.args.metrics.is_empty() {
-        notes.push(
-            "metrics selectors are plain names and name globs in this version; series \
-             selectors with tag matchers arrive with per-series analysis"
-                .to_owned(),
-        );
-    }
     if settings.points_per_chart < MAX_POINTS && n > 1 {
         notes.push(format!(
             "{n} series share the drawing budget: at most {} points per chart (statistics use \
