@@ -63,6 +63,7 @@ mod prometheus_push;
 mod prometheus_scrape;
 mod prometheus_serve;
 mod prometheus_servers;
+mod readme_examples;
 mod report;
 mod report_action;
 mod report_browser;
