@@ -5,10 +5,12 @@
 //!
 //! Selection and verdicts are the analyze action's: its selector resolution, its per-series
 //! baselines and results, its comparison rule ([`verdict`]). The statistics of each window are
-//! computed once per series with the analysis engine's functions ([`series`]).
+//! computed once per series with the analysis engine's functions ([`series`]), on every core
+//! while the next series are still being read ([`pipeline`]).
 
 pub mod bottleneck;
 pub mod history;
+pub mod pipeline;
 pub mod profile;
 pub mod read;
 pub mod select;
@@ -23,7 +25,7 @@ use serde_json::Value;
 
 use self::select::SeriesData;
 use self::series::{analyze_window, own_band, points};
-use self::verdict::{higher_is_better, judge};
+use self::verdict::higher_is_better;
 use crate::analyze::action::args::AnomalySettings;
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
@@ -31,11 +33,11 @@ use crate::metrics::selector::tag_string;
 use crate::report::args::ReportArgs;
 use crate::report::error::ReportError;
 use crate::report::model::{
-    Band, Bottlenecks, Headline, Report, SeriesReport, VerdictKind, WindowInfo, GENERATOR,
-    MODEL_VERSION,
+    Band, Bottlenecks, Headline, Points, Report, SeriesReport, Skipped, VerdictKind, WindowInfo,
+    GENERATOR, MODEL_VERSION,
 };
 use crate::report::numfmt::{num, p_value, pct};
-use crate::store::{BaselineRecord, Store};
+use crate::store::Store;
 
 /// Drawn points per report: charts share this budget (each gets 400–2,000 points; a chart is
 /// well under 1,000 pixels wide).
@@ -98,28 +100,29 @@ pub struct GatherRequest<'a> {
 /// Gathers the report model.
 pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportError> {
     let args = req.args;
-    let selection = select::select(
+    let plan = select::plan(
         store,
         &args.metrics,
         args.window,
         req.now_ns,
         req.current_run,
     )?;
-    let n = selection.series.len();
-    let settings = Settings {
+    let mut settings = Settings {
         percentile_method: args.percentile_method,
         regression_threshold: req.regression_threshold,
         anomalies: AnomalySettings::default(),
         change_points: HunterParams::default(),
-        points_per_chart: (TOTAL_POINTS / n.max(1)).clamp(MIN_POINTS, MAX_POINTS),
+        points_per_chart: MAX_POINTS,
         current_run: req.current_run,
-        window_run: selection.window.run_id,
+        window_run: plan.window.run_id,
     };
     let mut bottlenecks = Bottlenecks::default();
-    let (headline, series) = analyse_all(store, &selection, &settings, req, &mut bottlenecks)?;
+    let (headline, series, skipped) =
+        analyse_all(store, &plan, &mut settings, req, &mut bottlenecks)?;
+    let n = series.len();
     let system = system::overview(
         store,
-        &selection.window,
+        &plan.window,
         settings.points_per_chart,
         &mut bottlenecks,
     )?;
@@ -150,7 +153,7 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         generated_at_ns: req.now_ns,
         window: WindowInfo {
             timeframe: args.window.to_string(),
-            run_id: selection.window.run_id,
+            run_id: plan.window.run_id,
             from_ns,
             to_ns,
         },
@@ -161,7 +164,7 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         verdict_counts: verdict::counts(&headline),
         headline,
         series,
-        skipped: selection.skipped,
+        skipped,
         system,
         bottlenecks,
         profile,
@@ -170,44 +173,43 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
     })
 }
 
-/// The headline rows and series reports of every selected series, worst first, with ids.
-/// The store is read (baselines, runs) on this thread; verdicts and analyses are pure and
-/// run in parallel. Every series also goes through Framework0's bottleneck rules.
+/// Headline rows and series reports (worst first, with ids), and what was left out.
+type Analysed = (Vec<Headline>, Vec<SeriesReport>, Vec<Skipped>);
+
+/// The headline rows and series reports of every selected series, worst first, with ids, and
+/// the series left out. Reading and analysing overlap ([`pipeline`]); the points to draw are
+/// picked once the number of series (which shares the drawing budget) is known.
 fn analyse_all(
     store: &Store,
-    selection: &select::Selection,
-    settings: &Settings,
+    plan: &select::Plan,
+    settings: &mut Settings,
     req: &GatherRequest<'_>,
     bottlenecks: &mut Bottlenecks,
-) -> Result<(Vec<Headline>, Vec<SeriesReport>), ReportError> {
+) -> Result<Analysed, ReportError> {
     let run_starts: HashMap<i64, i64> = store
         .runs()?
         .iter()
         .map(|r| (r.id, (r.started_at * 1e9) as i64))
         .collect();
-    let mut baselines: HashMap<String, Vec<BaselineRecord>> = HashMap::new();
-    for s in &selection.series {
-        if !baselines.contains_key(&s.key.name) {
-            baselines.insert(s.key.name.clone(), store.baselines_of(&s.key.name)?);
-        }
-        bottleneck::judge(
-            bottlenecks,
-            &s.label,
-            &s.key.metric_type,
-            &s.key.unit,
-            &s.window.values,
-        );
-    }
-    let inputs = Inputs {
+    let inputs = pipeline::Inputs {
         settings,
         run_starts: &run_starts,
-        baselines: &baselines,
         context: &req.context,
     };
-    let mut rows: Vec<(Headline, SeriesReport, bool)> = in_parallel(&selection.series, &inputs)
+    let outcome = pipeline::run(store, plan, &inputs, bottlenecks)?;
+    if outcome.analysed.is_empty() {
+        return Err(plan.nothing(&outcome.skipped));
+    }
+    let n = outcome.analysed.len();
+    settings.points_per_chart = (TOTAL_POINTS / n).clamp(MIN_POINTS, MAX_POINTS);
+    let mut rows: Vec<(Headline, SeriesReport, bool)> = outcome
+        .analysed
         .into_iter()
-        .zip(&selection.series)
-        .map(|((h, r), s)| (h, r, higher_is_better(&s.key)))
+        .map(|a| {
+            let mut report = a.report;
+            report.points = points(&a.data.window, settings.points_per_chart, &a.keep);
+            (a.headline, report, higher_is_better(&a.data.key))
+        })
         .collect();
     rows.sort_by(|a, b| {
         let (ka, kb) = (severity(&a.0, a.2), severity(&b.0, b.2));
@@ -215,7 +217,7 @@ fn analyse_all(
             .then(kb.1.total_cmp(&ka.1))
             .then(a.0.label.cmp(&b.0.label))
     });
-    Ok(rows
+    let (headline, series) = rows
         .into_iter()
         .enumerate()
         .map(|(i, (mut h, mut s, _))| {
@@ -223,79 +225,22 @@ fn analyse_all(
             h.series = s.id.clone();
             (h, s)
         })
-        .unzip())
+        .unzip();
+    Ok((headline, series, outcome.skipped))
 }
 
-/// What every series' verdict and analysis read (shared by the worker threads).
-struct Inputs<'a> {
-    settings: &'a Settings,
-    run_starts: &'a HashMap<i64, i64>,
-    baselines: &'a HashMap<String, Vec<BaselineRecord>>,
-    context: &'a ContextInputs,
-}
-
-/// The verdict and the report of one series.
-fn one(s: &SeriesData, inputs: &Inputs<'_>) -> (Headline, SeriesReport) {
-    let stored = inputs
-        .baselines
-        .get(&s.key.name)
-        .map_or(&[][..], Vec::as_slice);
-    let mut j = judge(
-        s,
-        stored,
-        inputs.context.last_analysis.as_ref(),
-        inputs.settings,
-    );
-    if j.band.is_none() {
-        j.band = context_band(inputs.context.baselines.get(&s.key.name), &s.key.tags);
-    }
-    let report = series_report(s, j.band, inputs.settings, inputs.run_starts);
-    (j.headline, report)
-}
-
-/// [`one`] of every series, in order, on every available core (series are handed out one at
-/// a time, so one slow series does not hold up a whole chunk).
-fn in_parallel(series: &[SeriesData], inputs: &Inputs<'_>) -> Vec<(Headline, SeriesReport)> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(series.len())
-        .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, (Headline, SeriesReport))> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(s) = series.get(i) else {
-                            return out;
-                        };
-                        out.push((i, one(s, inputs)));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a series analysis panicked"))
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
-}
-
+/// The report of one series without its points, and the sample indexes its drawing keeps.
 fn series_report(
     s: &SeriesData,
     band: Option<Band>,
     settings: &Settings,
     run_starts: &HashMap<i64, i64>,
-) -> SeriesReport {
+) -> (SeriesReport, Vec<usize>) {
     let mut a = analyze_window(s, settings);
     let mut keep: Vec<usize> = a.anomalies.marks.iter().map(|m| m.index).collect();
     keep.extend(series::drawn_change_points(&a.change_points).map(|c| c.index));
     let history = history::history(&s.all, run_starts, settings, &mut a.warnings);
-    SeriesReport {
+    let report = SeriesReport {
         id: String::new(),
         label: s.label.clone(),
         name: s.key.name.clone(),
@@ -305,14 +250,15 @@ fn series_report(
         source: s.key.source.clone(),
         band: band.or_else(|| a.summary.as_ref().map(own_band)),
         summary: a.summary,
-        points: points(&s.window, settings.points_per_chart, &keep),
+        points: Points::default(),
         anomalies: a.anomalies,
         change_points: a.change_points,
         distribution: a.distribution,
         trend: a.trend,
         history,
         warnings: a.warnings,
-    }
+    };
+    (report, keep)
 }
 
 /// Worst first: the verdict group (regressed, unchanged, improved, insufficient), then within
@@ -324,7 +270,7 @@ fn severity(h: &Headline, higher_is_better: bool) -> (VerdictKind, f64) {
 
 /// A band from the entry of the series (by canonical tag string, scope `series`) in
 /// `metrics.baselines.<metric>` (`mean`, `std_dev`, `id`), when the store had none.
-fn context_band(v: Option<&Value>, tags: &BTreeMap<String, String>) -> Option<Band> {
+pub(super) fn context_band(v: Option<&Value>, tags: &BTreeMap<String, String>) -> Option<Band> {
     let v = v?.get(tag_string(tags))?;
     if v.get("scope").and_then(Value::as_str) != Some("series") {
         return None;

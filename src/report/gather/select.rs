@@ -64,7 +64,7 @@ pub struct SeriesData {
 /// The series of a report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selection {
-    /// Series with samples in the window, by name then tags.
+    /// Series with samples in the window, by label.
     pub series: Vec<SeriesData>,
     /// Selectors and series left out.
     pub skipped: Vec<Skipped>,
@@ -160,8 +160,72 @@ fn resolved(
     Ok((series, skipped))
 }
 
-/// Selects the series of `selectors` (none: every series not from the system collector) in
-/// the window of `spec`.
+/// What a report reads: the selected stored series and the window, before any sample is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The selected series, in selector order.
+    pub stored: Vec<StoredSeries>,
+    /// Selectors that selected nothing.
+    pub skipped: Vec<Skipped>,
+    /// The window the samples are cut by.
+    pub window: SampleWindow,
+    /// The window as asked for.
+    pub spec: WindowSpec,
+    /// Whether no selector was given.
+    pub by_default: bool,
+}
+
+impl Plan {
+    /// Reads series `s` of the plan: `Ok(None)` when it has no sample at all, else its data
+    /// (with an empty window when it has none inside it: see [`Plan::left_out`]).
+    pub fn read(&self, store: &Store, s: &StoredSeries) -> Result<Option<SeriesData>, ReportError> {
+        read_one(store, s.id, s.key.clone(), &self.window)
+    }
+
+    /// Why `s` (no sample in the window) is left out.
+    pub fn left_out(&self, s: &SeriesData) -> Skipped {
+        Skipped {
+            what: s.label.clone(),
+            reason: format!(
+                "no samples in timeframe {} ({} stored in other runs or earlier)",
+                self.spec,
+                s.all.len()
+            ),
+        }
+    }
+
+    /// The error when no series has a sample in the window (`skipped`: everything left out).
+    pub fn nothing(&self, skipped: &[Skipped]) -> ReportError {
+        ReportError::Empty {
+            timeframe: self.spec.to_string(),
+            reason: nothing_reason(skipped, self.by_default, &self.window),
+        }
+    }
+}
+
+/// The plan of `selectors` (none: every series not from the system collector) in the window
+/// of `spec`.
+pub fn plan(
+    store: &Store,
+    selectors: &[Selector],
+    spec: WindowSpec,
+    now_ns: i64,
+    current_run: Option<i64>,
+) -> Result<Plan, ReportError> {
+    let (stored, skipped) = resolved(store, selectors)?;
+    let mut names: Vec<String> = stored.iter().map(|s| s.key.name.clone()).collect();
+    names.sort();
+    names.dedup();
+    Ok(Plan {
+        window: sample_window(store, spec, &names, now_ns, current_run)?,
+        stored,
+        skipped,
+        spec,
+        by_default: selectors.is_empty(),
+    })
+}
+
+/// Selects and reads the series of `selectors` (see [`plan`]) at once, by label.
 pub fn select(
     store: &Store,
     selectors: &[Selector],
@@ -169,40 +233,24 @@ pub fn select(
     now_ns: i64,
     current_run: Option<i64>,
 ) -> Result<Selection, ReportError> {
-    let by_default = selectors.is_empty();
-    let (stored, mut skipped) = resolved(store, selectors)?;
-    let mut names: Vec<String> = stored.iter().map(|s| s.key.name.clone()).collect();
-    names.sort();
-    names.dedup();
-    let w = sample_window(store, spec, &names, now_ns, current_run)?;
+    let plan = plan(store, selectors, spec, now_ns, current_run)?;
+    let mut skipped = plan.skipped.clone();
     let mut series = Vec::new();
-    for s in stored {
-        let Some(s) = read_one(store, s.id, s.key, &w)? else {
-            continue;
-        };
-        if s.window.is_empty() {
-            skipped.push(Skipped {
-                what: s.label.clone(),
-                reason: format!(
-                    "no samples in timeframe {spec} ({} stored in other runs or earlier)",
-                    s.all.len()
-                ),
-            });
-        } else {
-            series.push(s);
+    for s in &plan.stored {
+        match plan.read(store, s)? {
+            Some(s) if s.window.is_empty() => skipped.push(plan.left_out(&s)),
+            Some(s) => series.push(s),
+            None => {}
         }
     }
     series.sort_by(|a, b| a.label.cmp(&b.label));
     if series.is_empty() {
-        return Err(ReportError::Empty {
-            timeframe: spec.to_string(),
-            reason: nothing_reason(&skipped, by_default, &w),
-        });
+        return Err(plan.nothing(&skipped));
     }
     Ok(Selection {
         series,
         skipped,
-        window: w,
+        window: plan.window,
     })
 }
 
