@@ -17,6 +17,8 @@
 //! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
 //! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
 //! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
+//! | `thresholds` | `{SELECTOR[:STAT]: {warning_max, critical_max, warning_min, critical_min}}` (see [`super::thresholds`]) | `config.health.thresholds` |
+//! | `fail_on` | `warning` or `critical`: fail the step at that health status (see [`super::health_step`]) | never |
 //!
 //! `baseline.establish` is `true` (from the analysed samples), `{run: <id> \| last}`,
 //! `{timeframe: "7d"}`, `{last_runs: N}` (each series' samples of the newest N runs holding it)
@@ -54,6 +56,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "group_by",
     "pool",
     "parity",
+    "thresholds",
+    "fail_on",
 ];
 
 /// A metric name, or a shell glob over names (`*`, `?`, `[..]`): name-only selection for callers
@@ -169,6 +173,10 @@ pub struct AnalyzeArgs {
     pub baseline: BaselineSettings,
     /// The `config` mapping inside the arguments (see [`super::config`]).
     pub config: Option<Value>,
+    /// Performance thresholds (see [`super::thresholds`]); they win over the configuration's.
+    pub thresholds: Vec<super::thresholds::ThresholdSpec>,
+    /// Fail the step at this health status.
+    pub fail_on: Option<super::thresholds::FailOn>,
 }
 
 impl Default for AnalyzeArgs {
@@ -194,6 +202,8 @@ impl Default for AnalyzeArgs {
             change_points: Some(HunterParams::default()),
             baseline: BaselineSettings::default(),
             config: None,
+            thresholds: Vec::new(),
+            fail_on: None,
         }
     }
 }
@@ -231,9 +241,19 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "anomaly_detection" => out.anomalies = anomaly_settings(&mut r, v),
             "change_points" => out.change_points = change_points(&mut r, v),
             "baseline" => out.baseline = baseline_settings(&mut r, v),
+            "thresholds" => {
+                let (specs, f) = super::thresholds::parse_thresholds(v, &r.at(key));
+                r.extend(f);
+                out.thresholds = specs;
+            }
+            "fail_on" => match super::thresholds::FailOn::parse(v) {
+                Ok(f) => out.fail_on = Some(f),
+                Err(m) => r.invalid(key, m),
+            },
             "config" => {
                 let at = r.at("config");
                 r.extend(check_metrics_config(v, &at));
+                r.extend(super::thresholds::from_config(v, &at).1);
                 out.config = Some(v.clone());
             }
             _ => {}
