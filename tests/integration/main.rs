@@ -76,6 +76,7 @@ mod report_browser;
 mod report_cdp;
 mod report_cli;
 mod report_fixture;
+mod report_series;
 mod robustness;
 mod run_semantics;
 mod series_cli;
