@@ -254,6 +254,16 @@ pub fn parse_csv(
     Ok(out)
 }
 
+/// Parses one `PerformanceMetric` JSON line (also the `exec` collector's `jsonl` format).
+pub fn parse_metric_line(raw: &str) -> Result<PerformanceMetric, String> {
+    let m: PerformanceMetric = serde_json::from_str(raw)
+        .map_err(|e| format!("not a PerformanceMetric JSON object: {e}"))?;
+    if m.name.trim().is_empty() {
+        return Err(MetricError::EmptyName.to_string());
+    }
+    Ok(m)
+}
+
 /// Parses `PerformanceMetric` JSON lines; `label` names the file in errors.
 pub fn parse_json_lines(text: &str, label: &str) -> Result<Vec<SampleRow>, ImportError> {
     let mut out = Vec::new();
@@ -266,11 +276,7 @@ pub fn parse_json_lines(text: &str, label: &str) -> Result<Vec<SampleRow>, Impor
             line: i + 1,
             message,
         };
-        let m: PerformanceMetric = serde_json::from_str(raw)
-            .map_err(|e| bad(format!("not a PerformanceMetric JSON object: {e}")))?;
-        if m.name.trim().is_empty() {
-            return Err(bad(MetricError::EmptyName.to_string()));
-        }
+        let m = parse_metric_line(raw).map_err(bad)?;
         out.push(SampleRow::from(&m));
     }
     Ok(out)

@@ -3,6 +3,7 @@
 
 pub mod duration;
 pub mod procfs;
+pub mod program;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -17,6 +17,7 @@
 //! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
 //! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
 //! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
+//! | `analyzers` | `{<name>: {settings}}`: plugin analyzers run on every set (see [`super::plugins`]) | none |
 //!
 //! `baseline.establish` is `true` (from the analysed samples), `{run: <id> \| last}`,
 //! `{timeframe: "7d"}`, `{last_runs: N}` (each series' samples of the newest N runs holding it)
@@ -54,6 +55,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "group_by",
     "pool",
     "parity",
+    "analyzers",
 ];
 
 /// A metric name, or a shell glob over names (`*`, `?`, `[..]`): name-only selection for callers
@@ -169,6 +171,8 @@ pub struct AnalyzeArgs {
     pub baseline: BaselineSettings,
     /// The `config` mapping inside the arguments (see [`super::config`]).
     pub config: Option<Value>,
+    /// Plugin analyzers (see [`super::plugins`]).
+    pub analyzers: Vec<super::plugins::AnalyzerPlan>,
 }
 
 impl Default for AnalyzeArgs {
@@ -194,6 +198,7 @@ impl Default for AnalyzeArgs {
             change_points: Some(HunterParams::default()),
             baseline: BaselineSettings::default(),
             config: None,
+            analyzers: Vec::new(),
         }
     }
 }
@@ -231,6 +236,10 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "anomaly_detection" => out.anomalies = anomaly_settings(&mut r, v),
             "change_points" => out.change_points = change_points(&mut r, v),
             "baseline" => out.baseline = baseline_settings(&mut r, v),
+            "analyzers" => {
+                out.analyzers =
+                    super::plugins::parse(&mut r, v, &crate::plugin::Plugins::current());
+            }
             "config" => {
                 let at = r.at("config");
                 r.extend(check_metrics_config(v, &at));

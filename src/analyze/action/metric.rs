@@ -58,6 +58,7 @@ fn empty_result(set: &SetSamples, settings: &MetricSettings) -> MetricAnalysis {
         drift: None,
         warnings: Vec::new(),
         online_anomalies: None,
+        analyzers: Vec::new(),
     }
 }
 

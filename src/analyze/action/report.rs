@@ -196,6 +196,9 @@ pub struct MetricAnalysis {
     /// Events of the online detectors (`anomaly_detection.mode: online`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub online_anomalies: Option<super::online::OnlineAnomalies>,
+    /// Verdicts of the plugin analyzers (`analyzers`), in name order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub analyzers: Vec<super::plugins::AnalyzerOutput>,
 }
 
 /// A metric left out of the analysis.
