@@ -56,6 +56,7 @@ mod online_collect;
 mod online_detectors;
 mod online_props;
 mod online_state;
+mod plugins_exec;
 mod profile_command;
 mod profile_recipe;
 mod profile_timers;
