@@ -29,14 +29,26 @@ EOF
 #[test]
 fn prometheus_text_is_stored_with_labels_and_the_collectors_tags() {
     let s = Scratch::new();
-    let r = exec_recipe(&s, PROM, "250ms", ", interval: 100ms, tags: {service: billing}");
+    let r = exec_recipe(
+        &s,
+        PROM,
+        "250ms",
+        ", interval: 100ms, tags: {service: billing}",
+    );
     let (exit, j) = s.run_json(&r, &[]);
     assert_eq!(exit, 0, "{j}");
     let depth = samples(&s, "queue_depth");
-    assert!(depth.len() >= 4, "at least two runs of two series: {depth:?}");
+    assert!(
+        depth.len() >= 4,
+        "at least two runs of two series: {depth:?}"
+    );
     let mail: Vec<_> = depth.iter().filter(|r| r.1["queue"] == "mail").collect();
-    assert!(mail.iter().all(|r| r.0 == 7.0 && r.1["service"] == "billing"));
-    assert!(mail.iter().all(|r| r.2.as_deref() == Some("exec_collector")));
+    assert!(mail
+        .iter()
+        .all(|r| r.0 == 7.0 && r.1["service"] == "billing"));
+    assert!(mail
+        .iter()
+        .all(|r| r.2.as_deref() == Some("exec_collector")));
     let done = samples(&s, "jobs_done_total");
     assert_eq!(done[0].0, 41.0);
     let ts: i64 = s
@@ -47,31 +59,50 @@ fn prometheus_text_is_stored_with_labels_and_the_collectors_tags() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(ts, 1_700_000_000_000_000_000, "the line's timestamp (ms) is kept");
+    assert_eq!(
+        ts, 1_700_000_000_000_000_000,
+        "the line's timestamp (ms) is kept"
+    );
     let sum = summary(&s);
-    let runs = sum["collectors"]["plugins"]["exec"]["samples"].as_u64().unwrap();
+    let runs = sum["collectors"]["plugins"]["exec"]["samples"]
+        .as_u64()
+        .unwrap();
     assert!(runs >= 2, "{sum}");
     assert_eq!(sum["totals"]["exec"].as_u64().unwrap(), runs * 3);
-    assert_eq!(sum["collectors"]["plugins"]["exec"]["interval_seconds"], 0.1);
+    assert_eq!(
+        sum["collectors"]["plugins"]["exec"]["interval_seconds"],
+        0.1
+    );
 }
 
 #[test]
 fn json_lines_keep_each_metrics_type_unit_and_tags() {
     let s = Scratch::new();
     let line = r#"{"name": "disk_wait", "value": 3.5, "metric_type": "timing", "unit": "ms", "timestamp": 1700000000000000000, "tags": {"dev": "sda"}}"#;
-    let r = exec_recipe(&s, &format!("echo '{line}'\n"), "50ms", ", format: jsonl, tags: {host: h1}");
+    let r = exec_recipe(
+        &s,
+        &format!("echo '{line}'\n"),
+        "50ms",
+        ", format: jsonl, tags: {host: h1}",
+    );
     let (exit, j) = s.run_json(&r, &[]);
     assert_eq!(exit, 0, "{j}");
     let rows = samples(&s, "disk_wait");
-    assert_eq!(rows.len(), 1, "one run within 50 ms at the default 1 s interval");
+    assert_eq!(
+        rows.len(),
+        1,
+        "one run within 50 ms at the default 1 s interval"
+    );
     assert_eq!(rows[0].0, 3.5);
     assert_eq!(rows[0].1["dev"], "sda");
     assert_eq!(rows[0].1["host"], "h1");
     let (ty, unit): (String, String) = s
         .sql()
-        .query_row("SELECT metric_type, unit FROM metric_series WHERE name = 'disk_wait'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT metric_type, unit FROM metric_series WHERE name = 'disk_wait'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!((ty.as_str(), unit.as_str()), ("timing", "ms"));
 }
