@@ -57,6 +57,7 @@ mod online_detectors;
 mod online_props;
 mod online_state;
 mod plugins_exec;
+mod plugins_python;
 mod profile_command;
 mod profile_recipe;
 mod profile_timers;
