@@ -278,29 +278,7 @@ fn collectors(
             return (None, None, None, None, Vec::new());
         }
     };
-    let mut plans = Vec::new();
-    for (k, v) in given
-        .iter()
-        .filter(|(k, _)| !COLLECTORS.contains(&k.as_str()))
-    {
-        let at = format!("collectors.{k}");
-        if plugins.collector(k).is_none() {
-            let message = format!(
-                "unknown collector '{k}'; valid collectors: {}",
-                valid_collectors(plugins)
-            );
-            out.error(FieldError::new(at, message));
-            continue;
-        }
-        let v = match v {
-            Value::Bool(true) | Value::Null => Value::Object(Map::new()),
-            Value::Bool(false) => continue,
-            v => v.clone(),
-        };
-        if let Some(Some(p)) = out.take(super::plugins::plan(plugins, k, &v), &at) {
-            plans.push(p);
-        }
-    }
+    let plans = plugin_plans(out, &given, plugins);
     let settings = |name: &str| -> Option<Value> {
         match given.get(name)? {
             Value::Bool(true) | Value::Null => Some(Value::Object(Map::new())),
@@ -336,6 +314,38 @@ fn collectors(
         out.take(parse_entries(&m), "collectors.custom")
     });
     (system, application, network, custom, plans)
+}
+
+/// The plugin collectors among `given` (any name that is not a built-in collector).
+fn plugin_plans(
+    out: &mut ArgReader<'_>,
+    given: &Map<String, Value>,
+    plugins: &Plugins,
+) -> Vec<PluginPlan> {
+    let mut plans = Vec::new();
+    for (k, v) in given
+        .iter()
+        .filter(|(k, _)| !COLLECTORS.contains(&k.as_str()))
+    {
+        let at = format!("collectors.{k}");
+        if plugins.collector(k).is_none() {
+            let message = format!(
+                "unknown collector '{k}'; valid collectors: {}",
+                valid_collectors(plugins)
+            );
+            out.error(FieldError::new(at, message));
+            continue;
+        }
+        let v = match v {
+            Value::Bool(true) | Value::Null => Value::Object(Map::new()),
+            Value::Bool(false) => continue,
+            v => v.clone(),
+        };
+        if let Some(Some(p)) = out.take(super::plugins::plan(plugins, k, &v), &at) {
+            plans.push(p);
+        }
+    }
+    plans
 }
 
 fn valid_collectors(plugins: &Plugins) -> String {

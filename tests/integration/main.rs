@@ -58,6 +58,7 @@ mod online_props;
 mod online_state;
 mod plugins_exec;
 mod plugins_python;
+mod plugins_readme;
 mod profile_command;
 mod profile_recipe;
 mod profile_timers;
