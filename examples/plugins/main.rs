@@ -5,6 +5,8 @@
 //!   `{periods: [1, 5, 15]}` (which averages), checked by `configure` — the same hook
 //!   `validate` uses.
 //! - `slo` ([`SloCheck`]): an [`Analyzer`] passing a series whose mean is at most `max_mean`.
+//! - `jump` ([`Jump`]): a [`Detector`] flagging a value that jumps from the previous one by
+//!   more than `sensitivity` times the median jump.
 //!
 //! Run: `cargo run --example plugins [-- STORE.db]` (default: a store in the system temp
 //! directory). It validates `examples/plugins/plugins.yaml` against the registry with the two
@@ -14,7 +16,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use framework0::metrics::{MetricType, MetricUnit, PerformanceMetric};
-use framework0::plugin::{Analyzer, Collector, PluginError, SeriesView, Verdict};
+use framework0::plugin::{
+    Analyzer, Collector, Detection, Detector, PluginError, SeriesView, Verdict,
+};
 use framework0::recipe::{load_recipe, validate::validate};
 use framework0::runner::{Interrupt, RunOptions, Runner, RunnerBuilder};
 use framework0::scriptlet::args::{ArgMap, FieldError};
@@ -121,11 +125,42 @@ impl Analyzer for SloCheck {
     }
 }
 
-/// The runner builder with the two plugins.
+/// Flags `x[i]` when `|x[i] - x[i-1]|` exceeds `sensitivity` times the median jump (and is
+/// not zero); its confidence is `min(jump / (2 * sensitivity * median), 1)`.
+#[derive(Default)]
+struct Jump;
+
+impl Detector for Jump {
+    fn detect(&mut self, values: &[f64], sensitivity: f64) -> Result<Vec<Detection>, PluginError> {
+        let jumps: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+        let mut sorted = jumps.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+        let limit = sensitivity * median;
+        Ok(jumps
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| **j > limit && **j > 0.0)
+            .map(|(i, j)| Detection {
+                index: i + 1,
+                confidence: if limit > 0.0 {
+                    (j / (2.0 * limit)).min(1.0)
+                } else {
+                    1.0
+                },
+                baseline: values[i],
+                deviation: *j,
+            })
+            .collect())
+    }
+}
+
+/// The runner builder with the three plugins.
 fn builder() -> RunnerBuilder {
     Runner::builder()
         .collector("loadavg", LoadAverage::new)
         .analyzer("slo", SloCheck::default)
+        .detector("jump", Jump::default)
 }
 
 /// The example's recipe.

@@ -73,6 +73,7 @@ fn the_custom_collector_and_analyzer_run_from_the_recipe() {
     let results = analysis["metrics"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     for m in results {
+        assert_eq!(m["anomaly_methods"], serde_json::json!(["zscore", "jump"]));
         let verdicts = m["analyzers"].as_array().unwrap();
         assert_eq!(verdicts.len(), 1);
         let v = &verdicts[0];
@@ -150,4 +151,90 @@ fn a_name_taken_twice_is_refused_at_registration() {
         .err()
         .unwrap();
     assert!(e.to_string().contains("'system'"), "{e}");
+}
+
+#[test]
+fn the_jump_detector_flags_the_jumps_larger_than_sensitivity_times_the_median() {
+    let values = [1.0, 1.1, 1.0, 5.0, 1.0, 1.1];
+    let got = Jump.detect(&values, 2.0).unwrap();
+    let at: Vec<usize> = got.iter().map(|d| d.index).collect();
+    assert_eq!(at, [3, 4], "{got:?}");
+    assert_eq!((got[0].baseline, got[0].deviation), (1.0, 4.0));
+    // median jump 0.1, limit 0.2: 4.0 / 0.4 caps at 1.
+    assert_eq!(got[0].confidence, 1.0);
+    assert!(Jump.detect(&[3.0, 3.0, 3.0], 2.0).unwrap().is_empty());
+}
+
+/// Flags the first value with confidence `.0`.
+struct FlagFirst(f64);
+
+impl Detector for FlagFirst {
+    fn detect(&mut self, _: &[f64], _: f64) -> Result<Vec<Detection>, PluginError> {
+        Ok(vec![Detection {
+            index: 0,
+            confidence: self.0,
+            baseline: 1.5,
+            deviation: 0.25,
+        }])
+    }
+}
+
+#[test]
+fn a_plugin_detectors_points_land_in_anomalies_under_its_name_and_bad_ones_are_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(recipe_path())
+        .unwrap()
+        .replace("methods: [jump, zscore]", "methods: [first, wild]");
+    let path = dir.path().join("r.yaml");
+    std::fs::write(&path, text).unwrap();
+    let db = dir.path().join("store.db");
+    let recipe = load_recipe(&path).unwrap();
+    let mut runner = builder()
+        .detector("first", || FlagFirst(0.9))
+        .detector("wild", || FlagFirst(1.5))
+        .build(
+            SharedStore::new(Store::open(&db).unwrap()),
+            Interrupt::new(),
+        )
+        .unwrap();
+    assert!(runner.run(&recipe, &RunOptions::default()).unwrap().success);
+    let analysis = Store::open(&db)
+        .unwrap()
+        .context_value("metrics.last_analysis")
+        .unwrap()
+        .unwrap();
+    assert!(
+        schema_errors("analysis", &analysis).is_empty(),
+        "{:?}",
+        schema_errors("analysis", &analysis)
+    );
+    for m in analysis["metrics"].as_array().unwrap() {
+        assert_eq!(m["anomaly_methods"], serde_json::json!(["first", "wild"]));
+        let a = m["anomalies"].as_array().unwrap();
+        assert_eq!(a.len(), 1, "{m}");
+        assert_eq!(a[0]["detection_method"], "first");
+        assert_eq!(
+            (a[0]["index"].as_u64(), a[0]["confidence_score"].as_f64()),
+            (Some(0), Some(0.9))
+        );
+        assert_eq!(a[0]["metric"]["name"], "load_average");
+        assert_eq!(a[0]["metric"]["source"], "loadavg_collector");
+        let warnings: Vec<&str> = m["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            warnings.contains(&"wild: point 0: confidence 1.5 outside [0, 1]; dropped"),
+            "{warnings:?}"
+        );
+    }
+    // An unregistered name is refused listing the built-in methods and the plugin detectors.
+    let findings = validate(&recipe, &builder().registry().unwrap());
+    let f = findings
+        .iter()
+        .find(|f| f.path.ends_with("methods[0]"))
+        .unwrap();
+    assert_eq!(f.message, "unknown anomaly method 'first'; accepted: zscore, modified_zscore, iqr, iqr_nearest_rank, baseline, ewma, isolation_forest, jump");
 }

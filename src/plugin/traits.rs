@@ -11,7 +11,8 @@
 //! Errors while working are [`PluginError`]s: a collector's failed sample is counted and
 //! kept in the collection summary (`metrics.last_collection.collectors.plugins.<name>`) and
 //! fails the step once the collection is over; an analyzer's error fails the analyze step
-//! naming the analyzer and the series. Cost is measured by the host, not reported by the
+//! naming the analyzer and the series; a detector's error (or a point it returns out of range)
+//! is a warning in the set's result, as a built-in method's is. Cost is measured by the host, not reported by the
 //! plugin: wall time per sample (`mean_sample_ns`) for collectors, `cost_ns` per result for
 //! analyzers.
 
@@ -117,7 +118,9 @@ pub struct Detection {
 }
 
 /// An anomaly method named in `anomaly_detection: {methods: [<name>]}` beside the built-in
-/// ones.
+/// ones (a built-in method's name keeps naming the built-in). It runs on every analysed set
+/// after them; each point it returns lands in the set's `anomalies` with its name as
+/// `detection_method` and the sample's value, time and series.
 pub trait Detector: Send {
     /// Flags the anomalous points of `values`; `sensitivity` is the step's common
     /// sensitivity (larger flags less).

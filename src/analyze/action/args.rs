@@ -115,6 +115,9 @@ pub struct AnomalySettings {
     pub sensitivity: f64,
     /// The online detectors instead, with `mode: online` (see [`super::online`]).
     pub online: Option<crate::analyze::online::OnlineOptions>,
+    /// Plugin detectors named in `methods` (see [`crate::plugin::Detector`]), after the
+    /// built-in ones.
+    pub custom: Vec<String>,
 }
 
 impl Default for AnomalySettings {
@@ -123,6 +126,7 @@ impl Default for AnomalySettings {
             methods: vec![AnomalyMethod::Zscore, AnomalyMethod::Iqr],
             sensitivity: DEFAULT_SENSITIVITY,
             online: None,
+            custom: Vec::new(),
         }
     }
 }
@@ -357,8 +361,9 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
         return s;
     }
     if let Some(m) = map.get("methods") {
-        if let Some(methods) = anomaly_methods(&mut sub, m) {
+        if let Some((methods, custom)) = anomaly_methods(&mut sub, m) {
             s.methods = methods;
+            s.custom = custom;
         }
     }
     if let Some(x) = map.get("sensitivity") {
@@ -369,34 +374,46 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
     if let Some(e) = map.get("enabled") {
         if sub.bool("enabled", e) == Some(false) {
             s.methods.clear();
+            s.custom.clear();
         }
     }
     s
 }
 
-/// A non-empty list of detector names; an unknown name is reported at its index.
-fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<Vec<AnomalyMethod>> {
+/// A non-empty list of detector names — built-in methods, and plugin detectors — ; an unknown
+/// name is reported at its index.
+fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<(Vec<AnomalyMethod>, Vec<String>)> {
+    let plugins = crate::plugin::Plugins::current();
+    let accepted = || {
+        let mut names = AnomalyMethod::names();
+        for d in plugins.detector_names() {
+            names.push_str(", ");
+            names.push_str(d);
+        }
+        names
+    };
     let Some(names) = m.as_array().filter(|a| !a.is_empty()) else {
         r.invalid(
             "methods",
             format!(
                 "must be a non-empty list of {}; got {}",
-                AnomalyMethod::names(),
+                accepted(),
                 compact(m)
             ),
         );
         return None;
     };
-    let mut out = Vec::new();
+    let (mut out, mut custom) = (Vec::new(), Vec::new());
     for (i, x) in names.iter().enumerate() {
         match x.as_str().map(|n| (n, n.parse::<AnomalyMethod>())) {
             Some((_, Ok(method))) => out.push(method),
+            Some((n, Err(_))) if plugins.detector(n).is_some() => custom.push(n.to_owned()),
             Some((n, Err(_))) => r.invalid(
                 &format!("methods[{i}]"),
                 format!(
                     "unknown anomaly method '{}'; accepted: {}",
                     n.chars().take(200).collect::<String>(),
-                    AnomalyMethod::names()
+                    accepted()
                 ),
             ),
             None => r.invalid(
@@ -405,7 +422,7 @@ fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<Vec<AnomalyMethod
             ),
         }
     }
-    (out.len() == names.len()).then_some(out)
+    (out.len() + custom.len() == names.len()).then_some((out, custom))
 }
 
 fn change_points(r: &mut ArgReader<'_>, v: &Value) -> Option<HunterParams> {

@@ -77,7 +77,9 @@ fn analyze_sets(
     settings: &MetricSettings,
     regression_threshold: f64,
 ) -> Result<(Vec<report::MetricAnalysis>, Vec<Skipped>), AnalyzeError> {
-    let mut analyzers = plugins::Running::new(&crate::plugin::Plugins::current(), &args.analyzers)?;
+    let plugins = crate::plugin::Plugins::current();
+    let mut analyzers = plugins::Running::new(&plugins, &args.analyzers)?;
+    let mut detectors = plugins::Detectors::new(&plugins, &args.anomalies.custom)?;
     let mut metrics = Vec::new();
     let mut skipped = selection.skipped.clone();
     for set in &selection.sets {
@@ -109,6 +111,9 @@ fn analyze_sets(
                 Ok(d) => m.drift = d,
                 Err(e) => m.warnings.push(format!("drift: {e}")),
             }
+        }
+        if !single {
+            detectors.detect(set, settings.anomalies.sensitivity, &mut m);
         }
         m.analyzers = analyzers.judge(set)?;
         metrics.push(m);

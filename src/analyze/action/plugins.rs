@@ -1,7 +1,10 @@
-//! Plugin analyzers in an analysis (`analyzers: {<name>: {...settings}}`, see
+//! Plugins in an analysis. Analyzers (`analyzers: {<name>: {...settings}}`, see
 //! [`crate::plugin::Analyzer`]): their settings checked by the plugin's own `configure` when
 //! the arguments are read, one fresh instance per analysis, run on every analysed set after
 //! the built-in statistics; each verdict lands in the set's result under `analyzers`.
+//! Detectors (`anomaly_detection: {methods: [<name>]}`, see [`crate::plugin::Detector`]): one
+//! instance per analysis, run after the built-in methods; what they flag lands in the set's
+//! `anomalies` with their name as `detection_method`.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -9,10 +12,11 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::report::{AnomalyResult, MetricAnalysis};
 use super::select::SetSamples;
 use super::AnalyzeError;
 use crate::diagnostic::compact;
-use crate::plugin::{Analyzer, Plugins, SeriesView};
+use crate::plugin::{Analyzer, Detection, Detector, Plugins, SeriesView};
 use crate::scriptlet::args::{ArgReader, FieldError};
 
 /// One analyzer to run.
@@ -152,4 +156,69 @@ impl Running {
         }
         Ok(out)
     }
+}
+
+/// The plugin detectors of one analysis (named in `anomaly_detection.methods`).
+pub struct Detectors(Vec<(String, Box<dyn Detector>)>);
+
+impl Detectors {
+    /// Fresh instances of the detectors `names`.
+    pub fn new(plugins: &Plugins, names: &[String]) -> Result<Self, AnalyzeError> {
+        names
+            .iter()
+            .map(|n| {
+                plugins
+                    .detector(n)
+                    .map(|d| (n.clone(), d))
+                    .ok_or_else(|| AnalyzeError::Plugin(format!("no detector plugin named '{n}'")))
+            })
+            .collect::<Result<_, _>>()
+            .map(Detectors)
+    }
+
+    /// Runs every detector on `set`'s values, adding what it flags to `m.anomalies`. A
+    /// detector's error, and a point it returns out of range (an index past the values, a
+    /// confidence outside [0, 1], a negative or non-finite number), become warnings, as a
+    /// built-in detector's errors do.
+    pub fn detect(&mut self, set: &SetSamples, sensitivity: f64, m: &mut MetricAnalysis) {
+        let samples = &set.samples;
+        for (name, d) in &mut self.0 {
+            let points = match d.detect(&samples.values, sensitivity) {
+                Ok(p) => p,
+                Err(e) => {
+                    m.warnings.push(format!("{name}: {e}"));
+                    continue;
+                }
+            };
+            for p in points {
+                if let Some(why) = out_of_range(&p, samples.len()) {
+                    m.warnings
+                        .push(format!("{name}: point {}: {why}; dropped", p.index));
+                    continue;
+                }
+                let series = samples.series_at(p.index);
+                let (value, ts) = (samples.values[p.index], samples.timestamps[p.index]);
+                match AnomalyResult::detected(series, &p, value, ts, name) {
+                    Ok(a) => m.anomalies.push(a),
+                    Err(e) => m.warnings.push(format!("{name}: index {}: {e}", p.index)),
+                }
+            }
+        }
+    }
+}
+
+fn out_of_range(p: &Detection, len: usize) -> Option<String> {
+    if p.index >= len {
+        return Some(format!("index past the {len} values"));
+    }
+    if !(0.0..=1.0).contains(&p.confidence) {
+        return Some(format!("confidence {} outside [0, 1]", p.confidence));
+    }
+    if !p.baseline.is_finite() || !p.deviation.is_finite() || p.deviation < 0.0 {
+        return Some(format!(
+            "baseline {} and deviation {} must be finite, the deviation >= 0",
+            p.baseline, p.deviation
+        ));
+    }
+    None
 }
