@@ -1,14 +1,15 @@
 //! Executing a [`CollectPlan`]: the `collect` action of `PerformanceMetricsScriptlet`.
 //!
 //! Order: start the writer (one thread, bounded queue, the sink) → start the system
-//! collector (background, fixed rate, priming sample first) and the network probes
-//! (background) → record the custom metrics → run the workloads one after another → wait
-//! out the rest of `duration` → stop the background collectors (the system one takes a
-//! final sample) → sample the recorder and allocation counters → drain the writer →
-//! summary. A failing workload stops the remaining workloads and the wait; a required
-//! endpoint that failed, a failed workload or a store write error fail the step after the
-//! summary is written. Cancellation (timeout, Ctrl-C) stops everything, stores what was
-//! collected and returns [`CollectError::Cancelled`].
+//! collector (background, fixed rate, priming sample first), the network probes and the
+//! plugin collectors ([`super::plugins`]; background, fixed rate) → record the custom
+//! metrics → run the workloads one after another → wait out the rest of `duration` → stop
+//! the background collectors (the system one takes a final sample) → sample the recorder and
+//! allocation counters → drain the writer → summary. A failing workload stops the remaining
+//! workloads and the wait; a required endpoint that failed, a failed workload, a plugin
+//! collector with a failed sample or a store write error fail the step after the summary is
+//! written. Cancellation (timeout, Ctrl-C) stops everything, stores what was collected and
+//! returns [`CollectError::Cancelled`].
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -10,7 +10,7 @@
 //! use framework0::runner::{Interrupt, Runner};
 //! use framework0::store::{SharedStore, Store};
 //!
-//! let store = SharedStore::new(Store::open("context/framework0.db".as_ref())?);
+//! let store = SharedStore::new(Store::open(std::path::Path::new("context/framework0.db"))?);
 //! let mut runner = Runner::builder()
 //!     .collector("gpu", Gpu::default)
 //!     .build(store, Interrupt::new())?;
