@@ -66,6 +66,7 @@ mod prometheus_push;
 mod prometheus_scrape;
 mod prometheus_serve;
 mod prometheus_servers;
+mod readme_examples;
 mod report;
 mod report_action;
 mod report_browser;

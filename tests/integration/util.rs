@@ -5,6 +5,7 @@ pub mod action;
 pub mod collect;
 pub mod golden;
 pub mod python;
+pub mod readme;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
