@@ -209,5 +209,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "plugins/tests.rs"]
 mod tests;
