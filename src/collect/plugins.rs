@@ -146,3 +146,95 @@ impl Collector for PluginCollector {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{MetricType, MetricUnit};
+    use crate::plugin::PluginError;
+    use serde_json::json;
+
+    /// Emits a good metric, a NaN, an empty name and a second good one, then fails if asked.
+    #[derive(Default)]
+    struct Mixed {
+        fail: bool,
+    }
+
+    impl crate::plugin::Collector for Mixed {
+        fn configure(&mut self, args: &Map<String, Value>) -> Result<(), FieldError> {
+            self.fail = args.get("fail") == Some(&Value::Bool(true));
+            crate::scriptlet::args::check_keys(args, &["fail"])
+        }
+
+        fn sample(&mut self, out: &mut Vec<PerformanceMetric>) -> Result<(), PluginError> {
+            let m = |name: &str, v: f64| PerformanceMetric {
+                name: name.to_owned(),
+                value: v,
+                ..PerformanceMetric::new("x", 0.0, MetricType::Gauge, MetricUnit::Count).unwrap()
+            };
+            out.extend([m("a", 1.0), m("nan", f64::NAN), m("", 2.0), m("b", 3.0)]);
+            if self.fail {
+                return Err(PluginError::new("device gone"));
+            }
+            Ok(())
+        }
+    }
+
+    fn plugins() -> Plugins {
+        let mut p = Plugins::default();
+        p.add_collector("mixed", Mixed::default).unwrap();
+        p
+    }
+
+    #[test]
+    fn the_host_keeps_enabled_and_interval_and_the_plugin_checks_the_rest() {
+        let p = plugins();
+        let got = plan(&p, "mixed", &json!({"interval": "250ms", "fail": true}))
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.interval, Duration::from_millis(250));
+        assert_eq!(got.settings, *json!({"fail": true}).as_object().unwrap());
+        assert!(plan(&p, "mixed", &json!({"enabled": false}))
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            plan(&p, "mixed", &json!({})).unwrap().unwrap().interval,
+            DEFAULT_PLUGIN_INTERVAL
+        );
+        let e = plan(&p, "mixed", &json!({"speed": 1})).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("speed", "unknown key 'speed'; accepted: fail")
+        );
+        assert_eq!(
+            plan(&p, "mixed", &json!({"enabled": "yes"}))
+                .unwrap_err()
+                .field,
+            "enabled"
+        );
+        assert_eq!(plan(&p, "mixed", &json!(3)).unwrap_err().field, "");
+    }
+
+    #[test]
+    fn unstorable_metrics_are_dropped_and_reported_the_rest_kept_with_the_source() {
+        let p = plugins();
+        let run = |fail: bool| {
+            let got = plan(&p, "mixed", &json!({"fail": fail})).unwrap().unwrap();
+            let mut c = PluginCollector::new(&p, &got).unwrap();
+            assert_eq!(c.source(), "mixed_collector");
+            let mut out = Vec::new();
+            let e = c.sample(&mut out).unwrap_err().to_string();
+            (out, e)
+        };
+        let (out, e) = run(false);
+        let names: Vec<&str> = out.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert!(out
+            .iter()
+            .all(|m| m.source.as_deref() == Some("mixed_collector")));
+        assert_eq!(e, "collector 'mixed' produced a metric f0 cannot store (non-finite value NaN of 'nan'); it was dropped");
+        let (out, e) = run(true);
+        assert_eq!(out.len(), 2, "what came before the error is kept");
+        assert_eq!(e, "collector 'mixed': device gone");
+    }
+}

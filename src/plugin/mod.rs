@@ -193,3 +193,65 @@ fn shared_builtin() -> Arc<Plugins> {
     static BUILTIN: OnceLock<Arc<Plugins>> = OnceLock::new();
     BUILTIN.get_or_init(|| Arc::new(Plugins::builtin())).clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::PerformanceMetric;
+
+    #[derive(Default)]
+    struct Nothing;
+    impl Collector for Nothing {
+        fn sample(&mut self, _: &mut Vec<PerformanceMetric>) -> Result<(), PluginError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn names_are_identifiers_taken_once_and_never_a_builtin_collectors() {
+        let mut p = Plugins::builtin();
+        assert_eq!(p.collector_names(), ["exec", "python"]);
+        assert_eq!(p.analyzer_names(), ["python"]);
+        assert!(p.detector_names().is_empty());
+        assert!(p.add_collector("gpu_0", Nothing::default).is_ok());
+        let taken = p.add_collector("gpu_0", Nothing::default).unwrap_err();
+        assert_eq!(
+            taken.to_string(),
+            "a collector named 'gpu_0' is already registered (or built in); choose another name"
+        );
+        for reserved in ["system", "custom", "exec"] {
+            assert!(matches!(
+                p.add_collector(reserved, Nothing::default),
+                Err(RegisterError::Taken { .. })
+            ));
+        }
+        for bad in ["", "9gpu", "gpu-0", "a.b", "é"] {
+            let e = p.add_collector(bad, Nothing::default).unwrap_err();
+            assert_eq!(
+                e,
+                RegisterError::BadName {
+                    name: bad.to_owned()
+                }
+            );
+        }
+        assert!(p.collector("gpu_0").is_some() && p.collector("gpu").is_none());
+        assert!(format!("{p:?}").contains("gpu_0"));
+    }
+
+    #[test]
+    fn checks_see_the_plugins_in_scope_else_the_builtin_ones() {
+        assert_eq!(Plugins::current().collector_names(), ["exec", "python"]);
+        let mut p = Plugins::builtin();
+        p.add_collector("gpu", Nothing::default).unwrap();
+        let mut ext = crate::scriptlet::Extensions::default();
+        ext.insert(Arc::new(p));
+        let names = extensions::in_scope(&ext, || {
+            Plugins::current()
+                .collector_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(names, ["exec", "gpu", "python"]);
+    }
+}

@@ -113,3 +113,50 @@ proptest! {
         let _ = parse(&text);
     }
 }
+
+#[test]
+fn what_f0s_own_exposition_encoder_writes_parses_back_in_both_formats() {
+    use crate::exposition::{encode, Family as F, Format, HistogramValue, Kind, Value};
+    let mut gauge = F::new("queue_depth", Kind::Gauge, "jobs waiting");
+    gauge
+        .push([("path", "C:\\x \"y\"\nz")], Value::Gauge(-2.5))
+        .unwrap();
+    let mut counter = F::new("jobs", Kind::Counter, "jobs done");
+    counter.push([("q", "a")], Value::Counter(41.0)).unwrap();
+    let mut hist = F::new("latency", Kind::Histogram, "request latency");
+    let h = HistogramValue {
+        buckets: vec![(0.1, 2), (1.0, 5)],
+        count: 7,
+        sum: 3.25,
+    };
+    hist.push(Vec::<(&str, &str)>::new(), Value::Histogram(h))
+        .unwrap();
+    for format in [Format::Text, Format::OpenMetrics] {
+        let mut out = Vec::new();
+        encode([&gauge, &counter, &hist], format, &mut out);
+        let text = String::from_utf8(out).unwrap();
+        let s = parse(&text).unwrap_or_else(|e| panic!("{format:?}: {e}\n{text}"));
+        let find = |name: &str| {
+            s.iter()
+                .find(|x| x.name == name)
+                .unwrap_or_else(|| panic!("{name} in {text}"))
+        };
+        let g = find("queue_depth");
+        assert_eq!((g.value, g.family), (-2.5, Family::Gauge));
+        assert_eq!(g.labels["path"], "C:\\x \"y\"\nz");
+        let c = find("jobs_total");
+        assert_eq!(
+            (c.value, c.family, c.labels["q"].as_str()),
+            (41.0, Family::Counter, "a")
+        );
+        let buckets: Vec<(String, f64)> = s
+            .iter()
+            .filter(|x| x.name == "latency_bucket")
+            .map(|x| (x.labels["le"].clone(), x.value))
+            .collect();
+        assert_eq!(buckets.len(), 3, "{text}");
+        assert_eq!(buckets[2], ("+Inf".to_owned(), 7.0));
+        assert_eq!(find("latency_sum").value, 3.25);
+        assert_eq!(find("latency_count").family, Family::Histogram);
+    }
+}
