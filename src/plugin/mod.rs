@@ -96,13 +96,24 @@ fn check_name(
 }
 
 impl Plugins {
-    /// The plugins f0 ships: the `exec` and `python` collectors and the `python` analyzer.
+    /// The plugins f0 ships: the `exec` and `python` collectors and the `python` analyzer
+    /// (with the default [`python::PythonSetup`]).
     pub fn builtin() -> Self {
+        Plugins::with_python(python::PythonSetup::default())
+    }
+
+    /// The plugins f0 ships, the Python ones starting their worker with `setup`.
+    pub fn with_python(setup: python::PythonSetup) -> Self {
         let mut p = Plugins::default();
+        let for_analyzer = setup.clone();
         let registered = p
             .add_collector(exec::NAME, exec::ExecCollector::default)
-            .and(p.add_collector(python::NAME, python::PythonCollector::default))
-            .and(p.add_analyzer(python::NAME, python::PythonAnalyzer::default));
+            .and(p.add_collector(python::NAME, move || {
+                python::PythonCollector::new(setup.clone())
+            }))
+            .and(p.add_analyzer(python::NAME, move || {
+                python::PythonAnalyzer::new(for_analyzer.clone())
+            }));
         debug_assert!(registered.is_ok());
         p
     }

@@ -17,9 +17,11 @@
 //! and returns `{"passed": bool, "message": str, "values": {name: number}}` — what lands in
 //! the set's result under `analyzers` (see `schemas/analysis.schema.json`).
 //!
-//! Other settings: `path` (directories searched for the module before the current directory
-//! and `PYTHONPATH`), `timeout` (per call, default 10 s; the worker is killed past it). The
-//! interpreter is `$F0_PYTHON`, else `python3`. An exception, a timeout or a value of the
+//! Other settings: `path` (directories, relative to the current one, searched for the module
+//! first), `timeout` (per call, default 10 s; the worker is killed past it). Then, as for a
+//! Python step ([`PythonSetup`]): under `f0 run` / `f0 validate` the recipe's directory, the
+//! current directory, each `--pythonpath`, `PYTHONPATH`; the interpreter is `--python`, else
+//! `$F0_PYTHON`, else `python3`. An exception, a timeout or a value of the
 //! wrong shape is the sample's (collector) or the step's (analyzer) error, naming
 //! `module.function` and what was wrong.
 
@@ -41,9 +43,35 @@ pub const NAME: &str = "python";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const KEYS: [&str; 5] = ["module", "function", "settings", "path", "timeout"];
 
+/// The interpreter and search path Python plugins start their worker with (the `f0` command
+/// line gives its `--python`, the recipe and `--pythonpath`, see [`super::Plugins::with_python`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PythonSetup {
+    /// The interpreter.
+    pub python: PathBuf,
+    /// The recipe (its directory is searched first after the step's own `path`).
+    pub recipe: PathBuf,
+    /// More directories, after the recipe's and the current one.
+    pub pythonpath: Vec<PathBuf>,
+}
+
+impl Default for PythonSetup {
+    /// `$F0_PYTHON` (else `python3`), no recipe (the current directory), no more directories.
+    fn default() -> Self {
+        PythonSetup {
+            python: std::env::var_os(PYTHON_ENV)
+                .unwrap_or_else(|| DEFAULT_PYTHON.into())
+                .into(),
+            recipe: PathBuf::from("./recipe"),
+            pythonpath: Vec::new(),
+        }
+    }
+}
+
 /// What both kinds share: where the code is and its worker.
 #[derive(Default)]
 struct PythonCode {
+    setup: PythonSetup,
     module: String,
     function: String,
     settings: Value,
@@ -109,8 +137,15 @@ impl PythonCode {
         let worker = match self.worker.take() {
             Some(w) => w,
             None => {
-                let python = std::env::var_os(PYTHON_ENV).unwrap_or_else(|| DEFAULT_PYTHON.into());
-                let config = BridgeConfig::new(python, Path::new("./recipe"), &self.path);
+                let s = &self.setup;
+                let recipe_dir = match s.recipe.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let mut dirs = self.path.clone();
+                dirs.extend([recipe_dir.to_path_buf(), PathBuf::from(".")]);
+                dirs.extend(s.pythonpath.iter().cloned());
+                let config = BridgeConfig::searching(&s.python, dirs);
                 PluginWorker::start(&config).map_err(fail)?
             }
         };
@@ -135,6 +170,16 @@ impl PythonCode {
 /// A collector written in Python (see the module docs).
 #[derive(Default)]
 pub struct PythonCollector(PythonCode);
+
+impl PythonCollector {
+    /// A collector whose worker starts with `setup`.
+    pub fn new(setup: PythonSetup) -> Self {
+        PythonCollector(PythonCode {
+            setup,
+            ..PythonCode::default()
+        })
+    }
+}
 
 /// One metric as Python returns it.
 #[derive(Deserialize)]
@@ -195,6 +240,16 @@ impl Collector for PythonCollector {
 /// An analyzer written in Python (see the module docs).
 #[derive(Default)]
 pub struct PythonAnalyzer(PythonCode);
+
+impl PythonAnalyzer {
+    /// An analyzer whose worker starts with `setup`.
+    pub fn new(setup: PythonSetup) -> Self {
+        PythonAnalyzer(PythonCode {
+            setup,
+            ..PythonCode::default()
+        })
+    }
+}
 
 impl Analyzer for PythonAnalyzer {
     fn configure(&mut self, args: &Map<String, Value>) -> Result<(), FieldError> {

@@ -187,3 +187,28 @@ fn python_settings_are_checked_by_validate() {
         String::from_utf8_lossy(&s.run(&["validate", r.to_str().unwrap()]).stdout).into_owned();
     assert!(stdout.contains("at recipe.steps[0].args.collectors.python.module: \"my-probes\" is not a Python name (dotted identifiers such as probes.queue)"), "{stdout}");
 }
+
+#[test]
+fn python_plugins_use_the_python_flag_and_find_modules_beside_the_recipe() {
+    let Some(py) = python() else { return };
+    let s = Scratch::new();
+    s.write("beside.py", "def probe(settings):\n    return [{'name': 'beside_metric', 'value': 2.5, 'unit': 'ms', 'metric_type': 'timing'}]\n");
+    let step = "  - {name: c, idx: 1, type: python, module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, args: {action: collect, duration: 50ms, collectors: {python: {module: beside, function: probe}}}}\n";
+    let r = recipe(&s, &[step.to_owned()]);
+    let out = s
+        .f0()
+        .current_dir(std::env::temp_dir())
+        .env("F0_PYTHON", "/nonexistent/python-f0")
+        .args(["run", r.to_str().unwrap(), "--json-output", "--python"])
+        .arg(&py)
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{j}");
+    let rows = samples(&s, "beside_metric");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].0, rows[0].2.as_deref()),
+        (2.5, Some("python_collector"))
+    );
+}
