@@ -46,7 +46,7 @@ pub fn register(r: &mut Registry) {
         "Flaky",
         "fails its first args.fail_times attempts, then succeeds",
         || Box::new(Flaky),
-        Some(|a, b| check_number(a, b, "fail_times", true)),
+        Some(|a, b| check_number(a, b, "fail_times")),
     );
 }
 
@@ -124,14 +124,10 @@ fn number_arg(args: &Map<String, Value>, name: &str) -> Result<Option<f64>, Scri
     }
 }
 
-fn check_number(args: &Map<String, Value>, base: &str, name: &str, optional: bool) -> Vec<Finding> {
+/// Findings for an optional non-negative number `name`.
+fn check_number(args: &Map<String, Value>, base: &str, name: &str) -> Vec<Finding> {
     match args.get(name) {
-        None if optional => vec![],
-        None => vec![Finding::error(
-            Code::MissingField,
-            format!("{base}.{name}"),
-            "required",
-        )],
+        None => vec![],
         Some(v) if v.as_f64().is_some_and(|x| x >= 0.0) => vec![],
         Some(v) => vec![Finding::error(
             Code::InvalidArg,
@@ -142,7 +138,7 @@ fn check_number(args: &Map<String, Value>, base: &str, name: &str, optional: boo
 }
 
 fn validate_sleep(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
-    let found = check_number(args, base, "seconds", true);
+    let found = check_number(args, base, "seconds");
     if !found.is_empty() {
         return found;
     }
@@ -187,5 +183,76 @@ fn validate_set_context(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
                 compact(v)
             ),
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn messages(found: Vec<Finding>) -> Vec<String> {
+        found
+            .iter()
+            .map(|f| format!("{} {}", f.path, f.message))
+            .collect()
+    }
+
+    fn args(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn sleep_takes_a_non_negative_bounded_number_of_seconds() {
+        assert!(validate_sleep(&args(json!({})), "s").is_empty());
+        assert!(validate_sleep(&args(json!({"seconds": 0.5})), "s").is_empty());
+        let m = messages(validate_sleep(&args(json!({"seconds": -1})), "s"));
+        assert_eq!(m, ["s.seconds must be a non-negative number, got -1"]);
+        let m = messages(validate_sleep(&args(json!({"seconds": "x"})), "s"));
+        assert_eq!(m, ["s.seconds must be a non-negative number, got \"x\""]);
+        let m = messages(validate_sleep(&args(json!({"seconds": 1e300})), "s"));
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("s.seconds "), "{m:?}");
+    }
+
+    #[test]
+    fn fail_takes_an_integer_exit_code() {
+        assert!(validate_fail(&args(json!({"exit_code": 3})), "f").is_empty());
+        let m = messages(validate_fail(&args(json!({"exit_code": 1.5})), "f"));
+        assert_eq!(m, ["f.exit_code must be an integer, got 1.5"]);
+    }
+
+    #[test]
+    fn set_context_needs_a_mapping_of_values() {
+        assert!(validate_set_context(&args(json!({"values": {"a": 1}})), "c").is_empty());
+        let m = messages(validate_set_context(&args(json!({})), "c"));
+        assert_eq!(
+            m,
+            ["c.values SetContext needs 'values': a mapping of context keys to values"]
+        );
+        let m = messages(validate_set_context(&args(json!({"values": [1]})), "c"));
+        assert_eq!(
+            m,
+            ["c.values must be a mapping of context keys to values, got [1]"]
+        );
+    }
+
+    #[test]
+    fn run_time_checks_refuse_what_validation_refuses() {
+        let e = number_arg(&args(json!({"seconds": -2})), "seconds").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("must be a non-negative number, got -2"),
+            "{e}"
+        );
+        assert_eq!(
+            number_arg(&args(json!({"seconds": null})), "seconds").unwrap(),
+            None
+        );
+        assert_eq!(
+            number_arg(&args(json!({"seconds": 2})), "seconds").unwrap(),
+            Some(2.0)
+        );
+        assert!(check_number(&args(json!({"fail_times": "two"})), "k", "fail_times").len() == 1);
     }
 }

@@ -221,3 +221,52 @@ fn count_yaml_nodes(path: &Path, text: &str) -> Result<(), RecipeError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(text: &str, name: &str) -> String {
+        match parse_recipe(Path::new(name), text) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{text:?} was accepted"),
+        }
+    }
+
+    #[test]
+    fn the_structure_errors_name_pythons_type_as_framework0_does() {
+        let e = refused("steps: 5\n", "r.yaml");
+        assert!(e.contains("Recipe 'steps' must be a list, got int"), "{e}");
+        let e = refused("steps: [1.5]\n", "r.yaml");
+        assert!(e.contains("Step 0 must be a dictionary, got float"), "{e}");
+        let e = refused("steps:\n  - {module: m, function: f}\n  - true\n", "r.yaml");
+        assert!(e.contains("Step 1 must be a dictionary, got bool"), "{e}");
+        let e = refused("steps: ~\n", "r.yaml");
+        assert!(e.contains("got NoneType"), "{e}");
+        let e = refused(r#"{"steps": "abc"}"#, "r.json");
+        assert!(e.contains("Recipe 'steps' must be a list, got str"), "{e}");
+    }
+
+    #[test]
+    fn more_than_one_yaml_document_is_refused() {
+        let e = refused("steps: []\n---\nsteps: []\n", "two.yaml");
+        assert!(e.contains("more than one document is not supported"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_yaml_file_is_not_a_dictionary() {
+        let e = refused("", "empty.yaml");
+        assert!(e.contains("got NoneType"), "{e}");
+    }
+
+    #[test]
+    fn a_large_recipe_the_pre_scan_cannot_read_is_refused_with_its_position() {
+        let mut text = String::from("steps:\n");
+        while text.len() <= UNCOUNTED_YAML_BYTES {
+            text.push_str("  - {module: m, function: f}\n");
+        }
+        text.push_str("  - [unclosed\n");
+        let e = refused(&text, "big.yaml");
+        assert!(e.contains(" at line "), "{e}");
+    }
+}

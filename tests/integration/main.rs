@@ -23,6 +23,7 @@ mod anomaly_props;
 mod anomaly_spikes;
 mod architecture;
 mod bad_input;
+mod baseline_args;
 mod baseline_single;
 mod bridge;
 mod bridge_failures;

@@ -372,3 +372,42 @@ fn a_failing_command_still_writes_its_profile_and_exits_1() {
         "to-stderr\n"
     );
 }
+
+#[test]
+fn the_text_report_names_the_command_its_cost_verdict_and_files() {
+    let s = Scratch::new();
+    let out = s.run(&[
+        "profile",
+        "-o",
+        "out",
+        "--",
+        "sh",
+        "-c",
+        "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("profile of sh -c i=0;"), "{text}");
+    assert!(
+        lines[1].starts_with("  wall ") && lines[1].contains(" % of one core), peak RSS "),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" samples at 499 Hz (") || l.starts_with("  stacks not sampled: ")),
+        "{text}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("  cpu_bound: ")),
+        "a shell loop is CPU-bound:\n{text}"
+    );
+    for (label, ext) in [("  flamegraph: ", ".svg"), ("  report: ", ".json")] {
+        let file = lines
+            .iter()
+            .find_map(|l| l.strip_prefix(label))
+            .unwrap_or_else(|| panic!("no {label:?} line in:\n{text}"));
+        assert!(file.ends_with(ext) && s.path(file).is_file(), "{file}");
+    }
+}

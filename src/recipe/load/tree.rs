@@ -258,3 +258,75 @@ impl<'de> Visitor<'de> for Key<'_> {
         content.newtype_variant_seed(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str, budget: usize) -> Result<Value, String> {
+        let budget = Cell::new(budget);
+        let de = serde_yaml::Deserializer::from_str(text);
+        Node::root(&budget)
+            .deserialize(de)
+            .map_err(|e| e.to_string())
+    }
+
+    fn json(text: &str) -> Result<Value, String> {
+        let budget = Cell::new(MAX_RECIPE_NODES);
+        let mut de = serde_json::Deserializer::from_str(text);
+        Node::root(&budget)
+            .deserialize(&mut de)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn yaml_scalar_keys_become_the_text_python_prints() {
+        let v = yaml("true: a\nfalse: b\n1: c\n-2: d\n1.5: e\n~: f\n", 100).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["-2", "1", "1.5", "False", "None", "True"]);
+    }
+
+    #[test]
+    fn a_collection_as_a_key_is_refused_with_its_path() {
+        let e = yaml("steps:\n  ? [a, b]\n  : x\n", 100).unwrap_err();
+        assert!(
+            e.contains("recipe.steps: mapping keys must be scalars"),
+            "{e}"
+        );
+        let e = yaml("? {a: 1}\n: x\n", 100).unwrap_err();
+        assert!(e.contains("recipe: mapping keys must be scalars"), "{e}");
+    }
+
+    #[test]
+    fn yaml_tags_are_dropped_and_their_values_kept() {
+        let v = yaml("a: !Thing 5\nb: !seq [1, null]\n!k c: !!str 7\n", 100).unwrap();
+        assert_eq!(v, serde_json::json!({"a": 5, "b": [1, null], "c": "7"}));
+    }
+
+    #[test]
+    fn json_escapes_and_nulls_build_the_same_tree() {
+        let v = json(r#"{"a\n": "b\u00e9", "n": null, "f": 2.5, "i": -3, "u": 18446744073709551615, "t": true}"#)
+            .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"a\n": "bé", "n": null, "f": 2.5, "i": -3, "u": 18446744073709551615u64, "t": true})
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_non_finite_numbers_and_the_budget_are_refused_where_they_stand() {
+        let e = yaml("steps:\n  - {a: 1, a: 2}\n", 100).unwrap_err();
+        assert!(e.contains("duplicate key 'a' in recipe.steps[0]"), "{e}");
+        let e = yaml("x: {y: .inf}\n", 100).unwrap_err();
+        assert!(e.contains("recipe.x.y: non-finite number"), "{e}");
+        let long = "k".repeat(80);
+        let e = yaml(&format!("{long}: [1, 2, 3]\n"), 3).unwrap_err();
+        assert!(
+            e.contains(&format!(
+                "recipe.{}…[1]: the recipe holds more than",
+                &long[..60]
+            )),
+            "{e}"
+        );
+    }
+}
