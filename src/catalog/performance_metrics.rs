@@ -44,8 +44,35 @@ pub fn register(r: &mut Registry) {
 
 struct PerformanceMetricsScriptlet;
 
+/// The logger of the actions' lifecycle and performance events.
+const LOGGER: &str = "framework0.performance";
+
 impl Scriptlet for PerformanceMetricsScriptlet {
+    /// Runs the action, logging its start and end on `framework0.performance`
+    /// (`extra_data {action, lifecycle: started | completed | failed, duration_seconds}`).
     fn run(&mut self, env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
-        ACTIONS.run(env, args)
+        let action = args.get("action").and_then(Value::as_str).unwrap_or("");
+        tracing::info!(target: LOGGER, action, lifecycle = "started", "Action {action} started");
+        let started = std::time::Instant::now();
+        let result = ACTIONS.run(env, args);
+        let secs = started.elapsed().as_secs_f64();
+        match &result {
+            Ok(code) => tracing::info!(
+                target: LOGGER,
+                action,
+                lifecycle = "completed",
+                duration_seconds = secs,
+                exit_code = code,
+                "Action {action} completed in {secs:.3}s"
+            ),
+            Err(e) => tracing::error!(
+                target: LOGGER,
+                action,
+                lifecycle = "failed",
+                duration_seconds = secs,
+                "Action {action} failed after {secs:.3}s: {e}"
+            ),
+        }
+        result
     }
 }

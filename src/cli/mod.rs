@@ -73,8 +73,14 @@ pub enum Command {
 pub fn main() -> ExitCode {
     safety::install();
     let cli = Cli::parse();
-    let debug = matches!(&cli.command, Command::Run(a) if a.debug);
-    logging::init(debug);
+    let opts = match &cli.command {
+        Command::Run(a) => a.log_options(),
+        _ => logging::LogOptions::default(),
+    };
+    if let Err(e) = logging::init(&opts) {
+        eprintln!("f0: {}", framework0::diagnostic::escape_text(&e));
+        return ExitCode::from(1);
+    }
     ExitCode::from(safety::guarded(|| dispatch(cli)))
 }
 

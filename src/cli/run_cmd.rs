@@ -55,9 +55,26 @@ pub struct RunArgs {
     /// Python steps.
     #[command(flatten)]
     pub python: super::python_flags::PythonFlags,
+    /// Log entries on stderr as Framework0's console lines (text) or JSON entries (json).
+    #[arg(long, value_enum, default_value_t = super::logging::LogFormat::Text)]
+    pub log_format: super::logging::LogFormat,
+    /// Also append every log entry to this file as a Framework0 JSON line.
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
     /// Push the run's series to a Prometheus Pushgateway at its end.
     #[command(flatten)]
     pub push: super::push_args::PushArgs,
+}
+
+impl RunArgs {
+    /// The logging these flags ask for.
+    pub fn log_options(&self) -> super::logging::LogOptions {
+        super::logging::LogOptions {
+            debug: self.debug,
+            format: self.log_format,
+            file: self.log_file.clone(),
+        }
+    }
 }
 
 /// A duration flag: seconds or a number with a unit, positive, at most one year.
@@ -77,6 +94,8 @@ pub fn run(store_path: &Path, args: RunArgs) -> u8 {
         return fail(&args, "", "no recipe given");
     };
     let shown = path.display().to_string();
+    // Under --json-output stdout holds the one JSON object; scriptlet output goes to stderr.
+    framework0::events::console::set_stdout(!args.json_output);
     let interrupt = Interrupt::new();
     interrupt.install_signal_handlers();
     let recipe = match load_recipe(&path) {

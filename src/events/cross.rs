@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::health::Alert;
+use super::alert::Alert;
 use super::time::{iso_utc, short_hex};
 
 /// The kind of event.
@@ -87,8 +87,10 @@ impl CrossComponentEvent {
             }
             _ => (t.warning_min, t.warning_max),
         };
+        // Alerts are only raised for numeric readings.
+        let value = alert.metric_value.as_f64().unwrap_or_default();
         let baseline = match (min, max) {
-            (Some(m), _) if alert.metric_value < m => Some(m),
+            (Some(m), _) if value < m => Some(m),
             (_, Some(m)) => Some(m),
             (m, None) => m,
         };
@@ -99,7 +101,7 @@ impl CrossComponentEvent {
                 metric_name: alert.metric_name.clone(),
                 anomaly_type: format!("threshold_{}", alert.alert_level.as_str()),
                 severity: alert.alert_level.as_str().to_owned(),
-                value: alert.metric_value,
+                value,
                 baseline,
             },
         )

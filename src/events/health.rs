@@ -1,11 +1,9 @@
-//! Health types (COMPAT.md §6) and the local system checks.
+//! Health statuses, alert levels and thresholds (COMPAT.md §6).
 //!
 //! A [`Threshold`] is evaluated critical first, with strict comparisons: a value is critical
 //! when `value < critical_min` or `value > critical_max`, else warning when
 //! `value < warning_min` or `value > warning_max`; a value equal to a bound is inside it.
-//! Each breach becomes an [`Alert`] whose message reads
-//! `CRITICAL: cpu_usage_total is 100.0 % from system_cpu (critical thresholds: min=None, max=95.0)`.
-//! The checks themselves live in [`super::checks`].
+//! A breach becomes an [`super::Alert`]; the check results are [`super::CheckResult`]s.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::EventsError;
-use crate::metrics::PerformanceMetric;
 
 /// Health of a check or of the whole system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,12 +46,21 @@ impl HealthStatus {
     }
 
     /// Rank for "worst of": healthy < unknown < warning < critical.
-    pub(crate) fn rank(self) -> u8 {
+    fn rank(self) -> u8 {
         match self {
             HealthStatus::Healthy => 0,
             HealthStatus::Unknown => 1,
             HealthStatus::Warning => 2,
             HealthStatus::Critical => 3,
+        }
+    }
+
+    /// The worse of two statuses (healthy < unknown < warning < critical).
+    pub fn worst(self, other: HealthStatus) -> HealthStatus {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
         }
     }
 }
@@ -90,6 +96,46 @@ impl AlertLevel {
             AlertLevel::Info => HealthStatus::Healthy,
             AlertLevel::Warning => HealthStatus::Warning,
             AlertLevel::Critical | AlertLevel::Emergency => HealthStatus::Critical,
+        }
+    }
+}
+
+/// When a step fails on the health it found (`fail_on: warning | critical`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// On a warning or critical status.
+    Warning,
+    /// On a critical status only.
+    Critical,
+}
+
+impl FailOn {
+    /// Parses `warning` or `critical`.
+    pub fn parse(v: &Value) -> Result<FailOn, String> {
+        match v.as_str() {
+            Some("warning") => Ok(FailOn::Warning),
+            Some("critical") => Ok(FailOn::Critical),
+            _ => Err(format!(
+                "must be warning or critical (fail the step when the health status is at least \
+                 that), got {}",
+                crate::diagnostic::compact(v)
+            )),
+        }
+    }
+
+    /// Whether `status` fails the step.
+    pub fn fails(self, status: HealthStatus) -> bool {
+        match self {
+            FailOn::Warning => matches!(status, HealthStatus::Warning | HealthStatus::Critical),
+            FailOn::Critical => status == HealthStatus::Critical,
+        }
+    }
+
+    /// `warning` or `critical`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Warning => "warning",
+            FailOn::Critical => "critical",
         }
     }
 }
@@ -207,7 +253,8 @@ impl Threshold {
         }
     }
 
-    fn bounds(&self, level: AlertLevel) -> (Option<f64>, Option<f64>) {
+    /// The (min, max) bounds of `level`.
+    pub fn bounds(&self, level: AlertLevel) -> (Option<f64>, Option<f64>) {
         match level {
             AlertLevel::Warning | AlertLevel::Info => (self.warning_min, self.warning_max),
             AlertLevel::Critical | AlertLevel::Emergency => (self.critical_min, self.critical_max),
@@ -236,107 +283,18 @@ pub fn thresholds_from_config(
         .collect()
 }
 
-/// The thresholds used when none are configured: CPU warning above 80 %, critical above
-/// 95 %; memory warning above 85 %, critical above 95 %.
+/// The thresholds used when none are configured, the bounds of Framework0's own check
+/// rules: CPU warning above 80 %, critical above 95 %; memory warning above 85 %, critical
+/// above 95 %; the fullest disk warning above 80 %, critical above 90 %. (Framework0's
+/// default configuration names `cpu_usage`, `memory_usage` and `disk_usage`, which no check
+/// reports, so it never alerts; these names are the metrics its checks do report.)
 pub fn default_thresholds() -> BTreeMap<String, Threshold> {
     [
         Threshold::max("cpu_usage_total", 80.0, 95.0),
         Threshold::max("memory_usage_percent", 85.0, 95.0),
+        Threshold::max("disk_usage_max_percent", 80.0, 90.0),
     ]
     .into_iter()
     .map(|t| (t.metric_name.clone(), t))
     .collect()
-}
-
-/// A threshold breach.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Alert {
-    /// `<metric>_<epoch seconds>`.
-    pub alert_id: String,
-    /// The metric.
-    pub metric_name: String,
-    /// Its value.
-    pub metric_value: f64,
-    /// Its unit.
-    pub metric_unit: String,
-    /// The threshold breached.
-    pub threshold_config: Threshold,
-    /// Severity.
-    pub alert_level: AlertLevel,
-    /// The status it implies.
-    pub status: HealthStatus,
-    /// Epoch seconds.
-    pub timestamp: f64,
-    /// The metric's source.
-    pub source: String,
-    /// `CRITICAL: cpu_usage_total is 100.0 % from system_cpu (critical thresholds: min=None, max=95.0)`.
-    pub message: String,
-}
-
-impl Alert {
-    /// The alert for `metric` breaching `threshold` at `level`, raised at `timestamp`.
-    pub fn new(
-        metric: &PerformanceMetric,
-        threshold: &Threshold,
-        level: AlertLevel,
-        timestamp: f64,
-    ) -> Alert {
-        let source = metric
-            .source
-            .clone()
-            .unwrap_or_else(|| "unknown".to_owned());
-        let unit = metric.unit.as_str().to_owned();
-        let (min, max) = threshold.bounds(level);
-        let message = format!(
-            "{}: {} is {} {unit} from {source} ({} thresholds: min={}, max={})",
-            level.as_str().to_uppercase(),
-            metric.name,
-            py_float(metric.value),
-            level.as_str(),
-            py_opt(min),
-            py_opt(max)
-        );
-        Alert {
-            alert_id: format!("{}_{}", metric.name, timestamp.floor() as i64),
-            metric_name: metric.name.clone(),
-            metric_value: metric.value,
-            metric_unit: unit,
-            threshold_config: threshold.clone(),
-            alert_level: level,
-            status: level.status(),
-            timestamp,
-            source,
-            message,
-        }
-    }
-}
-
-/// A float as Python's `repr` prints it (`95.0`, `12.5`).
-fn py_float(x: f64) -> String {
-    format!("{x:?}")
-}
-
-fn py_opt(x: Option<f64>) -> String {
-    x.map_or_else(|| "None".to_owned(), py_float)
-}
-
-/// The outcome of one health check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckResult {
-    /// The check, e.g. `system_cpu`.
-    pub check_name: String,
-    /// Worst status of its metrics.
-    pub status: HealthStatus,
-    /// What was found.
-    pub message: String,
-    /// The metrics read.
-    pub metrics: Vec<PerformanceMetric>,
-    /// Seconds the check took.
-    pub execution_time: f64,
-    /// Epoch seconds.
-    pub timestamp: f64,
-    /// Why the check could not run.
-    pub error: Option<String>,
-    /// `metrics.len()`.
-    pub metric_count: usize,
 }

@@ -2,9 +2,14 @@
 //!
 //! The event's target is the logger name. An event goes to every route whose prefix is the
 //! target or a dotted parent of it (as Python loggers propagate: an entry of
-//! `framework0.audit` reaches the `framework0` and `framework0.audit` routes). Fields named
+//! `framework0.audit` reaches the `framework0` and `framework0.audit` routes); the empty
+//! prefix takes every logger. A route writes JSON lines ([`LineFormat::Json`]) or
+//! Framework0's console lines ([`LineFormat::Text`],
+//! `2026-12-01T08:22:47.310832+00:00 [INFO    ] framework0.functionality_test: Test info message`),
+//! each at its own lowest level. Fields named
 //! `context_id`, `recipe_name`, `step_name`, `execution_id` and `stack_trace` fill those keys
-//! (overriding the layer's [`LogContext`]); a field `extra_data` holding a JSON object string
+//! (overriding the layer's [`LogContext`], which overrides the run and step in progress,
+//! [`super::current`]); a field `extra_data` holding a JSON object string
 //! is merged into `extra_data`; every other field lands in `extra_data` under its name.
 
 use std::fmt;
@@ -21,6 +26,7 @@ use tracing_subscriber::Layer;
 
 use super::log_entry::{LogEntry, LogLevel};
 use super::time::iso_utc;
+use crate::diagnostic::escape_text;
 
 /// Where lines go: any writer shared between threads.
 pub type SharedWriter = Arc<Mutex<dyn Write + Send>>;
@@ -38,9 +44,31 @@ pub struct LogContext {
     pub execution_id: Option<String>,
 }
 
+/// How a route writes an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineFormat {
+    /// One [`LogEntry`] JSON object per line.
+    Json,
+    /// `{timestamp} [{LEVEL:<8}] {logger}: {message}` (control characters escaped).
+    Text,
+}
+
 struct Route {
     prefix: String,
     writer: SharedWriter,
+    format: LineFormat,
+    min_level: LogLevel,
+}
+
+impl Route {
+    fn takes(&self, target: &str, level: LogLevel) -> bool {
+        level >= self.min_level
+            && (self.prefix.is_empty()
+                || target == self.prefix
+                || target
+                    .strip_prefix(self.prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('.')))
+    }
 }
 
 /// The layer. Build it with [`JsonLogLayer::new`] and add routes with [`JsonLogLayer::route`].
@@ -62,11 +90,26 @@ impl JsonLogLayer {
         }
     }
 
-    /// Sends entries of logger `prefix` and its dotted children to `writer`.
-    pub fn route(mut self, prefix: &str, writer: SharedWriter) -> Self {
+    /// Sends entries of logger `prefix` and its dotted children to `writer` as JSON lines.
+    pub fn route(self, prefix: &str, writer: SharedWriter) -> Self {
+        let level = self.min_level;
+        self.route_as(prefix, writer, LineFormat::Json, level)
+    }
+
+    /// Sends entries of logger `prefix` (every logger for `""`) and its dotted children at
+    /// `min_level` or above to `writer` in `format`.
+    pub fn route_as(
+        mut self,
+        prefix: &str,
+        writer: SharedWriter,
+        format: LineFormat,
+        min_level: LogLevel,
+    ) -> Self {
         self.routes.push(Route {
             prefix: prefix.to_owned(),
             writer,
+            format,
+            min_level: min_level.max(self.min_level),
         });
         self
     }
@@ -76,13 +119,12 @@ impl JsonLogLayer {
         self.write_errors.clone()
     }
 
-    fn routes_for<'a>(&'a self, target: &'a str) -> impl Iterator<Item = &'a Route> + 'a {
-        self.routes.iter().filter(move |r| {
-            target == r.prefix
-                || target
-                    .strip_prefix(r.prefix.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
-        })
+    fn routes_for<'a>(
+        &'a self,
+        target: &'a str,
+        level: LogLevel,
+    ) -> impl Iterator<Item = &'a Route> + 'a {
+        self.routes.iter().filter(move |r| r.takes(target, level))
     }
 
     /// The entry an event becomes.
@@ -91,15 +133,28 @@ impl JsonLogLayer {
         let mut v = FieldVisitor::default();
         event.record(&mut v);
         let ctx = &self.context;
+        let run = super::current::current();
         LogEntry {
             timestamp: iso_utc(SystemTime::now()),
             level: LogLevel::from_tracing(meta.level()),
             logger_name: meta.target().to_owned(),
             message: v.message,
-            context_id: v.context_id.or_else(|| ctx.context_id.clone()),
-            recipe_name: v.recipe_name.or_else(|| ctx.recipe_name.clone()),
-            step_name: v.step_name.or_else(|| ctx.step_name.clone()),
-            execution_id: v.execution_id.or_else(|| ctx.execution_id.clone()),
+            context_id: v
+                .context_id
+                .or_else(|| ctx.context_id.clone())
+                .or(run.context_id),
+            recipe_name: v
+                .recipe_name
+                .or_else(|| ctx.recipe_name.clone())
+                .or(run.recipe_name),
+            step_name: v
+                .step_name
+                .or_else(|| ctx.step_name.clone())
+                .or(run.step_name),
+            execution_id: v
+                .execution_id
+                .or_else(|| ctx.execution_id.clone())
+                .or(run.execution_id),
             thread_id: Some(thread_id()),
             process_id: Some(std::process::id()),
             extra_data: (!v.extra.is_empty()).then_some(v.extra),
@@ -110,18 +165,24 @@ impl JsonLogLayer {
 
 impl<S: Subscriber> Layer<S> for JsonLogLayer {
     fn enabled(&self, meta: &Metadata<'_>, _: Context<'_, S>) -> bool {
-        LogLevel::from_tracing(meta.level()) >= self.min_level
-            && self.routes_for(meta.target()).next().is_some()
+        let level = LogLevel::from_tracing(meta.level());
+        self.routes_for(meta.target(), level).next().is_some()
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         let meta = event.metadata();
-        if LogLevel::from_tracing(meta.level()) < self.min_level {
+        let level = LogLevel::from_tracing(meta.level());
+        let mut routes = self.routes_for(meta.target(), level).peekable();
+        if routes.peek().is_none() {
             return;
         }
-        let mut line = self.entry_for(event).to_line();
-        line.push('\n');
-        for route in self.routes_for(meta.target()) {
+        let entry = self.entry_for(event);
+        let (mut json, mut text) = (None, None);
+        for route in routes {
+            let line: &String = match route.format {
+                LineFormat::Json => json.get_or_insert_with(|| entry.to_line() + "\n"),
+                LineFormat::Text => text.get_or_insert_with(|| text_line(&entry)),
+            };
             let mut w = route.writer.lock().unwrap_or_else(PoisonError::into_inner);
             if w.write_all(line.as_bytes())
                 .and_then(|()| w.flush())
@@ -131,6 +192,17 @@ impl<S: Subscriber> Layer<S> for JsonLogLayer {
             }
         }
     }
+}
+
+/// Framework0's console line of `e`, with its newline.
+fn text_line(e: &LogEntry) -> String {
+    format!(
+        "{} [{:<8}] {}: {}\n",
+        e.timestamp,
+        e.level.as_str(),
+        escape_text(&e.logger_name),
+        escape_text(&e.message)
+    )
 }
 
 /// The current thread's numeric id as a string (the digits of `ThreadId`).

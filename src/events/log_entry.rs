@@ -26,6 +26,17 @@ pub enum LogLevel {
 }
 
 impl LogLevel {
+    /// Python's level name (`INFO`, `WARNING`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warning => "WARNING",
+            LogLevel::Error => "ERROR",
+            LogLevel::Critical => "CRITICAL",
+        }
+    }
+
     /// The level of a `tracing` event (`TRACE` maps to `DEBUG`).
     pub fn from_tracing(l: &tracing::Level) -> LogLevel {
         match *l {

@@ -4,9 +4,14 @@
 //! Files (all appended to, one [`super::LogEntry`] per line):
 //! `framework0.log` (logger `framework0` and every child), `audit.log`
 //! (`framework0.audit`, when audit is enabled) and `performance.log`
-//! (`framework0.performance`, when performance logging is enabled). Events are emitted with
-//! [`LoggingFramework::in_scope`], which makes the framework the thread's default
-//! subscriber, so the process-wide stderr logger is untouched.
+//! (`framework0.performance`, when performance logging is enabled); with `console`, INFO
+//! and above of `framework0.*` also as Framework0's console lines on stdout
+//! ([`super::console`]). Events are emitted with [`LoggingFramework::in_scope`], which makes
+//! the framework the thread's default subscriber, so the process-wide logger is untouched.
+//!
+//! Like Python's `logging` configuration, the framework a recipe's setup step configures is
+//! process-wide: [`set_active`] makes it the one later steps write to ([`active`]): the
+//! logging self-test, and the metrics actions' lifecycle and performance events.
 
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
@@ -17,7 +22,8 @@ use serde::Serialize;
 use tracing::Dispatch;
 use tracing_subscriber::layer::SubscriberExt;
 
-use super::layer::{JsonLogLayer, LogContext, SharedWriter};
+use super::console::ConsoleWriter;
+use super::layer::{JsonLogLayer, LineFormat, LogContext, SharedWriter};
 use super::log_entry::LogLevel;
 use super::EventsError;
 use crate::util::epoch_seconds;
@@ -86,6 +92,8 @@ pub struct LoggingConfig {
     pub enable_audit: bool,
     /// Write `performance.log`.
     pub enable_performance: bool,
+    /// Also print INFO and above of `framework0.*` on the console.
+    pub console: bool,
 }
 
 impl Default for LoggingConfig {
@@ -95,6 +103,7 @@ impl Default for LoggingConfig {
             config_profile: Profile::Development,
             enable_audit: true,
             enable_performance: true,
+            console: false,
         }
     }
 }
@@ -110,6 +119,7 @@ pub struct LogFile {
 
 /// An open logging framework.
 pub struct LoggingFramework {
+    config: LoggingConfig,
     dispatch: Dispatch,
     files: Vec<LogFile>,
     context: LogContext,
@@ -141,13 +151,23 @@ impl LoggingFramework {
                 path,
             });
         }
+        if config.console {
+            let console: SharedWriter = Arc::new(Mutex::new(ConsoleWriter));
+            layer = layer.route_as(FRAMEWORK_LOGGER, console, LineFormat::Text, LogLevel::Info);
+        }
         let write_errors = layer.write_errors();
         Ok(LoggingFramework {
+            config: config.clone(),
             dispatch: Dispatch::new(tracing_subscriber::registry().with(layer)),
             files,
             context,
             write_errors,
         })
+    }
+
+    /// The configuration it was opened with.
+    pub fn config(&self) -> &LoggingConfig {
+        &self.config
     }
 
     /// The files written, main file first.
@@ -200,7 +220,29 @@ impl LoggingFramework {
 
 /// `Performance: {name} = {value} {unit}`, the value as Python prints a float (`12.0`).
 pub fn performance_message(name: &str, value: f64, unit: &str) -> String {
-    format!("Performance: {name} = {value:?} {unit}")
+    format!(
+        "Performance: {name} = {} {unit}",
+        super::pyfmt::py_float(value)
+    )
+}
+
+static ACTIVE: Mutex<Option<Arc<LoggingFramework>>> = Mutex::new(None);
+
+/// Makes `fw` the process's logging framework (replacing an earlier one) and returns it.
+pub fn set_active(fw: LoggingFramework) -> Arc<LoggingFramework> {
+    let fw = Arc::new(fw);
+    *ACTIVE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fw.clone());
+    fw
+}
+
+/// The process's logging framework, if a setup step configured one.
+pub fn active() -> Option<Arc<LoggingFramework>> {
+    ACTIVE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
 }
 
 fn open_append(path: &Path) -> Result<SharedWriter, EventsError> {

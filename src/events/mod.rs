@@ -8,30 +8,45 @@
 //! - [`logging`]: the logging framework the `LoggingFrameworkScriptlet` sets up: log files in
 //!   a directory, a profile (level), audit and performance loggers, performance events
 //!   (`Performance: {name} = {value} {unit}`).
-//! - [`health`]: statuses, alert levels, thresholds (critical first, strict `<` / `>`),
-//!   alerts, check results, and the local CPU/memory probe (never a network check).
-//! - [`checks`]: checks from readings, overall status, the local CPU/memory probe.
-//! - [`health_report`]: text and JSON health reports.
+//! - [`health`]: statuses, alert levels, thresholds (critical first, strict `<` / `>`).
+//! - [`check`]: Framework0's HealthMetric and check result shapes.
+//! - [`checks`]: Framework0's four system checks built from readings (the probe that takes
+//!   them lives with the health scriptlet, in `crate::framework0`; nothing here reads the
+//!   machine, so every layer above can use this module).
+//! - [`alert`]: alerts and the alerts in force; [`processing`]: a batch of check results
+//!   evaluated against thresholds (`health.latest_processing`).
+//! - [`health_report`]: Framework0's health dashboard as text, JSON and Markdown.
 //! - [`cross`]: the cross-component event shape.
+//! - [`current`]: the run and step in progress, stamped on log entries.
+//! - [`console`]: scriptlet output on stdout, switched off under `--json-output`.
+//! - [`pyfmt`]: numbers as Python prints them.
 
+pub mod alert;
+pub mod check;
 pub mod checks;
+pub mod console;
 pub mod cross;
+pub mod current;
 pub mod health;
+pub mod health_context;
 pub mod health_report;
 pub mod layer;
 pub mod log_entry;
 pub mod logging;
+pub mod processing;
+pub mod pyfmt;
 mod time;
 
-pub use checks::{checks_from_readings, overall_status, system_checks};
+pub use alert::{overall_from_alerts, ActiveAlerts, Alert};
+pub use check::{CheckResult, HealthMetric, HealthMetricType, MetricValue};
 pub use cross::{CrossComponentEvent, CrossEventType};
 pub use health::{
-    default_thresholds, thresholds_from_config, Alert, AlertLevel, CheckResult, HealthStatus,
-    Threshold,
+    default_thresholds, thresholds_from_config, AlertLevel, FailOn, HealthStatus, Threshold,
 };
-pub use layer::{JsonLogLayer, LogContext};
+pub use layer::{JsonLogLayer, LineFormat, LogContext};
 pub use log_entry::{LogEntry, LogLevel};
 pub use logging::{LoggingConfig, LoggingFramework, Profile};
+pub use processing::{process_results, Processing};
 pub use time::{execution_id, iso_utc, short_hex};
 
 use std::path::PathBuf;

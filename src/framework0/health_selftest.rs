@@ -1,26 +1,37 @@
 //! `engine.steps.python.test_health_monitoring.TestHealthMonitoringScriptlet`: a real
-//! self-test of the health framework.
+//! self-test of the health framework, reported in Framework0's shape ([`super::selftest`]).
 //!
-//! `test_type`: `import_validation` (default): status and alert-level strings, threshold
-//! evaluation (critical first, strict bounds), the alert message, threshold config parsing;
-//! `health_checks`: the live CPU/memory checks and synthetic readings (including a failed
-//! probe); `integration_test`: the results earlier steps stored (or a fresh check) parse,
-//! agree with `health.overall_status`, report and become cross-component events;
-//! `full_validation`: all of them. Sets `health_test.success` and `health_test.results`;
-//! exit code 1 when a check fails.
+//! `test_type`:
+//! - `import_validation` (default): `health_core` (statuses, alert levels, thresholds
+//!   critical first with strict bounds, the alert message and id), `health_checks` (the four
+//!   checks' bounds and messages on synthetic readings), `health_reporters` (processing and
+//!   the report layout), `health_init` (threshold configuration), `health_monitoring` (the
+//!   scriptlet's argument checks);
+//! - `health_checks`: `monitor_creation`, `system_checks` (the live checks, `checks_run`),
+//!   `status_determination` (`overall_status`), `report_generation` (`report_length`);
+//! - `integration_test`: `context_integration` (`test.health_integration`),
+//!   `scriptlet_creation` (`name`, `version`), `scriptlet_execution` (runs the health
+//!   scriptlet's `setup` with Framework0's test arguments, which writes the `health.*` keys);
+//! - `full_validation`: all three.
+//!
+//! Sets `health_test.results` and `health_test.success`; exit code 1 when a test fails.
+
+use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use super::health_monitoring::stored_results;
-use super::selftest::{ensure, SelfTest};
+use super::health_monitoring::{self, NAME};
+use super::health_probe::{system_health, ProbePlan};
+use super::selftest::{done, ensure, with, Outcome, SelfTest};
 use crate::diagnostic::Code;
-use crate::events::health::Threshold;
-use crate::events::health_report::{json_report, text_report};
-use crate::events::{
-    checks_from_readings, default_thresholds, overall_status, system_checks, Alert, AlertLevel,
-    CheckResult, CrossComponentEvent, CrossEventType, EventsError, HealthStatus,
+use crate::events::checks::{
+    cpu_check, disk_check, memory_check, CpuReading, DiskReading, MemoryReading,
 };
-use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+use crate::events::health_report::{dashboard, format_report, ReportFormat};
+use crate::events::{
+    default_thresholds, process_results, thresholds_from_config, ActiveAlerts, Alert, AlertLevel,
+    EventsError, HealthMetric, HealthMetricType, HealthStatus, Threshold,
+};
 use crate::scriptlet::args::Choice;
 use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 use crate::util::epoch_seconds;
@@ -43,6 +54,8 @@ const TEST_TYPE: Choice = Choice {
     code: Code::UnknownAction,
 };
 
+const GROUPS: [&str; 3] = ["import_validation", "health_checks", "integration_tests"];
+
 /// Registers this file's scriptlets in `r`.
 pub fn register(r: &mut Registry) {
     r.register(
@@ -60,34 +73,65 @@ impl Scriptlet for TestHealthMonitoringScriptlet {
     fn run(&mut self, env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
         let test_type = TEST_TYPE.get(args)?;
         let all = test_type == "full_validation";
-        let mut t = SelfTest::default();
+        let mut t = SelfTest::new(test_type, &GROUPS);
         if all || test_type == "import_validation" {
-            t.record("status_strings", status_strings());
-            t.record("threshold_evaluation", threshold_evaluation());
-            t.record("alert_format", alert_format());
-            t.record("threshold_config", threshold_config());
+            imports(&mut t);
         }
         if all || test_type == "health_checks" {
-            t.record("system_checks", live_checks());
-            t.record("synthetic_readings", synthetic_readings());
-            t.record("probe_failure", probe_failure());
+            health_checks(&mut t, env)?;
         }
         if all || test_type == "integration_test" {
             integration(&mut t, env)?;
         }
-        env.set("health_test.results", t.to_json(test_type))?;
+        env.set("health_test.results", t.to_json())?;
         env.set("health_test.success", json!(t.success()))?;
         Ok(if t.success() { 0 } else { 1 })
     }
 }
 
-fn pct(name: &str, value: f64, source: &str) -> Result<PerformanceMetric, String> {
-    PerformanceMetric::new(name, value, MetricType::Resource, MetricUnit::Percent)
-        .map(|m| m.with_source(source))
-        .map_err(|e| e.to_string())
+const PACKAGE: &str = "scriptlets.foundation.health";
+
+fn imports(t: &mut SelfTest) {
+    let g = GROUPS[0];
+    t.record_module(
+        g,
+        "health_core",
+        &format!("{PACKAGE}.health_core"),
+        health_core(),
+    );
+    t.record_module(
+        g,
+        "health_checks",
+        &format!("{PACKAGE}.health_checks"),
+        check_rules(),
+    );
+    t.record_module(
+        g,
+        "health_reporters",
+        &format!("{PACKAGE}.health_reporters"),
+        reporters(),
+    );
+    t.record_module(g, "health_init", PACKAGE, threshold_config());
+    t.record_module(
+        g,
+        "health_monitoring",
+        health_monitoring::MODULE,
+        scriptlet_args(),
+    );
 }
 
-fn status_strings() -> Result<String, String> {
+fn cpu_metric(value: f64) -> HealthMetric {
+    HealthMetric::new(
+        "cpu_usage_total",
+        value,
+        HealthMetricType::SystemResource,
+        "%",
+        "system_cpu",
+        1_700_000_000.5,
+    )
+}
+
+fn health_core() -> Result<(), String> {
     let s = serde_json::to_value(HealthStatus::ALL).map_err(|e| e.to_string())?;
     ensure(
         s == json!(["healthy", "warning", "critical", "unknown"]),
@@ -104,25 +148,16 @@ fn status_strings() -> Result<String, String> {
         l == json!(["info", "warning", "critical", "emergency"]),
         format!("alert levels: {l}"),
     )?;
-    Ok("statuses and alert levels".to_owned())
-}
-
-fn threshold_evaluation() -> Result<String, String> {
     let t = Threshold::max("cpu_usage_total", 80.0, 95.0);
-    let cases = [
+    for (v, want) in [
         (100.0, Some(AlertLevel::Critical)),
         (95.0, Some(AlertLevel::Warning)),
         (80.0, None),
         (80.5, Some(AlertLevel::Warning)),
-        (0.0, None),
-    ];
-    for (v, want) in cases {
+    ] {
         ensure(
             t.evaluate(v) == want,
-            format!(
-                "max thresholds: {v} gave {:?}, expected {want:?}",
-                t.evaluate(v)
-            ),
+            format!("{v} gave {:?}, expected {want:?}", t.evaluate(v)),
         )?;
     }
     let low = Threshold {
@@ -138,250 +173,282 @@ fn threshold_evaluation() -> Result<String, String> {
             && low.evaluate(20.0).is_none(),
         "min thresholds misjudged",
     )?;
-    let off = Threshold {
-        enabled: false,
-        ..t
-    };
     ensure(
-        off.evaluate(1000.0).is_none(),
+        Threshold {
+            enabled: false,
+            ..t.clone()
+        }
+        .evaluate(1e9)
+        .is_none(),
         "a disabled threshold alerted",
     )?;
-    Ok(format!(
-        "{} cases, critical first, strict bounds",
-        cases.len() + 4
-    ))
-}
-
-fn alert_format() -> Result<String, String> {
-    let m = pct("cpu_usage_total", 100.0, "system_cpu")?;
-    let a = Alert::new(
-        &m,
-        &Threshold::max("cpu_usage_total", 80.0, 95.0),
-        AlertLevel::Critical,
-        1_700_000_000.75,
-    );
+    let a = Alert::new(&cpu_metric(100.0), &t, AlertLevel::Critical, 1.0);
     let want = "CRITICAL: cpu_usage_total is 100.0 % from system_cpu (critical thresholds: min=None, max=95.0)";
     ensure(a.message == want, format!("message: {}", a.message))?;
     ensure(
-        a.alert_id == "cpu_usage_total_1700000000",
+        a.alert_id == "cpu_usage_total_1700000000.5",
         format!("alert_id: {}", a.alert_id),
-    )?;
-    let v = serde_json::to_value(&a).map_err(|e| e.to_string())?;
-    for k in [
-        "alert_id",
-        "metric_name",
-        "metric_value",
-        "metric_unit",
-        "threshold_config",
-        "alert_level",
-        "status",
-        "timestamp",
-        "source",
-        "message",
-    ] {
-        ensure(v.get(k).is_some(), format!("alert lacks {k}"))?;
-    }
-    Ok(a.message)
+    )
 }
 
-fn threshold_config() -> Result<String, String> {
+fn check_rules() -> Result<(), String> {
+    let cpu = cpu_check(
+        Ok(CpuReading {
+            total: 97.5,
+            per_core: vec![95.0, 100.0],
+            frequency_mhz: None,
+        }),
+        1.0,
+        1.0,
+        1.0,
+    );
+    ensure(
+        cpu.status == HealthStatus::Critical && cpu.message == "Critical CPU usage: 97.5%",
+        format!("cpu: {}", cpu.message),
+    )?;
+    ensure(
+        cpu.metric_count == 4,
+        format!("cpu metrics: {}", cpu.metric_count),
+    )?;
+    let mem = memory_check(
+        Ok(MemoryReading {
+            percent: 50.0,
+            total: 8,
+            available: 4,
+            used: 4,
+            swap: None,
+        }),
+        0.0,
+        1.0,
+        1.0,
+    );
+    ensure(
+        mem.status == HealthStatus::Healthy && mem.message == "Normal memory usage: 50.0%",
+        format!("memory: {}", mem.message),
+    )?;
+    let disk = disk_check(
+        Ok(vec![DiskReading {
+            mount: "/data".into(),
+            total: 100,
+            free: 15,
+            used: 85,
+        }]),
+        0.0,
+        1.0,
+        1.0,
+    );
+    ensure(
+        disk.status == HealthStatus::Warning && disk.message == "High disk usage on: /data",
+        format!("disk: {}", disk.message),
+    )?;
+    let failed = cpu_check(Err("unreadable".into()), 0.0, 1.0, 1.0);
+    ensure(
+        failed.status == HealthStatus::Unknown && failed.error.as_deref() == Some("unreadable"),
+        "a failed reading is not unknown",
+    )
+}
+
+fn reporters() -> Result<(), String> {
+    let r = cpu_check(
+        Ok(CpuReading {
+            total: 100.0,
+            per_core: vec![100.0],
+            frequency_mhz: None,
+        }),
+        1.0,
+        1.0,
+        1.0,
+    );
+    let mut active = ActiveAlerts::default();
+    let p = process_results(
+        std::slice::from_ref(&r),
+        &default_thresholds(),
+        &mut active,
+        2.0,
+    );
+    ensure(
+        p.summary.alerts_generated == 1 && p.summary.total_metrics == 3,
+        format!("processing: {:?}", p.summary),
+    )?;
+    ensure(
+        active.overall_status() == HealthStatus::Critical,
+        "overall status not critical",
+    )?;
+    let text = format_report(
+        &dashboard(&[r], active.alerts(), 1, 2.0),
+        ReportFormat::Text,
+    );
+    for line in [
+        "Framework0 Health Monitoring Report",
+        "Overall Status: CRITICAL",
+        "  Active Alerts: 1",
+        "  [CRITICAL] CRITICAL: cpu_usage_total is 100.0 %",
+    ] {
+        ensure(text.contains(line), format!("report lacks '{line}'"))?;
+    }
+    Ok(())
+}
+
+fn threshold_config() -> Result<(), String> {
     let cfg = json!({"cpu_usage_total": {"warning_max": 80.0, "critical_max": 95.0}});
-    let t = crate::events::thresholds_from_config(&cfg, "thresholds").map_err(|e| e.to_string())?;
+    let t = thresholds_from_config(&cfg, "thresholds").map_err(|e| e.to_string())?;
     ensure(
         t["cpu_usage_total"] == Threshold::max("cpu_usage_total", 80.0, 95.0),
         "parsed threshold differs",
     )?;
-    let bad = crate::events::thresholds_from_config(&json!({"cpu": {"warn_max": 1}}), "thresholds");
+    let bad = thresholds_from_config(&json!({"cpu": {"warn_max": 1}}), "thresholds");
     ensure(
         matches!(bad, Err(EventsError::InvalidConfig { .. })),
         "an unknown threshold key was accepted",
     )?;
-    Ok("config parsed; unknown keys refused".to_owned())
+    let names: Vec<String> = default_thresholds().into_keys().collect();
+    ensure(names.len() == 3, format!("default thresholds: {names:?}"))
 }
 
-fn live_checks() -> Result<String, String> {
-    let thresholds = default_thresholds();
-    let (results, alerts) = system_checks(&thresholds, epoch_seconds());
-    let names: Vec<&str> = results.iter().map(|r| r.check_name.as_str()).collect();
+fn scriptlet_args() -> Result<(), String> {
+    let good = json!({"action": "setup", "initial_check": true, "config": {"monitoring": {"enabled": true, "check_interval": 30},
+        "thresholds": {"cpu_usage_total": {"warning_max": 80.0, "critical_max": 95.0}}}});
+    let findings = health_monitoring::validate(good.as_object().ok_or("not a mapping")?, "args");
     ensure(
-        names == ["system_cpu", "system_memory"],
-        format!(
-            "checks: {names:?} ({:?})",
-            results.first().and_then(|r| r.error.clone())
-        ),
+        findings.is_empty(),
+        format!("Framework0's arguments refused: {findings:?}"),
     )?;
-    let mut notes = Vec::new();
-    for r in &results {
-        ensure(
-            r.metric_count == 1 && r.metrics.len() == 1 && r.error.is_none(),
-            format!(
-                "{}: {} metric(s), error {:?}",
-                r.check_name, r.metric_count, r.error
-            ),
-        )?;
-        let m = &r.metrics[0];
-        ensure(
-            (0.0..=100.0).contains(&m.value),
-            format!("{} = {} is not a percentage", m.name, m.value),
-        )?;
-        let expected = thresholds[&m.name]
-            .evaluate(m.value)
-            .map_or(HealthStatus::Healthy, AlertLevel::status);
-        ensure(
-            r.status == expected,
-            format!(
-                "{}: status {:?}, thresholds say {expected:?}",
-                r.check_name, r.status
-            ),
-        )?;
-        notes.push(format!("{} = {:.1} %", m.name, m.value));
-    }
+    let bad = json!({"action": "start_monitoring"});
+    let findings = health_monitoring::validate(bad.as_object().ok_or("not a mapping")?, "args");
     ensure(
-        alerts.len()
-            == results
-                .iter()
-                .filter(|r| r.status != HealthStatus::Healthy)
-                .count(),
-        "alert count does not match statuses",
-    )?;
-    Ok(notes.join(", "))
+        findings.iter().any(|f| f.code == Code::UnknownAction),
+        "an unknown action was accepted",
+    )
 }
 
-fn synthetic_readings() -> Result<String, String> {
-    let readings = vec![
-        pct("cpu_usage_total", 100.0, "system_cpu")?,
-        pct("memory_usage_percent", 90.0, "system_memory")?,
-    ];
-    let (results, alerts) = checks_from_readings(Ok(readings), 0.0, &default_thresholds(), 1.0);
-    let statuses: Vec<HealthStatus> = results.iter().map(|r| r.status).collect();
-    ensure(
-        statuses == [HealthStatus::Critical, HealthStatus::Warning],
-        format!("statuses {statuses:?}"),
-    )?;
-    ensure(
-        alerts.len() == 2 && overall_status(&results) == HealthStatus::Critical,
-        "alerts or overall status wrong",
-    )?;
-    Ok("critical CPU and warning memory detected".to_owned())
-}
-
-fn probe_failure() -> Result<String, String> {
-    let (results, alerts) = checks_from_readings(
-        Err(EventsError::Probe("unreadable".into())),
-        0.0,
-        &default_thresholds(),
-        1.0,
-    );
-    ensure(
-        results.len() == 1
-            && results[0].status == HealthStatus::Unknown
-            && results[0].error.is_some()
-            && alerts.is_empty(),
-        "a failed probe is not reported as unknown",
-    )?;
-    Ok("failed probe gives status unknown".to_owned())
-}
-
-fn integration(t: &mut SelfTest, env: &StepEnv) -> Result<(), ScriptletError> {
-    let stored = stored_results(env);
-    let from_context = matches!(stored, Ok(Some(_)));
-    let (results, alerts) = match stored {
-        Ok(Some(r)) => r,
-        Ok(None) => system_checks(&default_thresholds(), epoch_seconds()),
+fn health_checks(t: &mut SelfTest, env: &StepEnv) -> Result<(), ScriptletError> {
+    let g = GROUPS[1];
+    t.record(g, "monitor_creation", monitor_creation());
+    let live = system_health(&ProbePlan::default(), &|d: Duration| env.sleep(d));
+    let results = match live {
+        Ok(r) => r,
+        Err(ScriptletError::Cancelled) => return Err(ScriptletError::Cancelled),
         Err(e) => {
-            t.record("context_results", Err(e.to_string()));
+            t.record(g, "system_checks", Err(e.to_string()));
             return Ok(());
         }
     };
-    t.record(
-        "context_results",
-        context_results(env, &results, from_context),
+    t.record(g, "system_checks", system_checks(&results));
+    let mut active = ActiveAlerts::default();
+    let p = process_results(
+        &results,
+        &default_thresholds(),
+        &mut active,
+        epoch_seconds(),
     );
     t.record(
+        g,
+        "status_determination",
+        (|| {
+            let worst = p
+                .active_alerts
+                .iter()
+                .map(|a| a.alert_level.status())
+                .fold(HealthStatus::Healthy, HealthStatus::worst);
+            ensure(
+                active.overall_status() == worst,
+                "overall status disagrees with the alerts",
+            )?;
+            with("overall_status", json!(active.overall_status().as_str()))
+        })(),
+    );
+    let text = format_report(
+        &dashboard(&results, active.alerts(), p.alerts.len(), epoch_seconds()),
+        ReportFormat::Text,
+    );
+    t.record(
+        g,
         "report_generation",
-        report_generation(env, &results, &alerts),
-    );
-    t.record(
-        "cross_component_events",
-        cross_component_events(alerts.len()),
+        (|| {
+            ensure(
+                text.contains("Framework0 Health Monitoring Report")
+                    && text.contains("Total Metrics: "),
+                "report lacks its header",
+            )?;
+            with("report_length", json!(text.chars().count()))
+        })(),
     );
     Ok(())
 }
 
-fn context_results(
-    env: &StepEnv,
-    results: &[CheckResult],
-    from_context: bool,
-) -> Result<String, String> {
-    ensure(!results.is_empty(), "no check results")?;
-    if from_context {
-        let stored = env.get("health.overall_status");
-        ensure(
-            stored == Some(json!(overall_status(results).as_str())),
-            format!("health.overall_status {stored:?} disagrees with the results"),
-        )?;
-        Ok(format!(
-            "{} stored result(s) parse; overall status agrees",
-            results.len()
-        ))
-    } else {
-        Ok(format!(
-            "no stored results; {} fresh result(s)",
-            results.len()
-        ))
-    }
+fn monitor_creation() -> Outcome {
+    let settings = super::health_args::parse(&Map::new()).map_err(|(f, m)| format!("{f}: {m}"))?;
+    ensure(
+        settings.enabled && settings.probe.cpu && settings.probe.hosts.is_empty(),
+        format!("default settings: {settings:?}"),
+    )?;
+    done()
 }
 
-fn report_generation(
-    env: &StepEnv,
-    results: &[CheckResult],
-    alerts: &[Alert],
-) -> Result<String, String> {
-    let text = text_report(results, alerts, "now");
-    let json = json_report(results, alerts, "now");
-    for r in results {
+fn system_checks(results: &[crate::events::CheckResult]) -> Outcome {
+    let names: Vec<&str> = results.iter().map(|r| r.check_name.as_str()).collect();
+    ensure(
+        names
+            == [
+                "cpu_usage",
+                "memory_usage",
+                "disk_usage",
+                "internet_connectivity",
+            ],
+        format!("checks: {names:?}"),
+    )?;
+    for r in &results[..3] {
         ensure(
-            text.contains(&r.check_name),
-            format!("text report lacks {}", r.check_name),
+            r.error.is_none() && r.metric_count > 0,
+            format!("{}: {}", r.check_name, r.message),
         )?;
     }
     ensure(
-        json["checks"].as_array().map(Vec::len) == Some(results.len()),
-        "json report lacks checks",
+        results[3].status == HealthStatus::Unknown,
+        "the connectivity check dialled a host nobody listed",
     )?;
-    if let Some(Value::String(stored)) = env.get("health.latest_report") {
-        for r in results {
-            ensure(
-                stored.contains(&r.check_name),
-                format!("health.latest_report lacks {}", r.check_name),
-            )?;
-        }
-    }
-    Ok("text and json reports cover every check".to_owned())
+    with("checks_run", json!(results.len()))
 }
 
-fn cross_component_events(alerts: usize) -> Result<String, String> {
-    let m = pct("memory_usage_percent", 99.0, "system_memory")?;
-    let a = Alert::new(
-        &m,
-        &Threshold::max("memory_usage_percent", 85.0, 95.0),
-        AlertLevel::Critical,
-        1.0,
+fn integration(t: &mut SelfTest, env: &StepEnv) -> Result<(), ScriptletError> {
+    let g = GROUPS[2];
+    env.set("test.health_integration", json!(true))?;
+    let value = env.get("test.health_integration").unwrap_or(Value::Null);
+    t.record(
+        g,
+        "context_integration",
+        if value == json!(true) {
+            with("value", value)
+        } else {
+            Err(format!("read back {value}"))
+        },
     );
-    let mut e = CrossComponentEvent::from_alert(&a, "health_monitoring");
-    e.mark_processed("logging");
-    e.mark_processed("logging");
-    ensure(
-        e.event_type == CrossEventType::MetricThreshold
-            && e.event_id.starts_with("perf_anomaly_")
-            && e.event_id.len() == 21,
-        format!("event {}", e.event_id),
-    )?;
-    ensure(
-        e.data.baseline == Some(95.0)
-            && e.data.severity == "critical"
-            && e.processed_by == ["logging"],
-        "event data wrong",
-    )?;
-    Ok(format!("{alerts} alert(s) in this run"))
+    let mut created = Map::new();
+    created.insert("name".into(), json!(NAME));
+    created.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
+    t.record(g, "scriptlet_creation", Ok(created));
+    let args = json!({"action": "setup", "initial_check": true, "config": {"monitoring": {"enabled": true},
+        "thresholds": {"cpu_usage_total": {"warning_max": 80.0, "critical_max": 95.0}}}});
+    let args = args.as_object().cloned().unwrap_or_default();
+    let outcome = match health_monitoring::setup(env, &args) {
+        Err(ScriptletError::Cancelled) => return Err(ScriptletError::Cancelled),
+        Err(e) => Err(e.to_string()),
+        Ok(code) => (|| {
+            let results = env.get("health.latest_results").unwrap_or_default();
+            ensure(
+                results.as_array().map(Vec::len) == Some(4),
+                format!(
+                    "health.latest_results: {}",
+                    crate::diagnostic::compact(&results)
+                ),
+            )?;
+            ensure(
+                env.get("health.overall_status").is_some(),
+                "health.overall_status not set",
+            )?;
+            with("exit_code", json!(code))
+        })(),
+    };
+    t.record(g, "scriptlet_execution", outcome);
+    Ok(())
 }

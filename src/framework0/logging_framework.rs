@@ -5,9 +5,14 @@
 //! (`development` | `testing` | `production`, default `development`), `enable_audit`,
 //! `enable_performance` (default true). Setup creates the directory, writes real log lines
 //! (an initialisation entry, an audit entry and a `Performance: logging_setup_time = … ms`
-//! event) and sets `logging.framework_initialized`, `logging.config_loaded`,
-//! `logging.setup_results` `{loggers, files, log_dir, config_profile, level, execution_id,
-//! entries_written}` and `logging.config` (read by later steps, e.g. `TestLoggingFramework`).
+//! event), prints `✅ Logging framework setup completed successfully` and sets
+//! `logging.framework_initialized`, `logging.config_loaded` and `logging.setup_results`
+//! (the loggers configured: `framework0`, `audit`, `performance`), as Framework0 does.
+//!
+//! Like Python's logging configuration, the framework is then the process's
+//! ([`crate::events::logging::set_active`]): later steps write to its files (the metrics
+//! actions' lifecycle and performance events, `TestLoggingFramework`), and its INFO entries
+//! also appear on the console in Framework0's line format.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -15,8 +20,9 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::diagnostic::{compact, Code, Finding};
+use crate::events::logging::set_active;
 use crate::events::logging::{AUDIT_LOGGER, FRAMEWORK_LOGGER, PROFILE_NAMES};
-use crate::events::{execution_id, LogContext, LoggingConfig, LoggingFramework, Profile};
+use crate::events::{console, execution_id, LogContext, LoggingConfig, LoggingFramework, Profile};
 use crate::scriptlet::args::{bool_arg, check_bool, Choice};
 use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 
@@ -88,6 +94,7 @@ pub(crate) fn config_from_args(args: &Map<String, Value>) -> Result<LoggingConfi
         config_profile: Profile::parse(profile).unwrap_or(Profile::Development),
         enable_audit: bool_arg(args, "enable_audit", true)?,
         enable_performance: bool_arg(args, "enable_performance", true)?,
+        console: false,
     })
 }
 
@@ -145,33 +152,25 @@ impl Scriptlet for LoggingFrameworkScriptlet {
                 fw.write_errors()
             )));
         }
-        let files: Map<String, Value> = fw
-            .files()
-            .iter()
-            .map(|f| (f.logger.clone(), json!(f.path.display().to_string())))
-            .collect();
-        let loggers: Vec<&String> = files.keys().collect();
-        let results = json!({
-            "loggers": loggers,
-            "files": files,
-            "log_dir": log_dir,
-            "config_profile": profile,
-            "level": config.config_profile.min_level(),
-            "execution_id": fw.context().execution_id,
-            "entries_written": written,
-        });
+        let mut loggers = vec!["framework0"];
+        if config.enable_audit {
+            loggers.push("audit");
+        }
+        if config.enable_performance {
+            loggers.push("performance");
+        }
+        let activated = open(
+            &LoggingConfig {
+                console: true,
+                ..config.clone()
+            },
+            fw.context().clone(),
+        )?;
+        set_active(activated);
         env.set("logging.framework_initialized", json!(true))?;
         env.set("logging.config_loaded", json!(true))?;
-        env.set("logging.setup_results", results)?;
-        env.set(
-            "logging.config",
-            json!({
-                "log_dir": log_dir,
-                "config_profile": profile,
-                "enable_audit": config.enable_audit,
-                "enable_performance": config.enable_performance,
-            }),
-        )?;
+        env.set("logging.setup_results", json!(loggers))?;
+        console::print_line("✅ Logging framework setup completed successfully");
         tracing::info!(target: "f0.logging", "Logging framework set up in {log_dir} ({profile}, {written} entries)");
         Ok(0)
     }

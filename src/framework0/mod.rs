@@ -4,7 +4,9 @@
 //! events they produce are built by [`crate::events`].
 
 pub mod compute_numbers;
+mod health_args;
 pub mod health_monitoring;
+pub mod health_probe;
 mod health_selftest;
 pub mod logging_framework;
 mod logging_selftest;

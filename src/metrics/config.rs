@@ -174,7 +174,7 @@ pub struct CollectorsConfig {
 pub struct LoggingConfig {
     /// Log metrics whose p95 crosses `threshold_p95`.
     pub log_significant_metrics: bool,
-    /// p95 threshold, in the metric's own unit (≥ 0).
+    /// p95 threshold in milliseconds (≥ 0; a timer in ns, μs or s is converted).
     pub threshold_p95: f64,
 }
 
@@ -185,6 +185,15 @@ pub struct HealthConfig {
     pub performance_alerts: bool,
     /// Relative change against the baseline that counts as a regression (a fraction: 0.2 = 20%; > 0).
     pub regression_threshold: f64,
+    /// Performance thresholds `{SELECTOR[:STAT]: {warning_max, critical_max, warning_min,
+    /// critical_min, enabled}}`, read by the analyze action (a mapping; its entries are
+    /// checked where they are used).
+    #[serde(default = "empty_mapping")]
+    pub thresholds: Value,
+}
+
+fn empty_mapping() -> Value {
+    Value::Object(serde_json::Map::new())
 }
 
 /// The whole configuration.
@@ -236,13 +245,13 @@ fn defaults_json() -> Value {
             "application": {"enabled": true, "auto_instrument": true},
             "network": {"enabled": false, "endpoints": []}, "custom": {}},
         "logging": {"log_significant_metrics": true, "threshold_p95": 1000.0},
-        "health": {"performance_alerts": true, "regression_threshold": 0.2},
+        "health": {"performance_alerts": true, "regression_threshold": 0.2, "thresholds": {}},
         "filters": [],
     })
 }
 
 /// Paths whose values are taken as given.
-const FREE_FORM: [&str; 1] = ["collectors.custom"];
+const FREE_FORM: [&str; 2] = ["collectors.custom", "health.thresholds"];
 
 impl MetricsConfiguration {
     /// Reads a configuration mapping (from a recipe's `config:`), merged over the defaults.
@@ -336,6 +345,13 @@ impl MetricsConfiguration {
                     "must be at most 31536000 seconds (one year)",
                 ));
             }
+        }
+        if !self.health.thresholds.is_object() {
+            return Err(invalid(
+                "health.thresholds",
+                crate::diagnostic::compact(&self.health.thresholds),
+                "must be a mapping of SELECTOR[:STAT] to {warning_max, critical_max, warning_min, critical_min}",
+            ));
         }
         let t = self.logging.threshold_p95;
         if !(t.is_finite() && t >= 0.0) {

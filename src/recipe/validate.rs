@@ -38,6 +38,8 @@ pub fn validate(recipe: &Recipe, registry: &Registry) -> Vec<Finding> {
             config,
             "recipe.config",
         ));
+        // The analyze action's performance thresholds (SELECTOR[:STAT] keys).
+        out.extend(crate::analyze::action::thresholds::from_config(config, "recipe.config").1);
     }
     for f in &mut out {
         f.step = step_index(&f.path)

@@ -123,7 +123,9 @@ impl<'a> Runner<'a> {
         let mut state = self.begin(recipe)?;
         let run_id = state.run_id;
         let result = self.steps(recipe, &mut state, opts);
+        crate::events::current::set_step(None);
         let result = result.and_then(|()| self.end(recipe, state, started));
+        crate::events::current::clear();
         if result.is_err() {
             // Best effort: the store may be what failed; if this fails too, the next process
             // to open the store marks the run crashed (its pid is gone by then).
@@ -143,6 +145,7 @@ impl<'a> Runner<'a> {
         opts: &RunOptions,
     ) -> Result<(), RunError> {
         for step in execution_order(recipe) {
+            crate::events::current::set_step(Some(&step.name));
             let outcome = self.next_step(recipe, step, state, opts)?;
             match (&outcome.status, &outcome.skip_reason) {
                 (StepStatus::Failed, _) => {
@@ -181,6 +184,11 @@ impl<'a> Runner<'a> {
             }
         }
         store.commit(Some(run_id), &mut ctx, &[])?;
+        crate::events::current::set_run(
+            &run_id.to_string(),
+            &recipe_name,
+            &crate::events::short_hex(),
+        );
         tracing::info!(target: "f0.runner", "Starting recipe execution: {recipe_path} ({} steps)", recipe.steps.len());
         Ok(RunState {
             run_id,

@@ -1,24 +1,13 @@
 //! The analyze action in recipes: step metrics of earlier runs, baselines established in one
 //! run and compared in the next, the recipe-level config, and argument findings.
 
-use crate::util::action::{assert_schema_valid, floats, import_rows, metric_names};
+use crate::util::action::{
+    analyze_recipe, assert_schema_valid, floats, import_rows, metric_names, wobbly_series,
+};
 use crate::util::{step, Scratch};
 use serde_json::{json, Value};
 
 const T0: i64 = 1_767_225_600;
-
-/// A recipe with one analyze step (`args` is the YAML flow mapping after `action: analyze`)
-/// and optional top-level `extra` YAML.
-fn analyze_recipe(s: &Scratch, file: &str, args: &str, extra: &str) -> std::path::PathBuf {
-    s.write(
-        file,
-        &format!(
-            "{extra}steps:\n  - {{name: analyze, idx: 1, type: python, \
-             module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, \
-             args: {{action: analyze, {args}}}}}\n"
-        ),
-    )
-}
 
 /// Runs a recipe that must succeed; returns its run id.
 #[track_caller]
@@ -125,16 +114,7 @@ fn an_analyze_step_pools_the_step_metrics_of_the_previous_run_when_asked() {
 #[test]
 fn a_baseline_from_one_run_judges_the_next_regressed_improved_or_unchanged() {
     let s = Scratch::new();
-    let series = |level: f64, k: i64| -> Vec<(i64, f64)> {
-        (0..20)
-            .map(|i| {
-                (
-                    T0 + 100 * k + i,
-                    level + [-1.0, 0.0, 1.0, 0.5][i as usize % 4],
-                )
-            })
-            .collect()
-    };
+    let series = |level: f64, k: i64| wobbly_series(T0, level, k);
     let fast = import_rows(&s, "fast.csv", "latency", &series(100.0, 0));
     let establish = analyze_recipe(
         &s,

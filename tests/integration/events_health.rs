@@ -1,16 +1,14 @@
 //! Health thresholds, alerts and checks (COMPAT.md §6).
 
 use framework0::events::{
-    checks_from_readings, default_thresholds, overall_status, thresholds_from_config, Alert,
-    AlertLevel, EventsError, HealthStatus, Threshold,
+    default_thresholds, overall_from_alerts, process_results, thresholds_from_config, ActiveAlerts,
+    Alert, AlertLevel, CheckResult, EventsError, HealthMetric, HealthMetricType, HealthStatus,
+    Threshold,
 };
-use framework0::metrics::{MetricType, MetricUnit, PerformanceMetric};
 use serde_json::json;
 
-fn pct(name: &str, v: f64, source: &str) -> PerformanceMetric {
-    PerformanceMetric::new(name, v, MetricType::Resource, MetricUnit::Percent)
-        .unwrap()
-        .with_source(source)
+fn pct(name: &str, v: f64, source: &str, ts: f64) -> HealthMetric {
+    HealthMetric::new(name, v, HealthMetricType::SystemResource, "%", source, ts)
 }
 
 fn both(wmin: f64, wmax: f64, cmin: f64, cmax: f64) -> Threshold {
@@ -55,16 +53,22 @@ fn critical_is_evaluated_first_with_strict_bounds() {
 #[test]
 fn alert_messages_and_ids_match_framework0() {
     let t = Threshold::max("cpu_usage_total", 80.0, 95.0);
-    let cpu = pct("cpu_usage_total", 100.0, "system_cpu");
-    let a = Alert::new(&cpu, &t, AlertLevel::Critical, 1_760_357_696.9);
+    let cpu = pct(
+        "cpu_usage_total",
+        100.0,
+        "system_cpu",
+        1_796_113_345.141_098_3,
+    );
+    let a = Alert::new(&cpu, &t, AlertLevel::Critical, 1_796_113_345.142_088_2);
     assert_eq!(
         a.message,
         "CRITICAL: cpu_usage_total is 100.0 % from system_cpu (critical thresholds: min=None, max=95.0)"
     );
-    assert_eq!(a.alert_id, "cpu_usage_total_1760357696");
+    // Framework0's id: the metric and the reading's timestamp as Python prints the float.
+    assert_eq!(a.alert_id, "cpu_usage_total_1796113345.1410983");
     assert_eq!(a.status, HealthStatus::Critical);
     let w = Alert::new(
-        &pct("cpu_usage_total", 87.25, "system_cpu"),
+        &pct("cpu_usage_total", 87.25, "system_cpu", 1.0),
         &t,
         AlertLevel::Warning,
         1.0,
@@ -73,73 +77,84 @@ fn alert_messages_and_ids_match_framework0() {
         w.message,
         "WARNING: cpu_usage_total is 87.25 % from system_cpu (warning thresholds: min=None, max=80.0)"
     );
-    let v = serde_json::to_value(&a).unwrap();
-    assert_eq!(
-        v,
-        json!({
-            "alert_id": "cpu_usage_total_1760357696",
-            "metric_name": "cpu_usage_total",
-            "metric_value": 100.0,
-            "metric_unit": "%",
-            "threshold_config": {"metric_name": "cpu_usage_total", "warning_min": null, "warning_max": 80.0,
-                                 "critical_min": null, "critical_max": 95.0, "enabled": true},
-            "alert_level": "critical",
-            "status": "critical",
-            "timestamp": 1_760_357_696.9,
-            "source": "system_cpu",
-            "message": a.message,
-        })
-    );
+    // The golden alert of Framework0's health_comprehensive_test run, key for key.
+    let golden: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::util::shared(
+            "framework0/golden/health_comprehensive_test.context.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let g = &golden["health.latest_processing"][1]["alerts"][0];
+    let mut v = serde_json::to_value(&a).unwrap();
+    assert_eq!(v["alert_id"], g["alert_id"]);
+    assert_eq!(v["message"], g["message"]);
+    assert_eq!(v["threshold_config"], g["threshold_config"]);
+    v["timestamp"] = g["timestamp"].clone();
+    assert_eq!(&v, g);
 }
 
 #[test]
-fn checks_group_by_source_and_take_the_worst_status() {
-    let readings = vec![
-        pct("cpu_usage_total", 100.0, "system_cpu"),
-        pct("memory_usage_percent", 90.0, "system_memory"),
-        pct("swap_usage_percent", 99.0, "system_memory"), // no threshold: healthy
+fn processing_raises_alerts_and_the_overall_status_follows_them() {
+    let m = |name: &str, v: f64| pct(name, v, "system_memory", 5.0);
+    let results = vec![
+        CheckResult::new(
+            "cpu_usage",
+            HealthStatus::Critical,
+            "c".into(),
+            vec![pct("cpu_usage_total", 100.0, "system_cpu", 5.0)],
+            1.0,
+            5.0,
+        ),
+        CheckResult::new(
+            "memory_usage",
+            HealthStatus::Warning,
+            "m".into(),
+            vec![
+                m("memory_usage_percent", 90.0),
+                m("swap_usage_percent", 99.0),
+            ],
+            0.25,
+            5.0,
+        ),
     ];
-    let (results, alerts) = checks_from_readings(Ok(readings), 0.2, &default_thresholds(), 5.0);
-    assert_eq!(results.len(), 2);
-    assert_eq!(results[0].check_name, "system_cpu");
-    assert_eq!(results[0].status, HealthStatus::Critical);
-    assert_eq!(results[1].status, HealthStatus::Warning);
-    assert_eq!(results[1].metric_count, 2);
-    assert!(results
+    let mut active = ActiveAlerts::default();
+    let p = process_results(&results, &default_thresholds(), &mut active, 6.0);
+    assert_eq!(p.alerts.len(), 2, "swap has no threshold");
+    assert_eq!(p.summary.total_metrics, 3);
+    assert_eq!(p.summary.status_summary.critical, 1);
+    assert_eq!(
+        overall_from_alerts(&p.active_alerts),
+        HealthStatus::Critical
+    );
+    // A later reading within its threshold clears the alert; the other one stays in force.
+    let calm = vec![CheckResult::new(
+        "cpu_usage",
+        HealthStatus::Healthy,
+        "c".into(),
+        vec![pct("cpu_usage_total", 10.0, "system_cpu", 7.0)],
+        1.0,
+        7.0,
+    )];
+    let p = process_results(&calm, &default_thresholds(), &mut active, 8.0);
+    assert!(p.alerts.is_empty());
+    let left: Vec<&str> = p
+        .active_alerts
         .iter()
-        .all(|r| r.execution_time >= 0.2 && r.timestamp == 5.0));
-    assert_eq!(alerts.len(), 2);
-    assert_eq!(overall_status(&results), HealthStatus::Critical);
-    let v = serde_json::to_value(&results[1]).unwrap();
-    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    for k in [
-        "check_name",
-        "status",
-        "message",
-        "metrics",
-        "execution_time",
-        "timestamp",
-        "error",
-        "metric_count",
-    ] {
-        assert!(keys.contains(&k), "{k} missing: {keys:?}");
-    }
-
-    let healthy = vec![pct("cpu_usage_total", 12.0, "system_cpu")];
-    let (r, a) = checks_from_readings(Ok(healthy), 0.0, &default_thresholds(), 0.0);
-    assert_eq!((overall_status(&r), a.len()), (HealthStatus::Healthy, 0));
-    assert_eq!(r[0].message, "All 1 metric(s) within thresholds");
-
-    let (r, a) = checks_from_readings(
-        Err(EventsError::Probe("no /proc".into())),
-        0.0,
+        .map(|a| a.metric_name.as_str())
+        .collect();
+    assert_eq!(left, ["memory_usage_percent"]);
+    assert_eq!(active.overall_status(), HealthStatus::Warning);
+    let none = process_results(
+        &[],
         &default_thresholds(),
+        &mut ActiveAlerts::default(),
         0.0,
     );
-    assert_eq!(overall_status(&r), HealthStatus::Unknown);
-    assert_eq!(r[0].error.as_deref(), Some("system probe failed: no /proc"));
-    assert!(a.is_empty());
-    assert_eq!(overall_status(&[]), HealthStatus::Unknown);
+    assert_eq!(
+        overall_from_alerts(&none.active_alerts),
+        HealthStatus::Healthy
+    );
 }
 
 #[test]
@@ -174,18 +189,5 @@ fn threshold_config_is_parsed_strictly() {
             Err(EventsError::InvalidConfig { field: f, .. }) => assert_eq!(f, field, "{bad}"),
             other => panic!("{bad}: {other:?}"),
         }
-    }
-}
-
-#[test]
-fn the_local_probe_reads_cpu_and_memory_percentages() {
-    let (results, _) = framework0::events::system_checks(&default_thresholds(), 0.0);
-    let names: Vec<&str> = results.iter().map(|r| r.check_name.as_str()).collect();
-    assert_eq!(names, ["system_cpu", "system_memory"]);
-    for r in &results {
-        assert_eq!(r.metric_count, 1);
-        let m = &r.metrics[0];
-        assert!((0.0..=100.0).contains(&m.value), "{} = {}", m.name, m.value);
-        assert_eq!(m.unit, MetricUnit::Percent);
     }
 }

@@ -116,6 +116,7 @@ fn the_framework_writes_routed_filtered_json_files() {
         config_profile: Profile::Production,
         enable_audit: true,
         enable_performance: false,
+        console: false,
     };
     let fw = LoggingFramework::open(&config, ctx).unwrap();
     let files: Vec<&str> = fw.files().iter().map(|f| f.logger.as_str()).collect();

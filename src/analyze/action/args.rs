@@ -18,6 +18,8 @@
 //! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
 //! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
 //! | `analyzers` | `{<name>: {settings}}`: plugin analyzers run on every set (see [`super::plugins`]) | none |
+//! | `thresholds` | `{SELECTOR[:STAT]: {warning_max, critical_max, warning_min, critical_min}}` (see [`super::thresholds`]) | `config.health.thresholds` |
+//! | `fail_on` | `warning` or `critical`: fail the step at that health status (see [`super::health_step`]) | never |
 //!
 //! `baseline.establish` is `true` (from the analysed samples), `{run: <id> \| last}`,
 //! `{timeframe: "7d"}`, `{last_runs: N}` (each series' samples of the newest N runs holding it)
@@ -56,6 +58,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "pool",
     "parity",
     "analyzers",
+    "thresholds",
+    "fail_on",
 ];
 
 /// A metric name, or a shell glob over names (`*`, `?`, `[..]`): name-only selection for callers
@@ -177,6 +181,10 @@ pub struct AnalyzeArgs {
     pub config: Option<Value>,
     /// Plugin analyzers (see [`super::plugins`]).
     pub analyzers: Vec<super::plugins::AnalyzerPlan>,
+    /// Performance thresholds (see [`super::thresholds`]); they win over the configuration's.
+    pub thresholds: Vec<super::thresholds::ThresholdSpec>,
+    /// Fail the step at this health status.
+    pub fail_on: Option<super::thresholds::FailOn>,
 }
 
 impl Default for AnalyzeArgs {
@@ -203,6 +211,8 @@ impl Default for AnalyzeArgs {
             baseline: BaselineSettings::default(),
             config: None,
             analyzers: Vec::new(),
+            thresholds: Vec::new(),
+            fail_on: None,
         }
     }
 }
@@ -244,9 +254,19 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
                 out.analyzers =
                     super::plugins::parse(&mut r, v, &crate::plugin::Plugins::current());
             }
+            "thresholds" => {
+                let (specs, f) = super::thresholds::parse_thresholds(v, &r.at(key));
+                r.extend(f);
+                out.thresholds = specs;
+            }
+            "fail_on" => match super::thresholds::FailOn::parse(v) {
+                Ok(f) => out.fail_on = Some(f),
+                Err(m) => r.invalid(key, m),
+            },
             "config" => {
                 let at = r.at("config");
                 r.extend(check_metrics_config(v, &at));
+                r.extend(super::thresholds::from_config(v, &at).1);
                 out.config = Some(v.clone());
             }
             _ => {}

@@ -6,7 +6,10 @@
 //!
 //! The analysis reads `health.regression_threshold` (the smallest relative change a baseline
 //! comparison calls a regression or improvement; default 0.2) and `analysis.percentiles`
-//! (default 50, 90, 95, 99, 99.9; a step's own `percentiles` argument wins over both).
+//! (default 50, 90, 95, 99, 99.9; a step's own `percentiles` argument wins over both), and for
+//! the step's health and log `health.performance_alerts`, `health.thresholds` (see
+//! [`super::thresholds`]), `logging.log_significant_metrics` and `logging.threshold_p95` (see
+//! [`super::perf_log`]).
 
 use serde_json::Value;
 

@@ -2,7 +2,9 @@
 //! series selectors → stored series ([`resolve`]) → one set per series, group or pool with its
 //! samples ([`select`]) → statistics, change points, trend and anomalies per set ([`metric`]) →
 //! baseline comparison and drift, new baselines per set ([`baselines`]) → an
-//! [`AnalysisReport`].
+//! [`AnalysisReport`], and its health: threshold and regression checks, alerts and
+//! cross-component events ([`health`], [`thresholds`], recorded by [`health_step`]) and
+//! performance events on `framework0.performance` ([`perf_log`]).
 //!
 //! In a recipe the report lands at `metrics.last_analysis` in the context and in the store's
 //! `analyses` table (with the run and step); every baseline it establishes is also summarised
@@ -16,14 +18,18 @@ mod changepoints;
 pub mod compare;
 pub mod config;
 mod error;
+pub mod health;
+pub mod health_step;
 pub mod history;
 pub mod metric;
 pub mod online;
+pub mod perf_log;
 pub mod plugins;
 pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod select;
+pub mod thresholds;
 pub mod timeframe;
 
 pub use args::{parse_args, AnalyzeArgs, Grouping, Parity};
@@ -143,12 +149,46 @@ fn establish_into(
     Ok(stored)
 }
 
+/// An analysis with the health of what it found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysed {
+    /// The report.
+    pub report: AnalysisReport,
+    /// Threshold and regression checks and events (empty with `health.performance_alerts`
+    /// off).
+    pub health: health::Evaluation,
+    /// The configuration in force.
+    pub config: crate::metrics::MetricsConfiguration,
+}
+
 /// Runs an analysis against `store`.
 pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport, AnalyzeError> {
+    analyze_with_health(store, req).map(|a| a.report)
+}
+
+/// The declared thresholds in force: the configuration's, overlaid by the arguments'.
+fn threshold_specs(
+    config: &crate::metrics::MetricsConfiguration,
+    args: &AnalyzeArgs,
+) -> Result<Vec<thresholds::ThresholdSpec>, AnalyzeError> {
+    let merged = serde_json::json!({"health": {"thresholds": config.health.thresholds}});
+    let (from_config, findings) = thresholds::from_config(&merged, "config");
+    if !findings.is_empty() {
+        return Err(AnalyzeError::InvalidArgs(findings));
+    }
+    Ok(thresholds::overlay(from_config, args.thresholds.clone()))
+}
+
+/// Runs an analysis against `store` and evaluates its health (see [`health`]).
+pub fn analyze_with_health(
+    store: &mut Store,
+    req: &AnalyzeRequest,
+) -> Result<Analysed, AnalyzeError> {
     let args = &req.args;
     let config = config::effective(req.recipe_config.as_ref(), args.config.as_ref())?;
+    let specs = threshold_specs(&config, args)?;
     let regression_threshold = config.health.regression_threshold;
-    let settings = metric_settings(args, config.analysis.percentiles);
+    let settings = metric_settings(args, config.analysis.percentiles.clone());
     let selection = select::select(
         store,
         select::SelectSpec {
@@ -177,7 +217,20 @@ pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport
         Some(from) => establish_into(store, from, &selection, args, now, &mut metrics)?,
         None => Vec::new(),
     };
-    Ok(AnalysisReport {
+    let evaluation = if config.health.performance_alerts {
+        health::evaluate(health::HealthInput {
+            selection: &selection,
+            metrics: &metrics,
+            established: &baselines_established,
+            specs: &specs,
+            method: args.percentile_method,
+            regression_threshold,
+            now: req.now_ns as f64 / 1e9,
+        })
+    } else {
+        health::Evaluation::default()
+    };
+    let report = AnalysisReport {
         kind: "analysis",
         generated_at: req.now_ns as f64 / 1e9,
         run_id: req.run_id,
@@ -188,6 +241,11 @@ pub fn analyze(store: &mut Store, req: &AnalyzeRequest) -> Result<AnalysisReport
         metrics,
         skipped,
         baselines_established,
+    };
+    Ok(Analysed {
+        report,
+        health: evaluation,
+        config,
     })
 }
 
@@ -256,15 +314,17 @@ fn run_in_scope(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
         now_ns: crate::util::epoch_nanos(),
         run_id: Some(info.run_id),
     };
-    let (report, json) = {
+    let fail_on = request.args.fail_on;
+    let (analysed, json) = {
         let mut store = env.store();
-        let report = analyze(&mut store, &request).map_err(ScriptletError::failed)?;
-        let json = serde_json::to_value(&report).map_err(ScriptletError::failed)?;
+        let analysed = analyze_with_health(&mut store, &request).map_err(ScriptletError::failed)?;
+        let json = serde_json::to_value(&analysed.report).map_err(ScriptletError::failed)?;
         store
             .insert_analysis(Some(info.run_id), Some(&info.step_name), &json)
             .map_err(ScriptletError::failed)?;
-        (report, json)
+        (analysed, json)
     };
+    let report = &analysed.report;
     for (key, value) in context_baselines(env, &report.baselines_established)? {
         env.set(&key, value)?;
     }
@@ -277,5 +337,12 @@ fn run_in_scope(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
         report.skipped.len(),
         report.baselines_established.len()
     );
+    perf_log::log(&perf_log::significant(
+        &report.metrics,
+        &analysed.config.logging,
+    ));
+    let now = request.now_ns as f64 / 1e9;
+    let (status, alerts) = health_step::record_health(env, analysed.health, now)?;
+    health_step::judge(fail_on, status, &alerts).map_err(ScriptletError::failed)?;
     Ok(0)
 }

@@ -159,3 +159,39 @@ pub fn step_wall_times(s: &Scratch, recipe: &str, step: &str) -> Vec<f64> {
         .map(Result::unwrap)
         .collect()
 }
+
+/// 20 samples around `level` (offsets -1, 0, 1, 0.5 repeating), one per second from
+/// `t0 + 100 k`: a series whose mean is `level + 0.125`.
+pub fn wobbly_series(t0: i64, level: f64, k: i64) -> Vec<(i64, f64)> {
+    (0..20)
+        .map(|i| {
+            (
+                t0 + 100 * k + i,
+                level + [-1.0, 0.0, 1.0, 0.5][i as usize % 4],
+            )
+        })
+        .collect()
+}
+
+/// The `check_name`s of a list of Framework0 check results.
+pub fn check_names(results: &Value) -> Vec<&str> {
+    results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["check_name"].as_str().unwrap())
+        .collect()
+}
+
+/// A recipe with one analyze step (`args` is the YAML flow mapping after `action: analyze`)
+/// and optional top-level `extra` YAML.
+pub fn analyze_recipe(s: &Scratch, file: &str, args: &str, extra: &str) -> std::path::PathBuf {
+    s.write(
+        file,
+        &format!(
+            "{extra}steps:\n  - {{name: analyze, idx: 1, type: python, \
+             module: scriptlets.foundation.performance_metrics, function: PerformanceMetricsScriptlet, \
+             args: {{action: analyze, {args}}}}}\n"
+        ),
+    )
+}
