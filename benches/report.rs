@@ -1,6 +1,8 @@
 //! Cost and size of reports (issue 11's budget: 100 series × 10,000 samples render in under
 //! 1 s with the HTML under 5 MB; a 1,000,000-sample series stays interactive and under 2 MB):
 //! - `report_100x10k/gather`: store → model (every statistic on every sample, per series);
+//! - `report_100x10k/read`: its first part alone, selecting the series and reading their 1 M
+//!   samples;
 //! - `report_100x10k/render_4_formats`: model → HTML + Markdown + JSON + text;
 //! - `report_100x10k/render_html` beside `render_html_every_sample`, the peer: the same
 //!   dashboard drawing every sample instead of the LTTB points (what a naive dashboard ships);
@@ -17,6 +19,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use framework0::analyze::rng::Xoshiro256;
 use framework0::report::args::Format;
+use framework0::report::gather::select::select;
 use framework0::report::model::Report;
 use framework0::report::render::render;
 use framework0::report::{gather, ContextInputs, GatherRequest, ReportArgs, WindowSpec};
@@ -154,6 +157,12 @@ fn hundred_series(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("gather", |b| {
         b.iter(|| black_box(make(&store).series.len()))
+    });
+    g.bench_function("read", |b| {
+        b.iter(|| {
+            let s = select(&store, &[], WindowSpec::Run(1), T0_NS, None).unwrap();
+            black_box(s.series.len())
+        })
     });
     g.bench_function("render_4_formats", |b| {
         b.iter(|| {

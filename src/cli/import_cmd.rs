@@ -1,5 +1,5 @@
-//! `f0 import FILE`: loads measurements from a CSV or PerformanceMetric JSON-lines file into
-//! the store, all or nothing (see [`framework0::store::import`] for the formats).
+//! `f0 import FILE`: streams measurements from a CSV or PerformanceMetric JSON file into the
+//! store, all or nothing, in bounded memory (see [`framework0::store::import`] for the formats).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,8 @@ use clap::Args;
 use serde_json::json;
 
 use framework0::metrics::MetricError;
-use framework0::store::import::{read_file, CsvOptions, ImportError};
+use framework0::store::import::{CsvOptions, ImportError};
+use framework0::store::ImportSource;
 
 /// Flags of `f0 import`.
 #[derive(Debug, Args)]
@@ -66,21 +67,20 @@ fn csv_options(args: &ImportArgs) -> Result<CsvOptions, ImportError> {
 
 fn import(store_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
     let csv = csv_options(args)?;
-    let samples = read_file(&args.file, &csv)?;
+    // The file and the options are checked before the store is opened.
+    let source = ImportSource::open(&args.file, &csv)?;
     let mut store = super::open_store(store_path)?;
     let file = args.file.display().to_string();
-    let run_id = store.import_samples(&file, &samples)?;
-    let mut metrics: Vec<&str> = samples.iter().map(|s| s.series.name.as_str()).collect();
-    metrics.sort_unstable();
-    metrics.dedup();
+    let done = store.import_from(source)?;
+    let (run_id, metrics) = (done.run_id, &done.metrics);
     if args.json {
         let out =
-            json!({"file": file, "run_id": run_id, "samples": samples.len(), "metrics": metrics});
+            json!({"file": file, "run_id": run_id, "samples": done.samples, "metrics": metrics});
         println!("{out}");
     } else {
         println!(
             "Imported {} samples of {} ({}) from {file} as run {run_id} into {}",
-            samples.len(),
+            done.samples,
             if metrics.len() == 1 {
                 "1 metric".to_owned()
             } else {

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use framework0::report::args::{parse_formats, parse_selector, WindowSpec, DEFAULT_TITLE};
+use framework0::metrics::selector::Selector;
+use framework0::report::args::{parse_formats, WindowSpec, DEFAULT_TITLE};
 use framework0::report::output::prepare_dir;
 use framework0::report::{
     default_dir_name, gather, regression_threshold, render, store_dir, summary, write_all,
@@ -22,10 +23,9 @@ pub struct ReportArgsCli {
     /// Report on the samples of this span back from now (30m, 24h, 7d), or `all`.
     #[arg(long, value_name = "SPAN")]
     pub since: Option<String>,
-    /// A metric name or name glob (repeatable; default: every series except the system
-    /// collector's, which the system overview shows). Series selectors with tag matchers
-    /// arrive with per-series analysis.
-    #[arg(long = "metric", value_name = "NAME")]
+    /// A series selector: a name, a name glob, `name{tag="v"}`, `{tag=~"re"}` (repeatable;
+    /// default: every series except the system collector's, which the system overview shows).
+    #[arg(long = "metric", value_name = "SELECTOR")]
     pub metrics: Vec<String>,
     /// Formats, comma-separated: html, markdown (md), json, text (txt).
     #[arg(long, default_value = "html,md,json,text", value_name = "LIST")]
@@ -71,7 +71,10 @@ fn parsed(args: &ReportArgsCli) -> anyhow::Result<ReportArgs> {
     let metrics = args
         .metrics
         .iter()
-        .map(|m| parse_selector(m).map_err(|e| anyhow::anyhow!("--metric: {e}")))
+        .map(|m| {
+            m.parse::<Selector>()
+                .map_err(|e| anyhow::anyhow!("--metric: {e}"))
+        })
         .collect::<anyhow::Result<_>>()?;
     Ok(ReportArgs {
         formats: parse_formats(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?,

@@ -26,6 +26,7 @@ pub mod progress;
 pub mod summary;
 pub mod system;
 pub mod workload;
+mod workload_trace;
 pub mod writer;
 
 pub use crate::util::duration::{parse_duration, parse_duration_str, DurationError};

@@ -4,8 +4,11 @@
 //! The command is an argv list run directly (no shell; a recipe that wants one writes
 //! `["sh", "-c", "…"]`). stdin and stdout are `/dev/null` (stdout belongs to `f0`'s own
 //! output), stderr is inherited. Wall time runs from just before `fork` to the moment the
-//! child has exited (observed with `waitid(WNOWAIT)`); CPU times and peak RSS come from the
-//! child's `rusage` (`wait4`), which includes the descendants it waited for. A run past its
+//! child has exited (observed with `waitid(WNOWAIT)`); CPU times come from the child's
+//! `rusage` (`wait4`), which includes the descendants it waited for; peak RSS is the
+//! program's own high-water mark, read at its exit stop, or a descendant's larger one
+//! (`workload_trace.rs`: `wait4`'s `ru_maxrss` would count f0's own size at fork; it is used
+//! where it must be genuine, and where tracing is refused). A run past its
 //! `timeout`, or a cancelled step, kills the child (`SIGKILL`) — only while it has not been
 //! reaped, so a recycled pid is never signalled.
 //!
@@ -14,7 +17,6 @@
 //! ns), `workload_peak_rss` (resource, bytes), `workload_exit_status` (gauge, count: the
 //! exit code, or 128 + signal).
 
-use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -96,31 +98,16 @@ struct Exited {
     at: Instant,
     status: libc::c_int,
     rusage: libc::rusage,
+    /// The program's own peak RSS (KiB) when it was traced to its exit.
+    peak_kib: Option<u64>,
+    /// f0's own peak RSS (KiB) just before the spawn: what exec can have folded in is below.
+    f0_peak_kib: u64,
 }
 
-/// Waits for `pid` to exit without reaping it, marks it exited under `reaped`, then reaps it
-/// with its rusage.
-fn wait_child(pid: libc::pid_t, reaped: &Mutex<bool>) -> std::io::Result<Exited> {
-    loop {
-        // SAFETY: zeroed siginfo is a valid out-parameter.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: valid pointer; WNOWAIT leaves the child waitable.
-        let rc = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if rc == 0 {
-            break;
-        }
-        let e = std::io::Error::last_os_error();
-        if e.kind() != std::io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
+/// Waits for `pid` to exit without reaping it (resuming its tracing stops), marks it exited
+/// under `reaped`, then reaps it with its rusage.
+fn wait_child(pid: libc::pid_t, f0_peak_kib: u64, reaped: &Mutex<bool>) -> std::io::Result<Exited> {
+    let traced = super::workload_trace::wait_traced(pid)?;
     let at = Instant::now();
     let mut guard = reaped.lock().unwrap_or_else(PoisonError::into_inner);
     let mut status: libc::c_int = 0;
@@ -132,7 +119,13 @@ fn wait_child(pid: libc::pid_t, reaped: &Mutex<bool>) -> std::io::Result<Exited>
     if rc < 0 {
         return Err(std::io::Error::last_os_error());
     }
-    Ok(Exited { at, status, rusage })
+    Ok(Exited {
+        at,
+        status,
+        rusage,
+        peak_kib: traced.peak_kib,
+        f0_peak_kib,
+    })
 }
 
 /// Runs `argv` once; `cancelled` is polled every 20 ms (then the child is killed and
@@ -147,8 +140,7 @@ pub fn run_once(
         .first()
         .ok_or_else(|| CollectError::Workload("the command is empty".into()))?;
     let start = Instant::now();
-    let pid = spawn(program, &argv[1..])?;
-    let (exited, end) = wait_bounded(pid, program, start, timeout, cancelled, tick)?;
+    let (exited, end) = wait_bounded(program, &argv[1..], start, timeout, cancelled, tick)?;
     if end == Ended::Cancelled {
         return Err(CollectError::Cancelled);
     }
@@ -160,39 +152,37 @@ pub fn run_once(
     } else {
         (None, None)
     };
+    // Linux reports ru_maxrss in KiB, macOS in bytes.
     let maxrss = u64::try_from(exited.rusage.ru_maxrss).unwrap_or(0);
+    let maxrss = if cfg!(target_os = "macos") {
+        maxrss
+    } else {
+        maxrss * 1024
+    };
     Ok(RunResult {
         wall_ns: u64::try_from(exited.at.duration_since(start).as_nanos()).unwrap_or(u64::MAX),
         user_ns: timeval_ns(exited.rusage.ru_utime),
         sys_ns: timeval_ns(exited.rusage.ru_stime),
-        // Linux reports KiB; macOS bytes.
-        peak_rss_bytes: if cfg!(target_os = "macos") {
-            maxrss
-        } else {
-            maxrss * 1024
-        },
+        peak_rss_bytes: super::workload_trace::peak_bytes(
+            exited.peak_kib,
+            maxrss,
+            exited.f0_peak_kib,
+        ),
         exit_code,
         signal,
         timed_out: end == Ended::TimedOut,
     })
 }
 
-/// Starts `program` with `args` (no shell; stdin closed, stdout discarded); returns its pid.
+/// Starts `program` with `args` traced (see [`super::workload_trace`]); returns its pid.
 fn spawn(program: &str, args: &[String]) -> Result<libc::pid_t, CollectError> {
-    let child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| {
-            CollectError::Workload(if e.kind() == std::io::ErrorKind::NotFound {
-                format!("program '{program}' not found")
-            } else {
-                format!("cannot start '{program}': {e}")
-            })
-        })?;
-    Ok(child.id() as libc::pid_t)
+    super::workload_trace::spawn_traced(program, args).map_err(|e| {
+        CollectError::Workload(if e.kind() == std::io::ErrorKind::NotFound {
+            format!("program '{program}' not found")
+        } else {
+            format!("cannot start '{program}': {e}")
+        })
+    })
 }
 
 /// How a waited-for run ended.
@@ -206,27 +196,42 @@ enum Ended {
     Cancelled,
 }
 
-/// Waits for `pid` on a waiter thread, killing it once at `timeout` or on cancellation.
+/// Starts `program` on a waiter thread (its tracer) and waits for it, killing it once at
+/// `timeout` or on cancellation.
 fn wait_bounded(
-    pid: libc::pid_t,
     program: &str,
+    args: &[String],
     start: Instant,
     timeout: Option<Duration>,
     cancelled: &dyn Fn() -> bool,
     tick: &mut dyn FnMut(),
 ) -> Result<(Exited, Ended), CollectError> {
     let reaped = Arc::new(Mutex::new(false));
+    let (started_tx, started_rx) = mpsc::channel();
     let (tx, rx) = mpsc::channel();
     let reaped2 = Arc::clone(&reaped);
+    let (prog, rest) = (program.to_owned(), args.to_vec());
     std::thread::Builder::new()
         .name("f0-workload-wait".into())
         .spawn(move || {
-            let _ = tx.send(wait_child(pid, &reaped2));
+            let f0_peak_kib = crate::util::self_probe::SelfProbe::get().memory().peak_kib;
+            match spawn(&prog, &rest) {
+                Ok(pid) => {
+                    let _ = started_tx.send(Ok(pid));
+                    let _ = tx.send(wait_child(pid, f0_peak_kib, &reaped2));
+                }
+                Err(e) => {
+                    let _ = started_tx.send(Err(e));
+                }
+            }
         })
         .map_err(|source| CollectError::Spawn {
             what: "workload waiter",
             source,
         })?;
+    let pid = started_rx
+        .recv()
+        .map_err(|_| CollectError::Workload(format!("lost track of '{program}'")))??;
     let mut end = Ended::Exited;
     loop {
         match rx.recv_timeout(POLL) {

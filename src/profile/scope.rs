@@ -19,6 +19,7 @@ use std::sync::{Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::collect::alloc::{self, AllocationScope};
+use crate::util::self_probe::{with_thread_file, ThreadFile};
 
 /// Most spans the side table keeps.
 pub const MAX_SPANS: usize = 1 << 16;
@@ -76,18 +77,16 @@ pub fn reset_span_costs() {
     with_table(|t| *t = Table::default());
 }
 
-/// The calling thread's `(rchar, wchar)` from `/proc/thread-self/io` (zeros where absent).
+/// The calling thread's `(rchar, wchar)` from `/proc/thread-self/io` (zeros where absent);
+/// the file stays open per thread ([`crate::util::self_probe`]), so a reading is one `pread`.
 pub fn thread_io() -> (u64, u64) {
-    std::fs::read_to_string("/proc/thread-self/io")
-        .map(|t| super::proctree::parse_io(&t))
-        .unwrap_or_default()
+    with_thread_file(ThreadFile::Io, super::proctree::parse_io).unwrap_or_default()
 }
 
-/// The calling thread's run-queue wait so far, ns (0 where absent).
+/// The calling thread's run-queue wait so far, ns (0 where absent; one `pread`).
 pub fn thread_run_delay_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|t| super::proctree::parse_schedstat(&t))
+    with_thread_file(ThreadFile::Schedstat, super::proctree::parse_schedstat)
+        .flatten()
         .unwrap_or(0)
 }
 

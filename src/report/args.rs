@@ -7,12 +7,12 @@
 //! | `output_dir` | a folder; relative to the recipe's folder, and must stay inside it | `reports/<recipe>-<run id>/` beside the store |
 //! | `timeframe` | `this_run`, `last_run`, `all` or a span like `24h` (see [`Timeframe`]) | `this_run` |
 //! | `run` | a run id (instead of `timeframe`) | — |
-//! | `metrics` | metric names and name globs (`step_*`), or a list of them | every series except the system collector's |
+//! | `metrics` | a series selector (`name`, `glob*`, `name{tag="v"}`, see [`crate::metrics::selector`]), or a list of them | every series except the system collector's |
 //! | `title` | text | `Framework0 Performance Metrics Report` |
 //! | `percentile_method` | a [`PercentileMethod`] name | `linear` |
 //!
-//! Series selectors with tag matchers (`name{tag="v"}`) arrive with the series issue; until
-//! then `metrics` takes plain names and globs, and a `{` in one is refused with that reason.
+//! `metrics` is read by the analyze action's own reader ([`selectors`]): the same parser, the
+//! same positioned errors.
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,10 +20,11 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::output::lexical_parts;
-use crate::analyze::action::args::MetricPattern;
+use crate::analyze::action::args::selectors;
 use crate::analyze::action::timeframe::Timeframe;
 use crate::analyze::quantile::PercentileMethod;
 use crate::diagnostic::{compact, Finding};
+use crate::metrics::selector::Selector;
 use crate::scriptlet::args::{value, ArgReader};
 
 /// The keys the report action reads.
@@ -129,19 +130,6 @@ fn without_repeats(list: Vec<Format>) -> Vec<Format> {
     out
 }
 
-/// Parses one metric selector: a name or a name glob. Tag matchers are refused until series
-/// selectors exist.
-pub fn parse_selector(text: &str) -> Result<MetricPattern, String> {
-    if text.contains('{') {
-        return Err(format!(
-            "series selectors with tag matchers ({}) are not available yet in this version \
-             of f0; use a metric name or a name glob such as step_*",
-            compact(&Value::String(text.to_owned()))
-        ));
-    }
-    text.parse()
-}
-
 /// Which samples a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowSpec {
@@ -169,8 +157,8 @@ pub struct ReportArgs {
     pub output_dir: Option<String>,
     /// Which samples.
     pub window: WindowSpec,
-    /// Which metrics (empty: every series except the system collector's).
-    pub metrics: Vec<MetricPattern>,
+    /// Which series (empty: every series except the system collector's).
+    pub metrics: Vec<Selector>,
     /// The title.
     pub title: String,
     /// Quantile definition.
@@ -264,10 +252,7 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<ReportArgs>,
                 }
             }
             "metrics" => {
-                out.metrics = list(&mut r, key, v, "a metric name or glob", |s| {
-                    parse_selector(s).map(|p| vec![p])
-                })
-                .unwrap_or_default();
+                out.metrics = selectors(&mut r, v).unwrap_or_default();
             }
             "title" => {
                 if let Some(t) = string(&mut r, key, v, "a title") {
@@ -338,7 +323,7 @@ mod tests {
         for want in [
             "args.formats[1]: unknown format \"pdf\"; accepted: html, markdown (md), json, text (txt)",
             "args.timeframe: invalid timeframe '1 hour'",
-            "args.metrics[0]: must be a non-empty string, got 3 (a metric name or glob)",
+            "args.metrics[0]: must be a string (a series selector), got 3",
             "args.title: must be a non-empty string",
             "args.percentile_method:",
             "args.run: must be a run id (a positive integer), got -1",
@@ -349,12 +334,22 @@ mod tests {
     }
 
     #[test]
-    fn tag_selectors_are_refused_until_series_selectors_exist() {
-        let (_, f) = parse(json!({"metrics": "step_wall_time{step=\"a\"}"}));
-        assert!(f[0].message.contains("not available yet"), "{f:?}");
-        let (a, _) = parse(json!({"metrics": ["step_*", "cpu_usage_total"], "run": 4}));
+    fn metrics_take_series_selectors_with_tag_matchers() {
+        let (a, f) =
+            parse(json!({"metrics": ["step_*", "step_wall_time{step=~\"a|b\"}"], "run": 4}));
+        assert!(f.is_empty(), "{f:?}");
         let a = a.unwrap();
-        assert_eq!(a.metrics.len(), 2);
+        let shown: Vec<String> = a.metrics.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["step_*", "step_wall_time{step=~\"a|b\"}"]);
         assert_eq!(a.window, WindowSpec::Run(4));
+    }
+
+    #[test]
+    fn a_malformed_selector_is_refused_with_its_column() {
+        let (a, f) = parse(json!({"metrics": ["cpu", "step_wall_time{step}"]}));
+        assert!(a.is_none());
+        let text = f[0].to_string();
+        assert!(text.contains("args.metrics[1]"), "{text}");
+        assert!(text.contains("at column 20"), "{text}");
     }
 }

@@ -97,17 +97,31 @@ impl StepWorker {
     }
 }
 
-/// Runs `scriptlet` once in `env` with `args` on `worker`, bounded by `timeout` and
-/// `interrupt`; on either the step's cancellation flag is raised.
+/// What bounds an attempt, and what the runner does while it waits.
+pub struct Bounds<'a> {
+    /// The attempt's timeout.
+    pub timeout: Option<Duration>,
+    /// Raised by a signal.
+    pub interrupt: &'a super::Interrupt,
+    /// Called every poll interval while the step runs (the runner's grouped commit).
+    pub idle: &'a dyn Fn(),
+}
+
+/// Runs `scriptlet` once in `env` with `args` on `worker`, bounded by `bounds.timeout` and
+/// `bounds.interrupt`; on either the step's cancellation flag is raised.
 pub fn run_attempt(
     worker: &mut StepWorker,
     mut scriptlet: Box<dyn Scriptlet>,
     env: StepEnv,
     args: Map<String, Value>,
-    timeout: Option<Duration>,
-    interrupt: &super::Interrupt,
+    bounds: Bounds<'_>,
     around: Option<AroundStep>,
 ) -> AttemptEnd {
+    let Bounds {
+        timeout,
+        interrupt,
+        idle,
+    } = bounds;
     let cancel: Arc<AtomicBool> = env.cancel_flag();
     let (tx, rx) = mpsc::channel();
     let job: Job = Box::new(move || {
@@ -138,7 +152,7 @@ pub fn run_attempt(
         };
         match rx.recv_timeout(wait) {
             Ok(result) => return classify(result),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => idle(),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return AttemptEnd::Error("the step's thread ended without a result".to_owned())
             }
@@ -215,8 +229,11 @@ mod tests {
             Box::new(Stubborn),
             env("s", &ctx, &store),
             Map::new(),
-            Some(Duration::from_millis(50)),
-            &crate::runner::Interrupt::new(),
+            Bounds {
+                timeout: Some(Duration::from_millis(50)),
+                interrupt: &crate::runner::Interrupt::new(),
+                idle: &|| {},
+            },
             None,
         );
         assert_eq!(end, AttemptEnd::TimedOut(0.05));
@@ -234,8 +251,11 @@ mod tests {
             Box::new(Quick),
             env("t", &ctx, &store),
             Map::new(),
-            None,
-            &crate::runner::Interrupt::new(),
+            Bounds {
+                timeout: None,
+                interrupt: &crate::runner::Interrupt::new(),
+                idle: &|| {},
+            },
             None,
         );
         assert_eq!(end, AttemptEnd::Success);

@@ -1,6 +1,8 @@
 //! The recipe runner: orders steps, applies filters, dependencies, retries and timeouts,
-//! measures every step, and persists context and step metrics after each step so that an
-//! interrupted run loses nothing it finished.
+//! measures every step, and persists context and step metrics in grouped commits (at most
+//! [`crate::store::FLUSH_INTERVAL`] after a step ends, also while a later step runs), so an
+//! interrupted run loses nothing it finished and a killed one at most that interval, its run
+//! then marked `crashed`.
 
 mod attempt;
 mod builder;
@@ -229,9 +231,13 @@ impl<'a> Runner<'a> {
             .usage
             .map(|u| u.samples(&state.recipe_name, &step.name, epoch_nanos()))
             .unwrap_or_default();
-        self.store
-            .lock()
-            .commit(Some(state.run_id), &mut lock(&state.context), &samples)?;
+        // Grouped commits (store::batch): the step's samples wait with its context changes
+        // until FLUSH_INTERVAL has passed since the last commit.
+        let mut store = self.store.lock_staged();
+        store.stage_samples(Some(state.run_id), samples)?;
+        if store.flush_due() {
+            store.commit(Some(state.run_id), &mut lock(&state.context), &[])?;
+        }
         Ok(outcome)
     }
 
@@ -384,13 +390,22 @@ impl<'a> Runner<'a> {
             )
             .with_child_usage(child.clone())
             .with_extensions(self.registry.extensions().clone());
+            let store = &self.store;
+            let idle = || {
+                if let Err(e) = store.flush_if_due(info.run_id, ctx) {
+                    tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
+                }
+            };
             let end = attempt::run_attempt(
                 &mut self.worker,
                 instantiate(),
                 env,
                 step.args.clone(),
-                timeout,
-                &self.interrupt,
+                attempt::Bounds {
+                    timeout,
+                    interrupt: &self.interrupt,
+                    idle: &idle,
+                },
                 self.registry.around_step(),
             );
             if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted(_)) || attempt > retries

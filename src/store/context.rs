@@ -52,8 +52,9 @@ impl Store {
         Ok(Context::from_persisted(values))
     }
 
-    /// Persists the context's pending changes and `samples` for `run_id` atomically, then
-    /// marks the context persisted. Either everything lands or nothing does.
+    /// Persists the context's pending changes, the samples staged so far ([`Store::stage_samples`])
+    /// and `samples` for `run_id` atomically, then marks the context persisted. Either
+    /// everything lands or nothing does (staged samples then stay staged).
     pub fn commit(
         &mut self,
         run_id: Option<i64>,
@@ -61,18 +62,31 @@ impl Store {
         samples: &[SampleRow],
     ) -> Result<(), StoreError> {
         self.check_new_series(samples)?;
+        let staged = std::mem::take(&mut self.staged);
         let cache = std::mem::take(&mut self.series_ids);
         let result = self.write_tx(|tx| {
             write_context(tx, run_id, ctx)?;
-            let fresh = super::metrics::resolve_series(tx, &cache, samples)?;
-            super::metrics::write_samples(tx, run_id, samples, &cache, &fresh)?;
+            let rows = || {
+                let staged = staged.iter().map(|(run, s)| (*run, s));
+                staged.chain(samples.iter().map(|s| (run_id, s)))
+            };
+            let (ids, fresh) = super::metrics::resolve_series(tx, &cache, rows().map(|(_, s)| s))?;
+            super::metrics::write_samples(tx, rows(), &ids)?;
             Ok(fresh)
         });
         self.series_ids = cache;
-        let fresh = result?;
-        self.series_ids.extend(fresh);
-        ctx.mark_persisted();
-        Ok(())
+        match result {
+            Ok(fresh) => {
+                self.series_ids.extend(fresh);
+                self.last_commit = std::time::Instant::now();
+                ctx.mark_persisted();
+                Ok(())
+            }
+            Err(e) => {
+                self.staged = staged;
+                Err(e)
+            }
+        }
     }
 
     /// Every persisted key with its value, sorted by key.

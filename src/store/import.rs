@@ -1,5 +1,5 @@
 //! Measurements from elsewhere (`f0 import`): CSV `timestamp,value` of one named metric, or
-//! Framework0 `PerformanceMetric` JSON lines, loaded into the store all at once or not at all.
+//! Framework0 `PerformanceMetric` JSON, loaded into the store all at once or not at all.
 //!
 //! **CSV.** One sample per line, two comma-separated fields; blank lines and lines starting
 //! with `#` are skipped; a field may be wrapped in double quotes. An optional first line names
@@ -9,21 +9,28 @@
 //! Timestamps are read by [`super::timestamp::parse_timestamp`] (epoch seconds, epoch ns or
 //! RFC 3339). The metric's name, type, unit and tags come from [`CsvOptions`].
 //!
-//! **JSON lines.** One [`PerformanceMetric`] object per line (COMPAT §4):
-//! `{"name", "value", "metric_type", "unit", "timestamp": <epoch ns>, "tags", "source",
-//! "context"}`; `tags`, `source` and `context` may be absent, type and unit are Framework0's.
+//! **JSON.** [`PerformanceMetric`](crate::metrics::PerformanceMetric) objects (COMPAT §4):
+//! `{"name", "value", "metric_type", "unit", "timestamp", "tags", "source", "context"}`;
+//! `tags`, `source` and `context` may be absent, type and unit are Framework0's. Accepted as
+//! one object per line (JSON lines), as objects spread over several lines (pretty-printed) one
+//! after another, or as one JSON array of objects — what Framework0's Python side writes with
+//! `json.dump(metrics, f, indent=2)`. An integer `timestamp` is epoch nanoseconds (COMPAT); a
+//! number with a fraction or exponent (Python's `time.time()`) is epoch seconds. `context`
+//! is kept with each sample (`metric_samples.context`).
 //!
 //! A UTF-8 byte-order mark at the start of the file (as spreadsheet programs write) is skipped.
 //! Every value must be a finite number. The first bad line stops the import with its 1-based
-//! line number ([`ImportError::Line`]) before anything is written; the samples then land in
-//! one transaction together with a `runs` row (`recipe` = `import`, `recipe_path` = the file,
+//! line number ([`ImportError::Line`]) and nothing is written; the samples land in one
+//! transaction together with a `runs` row (`recipe` = `import`, `recipe_path` = the file,
 //! status `completed`), so an import is a run that `last_run` and drift analysis can see.
+//! [`Store::import_from`](super::Store::import_from) streams an [`super::ImportSource`]:
+//! memory stays bounded whatever the file's size.
 
 use std::path::Path;
 
 use super::timestamp::parse_timestamp;
 use super::{SampleRow, SeriesKey, Store, StoreError};
-use crate::metrics::{MetricError, MetricType, MetricUnit, PerformanceMetric, Tags};
+use crate::metrics::{MetricType, MetricUnit, Tags};
 
 /// The `recipe` name of the run an import records.
 pub const IMPORT_RECIPE: &str = "import";
@@ -65,25 +72,25 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// The file formats [`read_file`] understands.
+/// The file formats [`ImportSource::open`](super::ImportSource::open) understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
     /// `timestamp,value` or `index,value` lines.
     Csv,
-    /// `PerformanceMetric` JSON objects, one per line.
+    /// `PerformanceMetric` JSON objects: one per line, pretty-printed, or in one array.
     JsonLines,
 }
 
 impl ImportFormat {
     /// By extension (`.csv`; `.jsonl`, `.ndjson`, `.json`), else by the first non-blank
-    /// character (`{` is JSON lines).
+    /// character of `text` (`{` or `[` is JSON).
     pub fn detect(path: &Path, text: &str) -> ImportFormat {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("csv") => ImportFormat::Csv,
             Some(e) if ["jsonl", "ndjson", "json"].contains(&e.to_ascii_lowercase().as_str()) => {
                 ImportFormat::JsonLines
             }
-            _ if text.trim_start().starts_with('{') => ImportFormat::JsonLines,
+            _ if text.trim_start().starts_with(['{', '[']) => ImportFormat::JsonLines,
             _ => ImportFormat::Csv,
         }
     }
@@ -113,33 +120,6 @@ impl Default for CsvOptions {
     }
 }
 
-/// Reads and parses `path` (format by [`ImportFormat::detect`]) into samples; `csv` must not
-/// name a metric or tags for a JSON-lines file.
-pub fn read_file(path: &Path, csv: &CsvOptions) -> Result<Vec<SampleRow>, ImportError> {
-    let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
-        path: label.clone(),
-        source,
-    })?;
-    let text = without_bom(&text);
-    let samples = match ImportFormat::detect(path, text) {
-        ImportFormat::Csv => parse_csv(text, &label, csv)?,
-        ImportFormat::JsonLines => {
-            if csv.name.is_some() || !csv.tags.is_empty() {
-                return Err(ImportError::Option(format!(
-                    "a metric name and tags apply to CSV files only; {label} holds \
-                     PerformanceMetric JSON lines, which name their own metrics"
-                )));
-            }
-            parse_json_lines(text, &label)?
-        }
-    };
-    if samples.is_empty() {
-        return Err(ImportError::Empty { path: label });
-    }
-    Ok(samples)
-}
-
 /// `text` without a leading UTF-8 byte-order mark (U+FEFF).
 fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
@@ -153,21 +133,16 @@ enum FirstColumn {
 }
 
 /// The meaning of a header line, or `None` when the line is data.
-fn header(fields: &[&str]) -> Option<Result<FirstColumn, String>> {
-    let [first, second] = fields else {
-        return None;
-    };
-    let (first, second) = (first.to_ascii_lowercase(), second.to_ascii_lowercase());
-    let first_is_data = parse_timestamp(&first).is_ok();
-    if first_is_data || second.parse::<f64>().is_ok() {
+fn header(first: &str, second: &str) -> Option<Result<FirstColumn, String>> {
+    let (lfirst, lsecond) = (first.to_ascii_lowercase(), second.to_ascii_lowercase());
+    if parse_timestamp(&lfirst).is_ok() || lsecond.parse::<f64>().is_ok() {
         return None;
     }
-    Some(match (first.as_str(), second.as_str()) {
+    Some(match (lfirst.as_str(), lsecond.as_str()) {
         ("timestamp" | "time" | "ts", "value") => Ok(FirstColumn::Timestamp),
         ("index", "value") => Ok(FirstColumn::Index),
         _ => Err(format!(
-            "unknown header '{},{}'; accepted: timestamp,value or index,value (or no header)",
-            fields[0], fields[1]
+            "unknown header '{first},{second}'; accepted: timestamp,value or index,value (or no header)"
         )),
     })
 }
@@ -188,12 +163,8 @@ fn finite_value(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses CSV text (see the module docs); `label` names the file in errors.
-pub fn parse_csv(
-    text: &str,
-    label: &str,
-    opts: &CsvOptions,
-) -> Result<Vec<SampleRow>, ImportError> {
+/// The series every sample of a CSV import belongs to (the name is required).
+pub(super) fn csv_series(label: &str, opts: &CsvOptions) -> Result<SeriesKey, ImportError> {
     let name = match opts.name.as_deref().map(str::trim) {
         Some(n) if !n.is_empty() => n.to_owned(),
         _ => {
@@ -202,83 +173,111 @@ pub fn parse_csv(
             )))
         }
     };
-    let series = SeriesKey {
+    Ok(SeriesKey {
         name,
         metric_type: opts.metric_type.as_str().to_owned(),
         unit: opts.unit.as_str().to_owned(),
         tags: opts.tags.clone(),
         source: Some(IMPORT_SOURCE.to_owned()),
-    };
-    let mut first_column = FirstColumn::Timestamp;
-    let mut seen_data = false;
-    let mut out = Vec::new();
-    for (i, raw) in without_bom(text).lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+    })
+}
+
+/// Reads CSV lines one at a time (see the module docs): remembers the header.
+#[derive(Debug, Default)]
+pub(super) struct CsvLines {
+    first_column: Option<FirstColumn>,
+}
+
+impl CsvLines {
+    /// The `(ts_ns, value)` of line `line` (1-based), `None` for a blank, comment or header
+    /// line; `label` names the file in errors.
+    pub fn parse(
+        &mut self,
+        label: &str,
+        line: usize,
+        raw: &str,
+    ) -> Result<Option<(i64, f64)>, ImportError> {
+        let text = raw.trim();
+        if text.is_empty() || text.starts_with('#') {
+            return Ok(None);
         }
         let bad = |message: String| ImportError::Line {
             path: label.to_owned(),
-            line: i + 1,
+            line,
             message,
         };
-        let fields: Vec<&str> = line.split(',').map(unquote).collect();
-        if !seen_data {
-            seen_data = true;
-            if let Some(h) = header(&fields) {
-                first_column = h.map_err(bad)?;
-                continue;
+        let two = text
+            .split_once(',')
+            .filter(|(_, rest)| !rest.contains(','))
+            .map(|(a, b)| (unquote(a), unquote(b)));
+        if self.first_column.is_none() {
+            let found = match two.and_then(|(a, b)| header(a, b)) {
+                Some(h) => Some(h.map_err(bad)?),
+                None => None,
+            };
+            self.first_column = Some(found.unwrap_or(FirstColumn::Timestamp));
+            if found.is_some() {
+                return Ok(None);
             }
         }
-        let [first, value] = fields[..] else {
+        let Some((first, value)) = two else {
             return Err(bad(format!(
                 "expected 2 comma-separated fields (timestamp,value), got {}",
-                fields.len()
+                text.split(',').count()
             )));
         };
-        let ts_ns = match first_column {
-            FirstColumn::Timestamp => parse_timestamp(first).map_err(|e| bad(e.to_string()))?,
-            FirstColumn::Index => first
+        let ts_ns = match self.first_column {
+            Some(FirstColumn::Index) => first
                 .parse::<u32>()
                 .map(|k| i64::from(k) * 1_000_000_000)
                 .map_err(|_| bad(format!("index '{first}' is not a non-negative integer")))?,
+            _ => parse_timestamp(first).map_err(|e| bad(e.to_string()))?,
         };
         let value = finite_value(value).map_err(bad)?;
-        out.push(SampleRow {
-            series: series.clone(),
-            ts_ns,
-            value,
-            context: None,
-        });
+        Ok(Some((ts_ns, value)))
+    }
+}
+
+/// Parses CSV text (see the module docs); `label` names the file in errors.
+pub fn parse_csv(
+    text: &str,
+    label: &str,
+    opts: &CsvOptions,
+) -> Result<Vec<SampleRow>, ImportError> {
+    let series = csv_series(label, opts)?;
+    let mut lines = CsvLines::default();
+    let mut out = Vec::new();
+    for (i, raw) in without_bom(text).lines().enumerate() {
+        if let Some((ts_ns, value)) = lines.parse(label, i + 1, raw)? {
+            out.push(SampleRow {
+                series: series.clone(),
+                ts_ns,
+                value,
+                context: None,
+            });
+        }
     }
     Ok(out)
 }
 
-/// Parses one `PerformanceMetric` JSON line (also the `exec` collector's `jsonl` format).
-pub fn parse_metric_line(raw: &str) -> Result<PerformanceMetric, String> {
-    let m: PerformanceMetric = serde_json::from_str(raw)
+/// Parses one `PerformanceMetric` JSON line (the `exec` collector's `jsonl` format).
+pub fn parse_metric_line(raw: &str) -> Result<crate::metrics::PerformanceMetric, String> {
+    let m: crate::metrics::PerformanceMetric = serde_json::from_str(raw)
         .map_err(|e| format!("not a PerformanceMetric JSON object: {e}"))?;
     if m.name.trim().is_empty() {
-        return Err(MetricError::EmptyName.to_string());
+        return Err(crate::metrics::MetricError::EmptyName.to_string());
     }
     Ok(m)
 }
 
-/// Parses `PerformanceMetric` JSON lines; `label` names the file in errors.
+/// Parses `PerformanceMetric` JSON (any of the forms in the module docs); `label` names the
+/// file in errors.
 pub fn parse_json_lines(text: &str, label: &str) -> Result<Vec<SampleRow>, ImportError> {
     let mut out = Vec::new();
-    for (i, raw) in without_bom(text).lines().enumerate() {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let bad = |message: String| ImportError::Line {
-            path: label.to_owned(),
-            line: i + 1,
-            message,
-        };
-        let m = parse_metric_line(raw).map_err(bad)?;
-        out.push(SampleRow::from(&m));
-    }
+    super::import_json::each_metric(without_bom(text).as_bytes(), label, &mut |row| {
+        out.push(row);
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -305,9 +304,10 @@ impl Store {
         )
         .map_err(err)?;
         let run_id = tx.last_insert_rowid();
-        let fresh = super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
-        super::metrics::write_samples(&tx, Some(run_id), samples, &self.series_ids, &fresh)
-            .map_err(err)?;
+        let (ids, fresh) =
+            super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
+        let rows = samples.iter().map(|s| (Some(run_id), s));
+        super::metrics::write_samples(&tx, rows, &ids).map_err(err)?;
         tx.commit().map_err(err)?;
         self.series_ids.extend(fresh);
         Ok(run_id)

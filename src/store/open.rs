@@ -3,7 +3,7 @@
 //! program's file is never overwritten); read-only commands open with
 //! `SQLITE_OPEN_READ_ONLY`, never migrate, and refuse an SQLite file that is not an f0 store.
 
-use std::collections::HashMap;
+use super::metrics::SeriesIds;
 use std::io::Read;
 use std::path::Path;
 
@@ -80,7 +80,9 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             busy_timeout,
-            series_ids: HashMap::new(),
+            series_ids: SeriesIds::default(),
+            staged: Vec::new(),
+            last_commit: std::time::Instant::now(),
         };
         store
             .conn

@@ -32,7 +32,7 @@ pub struct StoreSink {
 
 /// The connection a sink writes through.
 enum Target {
-    Own(Store),
+    Own(Box<Store>),
     Shared(SharedStore),
 }
 
@@ -40,7 +40,7 @@ impl StoreSink {
     /// A sink over its own connection to the store at `path`.
     pub fn open(path: &Path, run_id: Option<i64>) -> Result<StoreSink, StoreError> {
         Ok(StoreSink {
-            store: Target::Own(Store::open(path)?),
+            store: Target::Own(Box::new(Store::open(path)?)),
             run_id,
             written: 0,
         })

@@ -2,8 +2,8 @@
 //! (network interfaces `/proc/net/dev`, whole-disk I/O `/proc/diskstats`, the CPU clock
 //! `/sys/.../scaling_cur_freq` or `/proc/cpuinfo`, disk space `statvfs`) and this process's
 //! own figures, which the runner's per-step measurement and the metrics layer use too: CPU
-//! time (`getrusage`), resident set (`/proc/self/statm`), peak resident set (`VmHWM`, reset
-//! through `/proc/self/clear_refs`) and I/O bytes (`/proc/self/io`); and the same figures of
+//! time (`getrusage`), resident set (`/proc/self/statm`); the per-step readings of peak RSS and I/O bytes keep
+//! their files open in [`super::self_probe`]; and the same figures of
 //! a child process ([`read_process`]: its CPU clock, `/proc/<pid>/status`, `/proc/<pid>/io`).
 //!
 //! One file read per probe, into a buffer kept between samples. The parsers are pure
@@ -236,28 +236,6 @@ pub fn resident_set_bytes() -> Option<u64> {
     u64::try_from(page).ok().map(|p| pages.saturating_mul(p))
 }
 
-/// Resets the kernel's peak-resident-set mark of this process (`/proc/self/clear_refs`,
-/// value 5). Best effort: kernels without it keep the process-wide peak.
-pub fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// `VmHWM` (peak resident set) of `/proc/self/status` in KiB (0 where unavailable).
-pub fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|text| parse_status_kib(&text, "VmHWM:"))
-        .unwrap_or(0)
-}
-
-/// `rchar` and `wchar` of `/proc/self/io`: bytes read and written through read/write system
-/// calls (0 where unavailable).
-pub fn io_counters() -> (u64, u64) {
-    std::fs::read_to_string("/proc/self/io")
-        .map(|t| parse_io(&t))
-        .unwrap_or((0, 0))
-}
-
 /// The KiB figure of a `/proc/<pid>/status` line starting with `field` (e.g. `VmHWM:`).
 pub fn parse_status_kib(text: &str, field: &str) -> Option<u64> {
     text.lines()
@@ -317,8 +295,8 @@ pub fn read_process(pid: u32) -> Option<ProcessReading> {
     })
 }
 
-/// Resets the peak-resident-set mark of process `pid` (best effort, as
-/// [`reset_peak_rss`]).
+/// Resets the peak-resident-set mark of process `pid` (`/proc/<pid>/clear_refs`, value 5;
+/// best effort: kernels without it keep the process-wide peak).
 pub fn reset_peak_rss_of(pid: u32) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }

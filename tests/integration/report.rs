@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use framework0::analyze::baseline::SignificanceTest;
 use framework0::report::escape;
 use framework0::report::model::{Report, VerdictKind};
 use framework0::report::numfmt::{num, p_value, pct};
@@ -103,18 +104,22 @@ fn the_fixture_gives_each_verdict_worst_first() {
     let queue = verdict("queue_depth");
     assert_eq!(
         queue.basis, "baseline #1",
-        "a one-series name uses its stored baseline"
+        "the series uses its own stored baseline"
     );
+    // One sample per run (4.4 s after 4.1, 4.2 and 4.3 s): judged as analyze judges it, by the
+    // prediction-interval test against the runs before, not left insufficient.
     let build = verdict("step_wall_time{recipe=\"ci\",step=\"build\"}");
-    assert_eq!(build.verdict, VerdictKind::Insufficient);
-    assert!(
-        build
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("1 sample(s) in the window"),
-        "{build:?}"
+    assert_eq!(build.verdict, VerdictKind::Unchanged, "{build:?}");
+    assert_eq!(
+        (
+            build.basis.as_str(),
+            build.sample_count,
+            build.reference_count
+        ),
+        ("runs 1–3", 1, Some(3))
     );
+    assert_eq!(build.test, Some(SignificanceTest::PredictionInterval));
+    assert!(build.p_value.unwrap() > 0.05, "{build:?}");
     let order: Vec<VerdictKind> = r.headline.iter().map(|h| h.verdict).collect();
     let mut sorted = order.clone();
     sorted.sort();
@@ -224,8 +229,8 @@ fn the_four_formats_agree_on_the_headline_numbers() {
         compared += 1;
     }
     assert_eq!(
-        compared, 4,
-        "regressed, unchanged, improved and the baseline row carry numbers"
+        compared, 5,
+        "regressed, unchanged, improved, the baseline row and the one-sample step carry numbers"
     );
 }
 
@@ -243,10 +248,8 @@ fn a_one_series_window_with_selected_system_metrics_reports_them_as_series() {
     assert_eq!(r.series[0].label, "cpu_usage_total");
     assert_eq!(r.selectors, ["cpu_*"]);
     assert!(
-        r.notes
-            .iter()
-            .any(|n| n.contains("plain names and name globs")),
-        "{:?}",
+        !r.notes.iter().any(|n| n.contains("selector")),
+        "selectors are series selectors now, with no caveat: {:?}",
         r.notes
     );
 }

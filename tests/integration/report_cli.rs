@@ -265,7 +265,14 @@ fn bad_flags_and_empty_selections_get_clear_errors() {
             vec!["--since", "1 hour"],
             "--since: invalid timeframe '1 hour'",
         ),
-        (vec!["--metric", "plain{a=\"b\"}"], "not available yet"),
+        (
+            vec!["--metric", "plain{a=\"b\"}"],
+            "selector 'plain{a=\"b\"}': no series of 'plain' has tag key 'a'; its tag keys: none",
+        ),
+        (
+            vec!["--metric", "plain{a}"],
+            "--metric: invalid series selector 'plain{a}': at column 8",
+        ),
         (vec!["--metric", "nosuch"], "nosuch"),
         (vec!["--run", "7"], "nothing to report for timeframe run 7"),
         (vec!["--run", "0"], "--run must be a run id"),

@@ -6,7 +6,7 @@
 //! The verdicts use a 50 % threshold so that scheduler noise on a loaded machine (a 40 ms sleep
 //! taking 50 ms) cannot flip them, while the planted +100 % is far above it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
@@ -16,12 +16,13 @@ use crate::util::action::{
 };
 use crate::util::Scratch;
 
-const FAST: &str = r#"step_wall_time{step="fast"}"#;
-const SLOW: &str = r#"step_wall_time{step="slow"}"#;
-const BOTH: &str = r#"step_wall_time{step=~"fast|slow"}"#;
+pub const FAST: &str = r#"step_wall_time{step="fast"}"#;
+pub const SLOW: &str = r#"step_wall_time{step="slow"}"#;
+pub const BOTH: &str = r#"step_wall_time{step=~"fast|slow"}"#;
 
-/// The recipe with the slow step sleeping `slow` seconds, and an analyze step that judges this
-/// run's time of each step against the step's rolling baseline of the last 5 runs.
+/// The recipe with the slow step sleeping `slow` seconds, an analyze step that judges this
+/// run's time of each step against the step's rolling baseline of the last 5 runs, and a
+/// report step writing the run's JSON and Markdown report (`reports/two_steps-<run>/`).
 fn recipe(s: &Scratch, file: &str, slow: f64) -> PathBuf {
     s.write(
         file,
@@ -41,7 +42,12 @@ fn recipe(s: &Scratch, file: &str, slow: f64) -> PathBuf {
              \x20     metrics: '{BOTH}'\n\
              \x20     anomaly_detection: false\n\
              \x20     change_points: false\n\
-             \x20     baseline: {{compare: true, establish: {{last_runs: 5}}}}\n"
+             \x20     baseline: {{compare: true, establish: {{last_runs: 5}}}}\n\
+             \x20 - idx: 4\n\
+             \x20   name: report\n\
+             \x20   module: scriptlets.foundation.performance_metrics\n\
+             \x20   function: PerformanceMetricsScriptlet\n\
+             \x20   args: {{action: report, formats: [json, markdown], metrics: '{BOTH}'}}\n"
         ),
     )
 }
@@ -76,14 +82,20 @@ fn six_runs() -> Option<PathBuf> {
     Some(s.dir.keep())
 }
 
-/// A store holding the six runs (built once, copied for each test).
-fn scenario() -> Scratch {
+/// The folder the six runs were made in once per test process (their store, and the reports
+/// each run's report step wrote under `reports/`).
+pub fn built() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    let dir = BUILT.get_or_init(|| {
+    BUILT.get_or_init(|| {
         (0..5).find_map(|_| six_runs()).expect(
             "five attempts at the six runs were all too noisy to judge (machine overloaded)",
         )
-    });
+    })
+}
+
+/// A store holding the six runs (built once, copied for each test).
+pub fn scenario() -> Scratch {
+    let dir = built();
     let s = Scratch::new();
     for ext in ["", "-wal", "-shm"] {
         let from = dir.join(format!("store.db{ext}"));
@@ -95,7 +107,7 @@ fn scenario() -> Scratch {
 }
 
 /// The stored values of one step's wall time, by SQL.
-fn stored(s: &Scratch, step: &str) -> Vec<f64> {
+pub fn stored(s: &Scratch, step: &str) -> Vec<f64> {
     step_wall_times(s, "two_steps", step)
 }
 
@@ -200,8 +212,8 @@ fn pooling_and_grouping_happen_only_when_asked() {
     );
     assert_eq!(
         g["members"].as_array().unwrap().len(),
-        3,
-        "fast, slow and the judge step"
+        4,
+        "fast, slow, the judge and the report step"
     );
     let by_step = json(
         &s,

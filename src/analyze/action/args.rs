@@ -321,7 +321,9 @@ fn parity(r: &mut ArgReader<'_>, v: &Value) -> Option<Parity> {
     }
 }
 
-fn selectors(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<Selector>> {
+/// The `metrics` argument `v`: one series selector or a non-empty list of them, each parsed
+/// by [`Selector`]'s parser (errors at `metrics` / `metrics[i]` give the column).
+pub fn selectors(r: &mut ArgReader<'_>, v: &Value) -> Option<Vec<Selector>> {
     let texts: Vec<&Value> = match v {
         Value::Array(items) if !items.is_empty() => items.iter().collect(),
         Value::String(_) => vec![v],

@@ -19,7 +19,9 @@
 //!
 //! Cost: O(L²) time and O(L) memory per interval of L points (prefix sums of pairwise distances:
 //! within-Y sums come from W(s,κ) − W(s,τ) − cross(τ,κ)); each interval is evaluated once.
-//! With integer-valued data every sum is exact, so the Q̂ values equal numpy's bit for bit.
+//! With integer-valued data every sum is exact, so the Q̂ values equal numpy's bit for bit. The
+//! three weights of each (n, m) are tabled once per series ([`Weights`]), with the same
+//! expressions, so tabling changes no bit.
 
 use std::collections::HashMap;
 
@@ -41,8 +43,55 @@ pub(super) struct RawChangePoint {
     pub stats: SegmentStats,
 }
 
+/// The weights of Q̂ for X of `n` and Y of `m` points: 2/(n+m), 2m/((n+m)(n−1)) (0 when
+/// n = 1) and 2n/((n+m)(m−1)) (0 when m = 1), each computed by exactly the expression of the
+/// definition, so a value read from [`Weights`] is bit for bit the one computed in place.
+fn weights_of(n: usize, m: usize) -> [f64; 3] {
+    let total = (n + m) as f64;
+    let x = if n > 1 {
+        (2 * m) as f64 / ((n + m) * (n - 1)) as f64
+    } else {
+        0.0
+    };
+    let y = if m > 1 {
+        (2 * n) as f64 / ((n + m) * (m - 1)) as f64
+    } else {
+        0.0
+    };
+    [2.0 / total, x, y]
+}
+
+/// [`weights_of`] for every n + m ≤ `size`, computed once per series: the Hunter split runs
+/// E-divisive on thousands of windows of the same length, and the three divisions per (τ, κ)
+/// pair were most of its inner loop.
+pub(super) struct Weights {
+    size: usize,
+    table: Vec<[f64; 3]>,
+}
+
+impl Weights {
+    /// The table for intervals of at most `size` points.
+    pub(super) fn new(size: usize) -> Weights {
+        let mut table = vec![[0.0; 3]; (size + 1) * (size + 1)];
+        for n in 1..size {
+            for m in 1..=size - n {
+                table[n * (size + 1) + m] = weights_of(n, m);
+            }
+        }
+        Weights { size, table }
+    }
+
+    fn get(&self, n: usize, m: usize) -> [f64; 3] {
+        if n + m <= self.size {
+            self.table[n * (self.size + 1) + m]
+        } else {
+            weights_of(n, m)
+        }
+    }
+}
+
 /// Best split of `z[start..stop]` (at least two points).
-fn best_candidate(z: &[f64], start: usize, stop: usize) -> Candidate {
+fn best_candidate(z: &[f64], start: usize, stop: usize, weights: &Weights) -> Candidate {
     let pts = &z[start..stop];
     let len = pts.len();
     let d = |i: usize, j: usize| (pts[i] - pts[j]).abs();
@@ -71,14 +120,14 @@ fn best_candidate(z: &[f64], start: usize, stop: usize) -> Candidate {
         for kappa in tau + 1..=len {
             cross += col[kappa - 1];
             let m = kappa - tau;
-            let total = (n + m) as f64;
-            let mut q = (2.0 / total) * cross;
+            let [total, wx, wy] = weights.get(n, m);
+            let mut q = total * cross;
             if n > 1 {
-                q -= ((2 * m) as f64 / ((n + m) * (n - 1)) as f64) * within_x;
+                q -= wx * within_x;
             }
             if m > 1 {
                 let within_y = w[kappa] - w[tau] - cross;
-                q -= ((2 * n) as f64 / ((n + m) * (m - 1)) as f64) * within_y;
+                q -= wy * within_y;
             }
             // numpy argmax: first maximum; a NaN wins at its first occurrence.
             if first || q > best.qhat || (q.is_nan() && !best.qhat.is_nan()) {
@@ -110,7 +159,8 @@ pub(super) fn intervals(cps: &[RawChangePoint], len: usize) -> Vec<(usize, usize
 }
 
 /// Divisive detection over all of `z`; indexes are relative to `z`, sorted ascending.
-pub(super) fn detect(z: &[f64], max_pvalue: f64) -> Vec<RawChangePoint> {
+/// `weights` may cover shorter intervals than `z` (the rest are computed in place).
+pub(super) fn detect(z: &[f64], max_pvalue: f64, weights: &Weights) -> Vec<RawChangePoint> {
     let mut cps: Vec<RawChangePoint> = Vec::new();
     let mut cache: HashMap<(usize, usize), Candidate> = HashMap::new();
     loop {
@@ -121,7 +171,7 @@ pub(super) fn detect(z: &[f64], max_pvalue: f64) -> Vec<RawChangePoint> {
             }
             let c = *cache
                 .entry((start, stop))
-                .or_insert_with(|| best_candidate(z, start, stop));
+                .or_insert_with(|| best_candidate(z, start, stop, weights));
             if best.map_or(true, |(b, _)| c.qhat > b.qhat) {
                 best = Some((c, (start, stop)));
             }
@@ -190,7 +240,12 @@ mod tests {
                 }
             }
         }
-        let c = best_candidate(&z, 0, z.len());
+        let c = best_candidate(&z, 0, z.len(), &Weights::new(0));
+        let tabled = best_candidate(&z, 0, z.len(), &Weights::new(z.len()));
+        assert_eq!(
+            (c.index, c.qhat.to_bits()),
+            (tabled.index, tabled.qhat.to_bits())
+        );
         assert_eq!(c.index, best.0);
         assert!((c.qhat - best.1).abs() < 1e-12);
     }
@@ -199,8 +254,8 @@ mod tests {
     fn obvious_step_is_found_and_flat_series_has_none() {
         let mut z = vec![1.0; 10];
         z.extend(vec![5.0; 10]);
-        let cps = detect(&z, 0.01);
+        let cps = detect(&z, 0.01, &Weights::new(8));
         assert_eq!(cps.iter().map(|c| c.index).collect::<Vec<_>>(), [10]);
-        assert!(detect(&[2.0; 12], 0.01).is_empty());
+        assert!(detect(&[2.0; 12], 0.01, &Weights::new(0)).is_empty());
     }
 }

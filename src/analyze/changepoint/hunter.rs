@@ -15,10 +15,15 @@
 //! weakest point is removed, then the points now at its position and the next one are re-tested
 //! against the new intervals. (This is Otava's rule verbatim: the left neighbour keeps its
 //! previous statistics; reproducing it is what makes the reference results come out equal.)
+//! Finding the weakest point uses tournament trees ([`super::weakest`]), O(log k) per removal
+//! where Otava scans all k points, with the same picks.
 //! Comparisons follow Python semantics, so a NaN p-value is never "larger" than a number.
 
-use super::edivisive::{detect, intervals, RawChangePoint};
+use std::collections::HashSet;
+
+use super::edivisive::{detect, intervals, RawChangePoint, Weights};
 use super::segment::SegmentStats;
+use super::weakest::{larger, smaller, Alive, Tourney};
 
 /// The split step's relaxed threshold.
 fn first_pass_pvalue(max_pvalue: f64) -> f64 {
@@ -44,13 +49,15 @@ pub(super) fn split(z: &[f64], window_len: usize, max_pvalue: f64) -> Vec<RawCha
     let step = window_len / 2;
     let mut start = 0;
     let mut weak: Vec<RawChangePoint> = Vec::new();
+    let mut seen = HashSet::new();
+    let weights = Weights::new(window_len.min(z.len()));
     while start < z.len() {
         let end = (start + window_len).min(z.len());
-        let found = detect(&z[start..end], max_pvalue);
+        let found = detect(&z[start..end], max_pvalue, &weights);
         let last = found.last().map_or(0, |cp| cp.index + start);
         for cp in found {
             let index = cp.index + start;
-            if !weak.iter().any(|w| w.index == index) {
+            if seen.insert(index) {
                 weak.push(RawChangePoint { index, ..cp });
             }
         }
@@ -66,44 +73,58 @@ pub(super) fn split(z: &[f64], window_len: usize, max_pvalue: f64) -> Vec<RawCha
         .collect()
 }
 
+/// Statistics of slot `i` against its alive neighbours in `z`.
+fn retest_alive(z: &[f64], cps: &[RawChangePoint], alive: &Alive, i: usize) -> SegmentStats {
+    let before = alive.before(i).map_or(0, |b| cps[b].index);
+    let after = alive.after(i).map_or(z.len(), |a| cps[a].index);
+    SegmentStats::compare(&z[before..cps[i].index], &z[cps[i].index..after])
+}
+
 /// Merge step: drops weak points until every remaining one is significant or large enough.
+/// Each removal costs O(log k) to find the weakest point ([`super::weakest`]) instead of a
+/// scan of all k points, so long series with many weak points stay fast; the points removed,
+/// and in which order, are exactly Otava's.
 pub(super) fn merge(
     z: &[f64],
     mut cps: Vec<RawChangePoint>,
     max_pvalue: f64,
     min_magnitude: f64,
 ) -> Vec<RawChangePoint> {
-    while !cps.is_empty() {
-        // Python `max(key=pvalue)`: replace only on a strictly larger value.
-        let mut weakest = cps[0];
-        for cp in &cps[1..] {
-            if cp.stats.p_value > weakest.stats.p_value {
-                weakest = *cp;
+    let n = cps.len();
+    let mut alive = Alive::new(n);
+    let by_p =
+        |c: &[RawChangePoint], a: usize, b: usize| larger(c[a].stats.p_value, c[b].stats.p_value);
+    let by_m = |c: &[RawChangePoint], a: usize, b: usize| {
+        smaller(c[a].stats.magnitude(), c[b].stats.magnitude())
+    };
+    let mut tp = Tourney::new(n, &|a, b| by_p(&cps, a, b));
+    let mut tm = Tourney::new(n, &|a, b| by_m(&cps, a, b));
+    while let Some(first) = alive.first() {
+        // Python's `max`/`min` keep a NaN first element (nothing compares past it).
+        let mut weakest = match cps[first].stats.p_value.is_nan() {
+            true => first,
+            false => tp.best().unwrap_or(first),
+        };
+        if cps[weakest].stats.p_value < max_pvalue {
+            weakest = match cps[first].stats.magnitude().is_nan() {
+                true => first,
+                false => tm.best().unwrap_or(first),
+            };
+            if cps[weakest].stats.magnitude() > min_magnitude {
+                break;
             }
         }
-        if weakest.stats.p_value < max_pvalue {
-            weakest = cps[0];
-            for cp in &cps[1..] {
-                if cp.stats.magnitude() < weakest.stats.magnitude() {
-                    weakest = *cp;
-                }
-            }
-            if weakest.stats.magnitude() > min_magnitude {
-                return cps;
-            }
-        }
-        let pos = cps
-            .iter()
-            .position(|cp| cp.index == weakest.index)
-            .unwrap_or(0);
-        cps.remove(pos);
-        for p in [pos, pos + 1] {
-            if p < cps.len() {
-                cps[p].stats = retest(z, &cps, p);
-            }
+        let next = alive.remove(weakest);
+        tp.update(weakest, false, &|a, b| by_p(&cps, a, b));
+        tm.update(weakest, false, &|a, b| by_m(&cps, a, b));
+        let after_next = next.and_then(|i| alive.after(i));
+        for i in [next, after_next].into_iter().flatten() {
+            cps[i].stats = retest_alive(z, &cps, &alive, i);
+            tp.update(i, true, &|a, b| by_p(&cps, a, b));
+            tm.update(i, true, &|a, b| by_m(&cps, a, b));
         }
     }
-    cps
+    alive.iter().map(|i| cps[i]).collect()
 }
 
 /// Split then merge.
@@ -120,6 +141,67 @@ pub(super) fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Otava's merge as written (a linear scan per removal), the reference of [`merge`].
+    fn merge_by_scan(
+        z: &[f64],
+        mut cps: Vec<RawChangePoint>,
+        max_pvalue: f64,
+        min_magnitude: f64,
+    ) -> Vec<RawChangePoint> {
+        while !cps.is_empty() {
+            let mut weakest = cps[0];
+            for cp in &cps[1..] {
+                if cp.stats.p_value > weakest.stats.p_value {
+                    weakest = *cp;
+                }
+            }
+            if weakest.stats.p_value < max_pvalue {
+                weakest = cps[0];
+                for cp in &cps[1..] {
+                    if cp.stats.magnitude() < weakest.stats.magnitude() {
+                        weakest = *cp;
+                    }
+                }
+                if weakest.stats.magnitude() > min_magnitude {
+                    return cps;
+                }
+            }
+            let pos = cps.iter().position(|cp| cp.index == weakest.index).unwrap();
+            cps.remove(pos);
+            for p in [pos, pos + 1] {
+                if p < cps.len() {
+                    cps[p].stats = retest(z, &cps, p);
+                }
+            }
+        }
+        cps
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn merge_removes_exactly_what_the_linear_scan_removes(
+            levels in prop::collection::vec(0u8..4, 20..300),
+            window in 4usize..40,
+            p in prop::sample::select(vec![0.001, 0.01, 0.05, 0.2, 0.6]),
+            min_magnitude in prop::sample::select(vec![0.0, 0.05, 0.5]),
+        ) {
+            // Small integer levels: plenty of ties, constant runs (NaN p-values) and steps.
+            let z: Vec<f64> = levels.iter().map(|&l| f64::from(l)).collect();
+            let weak = split(&z, window, first_pass_pvalue(p));
+            let fast = merge(&z, weak.clone(), p, min_magnitude);
+            let slow = merge_by_scan(&z, weak, p, min_magnitude);
+            prop_assert_eq!(fast.len(), slow.len());
+            for (a, b) in fast.iter().zip(&slow) {
+                prop_assert_eq!(a.index, b.index);
+                prop_assert!(a.stats.p_value.to_bits() == b.stats.p_value.to_bits()
+                    || (a.stats.p_value.is_nan() && b.stats.p_value.is_nan()));
+                prop_assert_eq!(a.stats.mean_before.to_bits(), b.stats.mean_before.to_bits());
+            }
+        }
+    }
 
     #[test]
     fn relaxed_threshold_rule() {

@@ -26,6 +26,7 @@
 mod edivisive;
 mod hunter;
 mod segment;
+mod weakest;
 
 use serde::{Deserialize, Serialize};
 
@@ -176,5 +177,7 @@ pub fn divisive_ttest(
     max_pvalue: f64,
 ) -> Result<Vec<ChangePoint>, StatsError> {
     check_pvalue(max_pvalue)?;
-    run_detector(values, timestamps, |z| edivisive::detect(z, max_pvalue))
+    run_detector(values, timestamps, |z| {
+        edivisive::detect(z, max_pvalue, &edivisive::Weights::new(z.len().min(64)))
+    })
 }

@@ -69,13 +69,16 @@ pub fn judge(out: &mut Bottlenecks, label: &str, metric_type: &str, unit: &str, 
 /// (`(x[j−1]·(n−δ) + x[j]·δ) / n` with j = ⌊19·(len+1)/20⌋ clamped to [1, len−1],
 /// δ = 19·(len+1) − 20·j). Needs at least 2 values.
 fn python_p95(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let len = sorted.len();
+    // The two order statistics it needs by selection (O(n)), not a sort of every value.
+    let mut v = values.to_vec();
+    let len = v.len();
     let m = len + 1;
     let j = (19 * m / 20).clamp(1, len - 1);
+    let (below, at, _) = v.select_nth_unstable_by(j, f64::total_cmp);
+    let at = *at;
+    let before = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let delta = (19 * m) as f64 - (20 * j) as f64;
-    (sorted[j - 1] * (20.0 - delta) + sorted[j] * delta) / 20.0
+    (before * (20.0 - delta) + at * delta) / 20.0
 }
 
 /// Framework0's recommendation strings for what was found.
@@ -181,5 +184,20 @@ mod tests {
             none.recommendations,
             ["No significant bottlenecks detected. Performance appears optimal."]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn p95_by_selection_equals_the_sorted_formula(
+            values in proptest::collection::vec(-1e6f64..1e6, 20..400),
+        ) {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let (len, m) = (sorted.len(), sorted.len() + 1);
+            let j = (19 * m / 20).clamp(1, len - 1);
+            let delta = (19 * m) as f64 - (20 * j) as f64;
+            let want = (sorted[j - 1] * (20.0 - delta) + sorted[j] * delta) / 20.0;
+            proptest::prop_assert_eq!(python_p95(&values).to_bits(), want.to_bits());
+        }
     }
 }

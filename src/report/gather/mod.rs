@@ -3,13 +3,14 @@
 //! ([`history`]); the system overview ([`system`]); Framework0's bottleneck rules
 //! ([`bottleneck`]); the last profile ([`profile`]).
 //!
-//! This layer computes per series with the analysis engine's functions directly. When the
-//! per-series analysis of the analyze action lands (series selectors, per-series baselines and
-//! run-over-run comparison), [`select`] and [`verdict`] are the two files that switch to it;
-//! the model and the renderers stay as they are.
+//! Selection and verdicts are the analyze action's: its selector resolution, its per-series
+//! baselines and results, its comparison rule ([`verdict`]). The statistics of each window are
+//! computed once per series with the analysis engine's functions ([`series`]), on every core
+//! while the next series are still being read ([`pipeline`]).
 
 pub mod bottleneck;
 pub mod history;
+pub mod pipeline;
 pub mod profile;
 pub mod read;
 pub mod select;
@@ -17,22 +18,23 @@ pub mod series;
 pub mod system;
 pub mod verdict;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use self::select::SeriesData;
 use self::series::{analyze_window, own_band, points};
-use self::verdict::{higher_is_better, judge};
+use self::verdict::higher_is_better;
 use crate::analyze::action::args::AnomalySettings;
 use crate::analyze::changepoint::HunterParams;
 use crate::analyze::quantile::PercentileMethod;
+use crate::metrics::selector::tag_string;
 use crate::report::args::ReportArgs;
 use crate::report::error::ReportError;
 use crate::report::model::{
-    Band, Bottlenecks, Headline, Report, SeriesReport, VerdictKind, WindowInfo, GENERATOR,
-    MODEL_VERSION,
+    Band, Bottlenecks, Headline, Points, Report, SeriesReport, Skipped, VerdictKind, WindowInfo,
+    GENERATOR, MODEL_VERSION,
 };
 use crate::report::numfmt::{num, p_value, pct};
 use crate::store::Store;
@@ -59,6 +61,8 @@ pub struct Settings {
     pub points_per_chart: usize,
     /// The running run, if any.
     pub current_run: Option<i64>,
+    /// The one run the window covers, if it covers one.
+    pub window_run: Option<i64>,
 }
 
 /// What the context holds for the report (each part optional).
@@ -96,27 +100,29 @@ pub struct GatherRequest<'a> {
 /// Gathers the report model.
 pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportError> {
     let args = req.args;
-    let selection = select::select(
+    let plan = select::plan(
         store,
         &args.metrics,
         args.window,
         req.now_ns,
         req.current_run,
     )?;
-    let n = selection.series.len();
-    let settings = Settings {
+    let mut settings = Settings {
         percentile_method: args.percentile_method,
         regression_threshold: req.regression_threshold,
         anomalies: AnomalySettings::default(),
         change_points: HunterParams::default(),
-        points_per_chart: (TOTAL_POINTS / n.max(1)).clamp(MIN_POINTS, MAX_POINTS),
+        points_per_chart: MAX_POINTS,
         current_run: req.current_run,
+        window_run: plan.window.run_id,
     };
     let mut bottlenecks = Bottlenecks::default();
-    let (headline, series) = analyse_all(store, &selection, &settings, req, &mut bottlenecks)?;
+    let (headline, series, skipped) =
+        analyse_all(store, &plan, &mut settings, req, &mut bottlenecks)?;
+    let n = series.len();
     let system = system::overview(
         store,
-        &selection.window,
+        &plan.window,
         settings.points_per_chart,
         &mut bottlenecks,
     )?;
@@ -147,18 +153,18 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
         generated_at_ns: req.now_ns,
         window: WindowInfo {
             timeframe: args.window.to_string(),
-            run_id: selection.window.run_id,
+            run_id: plan.window.run_id,
             from_ns,
             to_ns,
         },
         recipe: req.recipe.clone(),
         run_id: req.current_run,
-        selectors: args.metrics.iter().map(|m| m.as_str().to_owned()).collect(),
+        selectors: args.metrics.iter().map(ToString::to_string).collect(),
         percentile_method: args.percentile_method,
         verdict_counts: verdict::counts(&headline),
         headline,
         series,
-        skipped: selection.skipped,
+        skipped,
         system,
         bottlenecks,
         profile,
@@ -167,54 +173,43 @@ pub fn gather(store: &Store, req: &GatherRequest<'_>) -> Result<Report, ReportEr
     })
 }
 
-/// The headline rows and series reports of every selected series, worst first, with ids.
-/// Verdicts read the store (one connection) in order; the analyses are pure and run in
-/// parallel. Every series also goes through Framework0's bottleneck rules.
+/// Headline rows and series reports (worst first, with ids), and what was left out.
+type Analysed = (Vec<Headline>, Vec<SeriesReport>, Vec<Skipped>);
+
+/// The headline rows and series reports of every selected series, worst first, with ids, and
+/// the series left out. Reading and analysing overlap ([`pipeline`]); the points to draw are
+/// picked once the number of series (which shares the drawing budget) is known.
 fn analyse_all(
     store: &Store,
-    selection: &select::Selection,
-    settings: &Settings,
+    plan: &select::Plan,
+    settings: &mut Settings,
     req: &GatherRequest<'_>,
     bottlenecks: &mut Bottlenecks,
-) -> Result<(Vec<Headline>, Vec<SeriesReport>), ReportError> {
+) -> Result<Analysed, ReportError> {
     let run_starts: HashMap<i64, i64> = store
         .runs()?
         .iter()
         .map(|r| (r.id, (r.started_at * 1e9) as i64))
         .collect();
-    let mut judged = Vec::with_capacity(selection.series.len());
-    for s in &selection.series {
-        let count = selection
-            .series_count
-            .get(&s.key.name)
-            .copied()
-            .unwrap_or(1);
-        let mut j = judge(
-            store,
-            s,
-            count,
-            req.context.last_analysis.as_ref(),
-            settings,
-        );
-        if j.band.is_none() && count == 1 {
-            j.band = context_band(req.context.baselines.get(&s.key.name));
-        }
-        bottleneck::judge(
-            bottlenecks,
-            &s.label,
-            &s.key.metric_type,
-            &s.key.unit,
-            &s.window.values,
-        );
-        judged.push(j);
+    let inputs = pipeline::Inputs {
+        settings,
+        run_starts: &run_starts,
+        context: &req.context,
+    };
+    let outcome = pipeline::run(store, plan, &inputs, bottlenecks)?;
+    if outcome.analysed.is_empty() {
+        return Err(plan.nothing(&outcome.skipped));
     }
-    let bands: Vec<Option<Band>> = judged.iter().map(|j| j.band.clone()).collect();
-    let reports = in_parallel(&selection.series, &bands, settings, &run_starts);
-    let mut rows: Vec<(Headline, SeriesReport, bool)> = judged
+    let n = outcome.analysed.len();
+    settings.points_per_chart = (TOTAL_POINTS / n).clamp(MIN_POINTS, MAX_POINTS);
+    let mut rows: Vec<(Headline, SeriesReport, bool)> = outcome
+        .analysed
         .into_iter()
-        .zip(reports)
-        .zip(&selection.series)
-        .map(|((j, r), s)| (j.headline, r, higher_is_better(&s.key)))
+        .map(|a| {
+            let mut report = a.report;
+            report.points = points(&a.data.window, settings.points_per_chart, &a.keep);
+            (a.headline, report, higher_is_better(&a.data.key))
+        })
         .collect();
     rows.sort_by(|a, b| {
         let (ka, kb) = (severity(&a.0, a.2), severity(&b.0, b.2));
@@ -222,7 +217,7 @@ fn analyse_all(
             .then(kb.1.total_cmp(&ka.1))
             .then(a.0.label.cmp(&b.0.label))
     });
-    Ok(rows
+    let (headline, series) = rows
         .into_iter()
         .enumerate()
         .map(|(i, (mut h, mut s, _))| {
@@ -230,52 +225,22 @@ fn analyse_all(
             h.series = s.id.clone();
             (h, s)
         })
-        .unzip())
+        .unzip();
+    Ok((headline, series, outcome.skipped))
 }
 
-/// [`series_report`] of every series, on every available core.
-fn in_parallel(
-    series: &[SeriesData],
-    bands: &[Option<Band>],
-    settings: &Settings,
-    run_starts: &HashMap<i64, i64>,
-) -> Vec<SeriesReport> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(series.len())
-        .max(1);
-    let per = series.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = series
-            .chunks(per)
-            .zip(bands.chunks(per))
-            .map(|(ss, bs)| {
-                scope.spawn(move || {
-                    ss.iter()
-                        .zip(bs)
-                        .map(|(s, b)| series_report(s, b.clone(), settings, run_starts))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a series analysis panicked"))
-            .collect()
-    })
-}
-
+/// The report of one series without its points, and the sample indexes its drawing keeps.
 fn series_report(
     s: &SeriesData,
     band: Option<Band>,
     settings: &Settings,
     run_starts: &HashMap<i64, i64>,
-) -> SeriesReport {
+) -> (SeriesReport, Vec<usize>) {
     let mut a = analyze_window(s, settings);
     let mut keep: Vec<usize> = a.anomalies.marks.iter().map(|m| m.index).collect();
     keep.extend(series::drawn_change_points(&a.change_points).map(|c| c.index));
     let history = history::history(&s.all, run_starts, settings, &mut a.warnings);
-    SeriesReport {
+    let report = SeriesReport {
         id: String::new(),
         label: s.label.clone(),
         name: s.key.name.clone(),
@@ -285,14 +250,15 @@ fn series_report(
         source: s.key.source.clone(),
         band: band.or_else(|| a.summary.as_ref().map(own_band)),
         summary: a.summary,
-        points: points(&s.window, settings.points_per_chart, &keep),
+        points: Points::default(),
         anomalies: a.anomalies,
         change_points: a.change_points,
         distribution: a.distribution,
         trend: a.trend,
         history,
         warnings: a.warnings,
-    }
+    };
+    (report, keep)
 }
 
 /// Worst first: the verdict group (regressed, unchanged, improved, insufficient), then within
@@ -302,9 +268,13 @@ fn severity(h: &Headline, higher_is_better: bool) -> (VerdictKind, f64) {
     (h.verdict, bad)
 }
 
-/// A band from `metrics.baselines.<metric>` (`mean`, `std_dev`, `id`), when the store had none.
-fn context_band(v: Option<&Value>) -> Option<Band> {
-    let v = v?;
+/// A band from the entry of the series (by canonical tag string, scope `series`) in
+/// `metrics.baselines.<metric>` (`mean`, `std_dev`, `id`), when the store had none.
+pub(super) fn context_band(v: Option<&Value>, tags: &BTreeMap<String, String>) -> Option<Band> {
+    let v = v?.get(tag_string(tags))?;
+    if v.get("scope").and_then(Value::as_str) != Some("series") {
+        return None;
+    }
     let (mean, sd) = (v.get("mean")?.as_f64()?, v.get("std_dev")?.as_f64()?);
     let id = v
         .get("id")
@@ -364,13 +334,6 @@ fn verdict_recommendations(headline: &[Headline], series: &[SeriesReport]) -> Ve
 
 fn notes(req: &GatherRequest<'_>, settings: &Settings, n: usize) -> Vec<String> {
     let mut notes = Vec::new();
-    if !req.args.metrics.is_empty() {
-        notes.push(
-            "metrics selectors are plain names and name globs in this version; series \
-             selectors with tag matchers arrive with per-series analysis"
-                .to_owned(),
-        );
-    }
     if settings.points_per_chart < MAX_POINTS && n > 1 {
         notes.push(format!(
             "{n} series share the drawing budget: at most {} points per chart (statistics use \

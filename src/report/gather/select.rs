@@ -1,18 +1,19 @@
 //! Which series a report covers, and their samples: every sample of each series (for its
 //! history across runs) and those inside the report's window (for everything else).
 //!
-//! Selection is by metric name and name glob until series selectors (name + tag matchers)
-//! exist; each selected name is split into its series (name + tag set), never pooled.
+//! Selection is by series selector ([`crate::metrics::selector`]), resolved exactly as the
+//! analyze action resolves it ([`resolve`]: an unknown exact name lists the stored names, an
+//! unknown tag key lists the keys the store has for that name); every selected series (name +
+//! tag set) is reported on its own, never pooled.
 
-use std::collections::BTreeMap;
-
-use crate::analyze::action::args::MetricPattern;
-use crate::analyze::action::select::{resolve_names, window};
+use crate::analyze::action::resolve::resolve;
+use crate::analyze::action::select::window;
+use crate::metrics::selector::Selector;
 use crate::report::args::WindowSpec;
 use crate::report::error::ReportError;
 use crate::report::escape::series_label;
 use crate::report::model::Skipped;
-use crate::store::{SampleWindow, SeriesKey, Store};
+use crate::store::{SampleWindow, SeriesKey, Store, StoredSeries};
 
 /// The source of the system collector's series (shown in the system overview, not as series
 /// of their own unless selected by name).
@@ -63,15 +64,12 @@ pub struct SeriesData {
 /// The series of a report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selection {
-    /// Series with samples in the window, by name then tags.
+    /// Series with samples in the window, by label.
     pub series: Vec<SeriesData>,
     /// Selectors and series left out.
     pub skipped: Vec<Skipped>,
     /// The window the samples were cut by.
     pub window: SampleWindow,
-    /// How many series each selected name has in the store (a name-keyed baseline or
-    /// analysis speaks for a series only when its name has one).
-    pub series_count: BTreeMap<String, usize>,
 }
 
 /// The sample window of `spec` over `names` at `now_ns`.
@@ -95,7 +93,33 @@ fn inside(w: &SampleWindow, ts: i64, run: Option<i64>) -> bool {
     w.since_ns.map_or(true, |s| ts >= s) && w.run_id.map_or(true, |r| run == Some(r))
 }
 
-/// Every series of `name`, with all its samples and those inside `w`.
+/// The stored series `key` (row `id`) with every sample and those inside `w`, or none when it
+/// has no sample at all.
+fn read_one(
+    store: &Store,
+    id: i64,
+    key: SeriesKey,
+    w: &SampleWindow,
+) -> Result<Option<SeriesData>, ReportError> {
+    let all = super::read::samples_of(store, id)?;
+    if all.is_empty() {
+        return Ok(None);
+    }
+    let mut window = Columns::default();
+    for i in 0..all.len() {
+        if inside(w, all.timestamps[i], all.run_ids[i]) {
+            window.push(all.values[i], all.timestamps[i], all.run_ids[i]);
+        }
+    }
+    Ok(Some(SeriesData {
+        label: series_label(&key.name, &key.tags),
+        key,
+        window,
+        all,
+    }))
+}
+
+/// Every series of `name`, with all its samples and those inside `w`, by label.
 pub fn read_series(
     store: &Store,
     name: &str,
@@ -103,85 +127,130 @@ pub fn read_series(
 ) -> Result<Vec<SeriesData>, ReportError> {
     let mut out = Vec::new();
     for (id, key) in super::read::series_named(store, name)? {
-        let all = super::read::samples_of(store, id)?;
-        if all.is_empty() {
-            continue;
-        }
-        let mut window = Columns::default();
-        for i in 0..all.len() {
-            if inside(w, all.timestamps[i], all.run_ids[i]) {
-                window.push(all.values[i], all.timestamps[i], all.run_ids[i]);
-            }
-        }
-        out.push(SeriesData {
-            label: series_label(&key.name, &key.tags),
-            key,
-            window,
-            all,
-        });
+        out.extend(read_one(store, id, key, w)?);
     }
     out.sort_by(|a, b| a.label.cmp(&b.label));
     Ok(out)
 }
 
-/// Selects the series of `patterns` (none: every series not from the system collector) in the
-/// window of `spec`.
+/// The stored series `selectors` select (none: every series not from the system collector),
+/// and the selectors that selected nothing.
+fn resolved(
+    store: &Store,
+    selectors: &[Selector],
+) -> Result<(Vec<StoredSeries>, Vec<Skipped>), ReportError> {
+    let index = store.series_index()?;
+    if selectors.is_empty() {
+        let every = Selector {
+            name: None,
+            matchers: Vec::new(),
+        };
+        let (mut series, _) = resolve(&index, &[every])?;
+        series.retain(|s| s.key.source.as_deref() != Some(SYSTEM_SOURCE));
+        return Ok((series, Vec::new()));
+    }
+    let (series, skipped) = resolve(&index, selectors)?;
+    let skipped = skipped
+        .into_iter()
+        .map(|s| Skipped {
+            what: s.metric,
+            reason: s.reason,
+        })
+        .collect();
+    Ok((series, skipped))
+}
+
+/// What a report reads: the selected stored series and the window, before any sample is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The selected series, in selector order.
+    pub stored: Vec<StoredSeries>,
+    /// Selectors that selected nothing.
+    pub skipped: Vec<Skipped>,
+    /// The window the samples are cut by.
+    pub window: SampleWindow,
+    /// The window as asked for.
+    pub spec: WindowSpec,
+    /// Whether no selector was given.
+    pub by_default: bool,
+}
+
+impl Plan {
+    /// Reads series `s` of the plan: `Ok(None)` when it has no sample at all, else its data
+    /// (with an empty window when it has none inside it: see [`Plan::left_out`]).
+    pub fn read(&self, store: &Store, s: &StoredSeries) -> Result<Option<SeriesData>, ReportError> {
+        read_one(store, s.id, s.key.clone(), &self.window)
+    }
+
+    /// Why `s` (no sample in the window) is left out.
+    pub fn left_out(&self, s: &SeriesData) -> Skipped {
+        Skipped {
+            what: s.label.clone(),
+            reason: format!(
+                "no samples in timeframe {} ({} stored in other runs or earlier)",
+                self.spec,
+                s.all.len()
+            ),
+        }
+    }
+
+    /// The error when no series has a sample in the window (`skipped`: everything left out).
+    pub fn nothing(&self, skipped: &[Skipped]) -> ReportError {
+        ReportError::Empty {
+            timeframe: self.spec.to_string(),
+            reason: nothing_reason(skipped, self.by_default, &self.window),
+        }
+    }
+}
+
+/// The plan of `selectors` (none: every series not from the system collector) in the window
+/// of `spec`.
+pub fn plan(
+    store: &Store,
+    selectors: &[Selector],
+    spec: WindowSpec,
+    now_ns: i64,
+    current_run: Option<i64>,
+) -> Result<Plan, ReportError> {
+    let (stored, skipped) = resolved(store, selectors)?;
+    let mut names: Vec<String> = stored.iter().map(|s| s.key.name.clone()).collect();
+    names.sort();
+    names.dedup();
+    Ok(Plan {
+        window: sample_window(store, spec, &names, now_ns, current_run)?,
+        stored,
+        skipped,
+        spec,
+        by_default: selectors.is_empty(),
+    })
+}
+
+/// Selects and reads the series of `selectors` (see [`plan`]) at once, by label.
 pub fn select(
     store: &Store,
-    patterns: &[MetricPattern],
+    selectors: &[Selector],
     spec: WindowSpec,
     now_ns: i64,
     current_run: Option<i64>,
 ) -> Result<Selection, ReportError> {
-    let by_default = patterns.is_empty();
-    let (names, mut skipped) = if by_default {
-        let all = resolve_names(store, &["*".parse().expect("valid glob")])?;
-        (all.0, Vec::new())
-    } else {
-        let (names, skipped) = resolve_names(store, patterns)?;
-        let skipped = skipped
-            .into_iter()
-            .map(|s| Skipped {
-                what: s.metric,
-                reason: s.reason,
-            })
-            .collect();
-        (names, skipped)
-    };
-    let w = sample_window(store, spec, &names, now_ns, current_run)?;
+    let plan = plan(store, selectors, spec, now_ns, current_run)?;
+    let mut skipped = plan.skipped.clone();
     let mut series = Vec::new();
-    let mut series_count = BTreeMap::new();
-    for name in &names {
-        let of_name = read_series(store, name, &w)?;
-        series_count.insert(name.clone(), of_name.len());
-        for s in of_name {
-            if by_default && s.key.source.as_deref() == Some(SYSTEM_SOURCE) {
-                continue;
-            }
-            if s.window.is_empty() {
-                skipped.push(Skipped {
-                    what: s.label.clone(),
-                    reason: format!(
-                        "no samples in timeframe {spec} ({} stored in other runs or earlier)",
-                        s.all.len()
-                    ),
-                });
-            } else {
-                series.push(s);
-            }
+    for s in &plan.stored {
+        match plan.read(store, s)? {
+            Some(s) if s.window.is_empty() => skipped.push(plan.left_out(&s)),
+            Some(s) => series.push(s),
+            None => {}
         }
     }
+    series.sort_by(|a, b| a.label.cmp(&b.label));
     if series.is_empty() {
-        return Err(ReportError::Empty {
-            timeframe: spec.to_string(),
-            reason: nothing_reason(&skipped, by_default, &w),
-        });
+        return Err(plan.nothing(&skipped));
     }
     Ok(Selection {
         series,
         skipped,
-        window: w,
-        series_count,
+        window: plan.window,
     })
 }
 

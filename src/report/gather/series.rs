@@ -29,6 +29,8 @@ pub const MAX_DRAWN_CHANGE_POINTS: usize = 50;
 pub const MIN_FORECAST_R2: f64 = 0.3;
 /// Coverage of the forecast's prediction interval.
 pub const FORECAST_LEVEL: f64 = 0.95;
+/// From this many samples a window's change points are detected on a thread of their own.
+pub const PARALLEL_FROM: usize = 100_000;
 
 /// What the analysis of one window found.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,8 +49,34 @@ pub struct WindowAnalysis {
     pub warnings: Vec<String>,
 }
 
-/// Analyses the window of `s`.
+/// Analyses the window of `s`. A long window's change points (about half of its cost) are
+/// detected on a thread of their own beside its other statistics.
 pub fn analyze_window(s: &SeriesData, settings: &Settings) -> WindowAnalysis {
+    let w = &s.window;
+    let detect = || {
+        (w.len() >= 2)
+            .then(|| compute_change_points(&w.values, Some(&w.timestamps), &settings.change_points))
+    };
+    let (found, (mut a, at)) = if w.len() >= PARALLEL_FROM {
+        std::thread::scope(|scope| {
+            let cps = scope.spawn(detect);
+            let rest = without_change_points(s, settings);
+            (cps.join().expect("change-point detection panicked"), rest)
+        })
+    } else {
+        (detect(), without_change_points(s, settings))
+    };
+    match found {
+        Some(Ok(cps)) => a.change_points = cps,
+        Some(Err(e)) => a.warnings.insert(at, format!("change points: {e}")),
+        None => {}
+    }
+    a
+}
+
+/// Everything of [`analyze_window`] but the change points, and where in the warnings theirs
+/// belongs (after the statistics').
+fn without_change_points(s: &SeriesData, settings: &Settings) -> (WindowAnalysis, usize) {
     let w = &s.window;
     let mut warnings = Vec::new();
     let options = SummaryOptions {
@@ -68,15 +96,7 @@ pub fn analyze_window(s: &SeriesData, settings: &Settings) -> WindowAnalysis {
             None
         }
     };
-    let change_points = if w.len() >= 2 {
-        compute_change_points(&w.values, Some(&w.timestamps), &settings.change_points)
-            .unwrap_or_else(|e| {
-                warnings.push(format!("change points: {e}"));
-                Vec::new()
-            })
-    } else {
-        Vec::new()
-    };
+    let at = warnings.len();
     let anomalies = anomalies(w, settings, &mut warnings);
     let distribution = summary.as_ref().map(|sum| Distribution {
         percentile_method: settings.percentile_method,
@@ -92,14 +112,15 @@ pub fn analyze_window(s: &SeriesData, settings: &Settings) -> WindowAnalysis {
     } else {
         None
     };
-    WindowAnalysis {
+    let a = WindowAnalysis {
         summary,
         anomalies,
-        change_points,
+        change_points: Vec::new(),
         distribution,
         trend,
         warnings,
-    }
+    };
+    (a, at)
 }
 
 fn anomalies(w: &Columns, settings: &Settings, warnings: &mut Vec<String>) -> Anomalies {

@@ -1,17 +1,21 @@
-//! The verdict of one series: its window's samples against a reference, with the engine's
-//! [`compare`] (significance by Welch's t-test, bootstrap interval of the relative change, the
-//! regression threshold; see [`crate::analyze::baseline`]).
+//! The verdict of one series: its window's samples against a reference, judged the way the
+//! analyze action judges them ([`compare_samples`]: Welch's t-test, or the prediction-interval
+//! t-test when a side holds one sample — a step's wall time has one per run —; the bootstrap
+//! interval of the relative change; the regression threshold; see
+//! [`crate::analyze::baseline`]).
 //!
 //! The reference, first found wins:
-//! 1. the comparison the recipe's analyze step made in this run (`metrics.last_analysis`),
-//!    when it covered exactly this window's samples of a name that has one series;
-//! 2. the metric's stored baseline, when its name has one series (baselines are keyed by name
-//!    until per-series baselines land; a name with several series would pool them);
+//! 1. the comparison the recipe's analyze step made in this run (`metrics.last_analysis`) for
+//!    this very series (its result's name, canonical tag string and scope `series`), when it
+//!    covered exactly this window's samples;
+//! 2. the series' own stored baseline (keyed by name + tags, scope `series`), the newest one
+//!    established before the window's run; a pooled baseline of its name mixes every series
+//!    of the name and is never used for one of them;
 //! 3. the same series in the runs before the window (up to [`PREVIOUS_RUNS`] of them).
 //!
-//! Without one, or with fewer than 2 samples on a side, the verdict is `insufficient`, with
-//! the reason. "Better" is lower unless the series is a throughput (type `throughput` or unit
-//! `ops/s`).
+//! Without one, with an empty side or with one sample on each side, the verdict is
+//! `insufficient`, with the reason. "Better" is lower unless the series is a throughput (type
+//! `throughput` or unit `ops/s`).
 
 use std::collections::BTreeSet;
 
@@ -19,10 +23,15 @@ use serde_json::Value;
 
 use super::select::SeriesData;
 use super::Settings;
-use crate::analyze::baseline::{compare, CompareParams, Comparison, Interval, SignificanceTest};
+use crate::analyze::baseline::{
+    compare_samples, CompareParams, Comparison, Interval, SignificanceTest,
+};
 use crate::analyze::descriptive::Moments;
+use crate::metrics::selector::tag_string;
 use crate::report::model::{Band, Headline, VerdictCounts, VerdictKind};
-use crate::store::{SeriesKey, Store};
+#[cfg(doc)]
+use crate::store::Store;
+use crate::store::{BaselineRecord, BaselineScope, SeriesKey};
 
 /// How many earlier runs make the run-over-run reference.
 pub const PREVIOUS_RUNS: usize = 5;
@@ -50,49 +59,42 @@ pub fn higher_is_better(key: &SeriesKey) -> bool {
     key.metric_type == "throughput" || key.unit == "ops/s"
 }
 
-/// Judges `s`; `series_of_name` is how many series its name has in the store.
+/// Judges `s`; `stored` holds every baseline of its name ([`Store::baselines_of`]).
 pub fn judge(
-    store: &Store,
     s: &SeriesData,
-    series_of_name: usize,
+    stored: &[BaselineRecord],
     last_analysis: Option<&Value>,
     settings: &Settings,
 ) -> Judged {
     let mut notes = Vec::new();
-    if series_of_name == 1 {
-        if let Some(mut j) = last_analysis.and_then(|a| from_analysis(a, s, settings)) {
-            j.band = stored_baseline(store, s, series_of_name, &mut notes)
-                .filter(|r| r.basis == j.headline.basis)
-                .and_then(|r| band_of(&r));
-            return j;
-        }
+    let stored = stored_baseline(s, stored, settings.window_run, &mut notes);
+    if let Some(mut j) = last_analysis.and_then(|a| from_analysis(a, s, settings)) {
+        j.band = stored
+            .filter(|r| r.basis == j.headline.basis)
+            .and_then(|r| band_of(&r));
+        return j;
     }
-    let reference = match stored_baseline(store, s, series_of_name, &mut notes) {
-        Some(r) => Some(r),
-        None => previous_runs(s, &mut notes),
-    };
-    let Some(reference) = reference else {
+    let Some(reference) = stored.or_else(|| previous_runs(s, &mut notes)) else {
         return insufficient(s, "none".to_owned(), None, notes.join("; "));
     };
     let band = band_of(&reference);
+    let candidate = &s.window.values;
+    let (c, r) = (candidate.len(), reference.values.len());
+    if c == 0 || r == 0 || (c == 1 && r == 1) {
+        let why = format!(
+            "{c} sample(s) in the window and {r} in the reference; a verdict needs a sample on \
+             each side and at least 2 on one of them"
+        );
+        return insufficient(s, reference.basis, band, why);
+    }
     let params = CompareParams {
         higher_is_better: higher_is_better(&s.key),
         regression_threshold: settings.regression_threshold,
         ..CompareParams::default()
     };
-    let candidate = &s.window.values;
-    if candidate.len() < 2 || reference.values.len() < 2 {
-        let why = format!(
-            "{} sample(s) in the window and {} in the reference; a verdict needs at least 2 on \
-             each side",
-            candidate.len(),
-            reference.values.len()
-        );
-        return insufficient(s, reference.basis, band, why);
-    }
-    match compare(&reference.values, candidate, &params) {
+    match compare_samples(&reference.values, candidate, &params) {
         Ok(c) => Judged {
-            headline: row(s, reference.basis, &c, reference.values.len(), None),
+            headline: row(s, reference.basis, &c, r, None),
             band,
         },
         Err(e) => insufficient(s, reference.basis, band, format!("comparison: {e}")),
@@ -110,32 +112,42 @@ fn band_of(r: &Reference) -> Option<Band> {
     })
 }
 
+/// The series' own stored baseline (scope `series`, its exact tags) among `stored` (every
+/// baseline of its name, oldest first): the newest one, except that a report over run R never
+/// uses a baseline established in run R or later (it would judge the run against itself).
 fn stored_baseline(
-    store: &Store,
     s: &SeriesData,
-    series_of_name: usize,
+    stored: &[BaselineRecord],
+    window_run: Option<i64>,
     notes: &mut Vec<String>,
 ) -> Option<Reference> {
-    let base = match store.latest_baseline(&s.key.name) {
-        Ok(Some(b)) => b,
-        Ok(None) => return None,
-        Err(e) => {
-            notes.push(format!("baseline: {e}"));
-            return None;
-        }
+    let usable = |b: &&BaselineRecord| match (window_run, b.run_id) {
+        (Some(window), Some(made_in)) => made_in < window,
+        _ => true,
     };
-    if series_of_name != 1 {
-        notes.push(format!(
-            "the stored baseline #{} of '{}' pools its {series_of_name} series, so it is not \
-             used for one of them",
-            base.id, s.key.name
-        ));
-        return None;
+    let own = stored
+        .iter()
+        .rev()
+        .filter(|b| b.scope == BaselineScope::Series && b.tags == s.key.tags)
+        .find(usable);
+    if let Some(base) = own {
+        return Some(Reference {
+            values: base.values.clone(),
+            basis: format!("baseline #{}", base.id),
+        });
     }
-    Some(Reference {
-        values: base.values,
-        basis: format!("baseline #{}", base.id),
-    })
+    if let Some(p) = stored
+        .iter()
+        .rev()
+        .find(|b| b.scope == BaselineScope::Pooled)
+    {
+        notes.push(format!(
+            "the pooled baseline #{} of '{}' mixes every series of the name, so it is not \
+             used for one of them",
+            p.id, s.key.name
+        ));
+    }
+    None
 }
 
 fn previous_runs(s: &SeriesData, notes: &mut Vec<String>) -> Option<Reference> {
@@ -154,7 +166,7 @@ fn previous_runs(s: &SeriesData, notes: &mut Vec<String>) -> Option<Reference> {
     let runs: BTreeSet<i64> = earlier.into_iter().rev().take(PREVIOUS_RUNS).collect();
     let (Some(lo), Some(hi)) = (runs.first(), runs.last()) else {
         notes.push(format!(
-            "no stored baseline and no run before run {first} holds this series"
+            "no baseline of this series is stored and no run before run {first} holds it"
         ));
         return None;
     };
@@ -231,17 +243,19 @@ fn insufficient(s: &SeriesData, basis: String, band: Option<Band>, reason: Strin
     }
 }
 
-/// The comparison an analyze step of this run made for this series' name, when it judged
-/// exactly the window's samples.
+/// The comparison an analyze step of this run made for this series (same name, tags and scope
+/// `series`), when it judged exactly the window's samples.
 fn from_analysis(analysis: &Value, s: &SeriesData, settings: &Settings) -> Option<Judged> {
     if analysis.get("run_id").and_then(Value::as_i64) != settings.current_run {
         return None;
     }
-    let metric = analysis
-        .get("metrics")?
-        .as_array()?
-        .iter()
-        .find(|m| m.get("metric_name").and_then(Value::as_str) == Some(s.key.name.as_str()))?;
+    let key = tag_string(&s.key.tags);
+    let text = |m: &Value, k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
+    let metric = analysis.get("metrics")?.as_array()?.iter().find(|m| {
+        text(m, "metric_name").as_deref() == Some(s.key.name.as_str())
+            && text(m, "series").as_deref() == Some(key.as_str())
+            && text(m, "scope").as_deref() == Some("series")
+    })?;
     let b = metric.get("baseline_comparison")?;
     let num = |k: &str| b.get(k).and_then(Value::as_f64);
     if b.get("candidate_sample_count").and_then(Value::as_u64) != Some(s.window.len() as u64) {

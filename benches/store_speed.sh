@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The store and the runner against their anchors, in one run on one machine (issue #16):
+#
+#  1. import: `f0 import` of an N-line `timestamp,value` CSV against the sqlite3 shell's
+#     `.import` of the same file into a WAL database (a plain two-column table: the floor of
+#     SQLite's own loader). Medians of hyperfine runs, rows/s, the ratio, and f0's peak RSS
+#     (GNU time's %M: wait4 of a small parent, so nothing of a big parent is folded in).
+#  2. runner: the whole process of `f0 run` on a recipe of STEPS no-op steps (store on)
+#     against a Python process that imports a no-op scriptlet class and calls run() STEPS
+#     times (the floor of Framework0's runner, which persists nothing). Per-step cost is
+#     (wall of STEPS steps - wall of 1 step) / (STEPS - 1), so process start cancels out;
+#     system calls per step come from `strace -c -f` the same way.
+#  3. with CALLGRIND=1, instruction counts of both runner commands (valgrind), a ratio that
+#     does not move with the machine's load.
+#
+#   benches/store_speed.sh                       # N=1000000 rows, STEPS=1000, RUNS=10
+#   N=200000 STEPS=500 RUNS=5 benches/store_speed.sh
+#   F0=target/release/f0 CALLGRIND=1 benches/store_speed.sh
+#
+# Needs hyperfine, sqlite3, python3, GNU time (apt-get install -y hyperfine sqlite3 python3
+# time), optionally strace and valgrind; builds f0 in release.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in hyperfine sqlite3 python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || {
+        echo "$tool not found: apt-get install -y hyperfine sqlite3 python3 time" >&2
+        exit 1
+    }
+done
+N=${N:-1000000}
+STEPS=${STEPS:-1000}
+RUNS=${RUNS:-10}
+if [ -z "${F0:-}" ]; then # F0=/path/to/f0 measures that binary instead of building one
+    cargo build --release --quiet --bin f0
+    F0="$PWD/target/release/f0"
+fi
+FIXTURES="$PWD/tests/fixtures/bridge"
+# The interpreter itself, past launcher shims (pyenv's is a shell script that would be timed).
+PY=$(python3 -c 'import sys; print(sys.executable)')
+TMP=$(mktemp -d /tmp/f0-store-speed.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP"
+
+python3 - "$N" <<'PY'
+import random, sys
+n = int(sys.argv[1])
+random.seed(16)
+t0 = 1767225600
+with open("data.csv", "w") as f:
+    f.write("timestamp,value\n")
+    for i in range(n):
+        f.write(f"{t0 + i},{random.uniform(0, 1000):.6f}\n")
+PY
+{
+    echo "steps:"
+    for i in $(seq 1 "$STEPS"); do
+        echo "  - {name: s$i, idx: $i, module: f0.builtin, function: Noop}"
+    done
+} >steps_n.yaml
+printf 'steps:\n  - {name: s1, idx: 1, module: f0.builtin, function: Noop}\n' >steps_1.yaml
+cat >floor.py <<PY
+import importlib, sys
+sys.path.insert(0, "$FIXTURES")
+ctx = {}
+for _ in range(int(sys.argv[1])):
+    cls = getattr(importlib.import_module("noop"), "Noop")
+    if cls().run(ctx, {}) != 0:
+        raise SystemExit("the no-op failed")
+PY
+export F0_LOG=warn F0_CONTEXT_DB="$TMP/store.db"
+CLEAN="rm -f $TMP/store.db $TMP/store.db-wal $TMP/store.db-shm $TMP/anchor.db $TMP/anchor.db-wal $TMP/anchor.db-shm"
+SQLITE_IMPORT="sqlite3 $TMP/anchor.db 'PRAGMA journal_mode=WAL;' 'CREATE TABLE samples(timestamp INTEGER, value REAL);' '.import --csv --skip 1 $TMP/data.csv samples'"
+
+hyperfine --style basic --warmup 1 --runs "$RUNS" --prepare "$CLEAN" --export-json import.json \
+    -n "f0 import" "$F0 import $TMP/data.csv --name m" \
+    -n "sqlite3 .import" "$SQLITE_IMPORT" >/dev/null
+eval "$CLEAN"
+/usr/bin/time -f %M -o rss.txt "$F0" import "$TMP/data.csv" --name m >/dev/null
+eval "$CLEAN"
+
+hyperfine --style basic --warmup 1 --runs "$RUNS" --prepare "$CLEAN" --export-json runner.json \
+    -n "f0 run $STEPS steps" "$F0 run $TMP/steps_n.yaml" \
+    -n "f0 run 1 step" "$F0 run $TMP/steps_1.yaml" \
+    -n "python floor $STEPS" "$PY $TMP/floor.py $STEPS" \
+    -n "python floor 1" "$PY $TMP/floor.py 1" >/dev/null
+
+syscalls() { # total system calls of a command (strace -c -f summary line)
+    eval "$CLEAN"
+    strace -f -c -o "$TMP/strace.txt" "$@" >/dev/null 2>&1 || true
+    awk '/^100.00/ {print $4}' "$TMP/strace.txt"
+}
+SYS_N=""
+SYS_1=""
+if command -v strace >/dev/null; then
+    SYS_N=$(syscalls "$F0" run "$TMP/steps_n.yaml")
+    SYS_1=$(syscalls "$F0" run "$TMP/steps_1.yaml")
+else
+    echo "strace not found (apt-get install -y strace): system calls per step not counted"
+fi
+IR_F0=""
+IR_PY=""
+if [ "${CALLGRIND:-0}" = 1 ]; then
+    if command -v valgrind >/dev/null; then
+        ir() {
+            eval "$CLEAN"
+            valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.out" "$@" >/dev/null 2>"$TMP/cg.err" || true
+            awk '/Collected :/ {print $4}' "$TMP/cg.err"
+        }
+        IR_F0=$(ir "$F0" run "$TMP/steps_n.yaml")
+        IR_PY=$(ir "$PY" "$TMP/floor.py" "$STEPS")
+    else
+        echo "valgrind not found (apt-get install -y valgrind): instruction counts skipped"
+    fi
+fi
+
+python3 - "$N" "$STEPS" "$(cat rss.txt)" "$SYS_N" "$SYS_1" "$IR_F0" "$IR_PY" <<'PY'
+import json, sys
+n, steps, rss_kib = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+sys_n, sys_1, ir_f0, ir_py = sys.argv[4:8]
+med = {}
+for f in ("import.json", "runner.json"):
+    for r in json.load(open(f))["results"]:
+        med[r["command"]] = r["median"]
+fi, sq = med["f0 import"], med["sqlite3 .import"]
+print(f"import of {n} CSV rows (medians)")
+print(f"  f0 import        {fi * 1e3:9.1f} ms  {n / fi:>12,.0f} rows/s  peak RSS {rss_kib / 1024:.1f} MiB")
+print(f"  sqlite3 .import  {sq * 1e3:9.1f} ms  {n / sq:>12,.0f} rows/s")
+print(f"  f0 / sqlite3 speed ratio: {sq / fi:.2f}x (target >= 1.5x)")
+run_n, run_1 = med[f"f0 run {steps} steps"], med["f0 run 1 step"]
+py_n, py_1 = med[f"python floor {steps}"], med["python floor 1"]
+print(f"runner, {steps} no-op steps, store on (medians)")
+print(f"  f0 run           {run_n * 1e3:9.1f} ms whole process, "
+      f"{(run_n - run_1) / (steps - 1) * 1e6:.1f} us per step (target <= 100)")
+print(f"  python floor     {py_n * 1e3:9.1f} ms whole process, "
+      f"{(py_n - py_1) / (steps - 1) * 1e6:.1f} us per step")
+print(f"  python / f0 whole-process ratio: {py_n / run_n:.2f}x (target >= 5x)")
+if sys_n and sys_1:
+    print(f"  system calls per f0 step: {(int(sys_n) - int(sys_1)) / (steps - 1):.1f} "
+          f"({sys_n} for {steps} steps, {sys_1} for 1)")
+if ir_f0 and ir_py:
+    a, b = int(ir_f0.replace(",", "")), int(ir_py.replace(",", ""))
+    print(f"  instructions: f0 {a:,}, python floor {b:,}, ratio {b / a:.2f}x")
+PY

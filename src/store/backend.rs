@@ -1,0 +1,146 @@
+//! The one narrow interface every read and write of the store goes through: runs, context,
+//! series, samples, baselines and analyses. [`Store`] (SQLite) is its only implementation
+//! today; a second backend (a shared PostgreSQL store of baselines and history across CI
+//! runners) implements this trait in a new file, and code written against
+//! `&mut dyn MetricsStore` runs on it unchanged.
+//!
+//! The methods carry the names and meanings of [`Store`]'s own (each is documented there);
+//! the trait adds nothing but the seam.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::{
+    AnalysisRow, BaselineRecord, BaselineScope, ContextRow, HistoryRow, MetricExtent,
+    MetricSamples, NewBaseline, RetentionReport, RunRow, RunSample, SampleRow, SampleWindow, Store,
+    StoreError, StoredSample, StoredSeries,
+};
+use crate::context::Context;
+
+/// Result of a store operation.
+type R<T> = Result<T, StoreError>;
+
+/// Every operation the runner, the actions and the commands need from a store.
+pub trait MetricsStore {
+    // Runs.
+    /// Records the start of a run ([`Store::begin_run`]).
+    fn begin_run(&mut self, recipe: &str, recipe_path: &str, started_at: f64) -> R<i64>;
+    /// Records the end of a run ([`Store::finish_run`]).
+    fn finish_run(&mut self, id: i64, ended_at: f64, status: &str) -> R<()>;
+    /// All runs, a dead run shown `crashed` ([`Store::runs`]).
+    fn runs(&self) -> R<Vec<RunRow>>;
+    /// Start times of all runs ([`Store::run_start_times`]).
+    fn run_start_times(&self) -> R<HashMap<i64, f64>>;
+
+    // Context.
+    /// A fresh context holding the persisted keys under `prefixes` ([`Store::load_context`]).
+    fn load_context(&self, prefixes: &[&str]) -> R<Context>;
+    /// Commits pending context changes, staged and given samples ([`Store::commit`]).
+    fn commit(&mut self, run_id: Option<i64>, ctx: &mut Context, samples: &[SampleRow]) -> R<()>;
+    /// Every persisted key ([`Store::context_rows`]).
+    fn context_rows(&self) -> R<Vec<ContextRow>>;
+    /// One persisted value ([`Store::context_value`]).
+    fn context_value(&self, key: &str) -> R<Option<Value>>;
+    /// The changes of one key ([`Store::context_history`]).
+    fn context_history(&self, key: &str) -> R<Vec<HistoryRow>>;
+
+    // Series and samples.
+    /// Accepts samples for the next commit ([`Store::stage_samples`]).
+    fn stage_samples(&mut self, run_id: Option<i64>, samples: Vec<SampleRow>) -> R<()>;
+    /// Writes samples now ([`Store::insert_samples`]).
+    fn insert_samples(&mut self, run_id: Option<i64>, samples: &[SampleRow]) -> R<()>;
+    /// Samples of a metric with matching tags ([`Store::samples`]).
+    fn samples(&self, name: &str, tags: &BTreeMap<String, String>) -> R<Vec<StoredSample>>;
+    /// Every series ([`Store::series_index`]).
+    fn series_index(&self) -> R<Vec<StoredSeries>>;
+    /// Samples of some series in a window ([`Store::samples_of_series`]).
+    fn samples_of_series(
+        &self,
+        name: &str,
+        series: &[StoredSeries],
+        window: SampleWindow,
+    ) -> R<MetricSamples>;
+    /// Samples of some runs ([`Store::samples_of_runs`]).
+    fn samples_of_runs(&self, run_ids: &[i64]) -> R<Vec<RunSample>>;
+    /// Runs that wrote samples ([`Store::runs_with_samples`]).
+    fn runs_with_samples(&self) -> R<Vec<i64>>;
+    /// Time extent of some series ([`Store::series_extent`]).
+    fn series_extent(&self, ids: &[i64]) -> R<Option<MetricExtent>>;
+    /// Drops old and excess samples ([`Store::enforce_retention`]).
+    fn enforce_retention(
+        &mut self,
+        now_ns: i64,
+        max_age_days: f64,
+        max_count: u64,
+    ) -> R<RetentionReport>;
+
+    // Baselines and analyses.
+    /// Stores a baseline ([`Store::insert_baseline`]).
+    fn insert_baseline(&mut self, b: &NewBaseline<'_>) -> R<i64>;
+    /// The newest baseline of a series ([`Store::latest_baseline_for`]).
+    fn latest_baseline_for(
+        &self,
+        metric: &str,
+        scope: BaselineScope,
+        tags: &BTreeMap<String, String>,
+    ) -> R<Option<BaselineRecord>>;
+    /// Every baseline of a metric ([`Store::baselines_of`]).
+    fn baselines_of(&self, metric: &str) -> R<Vec<BaselineRecord>>;
+    /// Stores an analysis result ([`Store::insert_analysis`]).
+    fn insert_analysis(
+        &mut self,
+        run_id: Option<i64>,
+        step: Option<&str>,
+        result: &Value,
+    ) -> R<i64>;
+    /// The analyses of a run ([`Store::analyses`]).
+    fn analyses(&self, run_id: i64) -> R<Vec<AnalysisRow>>;
+}
+
+/// Forwards each listed trait method to [`Store`]'s inherent method of the same name.
+macro_rules! forward {
+    (@acc [$($done:tt)*]) => {
+        impl MetricsStore for Store { $($done)* }
+    };
+    (@acc [$($done:tt)*] $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $out:ty; $($rest:tt)*) => {
+        forward!(@acc [$($done)* fn $name(&mut self $(, $arg: $ty)*) -> R<$out> {
+            Store::$name(self $(, $arg)*)
+        }] $($rest)*);
+    };
+    (@acc [$($done:tt)*] $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty; $($rest:tt)*) => {
+        forward!(@acc [$($done)* fn $name(&self $(, $arg: $ty)*) -> R<$out> {
+            Store::$name(self $(, $arg)*)
+        }] $($rest)*);
+    };
+    ($($items:tt)*) => { forward!(@acc [] $($items)*); };
+}
+
+forward! {
+    begin_run(&mut self, recipe: &str, recipe_path: &str, started_at: f64) -> i64;
+    finish_run(&mut self, id: i64, ended_at: f64, status: &str) -> ();
+    runs(&self) -> Vec<RunRow>;
+    run_start_times(&self) -> HashMap<i64, f64>;
+    load_context(&self, prefixes: &[&str]) -> Context;
+    commit(&mut self, run_id: Option<i64>, ctx: &mut Context, samples: &[SampleRow]) -> ();
+    context_rows(&self) -> Vec<ContextRow>;
+    context_value(&self, key: &str) -> Option<Value>;
+    context_history(&self, key: &str) -> Vec<HistoryRow>;
+    stage_samples(&mut self, run_id: Option<i64>, samples: Vec<SampleRow>) -> ();
+    insert_samples(&mut self, run_id: Option<i64>, samples: &[SampleRow]) -> ();
+    samples(&self, name: &str, tags: &BTreeMap<String, String>) -> Vec<StoredSample>;
+    series_index(&self) -> Vec<StoredSeries>;
+    samples_of_series(&self, name: &str, series: &[StoredSeries], window: SampleWindow)
+        -> MetricSamples;
+    samples_of_runs(&self, run_ids: &[i64]) -> Vec<RunSample>;
+    runs_with_samples(&self) -> Vec<i64>;
+    series_extent(&self, ids: &[i64]) -> Option<MetricExtent>;
+    enforce_retention(&mut self, now_ns: i64, max_age_days: f64, max_count: u64)
+        -> RetentionReport;
+    insert_baseline(&mut self, b: &NewBaseline<'_>) -> i64;
+    latest_baseline_for(&self, metric: &str, scope: BaselineScope,
+        tags: &BTreeMap<String, String>) -> Option<BaselineRecord>;
+    baselines_of(&self, metric: &str) -> Vec<BaselineRecord>;
+    insert_analysis(&mut self, run_id: Option<i64>, step: Option<&str>, result: &Value) -> i64;
+    analyses(&self, run_id: i64) -> Vec<AnalysisRow>;
+}

@@ -1,0 +1,225 @@
+//! Framework0 `PerformanceMetric` JSON for `f0 import`, read one object at a time from any
+//! reader: JSON lines (each line parsed on its own, errors name the line), pretty-printed
+//! objects one after another, or one array of objects (both parsed as a stream; errors name
+//! the line serde_json stopped at). See [`super::import`] for the accepted fields.
+
+use std::io::{BufRead, Read};
+
+use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use super::import::ImportError;
+use super::timestamp::parse_timestamp;
+use super::{SampleRow, SeriesKey};
+use crate::metrics::{MetricType, MetricUnit, Tags};
+
+/// One metric as Framework0 writes it; `timestamp` may be integer ns or float seconds.
+#[derive(Deserialize)]
+struct Imported {
+    #[serde(deserialize_with = "non_empty")]
+    name: String,
+    value: f64,
+    metric_type: MetricType,
+    unit: MetricUnit,
+    #[serde(deserialize_with = "timestamp_ns")]
+    timestamp: i64,
+    #[serde(default)]
+    tags: Tags,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    context: serde_json::Map<String, serde_json::Value>,
+}
+
+impl From<Imported> for SampleRow {
+    fn from(m: Imported) -> Self {
+        SampleRow {
+            series: SeriesKey {
+                name: m.name,
+                metric_type: m.metric_type.as_str().to_owned(),
+                unit: m.unit.as_str().to_owned(),
+                tags: m.tags,
+                source: m.source,
+            },
+            ts_ns: m.timestamp,
+            value: m.value,
+            context: (!m.context.is_empty()).then_some(serde_json::Value::Object(m.context)),
+        }
+    }
+}
+
+fn non_empty<'de, D: de::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    if name.trim().is_empty() {
+        return Err(de::Error::custom(crate::metrics::MetricError::EmptyName));
+    }
+    Ok(name)
+}
+
+/// An integer is epoch nanoseconds (COMPAT §4); a number with a fraction or an exponent is
+/// epoch seconds (Python's `time.time()`), read by [`parse_timestamp`].
+fn timestamp_ns<'de, D: de::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    match serde_json::Number::deserialize(d)? {
+        n if n.is_i64() => Ok(n.as_i64().unwrap_or_default()),
+        n if n.is_u64() => Err(de::Error::custom(format!(
+            "timestamp {n} is beyond the year 2262 in nanoseconds"
+        ))),
+        n => parse_timestamp(&n.to_string()).map_err(de::Error::custom),
+    }
+}
+
+/// Where a sample goes; an error stops the import.
+pub(super) type Sink<'a> = dyn FnMut(SampleRow) -> Result<(), ImportError> + 'a;
+
+/// Calls `sink` with every metric of `reader` in order (`label` names the file in errors).
+pub(super) fn each_metric<R: BufRead>(
+    mut reader: R,
+    label: &str,
+    sink: &mut Sink<'_>,
+) -> Result<(), ImportError> {
+    let bad = |line: usize, e: &serde_json::Error| ImportError::Line {
+        path: label.to_owned(),
+        line,
+        message: format!("not a PerformanceMetric JSON object: {e}"),
+    };
+    let io = |source| ImportError::Io {
+        path: label.to_owned(),
+        source,
+    };
+    // The first line decides: a whole object on it means JSON lines.
+    let mut first = String::new();
+    let mut lineno = 0;
+    while first.trim().is_empty() {
+        first.clear();
+        if reader.read_line(&mut first).map_err(io)? == 0 {
+            return Ok(());
+        }
+        lineno += 1;
+    }
+    let head = first.trim();
+    let is_array = head.starts_with('[');
+    if head.starts_with('{') && head.ends_with('}') {
+        let mut line = first;
+        loop {
+            if !line.trim().is_empty() {
+                let m: Imported = serde_json::from_str(&line).map_err(|e| bad(lineno, &e))?;
+                sink(m.into())?;
+            }
+            line.clear();
+            if reader.read_line(&mut line).map_err(io)? == 0 {
+                return Ok(());
+            }
+            lineno += 1;
+        }
+    }
+    // A stream: the lines already read, then the rest. serde_json counts lines from the
+    // first non-blank one, so its line numbers are shifted by the blank lines before it.
+    let skipped = lineno - 1;
+    let chained = std::io::Cursor::new(first.into_bytes()).chain(reader);
+    let mut de = serde_json::Deserializer::from_reader(chained);
+    let mut failed = None;
+    let result = if is_array {
+        de.deserialize_seq(Elements {
+            sink,
+            failed: &mut failed,
+        })
+        .and_then(|()| de.end())
+    } else {
+        let mut out = Ok(());
+        for m in de.into_iter::<Imported>() {
+            match m {
+                Ok(m) => {
+                    if let Err(e) = sink(m.into()) {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                Err(e) => {
+                    out = Err(e);
+                    break;
+                }
+            }
+        }
+        out
+    };
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    result.map_err(|e| bad(e.line() + skipped, &e))
+}
+
+/// Visits the array's elements one at a time (never holding the array).
+struct Elements<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+    failed: &'s mut Option<ImportError>,
+}
+
+impl<'de> Visitor<'de> for Elements<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of PerformanceMetric objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(m) = seq.next_element::<Imported>()? {
+            if let Err(e) = (self.sink)(m.into()) {
+                *self.failed = Some(e);
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str) -> Result<Vec<SampleRow>, ImportError> {
+        let mut out = Vec::new();
+        each_metric(text.as_bytes(), "f.json", &mut |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    const A: &str = r#"{"name":"a","value":1,"metric_type":"gauge","unit":"count","timestamp":1767225600000000000}"#;
+
+    #[test]
+    fn lines_arrays_and_pretty_objects_read_the_same() {
+        let pretty = A.replace(',', ",\n  ");
+        let lines = all(&format!("{A}\n{A}\n")).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(all(&format!("\n{pretty}\n{pretty}")).unwrap(), lines);
+        assert_eq!(all(&format!("[\n{pretty},\n{A}\n]\n")).unwrap(), lines);
+        assert_eq!(all("[]").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn float_timestamps_are_epoch_seconds_and_context_is_kept() {
+        let t = A
+            .replace("1767225600000000000", "1767225600.25")
+            .replace("}", r#","context":{"run":3}}"#);
+        let got = all(&format!("[{t}]")).unwrap();
+        assert_eq!(got[0].ts_ns, 1_767_225_600_250_000_000);
+        assert_eq!(got[0].context, Some(serde_json::json!({"run": 3})));
+    }
+
+    #[test]
+    fn errors_name_the_line_in_every_form() {
+        let bad = A.replace("gauge", "meter");
+        let line_of = |text: &str| match all(text) {
+            Err(ImportError::Line { line, .. }) => line,
+            other => panic!("{:?}", other.map(|v| v.len())),
+        };
+        assert_eq!(line_of(&format!("{A}\n\n{bad}\n")), 3);
+        assert_eq!(line_of(&format!("\n[\n{A},\n{bad}\n]")), 4);
+        let pretty = bad.replace(',', ",\n");
+        assert_eq!(line_of(&format!("{}\n{pretty}", A.replace(',', ",\n"))), 8);
+        let empty = A.replace(r#""a""#, r#""  ""#);
+        assert_eq!(line_of(&format!("[{empty}]")), 1);
+        assert_eq!(line_of("[1, 2"), 1);
+    }
+}

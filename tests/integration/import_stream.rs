@@ -1,0 +1,140 @@
+//! `f0 import` streams: peak memory does not grow with the file, a bad last line still leaves
+//! nothing behind, and the JSON Framework0's Python side writes (an indented array, float
+//! epoch-second timestamps, `context`) is read.
+
+use std::io::Write;
+
+use framework0::collect::workload::run_once;
+
+use crate::util::Scratch;
+
+const ROWS: usize = 400_000;
+
+/// A CSV of `ROWS` samples (≈ 10 MB; the whole-file reader this replaced peaked at ≈ 130 MiB
+/// on it), optionally ending in one bad line.
+fn big_csv(s: &Scratch, name: &str, bad_tail: bool) -> std::path::PathBuf {
+    let path = s.path(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "timestamp,value").unwrap();
+    for i in 0..ROWS {
+        writeln!(f, "{},{}.5", 1_767_225_600 + i, i % 1000).unwrap();
+    }
+    if bad_tail {
+        writeln!(f, "1767225600,not-a-number").unwrap();
+    }
+    f.flush().unwrap();
+    path
+}
+
+/// Runs `f0 import ARGS` as a workload: (exit code, peak RSS of f0 itself in bytes).
+fn import_peak(s: &Scratch, args: &[&str]) -> (Option<i32>, u64) {
+    let mut argv = vec![
+        "env".to_owned(),
+        format!("F0_CONTEXT_DB={}", s.store().display()),
+        env!("CARGO_BIN_EXE_f0").to_owned(),
+        "import".to_owned(),
+    ];
+    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    let r = run_once(&argv, None, &|| false, &mut || {}).unwrap();
+    (r.exit_code, r.peak_rss_bytes)
+}
+
+fn count(s: &Scratch, sql: &str) -> i64 {
+    s.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn import_memory_stays_bounded_whatever_the_file_size() {
+    let s = Scratch::new();
+    let good = big_csv(&s, "big.csv", false);
+    let (code, peak) = import_peak(&s, &[good.to_str().unwrap(), "--name", "m"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM metric_samples"),
+        ROWS as i64
+    );
+    assert!(
+        peak < 64 << 20,
+        "f0 import of {ROWS} rows peaked at {peak} bytes"
+    );
+    // A bad last line: refused with its line number, nothing of the 400,000 rows kept.
+    let bad = big_csv(&s, "bad.csv", true);
+    let out = s.run(&["import", bad.to_str().unwrap(), "--name", "m"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("bad.csv:{}: value 'not-a-number'", ROWS + 2)),
+        "{err}"
+    );
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM metric_samples"),
+        ROWS as i64
+    );
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM runs"), 1);
+}
+
+#[test]
+fn an_indented_json_array_with_float_second_timestamps_keeps_each_samples_context() {
+    let s = Scratch::new();
+    // What `json.dump([m.to_dict() for m in metrics], f, indent=2)` writes, with time.time().
+    let text = r#"[
+  {
+    "name": "db_query",
+    "value": 1500.0,
+    "metric_type": "timing",
+    "unit": "ns",
+    "timestamp": 1767225600.25,
+    "tags": {"function": "q"},
+    "source": "application_collector",
+    "context": {"error": "timeout", "error_type": "TimeoutError"}
+  },
+  {
+    "name": "db_query",
+    "value": 1700,
+    "metric_type": "timing",
+    "unit": "ns",
+    "timestamp": 1767225601000000000,
+    "tags": {"function": "q"}
+  }
+]
+"#;
+    let p = s.write("metrics.json", text);
+    let out = s.run(&["import", p.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["samples"], 2);
+    assert_eq!(summary["metrics"], serde_json::json!(["db_query"]));
+    let rows: Vec<(i64, f64, Option<String>)> = s
+        .sql()
+        .prepare("SELECT ts_ns, value, context FROM metric_samples ORDER BY ts_ns")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows[0].0, 1_767_225_600_250_000_000);
+    let ctx: serde_json::Value = serde_json::from_str(rows[0].2.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        ctx,
+        serde_json::json!({"error": "timeout", "error_type": "TimeoutError"})
+    );
+    assert_eq!(
+        (rows[1].0, rows[1].1, rows[1].2.clone()),
+        (1_767_225_601_000_000_000, 1700.0, None)
+    );
+    // A bad element names its line in the file.
+    let bad = s.write(
+        "bad.json",
+        &text.replace(
+            "\"timing\",\n    \"unit\": \"ns\",\n    \"timestamp\": 1767225601000000000",
+            "\"meter\",\n    \"unit\": \"ns\",\n    \"timestamp\": 1767225601000000000",
+        ),
+    );
+    let out = s.run(&["import", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.json:15: not a PerformanceMetric JSON object: unknown variant `meter`"),
+        "{err}"
+    );
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM metric_samples"), 2);
+}
