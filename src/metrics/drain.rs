@@ -338,7 +338,12 @@ impl State {
 /// `limit`: over budget it grows in proportion (to the next power of two, at most 2^20); well
 /// under (a quarter of the budget) it halves.
 pub(crate) fn next_stride(stride: u64, share: f64, limit: f64) -> u64 {
-    let factor = share / limit;
+    // One flusher thread cannot use more than a core: a budget of a whole core never thins,
+    // and a share above 1 is the CPU clock's granularity over a short cycle, not a cost.
+    if limit >= 1.0 {
+        return 1;
+    }
+    let factor = share.min(1.0) / limit;
     if factor > 1.0 {
         ((stride as f64 * factor).ceil() as u64)
             .next_power_of_two()
@@ -418,6 +423,12 @@ mod tests {
         assert_eq!(next_stride(8, 0.008, 0.01), 8, "within budget: unchanged");
         assert_eq!(next_stride(8, 0.001, 0.01), 4);
         assert_eq!(next_stride(1, 0.0, 0.01), 1);
+        assert_eq!(
+            next_stride(1, 1.25, 1.0),
+            1,
+            "a whole core's budget never thins (regression: a tick-rounded share above 1 thinned call records)"
+        );
+        assert_eq!(next_stride(8, 1.25, 0.5), 16, "a share is at most one core");
         assert_eq!(next_stride(1 << 20, 1.0, 1e-6), 1 << 20, "capped");
     }
 }
