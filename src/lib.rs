@@ -28,6 +28,7 @@ pub mod events;
 pub mod exposition;
 pub mod framework0;
 pub mod metrics;
+pub mod plugin;
 pub mod profile;
 pub mod prometheus;
 pub mod recipe;

@@ -25,9 +25,16 @@ impl BridgeConfig {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let env_path = std::env::var_os("PYTHONPATH").unwrap_or_default();
         let mut dirs = vec![recipe_dir, PathBuf::from(".")];
         dirs.extend(extra.iter().cloned());
+        BridgeConfig::searching(python, dirs)
+    }
+
+    /// Settings that look for modules in `dirs`, in order, then in each directory of
+    /// `PYTHONPATH`, then wherever the interpreter itself looks; every directory is made
+    /// absolute, repeats keep their first place.
+    pub fn searching(python: impl Into<PathBuf>, mut dirs: Vec<PathBuf>) -> Self {
+        let env_path = std::env::var_os("PYTHONPATH").unwrap_or_default();
         dirs.extend(std::env::split_paths(&env_path).filter(|p| !p.as_os_str().is_empty()));
         let mut search_path: Vec<PathBuf> = Vec::new();
         for d in dirs {

@@ -28,6 +28,7 @@
 //! `"-Infinity"`: MongoDB Extended JSON's spelling), shown as such by `f0 context`, and come
 //! back to Python as the same floats.
 
+mod call;
 mod config;
 mod frame;
 mod locate;
@@ -36,6 +37,7 @@ mod shim;
 mod step;
 mod worker;
 
+pub use call::{CallError, PluginWorker};
 pub use config::{BridgeConfig, DEFAULT_PYTHON, PYTHON_ENV};
 
 use std::sync::Arc;

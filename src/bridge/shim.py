@@ -14,6 +14,14 @@ stdout and stderr are f0's own, so a scriptlet prints straight through (flushed 
                  "ctx": {"reset": bool, "set": {key: value}}}  -> {"op": "done", ...}
   worker -> f0 while a step runs: {"op": "metrics", "items": [...]}, {"op": "history"}
                  (answered by {"op": "history", "entries": [...]})
+  f0 -> worker: {"op": "call", "module", "function", "method", "args": [...]}
+                                                               -> {"op": "result", ...}
+
+``call`` serves Python plugins (collectors and analyzers, see f0's ``plugin::python``):
+``function`` names a function, called as ``function(*args)``, or a class, instantiated once
+(no arguments) and kept, whose ``method`` is called as ``instance.method(*args)``. ``result``
+carries ``ok`` with ``value`` (what it returned), or ``ok: false`` with ``message`` and
+``traceback``.
 
 ``done`` carries ``outcome`` (``ok``, ``code`` with ``code``, ``reported`` or ``exception`` with
 ``message`` and ``traceback``), ``changes`` ([key, value, who] in the order they were set) and
@@ -247,6 +255,31 @@ class Worker:
     def __init__(self, channel):
         self.channel = channel
         self.mirror = {}
+        self.instances = {}
+
+    def call(self, msg):
+        """One plugin call; its result, or why it failed."""
+        module_name, name = msg["module"], msg["function"]
+        try:
+            target = getattr(importlib.import_module(module_name), name)
+            if isinstance(target, type):
+                key = (module_name, name)
+                if key not in self.instances:
+                    self.instances[key] = target()
+                target = getattr(self.instances[key], msg["method"])
+            value = target(*msg.get("args", []))
+            reply = {"ok": True, "value": value}
+            encode(reply)
+        except BaseException as e:  # reported to f0; the worker lives on
+            reply = _failure("exception", f"{type(e).__name__}: {e}")
+            reply["ok"] = False
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        reply["op"] = "result"
+        self.channel.send(reply)
 
     def history(self):
         self.channel.send({"op": "history"})
@@ -308,6 +341,8 @@ def main():
             return
         if msg.get("op") == "step":
             worker.step(msg)
+        elif msg.get("op") == "call":
+            worker.call(msg)
 
 
 if __name__ == "__main__":

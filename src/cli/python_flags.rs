@@ -1,10 +1,12 @@
 //! The Python bridge's flags, shared by `f0 run` and `f0 validate`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
 
 use framework0::bridge::{BridgeConfig, PythonBridge, DEFAULT_PYTHON, PYTHON_ENV};
+use framework0::plugin::{python::PythonSetup, Plugins};
 use framework0::scriptlet::Registry;
 
 /// How Python steps (modules no native scriptlet claims) are found and run.
@@ -20,9 +22,18 @@ pub struct PythonFlags {
 }
 
 impl PythonFlags {
-    /// Installs the bridge for the recipe at `recipe` as `registry`'s fallback.
+    /// Installs the bridge for the recipe at `recipe` as `registry`'s fallback, and gives
+    /// the Python plugins (collectors, analyzers) the same interpreter and search path.
     pub fn install(&self, registry: &mut Registry, recipe: &Path) {
         let config = BridgeConfig::new(&self.python, recipe, &self.pythonpath);
         registry.set_fallback(Box::new(PythonBridge::new(config)));
+        let setup = PythonSetup {
+            python: self.python.clone(),
+            recipe: recipe.to_path_buf(),
+            pythonpath: self.pythonpath.clone(),
+        };
+        registry
+            .extensions_mut()
+            .insert(Arc::new(Plugins::with_python(setup)));
     }
 }

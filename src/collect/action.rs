@@ -1,15 +1,17 @@
 //! Executing a [`CollectPlan`]: the `collect` action of `PerformanceMetricsScriptlet`.
 //!
 //! Order: start the writer (one thread, bounded queue, the sink) → start the system
-//! collector (background, fixed rate, priming sample first) and the network probes
-//! (background) → record the custom metrics → run the workloads one after another → wait
-//! out the rest of `duration` → stop the background collectors (the system one takes a
-//! final sample) → sample the recorder and allocation counters → drain the writer →
-//! summary. A failing workload stops the remaining workloads and the wait; a required
-//! endpoint that failed, a failed workload or a store write error fail the step after the
-//! summary is written. Cancellation (timeout, Ctrl-C) stops everything, stores what was
-//! collected and returns [`CollectError::Cancelled`].
+//! collector (background, fixed rate, priming sample first), the network probes and the
+//! plugin collectors ([`super::plugins`]; background, fixed rate) → record the custom
+//! metrics → run the workloads one after another → wait out the rest of `duration` → stop
+//! the background collectors (the system one takes a final sample) → sample the recorder and
+//! allocation counters → drain the writer → summary. A failing workload stops the remaining
+//! workloads and the wait; a required endpoint that failed, a failed workload, a plugin
+//! collector with a failed sample or a store write error fail the step after the summary is
+//! written. Cancellation (timeout, Ctrl-C) stops everything, stores what was collected and
+//! returns [`CollectError::Cancelled`].
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
@@ -19,6 +21,7 @@ use super::args::{self, CollectPlan};
 use super::background::BackgroundCollector;
 use super::custom::CustomMetricsCollector;
 use super::network::NetworkMetricsCollector;
+use super::plugins::{PluginCollector, PluginPlan};
 use super::progress::Progress;
 use super::summary::{
     ApplicationSummary, CollectSummary, CollectorsSummary, CustomSummary, NetworkSummary,
@@ -70,6 +73,7 @@ pub fn execute(
     let mut collectors = CollectorsSummary::default();
     let system = start_system(plan, on, &tx)?;
     let network = start_network(plan, on, &tx)?;
+    let plugins = start_plugins(plan, on, &tx)?;
     if let Some(entries) = plan.custom.as_ref().filter(|_| on) {
         collectors.custom = Some(record_custom(entries, &tx)?);
     }
@@ -84,6 +88,7 @@ pub fn execute(
     if let Some(network) = network {
         collectors.network = Some(stop_network(network, &mut failures));
     }
+    collectors.plugins = stop_plugins(plugins, &mut failures);
     if plan.application.is_some() && on {
         let mut batch = Vec::new();
         ApplicationMetricsCollector::new().sample(&mut batch)?;
@@ -132,6 +137,50 @@ fn start_system<'p>(
     })?;
     let bg = BackgroundCollector::spawn(Box::new(c), Some(s.interval), true, tx.clone())?;
     Ok(Some((s, bg)))
+}
+
+type RunningPlugin<'p> = (&'p PluginPlan, BackgroundCollector);
+
+fn start_plugins<'p>(
+    plan: &'p CollectPlan,
+    on: bool,
+    tx: &BatchSender,
+) -> Result<Vec<RunningPlugin<'p>>, CollectError> {
+    let plans = if on { &plan.plugins[..] } else { &[] };
+    plans
+        .iter()
+        .map(|p| {
+            let c = PluginCollector::new(&plan.plugin_set, p)?;
+            let bg = BackgroundCollector::spawn(Box::new(c), Some(p.interval), false, tx.clone())?;
+            Ok((p, bg))
+        })
+        .collect()
+}
+
+/// Stops the plugin collectors; every one whose samples failed fails the step.
+fn stop_plugins(
+    running: Vec<RunningPlugin<'_>>,
+    failures: &mut Vec<String>,
+) -> BTreeMap<String, SamplingSummary> {
+    let mut out = BTreeMap::new();
+    for (p, bg) in running {
+        let report = bg.stop();
+        if report.error_count > 0 {
+            failures.push(format!(
+                "args.collectors.{}: {} of {} samples failed; first: {}",
+                p.name,
+                report.error_count,
+                report.samples,
+                report.errors.first().map_or("", String::as_str)
+            ));
+        }
+        let summary = SamplingSummary {
+            interval_seconds: p.interval.as_secs_f64(),
+            report,
+        };
+        out.insert(p.name.clone(), summary);
+    }
+    out
 }
 
 struct RunningNetwork<'p> {
@@ -240,17 +289,20 @@ fn wait_out(
     Ok(())
 }
 
-fn enabled_collectors(plan: &CollectPlan, on: bool) -> Vec<&'static str> {
-    [
+fn enabled_collectors(plan: &CollectPlan, on: bool) -> Vec<&str> {
+    let builtin = [
         ("system", plan.system.is_some()),
         ("application", plan.application.is_some()),
         ("network", plan.network.is_some()),
         ("custom", plan.custom.is_some()),
-    ]
-    .into_iter()
-    .filter(|(_, e)| *e && on)
-    .map(|(n, _)| n)
-    .collect()
+    ];
+    let plugins = plan.plugins.iter().map(|p| (p.name.as_str(), true));
+    builtin
+        .into_iter()
+        .chain(plugins)
+        .filter(|(_, e)| *e && on)
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// The findings of the `collect` arguments at path `base` (for `f0 validate` and the
@@ -309,7 +361,8 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
 fn plan_for_step(env: &StepEnv, args: &Map<String, Value>) -> Result<CollectPlan, ScriptletError> {
     let step = &env.info().step_name;
     let recipe_config = env.get("recipe.config");
-    let (plan, findings) = args::parse(args, "args", recipe_config.as_ref());
+    let plugins = crate::plugin::Plugins::for_step(env);
+    let (plan, findings) = args::parse_with(args, "args", recipe_config.as_ref(), &plugins);
     for f in &findings {
         if f.level == Level::Warning {
             tracing::warn!(target: "f0.collect", "step '{step}': {}: {}", f.path, f.message);

@@ -18,6 +18,10 @@
 //!   anomaly_detection: true    # online detectors on what is stored (see super::online)
 //! ```
 //!
+//! Any other name in `collectors` is a plugin collector (`exec`, `python`, or one a program
+//! registered, see [`crate::plugin`]): `{enabled, interval, ...its settings}`, read by
+//! [`super::plugins::plan`].
+//!
 //! When `collectors` is given, only the collectors it lists run (`enabled` defaults to
 //! true). The system interval is, first found: `collectors.system.interval`,
 //! `config.collectors.system.interval`, `config.collection.collection_interval`, 1 s.
@@ -26,16 +30,19 @@
 //! such as `recipe.steps[2].args.collectors.system.interval`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use super::custom::{parse_entries, CustomEntry};
 use super::network::{Endpoint, DEFAULT_TIMEOUT};
-use super::workload::{find_program, Workload};
+use super::plugins::PluginPlan;
+use super::workload::Workload;
 use crate::diagnostic::{compact, Code, Finding};
 use crate::metrics::filter::FILTER_KEYS;
 use crate::metrics::{ConfigError, FilterError, MetricFilter, MetricsConfiguration};
+use crate::plugin::Plugins;
 use crate::scriptlet::args::{unknown_key_message, ArgMap, ArgReader, FieldError};
 
 /// Collection length when `duration` is absent.
@@ -99,6 +106,10 @@ pub struct CollectPlan {
     pub config: MetricsConfiguration,
     /// Online anomaly detection on what is stored (see [`super::online`]).
     pub online: Option<crate::analyze::online::OnlineOptions>,
+    /// Plugin collectors (see [`crate::plugin`]), in name order.
+    pub plugins: Vec<PluginPlan>,
+    /// The plugins the plan was read with (that make its plugin collectors).
+    pub plugin_set: Arc<Plugins>,
 }
 
 /// Parses and validates the `collect` arguments; `base` is the path of `args`. The plan is
@@ -108,6 +119,16 @@ pub fn parse(
     args: &Map<String, Value>,
     base: &str,
     recipe_config: Option<&Value>,
+) -> (Option<CollectPlan>, Vec<Finding>) {
+    parse_with(args, base, recipe_config, &Plugins::current())
+}
+
+/// [`parse`] naming the collector plugins of `plugins`.
+pub fn parse_with(
+    args: &Map<String, Value>,
+    base: &str,
+    recipe_config: Option<&Value>,
+    plugin_set: &Arc<Plugins>,
 ) -> (Option<CollectPlan>, Vec<Finding>) {
     let mut findings = Vec::new();
     let mut out = ArgReader::new(base, &mut findings);
@@ -127,8 +148,8 @@ pub fn parse(
     let mut filters = filters(&mut out, args.get("filters"));
     filters.extend(config.filters.iter().cloned());
     let raw = raw_config.cloned().unwrap_or(Value::Null);
-    let (system, application, network, custom) =
-        collectors(&mut out, args.get("collectors"), &config, &raw);
+    let (system, application, network, custom, plugins) =
+        collectors(&mut out, args.get("collectors"), &config, &raw, plugin_set);
     let online = super::online::parse(&mut out, args.get("anomaly_detection"));
     let plan = CollectPlan {
         duration,
@@ -139,6 +160,8 @@ pub fn parse(
         filters,
         config,
         online,
+        plugins,
+        plugin_set: Arc::clone(plugin_set),
     };
     let failed = out.has_errors();
     ((!failed).then_some(plan), findings)
@@ -220,6 +243,7 @@ type Collectors = (
     Option<ApplicationPlan>,
     Option<NetworkPlan>,
     Option<Vec<CustomEntry>>,
+    Vec<PluginPlan>,
 );
 
 fn collectors(
@@ -227,6 +251,7 @@ fn collectors(
     v: Option<&Value>,
     config: &MetricsConfiguration,
     raw_config: &Value,
+    plugins: &Plugins,
 ) -> Collectors {
     let c = &config.collectors;
     let defaults: Map<String, Value> = [
@@ -246,22 +271,14 @@ fn collectors(
                 "collectors",
                 format!(
                     "must be a mapping of collector names ({}) to settings, got {}",
-                    COLLECTORS.join(", "),
+                    valid_collectors(plugins),
                     compact(other)
                 ),
             ));
-            return (None, None, None, None);
+            return (None, None, None, None, Vec::new());
         }
     };
-    for k in given.keys().filter(|k| !COLLECTORS.contains(&k.as_str())) {
-        out.error(FieldError::new(
-            format!("collectors.{k}"),
-            format!(
-                "unknown collector '{k}'; valid collectors: {}",
-                COLLECTORS.join(", ")
-            ),
-        ));
-    }
+    let plans = plugin_plans(out, &given, plugins);
     let settings = |name: &str| -> Option<Value> {
         match given.get(name)? {
             Value::Bool(true) | Value::Null => Some(Value::Object(Map::new())),
@@ -296,7 +313,45 @@ fn collectors(
         let m = v.as_object().cloned().unwrap_or_default();
         out.take(parse_entries(&m), "collectors.custom")
     });
-    (system, application, network, custom)
+    (system, application, network, custom, plans)
+}
+
+/// The plugin collectors among `given` (any name that is not a built-in collector).
+fn plugin_plans(
+    out: &mut ArgReader<'_>,
+    given: &Map<String, Value>,
+    plugins: &Plugins,
+) -> Vec<PluginPlan> {
+    let mut plans = Vec::new();
+    for (k, v) in given
+        .iter()
+        .filter(|(k, _)| !COLLECTORS.contains(&k.as_str()))
+    {
+        let at = format!("collectors.{k}");
+        if plugins.collector(k).is_none() {
+            let message = format!(
+                "unknown collector '{k}'; valid collectors: {}",
+                valid_collectors(plugins)
+            );
+            out.error(FieldError::new(at, message));
+            continue;
+        }
+        let v = match v {
+            Value::Bool(true) | Value::Null => Value::Object(Map::new()),
+            Value::Bool(false) => continue,
+            v => v.clone(),
+        };
+        if let Some(Some(p)) = out.take(super::plugins::plan(plugins, k, &v), &at) {
+            plans.push(p);
+        }
+    }
+    plans
+}
+
+fn valid_collectors(plugins: &Plugins) -> String {
+    let mut names = COLLECTORS.to_vec();
+    names.extend(plugins.collector_names());
+    names.join(", ")
 }
 
 #[cfg(test)]
@@ -366,38 +421,7 @@ fn workload(v: &Value, i: usize) -> Result<Workload, FieldError> {
             "allow_failure",
         ],
     )?;
-    let command: Vec<String> = match s.get("command") {
-        None => return Err(FieldError::new("command", "missing 'command': a list such as [\"ls\", \"-la\"]")),
-        Some(Value::String(c)) => {
-            return Err(FieldError::new(
-                "command",
-                format!("must be a list of program and arguments (no shell), got the string {c:?}; to use a shell write [\"sh\", \"-c\", {c:?}]"),
-            ))
-        }
-        Some(Value::Array(a)) if !a.is_empty() => a
-            .iter()
-            .enumerate()
-            .map(|(j, x)| match x {
-                Value::String(s) => Ok(s.clone()),
-                other => Err(FieldError::new(format!("command[{j}]"), format!("must be a string, got {}", compact(other)))),
-            })
-            .collect::<Result<_, _>>()?,
-        Some(other) => return Err(FieldError::new("command", format!("must be a non-empty list such as [\"ls\", \"-la\"], got {}", compact(other)))),
-    };
-    if find_program(&command[0]).is_none() {
-        return Err(FieldError::new(
-            "command[0]",
-            format!(
-                "command not found: '{}' is not an executable file{}",
-                command[0],
-                if command[0].contains('/') {
-                    ""
-                } else {
-                    " on PATH"
-                }
-            ),
-        ));
-    }
+    let command = s.command("command")?;
     Ok(Workload {
         name: s.string("name")?.unwrap_or_else(|| format!("workload_{i}")),
         command,

@@ -43,6 +43,9 @@ pub enum CollectError {
     /// A network probe's configuration is unusable (e.g. an `https://` URL).
     #[error("{0}")]
     Network(String),
+    /// A plugin collector's sample failed (see [`crate::plugin`]).
+    #[error("{0}")]
+    Plugin(String),
     /// The collection was cancelled (step timeout or Ctrl-C).
     #[error("collection cancelled")]
     Cancelled,

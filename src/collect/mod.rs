@@ -20,6 +20,7 @@ mod error;
 pub mod http;
 pub mod network;
 pub mod online;
+pub mod plugins;
 pub mod pool;
 pub mod progress;
 pub mod summary;
@@ -49,7 +50,7 @@ use crate::metrics::PerformanceMetric;
 /// A source of metrics sampled one pass at a time.
 pub trait Collector: Send {
     /// The `source` its metrics carry (`system_collector`, …).
-    fn source(&self) -> &'static str;
+    fn source(&self) -> &str;
 
     /// Takes one sample, appending its metrics to `out`. An error leaves what was appended
     /// before it in place.

@@ -118,6 +118,9 @@ pub struct CollectorsSummary {
     /// Custom metrics recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom: Option<CustomSummary>,
+    /// Plugin collectors' sampling, by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub plugins: BTreeMap<String, SamplingSummary>,
 }
 
 /// A background collector's run.

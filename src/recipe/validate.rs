@@ -147,7 +147,7 @@ fn check_scriptlet(step: &super::Step, registry: &Registry, out: &mut Vec<Findin
     match registry.resolve(&step.module, &step.function) {
         Resolution::Found(entry) => {
             let base = at(step.position, "args");
-            out.extend(entry.validate_args(&step.args, &base));
+            out.extend(registry.validate_args(entry, &step.args, &base));
         }
         // Python validates its own arguments when the step runs.
         Resolution::External(_) => {}

@@ -5,6 +5,7 @@
 //! then marked `crashed`.
 
 mod attempt;
+mod builder;
 mod finish;
 mod interrupt;
 mod measure;
@@ -12,6 +13,7 @@ mod outcome;
 mod plan;
 
 pub use attempt::{AttemptEnd, StepWorker};
+pub use builder::RunnerBuilder;
 pub use interrupt::Interrupt;
 pub use measure::{Snapshot, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, SkipReason, StepOutcome, StepStatus};
@@ -78,7 +80,7 @@ pub enum RunError {
 /// Runs recipes against a registry and a store. The runner owns the run's one store
 /// connection; every step reaches it through its [`StepEnv`].
 pub struct Runner<'a> {
-    registry: &'a Registry,
+    registry: builder::RegistryRef<'a>,
     store: SharedStore,
     interrupt: Interrupt,
     worker: StepWorker,
@@ -100,7 +102,7 @@ impl<'a> Runner<'a> {
     /// A runner over `store`; `interrupt` is raised by a signal.
     pub fn new(registry: &'a Registry, store: SharedStore, interrupt: Interrupt) -> Self {
         Runner {
-            registry,
+            registry: builder::RegistryRef::Borrowed(registry),
             store,
             interrupt,
             worker: StepWorker::new(),
@@ -109,7 +111,7 @@ impl<'a> Runner<'a> {
 
     /// Validates and runs `recipe`.
     pub fn run(&mut self, recipe: &Recipe, opts: &RunOptions) -> Result<RunOutcome, RunError> {
-        let errors: Vec<Finding> = validate(recipe, self.registry)
+        let errors: Vec<Finding> = validate(recipe, &self.registry)
             .into_iter()
             .filter(|f| f.level == Level::Error && !f.code.is_runtime_failure())
             .collect();
@@ -310,7 +312,8 @@ impl<'a> Runner<'a> {
         tracing::info!(target: "f0.runner", "Executing step: {} ({}.{})", step.name, step.module, step.function);
         let snapshot = Snapshot::start();
         let child = Arc::new(Mutex::new(ChildUsage::default()));
-        let (end, attempts) = match self.registry.resolve(&step.module, &step.function) {
+        let registry = self.registry.clone();
+        let (end, attempts) = match registry.resolve(&step.module, &step.function) {
             Resolution::Found(entry) => {
                 self.attempts(step, &|| entry.instantiate(), info, ctx, opts, &child)
             }
@@ -385,7 +388,8 @@ impl<'a> Runner<'a> {
                 self.store.clone(),
                 Arc::new(AtomicBool::new(false)),
             )
-            .with_child_usage(child.clone());
+            .with_child_usage(child.clone())
+            .with_extensions(self.registry.extensions().clone());
             let store = &self.store;
             let idle = || {
                 if let Err(e) = store.flush_if_due(info.run_id, ctx) {

@@ -61,6 +61,7 @@ pub struct StepEnv {
     store: SharedStore,
     cancel: Arc<AtomicBool>,
     child_usage: Arc<Mutex<ChildUsage>>,
+    extensions: super::Extensions,
 }
 
 impl StepEnv {
@@ -78,6 +79,7 @@ impl StepEnv {
             store,
             cancel,
             child_usage: Arc::default(),
+            extensions: super::Extensions::default(),
         }
     }
 
@@ -86,6 +88,24 @@ impl StepEnv {
     pub fn with_child_usage(mut self, slot: Arc<Mutex<ChildUsage>>) -> Self {
         self.child_usage = slot;
         self
+    }
+
+    /// Gives the step the values a program attached to the registry (see
+    /// [`super::extensions`]).
+    pub fn with_extensions(mut self, extensions: super::Extensions) -> Self {
+        self.extensions = extensions;
+        self
+    }
+
+    /// Every attached value (to put them in scope for code that reads them with
+    /// [`super::extensions::scoped`]).
+    pub fn extensions(&self) -> &super::Extensions {
+        &self.extensions
+    }
+
+    /// The attached value of type `T` (e.g. the program's plugins), if any.
+    pub fn extension<T: std::any::Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.extensions.get::<T>()
     }
 
     /// Reports what another process used doing this step's work.

@@ -11,11 +11,13 @@ pub mod action;
 pub mod args;
 mod env;
 mod error;
+pub mod extensions;
 mod registry;
 
 pub use action::{ActionSpec, Actions, RunAction};
 pub use env::{ChildUsage, StepEnv, StepInfo};
 pub use error::ScriptletError;
+pub use extensions::Extensions;
 pub use registry::{
     AroundStep, External, Fallback, Registry, Resolution, ScriptletEntry, StepResult, Unresolved,
     ValidateArgs, FRAMEWORK0_PACKAGES,

@@ -136,6 +136,7 @@ pub struct Registry {
     owned: BTreeSet<String>,
     fallback: Option<Box<dyn Fallback>>,
     around_step: Option<AroundStep>,
+    extensions: super::Extensions,
 }
 
 impl Registry {
@@ -249,6 +250,26 @@ impl Registry {
     /// The hook around every step attempt, if one is set.
     pub fn around_step(&self) -> Option<AroundStep> {
         self.around_step
+    }
+
+    /// The values attached for the scriptlets (see [`super::extensions`]).
+    pub fn extensions(&self) -> &super::Extensions {
+        &self.extensions
+    }
+
+    /// Attaches values for the scriptlets (see [`super::extensions`]).
+    pub fn extensions_mut(&mut self) -> &mut super::Extensions {
+        &mut self.extensions
+    }
+
+    /// `entry`'s argument checks, with this registry's extensions in scope.
+    pub fn validate_args(
+        &self,
+        entry: &ScriptletEntry,
+        args: &Map<String, Value>,
+        base: &str,
+    ) -> Vec<Finding> {
+        super::extensions::in_scope(&self.extensions, || entry.validate_args(args, base))
     }
 
     /// Every registered scriptlet, sorted by module and function.

@@ -260,6 +260,16 @@ pub fn parse_csv(
     Ok(out)
 }
 
+/// Parses one `PerformanceMetric` JSON line (the `exec` collector's `jsonl` format).
+pub fn parse_metric_line(raw: &str) -> Result<crate::metrics::PerformanceMetric, String> {
+    let m: crate::metrics::PerformanceMetric = serde_json::from_str(raw)
+        .map_err(|e| format!("not a PerformanceMetric JSON object: {e}"))?;
+    if m.name.trim().is_empty() {
+        return Err(crate::metrics::MetricError::EmptyName.to_string());
+    }
+    Ok(m)
+}
+
 /// Parses `PerformanceMetric` JSON (any of the forms in the module docs); `label` names the
 /// file in errors.
 pub fn parse_json_lines(text: &str, label: &str) -> Result<Vec<SampleRow>, ImportError> {

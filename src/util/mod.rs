@@ -3,6 +3,7 @@
 
 pub mod duration;
 pub mod procfs;
+pub mod program;
 pub mod self_probe;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -37,7 +37,7 @@ fn unknown_collector() {
         "collectors: {gpu: {enabled: true}}",
         "INVALID_ARG",
         "collectors.gpu",
-        "unknown collector 'gpu'; valid collectors: system, application, network, custom",
+        "unknown collector 'gpu'; valid collectors: system, application, network, custom, exec, python",
     );
 }
 

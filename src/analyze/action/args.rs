@@ -17,6 +17,7 @@
 //! | `change_points` | bool, or `{window_len, max_pvalue, min_magnitude}` | Otava's defaults |
 //! | `baseline` | `{establish, compare, higher_is_better, alpha, test}` | none |
 //! | `config` | a MetricsConfiguration mapping (see [`super::config`]) | the recipe's `config` |
+//! | `analyzers` | `{<name>: {settings}}`: plugin analyzers run on every set (see [`super::plugins`]) | none |
 //! | `thresholds` | `{SELECTOR[:STAT]: {warning_max, critical_max, warning_min, critical_min}}` (see [`super::thresholds`]) | `config.health.thresholds` |
 //! | `fail_on` | `warning` or `critical`: fail the step at that health status (see [`super::health_step`]) | never |
 //!
@@ -56,6 +57,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "group_by",
     "pool",
     "parity",
+    "analyzers",
     "thresholds",
     "fail_on",
 ];
@@ -117,6 +119,9 @@ pub struct AnomalySettings {
     pub sensitivity: f64,
     /// The online detectors instead, with `mode: online` (see [`super::online`]).
     pub online: Option<crate::analyze::online::OnlineOptions>,
+    /// Plugin detectors named in `methods` (see [`crate::plugin::Detector`]), after the
+    /// built-in ones.
+    pub custom: Vec<String>,
 }
 
 impl Default for AnomalySettings {
@@ -125,6 +130,7 @@ impl Default for AnomalySettings {
             methods: vec![AnomalyMethod::Zscore, AnomalyMethod::Iqr],
             sensitivity: DEFAULT_SENSITIVITY,
             online: None,
+            custom: Vec::new(),
         }
     }
 }
@@ -173,6 +179,8 @@ pub struct AnalyzeArgs {
     pub baseline: BaselineSettings,
     /// The `config` mapping inside the arguments (see [`super::config`]).
     pub config: Option<Value>,
+    /// Plugin analyzers (see [`super::plugins`]).
+    pub analyzers: Vec<super::plugins::AnalyzerPlan>,
     /// Performance thresholds (see [`super::thresholds`]); they win over the configuration's.
     pub thresholds: Vec<super::thresholds::ThresholdSpec>,
     /// Fail the step at this health status.
@@ -202,6 +210,7 @@ impl Default for AnalyzeArgs {
             change_points: Some(HunterParams::default()),
             baseline: BaselineSettings::default(),
             config: None,
+            analyzers: Vec::new(),
             thresholds: Vec::new(),
             fail_on: None,
         }
@@ -241,6 +250,10 @@ pub fn parse_args(args: &Map<String, Value>, base: &str) -> (Option<AnalyzeArgs>
             "anomaly_detection" => out.anomalies = anomaly_settings(&mut r, v),
             "change_points" => out.change_points = change_points(&mut r, v),
             "baseline" => out.baseline = baseline_settings(&mut r, v),
+            "analyzers" => {
+                out.analyzers =
+                    super::plugins::parse(&mut r, v, &crate::plugin::Plugins::current());
+            }
             "thresholds" => {
                 let (specs, f) = super::thresholds::parse_thresholds(v, &r.at(key));
                 r.extend(f);
@@ -370,8 +383,9 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
         return s;
     }
     if let Some(m) = map.get("methods") {
-        if let Some(methods) = anomaly_methods(&mut sub, m) {
+        if let Some((methods, custom)) = anomaly_methods(&mut sub, m) {
             s.methods = methods;
+            s.custom = custom;
         }
     }
     if let Some(x) = map.get("sensitivity") {
@@ -382,34 +396,46 @@ fn anomaly_settings(r: &mut ArgReader<'_>, v: &Value) -> AnomalySettings {
     if let Some(e) = map.get("enabled") {
         if sub.bool("enabled", e) == Some(false) {
             s.methods.clear();
+            s.custom.clear();
         }
     }
     s
 }
 
-/// A non-empty list of detector names; an unknown name is reported at its index.
-fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<Vec<AnomalyMethod>> {
+/// A non-empty list of detector names — built-in methods, and plugin detectors — ; an unknown
+/// name is reported at its index.
+fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<(Vec<AnomalyMethod>, Vec<String>)> {
+    let plugins = crate::plugin::Plugins::current();
+    let accepted = || {
+        let mut names = AnomalyMethod::names();
+        for d in plugins.detector_names() {
+            names.push_str(", ");
+            names.push_str(d);
+        }
+        names
+    };
     let Some(names) = m.as_array().filter(|a| !a.is_empty()) else {
         r.invalid(
             "methods",
             format!(
                 "must be a non-empty list of {}; got {}",
-                AnomalyMethod::names(),
+                accepted(),
                 compact(m)
             ),
         );
         return None;
     };
-    let mut out = Vec::new();
+    let (mut out, mut custom) = (Vec::new(), Vec::new());
     for (i, x) in names.iter().enumerate() {
         match x.as_str().map(|n| (n, n.parse::<AnomalyMethod>())) {
             Some((_, Ok(method))) => out.push(method),
+            Some((n, Err(_))) if plugins.detector(n).is_some() => custom.push(n.to_owned()),
             Some((n, Err(_))) => r.invalid(
                 &format!("methods[{i}]"),
                 format!(
                     "unknown anomaly method '{}'; accepted: {}",
                     n.chars().take(200).collect::<String>(),
-                    AnomalyMethod::names()
+                    accepted()
                 ),
             ),
             None => r.invalid(
@@ -418,7 +444,7 @@ fn anomaly_methods(r: &mut ArgReader<'_>, m: &Value) -> Option<Vec<AnomalyMethod
             ),
         }
     }
-    (out.len() == names.len()).then_some(out)
+    (out.len() + custom.len() == names.len()).then_some((out, custom))
 }
 
 fn change_points(r: &mut ArgReader<'_>, v: &Value) -> Option<HunterParams> {

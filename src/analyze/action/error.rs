@@ -54,6 +54,9 @@ pub enum AnalyzeError {
         /// One reason per metric.
         reasons: Vec<String>,
     },
+    /// A plugin analyzer failed (see [`crate::plugin::Analyzer`]).
+    #[error("{0}")]
+    Plugin(String),
     /// A metric name that cannot be used (empty, or a malformed glob).
     #[error("{0}")]
     BadMetric(String),

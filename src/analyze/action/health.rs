@@ -250,10 +250,7 @@ fn anomaly_events(input: &HealthInput<'_>) -> Vec<CrossComponentEvent> {
     for m in input.metrics {
         let label = label_of(input, m);
         for a in &m.anomalies {
-            let method = serde_json::to_value(a.detection_method)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let method = a.detection_method.clone();
             let mut e = CrossComponentEvent::new(
                 CrossEventType::PerformanceAnomaly,
                 SOURCE,

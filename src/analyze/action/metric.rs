@@ -52,12 +52,16 @@ fn empty_result(set: &SetSamples, settings: &MetricSettings) -> MetricAnalysis {
         summary: None,
         trend: None,
         anomalies: Vec::new(),
-        anomaly_methods: settings.anomalies.methods.clone(),
+        anomaly_methods: (settings.anomalies.methods.iter())
+            .map(|m| m.name().to_owned())
+            .chain(settings.anomalies.custom.iter().cloned())
+            .collect(),
         change_points: Vec::new(),
         baseline_comparison: None,
         drift: None,
         warnings: Vec::new(),
         online_anomalies: None,
+        analyzers: Vec::new(),
     }
 }
 

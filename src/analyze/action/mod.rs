@@ -24,6 +24,7 @@ pub mod history;
 pub mod metric;
 pub mod online;
 pub mod perf_log;
+pub mod plugins;
 pub mod render;
 pub mod report;
 pub mod resolve;
@@ -81,7 +82,10 @@ fn analyze_sets(
     args: &AnalyzeArgs,
     settings: &MetricSettings,
     regression_threshold: f64,
-) -> (Vec<report::MetricAnalysis>, Vec<Skipped>) {
+) -> Result<(Vec<report::MetricAnalysis>, Vec<Skipped>), AnalyzeError> {
+    let plugins = crate::plugin::Plugins::current();
+    let mut analyzers = plugins::Running::new(&plugins, &args.analyzers)?;
+    let mut detectors = plugins::Detectors::new(&plugins, &args.anomalies.custom)?;
     let mut metrics = Vec::new();
     let mut skipped = selection.skipped.clone();
     for set in &selection.sets {
@@ -114,9 +118,13 @@ fn analyze_sets(
                 Err(e) => m.warnings.push(format!("drift: {e}")),
             }
         }
+        if !single {
+            detectors.detect(set, settings.anomalies.sensitivity, &mut m);
+        }
+        m.analyzers = analyzers.judge(set)?;
         metrics.push(m);
     }
-    (metrics, skipped)
+    Ok((metrics, skipped))
 }
 
 /// Establishes the baselines `from` asks for and notes, on the results, the sets a rolling
@@ -192,7 +200,7 @@ pub fn analyze_with_health(
         },
     )?;
     let (mut metrics, skipped) =
-        analyze_sets(store, &selection, args, &settings, regression_threshold);
+        analyze_sets(store, &selection, args, &settings, regression_threshold)?;
     if metrics.is_empty() {
         return Err(AnalyzeError::NothingAnalysable {
             reasons: skipped
@@ -291,6 +299,11 @@ fn context_baselines(
 /// the run, and sets `metrics.last_analysis` and `metrics.baselines.<metric>` (one entry per
 /// series, keyed by its canonical tag string).
 pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
+    // The program's plugins (analyzers) are in scope for reading the arguments and analysing.
+    crate::scriptlet::extensions::in_scope(env.extensions(), || run_in_scope(env, args))
+}
+
+fn run_in_scope(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, ScriptletError> {
     let (parsed, findings) = parse_args(args, "args");
     let args = parsed
         .ok_or_else(|| ScriptletError::failed(AnalyzeError::InvalidArgs(errors_only(findings))))?;

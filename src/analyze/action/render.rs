@@ -250,7 +250,7 @@ fn anomaly_table(out: &mut String, m: &MetricAnalysis) {
             a.index,
             format_rfc3339(a.metric.timestamp),
             fmt_num(a.metric.value),
-            a.detection_method.name(),
+            a.detection_method,
             fmt_num(a.confidence_score),
             fmt_num(a.baseline_value),
             fmt_num(a.deviation_magnitude)

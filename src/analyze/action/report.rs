@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::analyze::anomaly::{AnomalyMethod, AnomalyPoint};
+use crate::analyze::anomaly::AnomalyPoint;
 use crate::analyze::baseline::{Comparison, Drift};
 use crate::analyze::changepoint::{ChangePoint, HunterParams};
 use crate::analyze::quantile::PercentileMethod;
@@ -25,8 +25,8 @@ pub struct AnomalyResult {
     pub is_anomaly: bool,
     /// Confidence in [0, 1].
     pub confidence_score: f64,
-    /// The detector.
-    pub detection_method: AnomalyMethod,
+    /// The detector: a built-in method's name (`zscore`, …) or a plugin detector's.
+    pub detection_method: String,
     /// What the sample was compared with.
     pub baseline_value: f64,
     /// Size of the deviation in the method's unit.
@@ -44,24 +44,54 @@ impl AnomalyResult {
         timestamp: i64,
     ) -> Result<AnomalyResult, MetricError> {
         Ok(AnomalyResult {
-            metric: PerformanceMetric {
-                name: series.name.clone(),
-                value: point.value,
-                metric_type: series.metric_type.parse()?,
-                unit: series.unit.parse()?,
-                timestamp,
-                tags: series.tags.clone(),
-                source: series.source.clone(),
-                context: serde_json::Map::new(),
-            },
+            metric: flagged(series, point.value, timestamp)?,
             is_anomaly: point.is_anomaly,
             confidence_score: point.confidence,
-            detection_method: point.method,
+            detection_method: point.method.name().to_owned(),
             baseline_value: point.baseline_value,
             deviation_magnitude: point.deviation_magnitude,
             index: point.index,
         })
     }
+
+    /// The result for a point a plugin detector named `method` flagged in a sample of
+    /// `series` (its `value`, taken at `timestamp`); the detection's numbers are finite and in
+    /// range (see [`super::plugins`]).
+    pub fn detected(
+        series: &SeriesKey,
+        d: &crate::plugin::Detection,
+        value: f64,
+        timestamp: i64,
+        method: &str,
+    ) -> Result<AnomalyResult, MetricError> {
+        Ok(AnomalyResult {
+            metric: flagged(series, value, timestamp)?,
+            is_anomaly: true,
+            confidence_score: d.confidence,
+            detection_method: method.to_owned(),
+            baseline_value: d.baseline,
+            deviation_magnitude: d.deviation,
+            index: d.index,
+        })
+    }
+}
+
+/// The flagged sample as a PerformanceMetric.
+fn flagged(
+    series: &SeriesKey,
+    value: f64,
+    timestamp: i64,
+) -> Result<PerformanceMetric, MetricError> {
+    Ok(PerformanceMetric {
+        name: series.name.clone(),
+        value,
+        metric_type: series.metric_type.parse()?,
+        unit: series.unit.parse()?,
+        timestamp,
+        tags: series.tags.clone(),
+        source: series.source.clone(),
+        context: serde_json::Map::new(),
+    })
 }
 
 /// The statistical summary with the quantile definition named beside it.
@@ -184,7 +214,7 @@ pub struct MetricAnalysis {
     /// Flagged samples of every detector that ran.
     pub anomalies: Vec<AnomalyResult>,
     /// The detectors that ran.
-    pub anomaly_methods: Vec<AnomalyMethod>,
+    pub anomaly_methods: Vec<String>,
     /// Change points (empty when detection is off).
     pub change_points: Vec<ChangePoint>,
     /// The comparison with the stored baseline (with `baseline.compare`).
@@ -196,6 +226,9 @@ pub struct MetricAnalysis {
     /// Events of the online detectors (`anomaly_detection.mode: online`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub online_anomalies: Option<super::online::OnlineAnomalies>,
+    /// Verdicts of the plugin analyzers (`analyzers`), in name order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub analyzers: Vec<super::plugins::AnalyzerOutput>,
 }
 
 /// A metric left out of the analysis.

@@ -125,6 +125,44 @@ impl<'a> ArgMap<'a> {
         }
     }
 
+    /// A command: a non-empty list of program and arguments (no shell) whose program is an
+    /// executable file (a path, or a name found on `PATH`); absent is an error.
+    pub fn command(&self, key: &str) -> Result<Vec<String>, FieldError> {
+        let command: Vec<String> = match self.get(key) {
+            None => return Err(FieldError::new(key, format!("missing '{key}': a list such as [\"ls\", \"-la\"]"))),
+            Some(Value::String(c)) => {
+                return Err(FieldError::new(
+                    key,
+                    format!("must be a list of program and arguments (no shell), got the string {c:?}; to use a shell write [\"sh\", \"-c\", {c:?}]"),
+                ))
+            }
+            Some(Value::Array(a)) if !a.is_empty() => a
+                .iter()
+                .enumerate()
+                .map(|(j, x)| match x {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(FieldError::new(format!("{key}[{j}]"), format!("must be a string, got {}", compact(other)))),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => return Err(FieldError::new(key, format!("must be a non-empty list such as [\"ls\", \"-la\"], got {}", compact(other)))),
+        };
+        if crate::util::program::find_program(&command[0]).is_none() {
+            let where_ = if command[0].contains('/') {
+                ""
+            } else {
+                " on PATH"
+            };
+            return Err(FieldError::new(
+                format!("{key}[0]"),
+                format!(
+                    "command not found: '{}' is not an executable file{where_}",
+                    command[0]
+                ),
+            ));
+        }
+        Ok(command)
+    }
+
     /// A list (empty when absent).
     pub fn list(&self, key: &str) -> Result<&'a [Value], FieldError> {
         Ok(self.read(key, value::list)?.unwrap_or(&[]))
