@@ -403,48 +403,8 @@ pub struct Bottlenecks {
     pub recommendations: Vec<String>,
 }
 
-/// A timing bottleneck.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TimingBottleneck {
-    /// The series label.
-    pub metric: String,
-    /// Mean.
-    pub avg_time_ns: f64,
-    /// p95 (exclusive method with ≥ 20 samples, else the maximum).
-    pub p95_time_ns: f64,
-    /// p95 / mean.
-    pub slowdown_factor: f64,
-    /// `high` above 5×, else `medium`.
-    pub severity: String,
-}
-
-/// A resource bottleneck.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResourceBottleneck {
-    /// The series label.
-    pub metric: String,
-    /// Mean.
-    pub avg_usage: f64,
-    /// Maximum.
-    pub max_usage: f64,
-    /// `critical` when the maximum exceeds 95, else `high`.
-    pub severity: String,
-}
-
-/// A throughput bottleneck.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThroughputBottleneck {
-    /// The series label.
-    pub metric: String,
-    /// Mean of every sample.
-    pub overall_avg: f64,
-    /// Mean of the last five.
-    pub recent_avg: f64,
-    /// (overall − recent) / overall · 100.
-    pub decline_percent: f64,
-    /// Always `medium`.
-    pub severity: String,
-}
+/// The bottleneck rows are Framework0's shapes (COMPAT §5), the same the profiler reports.
+pub use crate::profile::parity::{ResourceBottleneck, ThroughputBottleneck, TimingBottleneck};
 
 /// The last profile (`metrics.last_profile`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
