@@ -112,18 +112,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::sqlite(path, e))?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-            busy_timeout,
-            series_ids: SeriesIds::default(),
-            staged: Vec::new(),
-            last_commit: std::time::Instant::now(),
-        };
-        store
-            .conn
-            .busy_timeout(busy_timeout)
-            .map_err(|e| store.err(e))?;
+        let mut store = Store::over(conn, path, busy_timeout)?;
         // SQLite answers BUSY at once, without its busy handler, where waiting could deadlock
         // (two processes setting up WAL or migrating a new file together): retry with backoff
         // until the busy timeout is spent.
@@ -205,5 +194,28 @@ fn busy_timeout_from_env() -> Result<Duration, StoreError> {
                 DEFAULT_BUSY_TIMEOUT.as_millis()
             ),
         }),
+    }
+}
+
+impl Store {
+    /// A store over an opened connection, with SQLite's busy handler set to `busy_timeout`.
+    fn over(
+        conn: Connection,
+        path: &Path,
+        busy_timeout: std::time::Duration,
+    ) -> Result<Store, StoreError> {
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            busy_timeout,
+            series_ids: SeriesIds::default(),
+            staged: Vec::new(),
+            last_commit: std::time::Instant::now(),
+        };
+        store
+            .conn
+            .busy_timeout(busy_timeout)
+            .map_err(|e| store.err(e))?;
+        Ok(store)
     }
 }

@@ -3,7 +3,6 @@
 //! program's file is never overwritten); read-only commands open with
 //! `SQLITE_OPEN_READ_ONLY`, never migrate, and refuse an SQLite file that is not an f0 store.
 
-use super::metrics::SeriesIds;
 use std::io::Read;
 use std::path::Path;
 
@@ -76,18 +75,7 @@ impl Store {
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::sqlite(path, e))?;
         let busy_timeout = busy_timeout_from_env()?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-            busy_timeout,
-            series_ids: SeriesIds::default(),
-            staged: Vec::new(),
-            last_commit: std::time::Instant::now(),
-        };
-        store
-            .conn
-            .busy_timeout(busy_timeout)
-            .map_err(|e| store.err(e))?;
+        let store = Store::over(conn, path, busy_timeout)?;
         let version: i64 = store
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))

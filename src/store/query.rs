@@ -219,8 +219,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Every series named `name`, with its id.
-    fn series_named(&self, name: &str) -> Result<Vec<(i64, SeriesKey)>, StoreError> {
+    /// Every series named `name`, with its id, in id order.
+    pub fn series_named(&self, name: &str) -> Result<Vec<(i64, SeriesKey)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(

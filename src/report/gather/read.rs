@@ -3,8 +3,6 @@
 //! name, which made reading a million samples through the name-wide query the slowest part of
 //! a report.
 
-use std::collections::BTreeMap;
-
 use super::select::Columns;
 use crate::report::error::ReportError;
 use crate::store::{SeriesKey, Store, StoreError};
@@ -18,44 +16,7 @@ fn failed(store: &Store, e: rusqlite::Error) -> ReportError {
 
 /// Every series named `name` with its id, in id order.
 pub fn series_named(store: &Store, name: &str) -> Result<Vec<(i64, SeriesKey)>, ReportError> {
-    let conn = store.connection();
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT id, metric_type, unit, tags, source FROM metric_series WHERE name = ?1 ORDER BY id",
-        )
-        .map_err(|e| failed(store, e))?;
-    let rows = stmt
-        .query_map([name], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })
-        .map_err(|e| failed(store, e))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, metric_type, unit, tags, source) = row.map_err(|e| failed(store, e))?;
-        let tags: BTreeMap<String, String> = serde_json::from_str(&tags).map_err(|e| {
-            ReportError::Store(StoreError::Data {
-                path: store.path().to_path_buf(),
-                message: format!("tags of series '{name}' are not a JSON object: {e}"),
-            })
-        })?;
-        out.push((
-            id,
-            SeriesKey {
-                name: name.to_owned(),
-                metric_type,
-                unit,
-                tags,
-                source,
-            },
-        ));
-    }
-    Ok(out)
+    store.series_named(name).map_err(ReportError::Store)
 }
 
 /// Every sample of series `id`, oldest first (ties in insertion order).
