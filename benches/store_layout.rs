@@ -42,6 +42,24 @@ const WITHOUT_ROWID: &str = "CREATE TABLE metric_samples (series_id INTEGER NOT 
     context TEXT, PRIMARY KEY (series_id, ts_ns, id)) WITHOUT ROWID;
     CREATE INDEX metric_samples_run ON metric_samples(run_id);";
 
+/// The v1..v5 store's table as `f0` had it: foreign keys checked on every row (`REFERENCES`
+/// with `foreign_keys=ON`), two indexes.
+const V5_STORE: &str = "CREATE TABLE metric_series (id INTEGER PRIMARY KEY); \
+    INSERT INTO metric_series VALUES (1); CREATE TABLE runs (id INTEGER PRIMARY KEY); \
+    INSERT INTO runs VALUES (7); \
+    CREATE TABLE metric_samples (series_id INTEGER NOT NULL REFERENCES metric_series(id), \
+    run_id INTEGER REFERENCES runs(id), ts_ns INTEGER NOT NULL, value REAL NOT NULL, context TEXT);
+    CREATE INDEX metric_samples_series_ts ON metric_samples(series_id, ts_ns);
+    CREATE INDEX metric_samples_run ON metric_samples(run_id);";
+
+/// Schema v6: an explicit insertion-order id, the series index, no foreign keys, and the
+/// by-run reads served through a small `(run, series) -> id range` table (written once per
+/// transaction, not per row).
+const V6_STORE: &str = "CREATE TABLE metric_samples (id INTEGER PRIMARY KEY, \
+    series_id INTEGER NOT NULL, run_id INTEGER, ts_ns INTEGER NOT NULL, value REAL NOT NULL, \
+    context TEXT);
+    CREATE INDEX metric_samples_series_ts ON metric_samples(series_id, ts_ns);";
+
 const BARE: &str = "CREATE TABLE metric_samples (series_id INTEGER NOT NULL, run_id INTEGER, \
     ts_ns INTEGER NOT NULL, value REAL NOT NULL, context TEXT);";
 
@@ -49,6 +67,8 @@ fn layouts() -> Vec<Layout> {
     let rowid = "series_id, run_id, ts_ns, value";
     let mut v = Vec::new();
     for (name, ddl) in [
+        ("v5 store (FKs, 2 indexes)", V5_STORE),
+        ("v6 store (series index)", V6_STORE),
         ("current (2 indexes)", CURRENT),
         ("no run index", NO_RUN_INDEX),
         ("covering series index", COVERING),
@@ -80,7 +100,7 @@ fn open(path: &Path, page_size: u32, cache_kib: i64) -> Connection {
     let c = Connection::open(path).unwrap();
     c.execute_batch(&format!(
         "PRAGMA page_size={page_size}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
-         PRAGMA cache_size=-{cache_kib};"
+         PRAGMA cache_size=-{cache_kib}; PRAGMA foreign_keys=ON;"
     ))
     .unwrap();
     c
@@ -156,7 +176,13 @@ fn main() {
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     println!("{rows} rows of one series, one transaction, WAL, synchronous=NORMAL");
-    for page_size in [4096u32, 8192, 16384] {
+    // PAGES=4096,16384 (default 4096: the page size the store uses).
+    let pages: Vec<u32> = std::env::var("PAGES")
+        .unwrap_or_else(|_| "4096".into())
+        .split(',')
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    for page_size in pages {
         for l in layouts() {
             let mut rates = Vec::new();
             let mut last = (0.0, 0.0, 0u64);

@@ -83,9 +83,7 @@ fn main() {
     }
     let (s, f) = (median(sink), median(floor));
     println!("{n} samples, batches of {BATCH}, 10 series (medians of 3)");
-    println!(
-        "  StoreSink (series, samples + 2 indexes): {s:>12.0} samples/s (target >= 1,000,000)"
-    );
+    println!("  StoreSink (series, samples + 1 index):  {s:>12.0} samples/s (target >= 1,000,000)");
     println!("  bare SQLite floor (1 table, no index):   {f:>12.0} samples/s");
     println!("  sink / floor: {:.2}x", s / f);
 }

@@ -17,6 +17,7 @@ use super::{
     StoreError, StoredSample, StoredSeries,
 };
 use crate::context::Context;
+use crate::metrics::PerformanceMetric;
 
 /// Result of a store operation.
 type R<T> = Result<T, StoreError>;
@@ -50,6 +51,8 @@ pub trait MetricsStore {
     fn stage_samples(&mut self, run_id: Option<i64>, samples: Vec<SampleRow>) -> R<()>;
     /// Writes samples now ([`Store::insert_samples`]).
     fn insert_samples(&mut self, run_id: Option<i64>, samples: &[SampleRow]) -> R<()>;
+    /// Writes a batch of metrics now ([`Store::insert_metrics`]).
+    fn insert_metrics(&mut self, run_id: Option<i64>, batch: &[PerformanceMetric]) -> R<u64>;
     /// Samples of a metric with matching tags ([`Store::samples`]).
     fn samples(&self, name: &str, tags: &BTreeMap<String, String>) -> R<Vec<StoredSample>>;
     /// Every series ([`Store::series_index`]).
@@ -128,6 +131,7 @@ forward! {
     context_history(&self, key: &str) -> Vec<HistoryRow>;
     stage_samples(&mut self, run_id: Option<i64>, samples: Vec<SampleRow>) -> ();
     insert_samples(&mut self, run_id: Option<i64>, samples: &[SampleRow]) -> ();
+    insert_metrics(&mut self, run_id: Option<i64>, batch: &[PerformanceMetric]) -> u64;
     samples(&self, name: &str, tags: &BTreeMap<String, String>) -> Vec<StoredSample>;
     series_index(&self) -> Vec<StoredSeries>;
     samples_of_series(&self, name: &str, series: &[StoredSeries], window: SampleWindow)

@@ -65,7 +65,7 @@ impl Store {
     pub fn run_series(&self, run_id: i64) -> Result<Vec<ExposedSeries>, StoreError> {
         self.exposed_series(
             "SELECT s.id, s.name, s.metric_type, s.unit, s.tags, s.source FROM metric_series s \
-             WHERE s.id IN (SELECT DISTINCT series_id FROM metric_samples WHERE run_id = ?1) \
+             WHERE s.id IN (SELECT series_id FROM metric_run_series WHERE run_id = ?1) \
              ORDER BY s.id",
             run_id,
         )
@@ -127,8 +127,10 @@ impl Store {
         mut f: impl FnMut(ExposedSample),
     ) -> Result<(), StoreError> {
         self.each_sample(
-            "SELECT series_id, rowid, ts_ns, value FROM metric_samples WHERE run_id = ?1 \
-             ORDER BY ts_ns, rowid",
+            "SELECT series_id, id, ts_ns, value FROM metric_samples \
+             WHERE id BETWEEN (SELECT MIN(first_id) FROM metric_run_series WHERE run_id = ?1) \
+             AND (SELECT MAX(last_id) FROM metric_run_series WHERE run_id = ?1) AND run_id = ?1 \
+             ORDER BY ts_ns, id",
             params![run_id],
             &mut f,
         )

@@ -189,6 +189,31 @@ pub(super) struct CsvLines {
 }
 
 impl CsvLines {
+    /// The fast path of the commonest data line, `<1-18 digits>,<plain number>` (line end
+    /// included), once the header question is settled and the first column holds timestamps:
+    /// the answer [`CsvLines::parse`] gives, without its UTF-8 check, trimming, splitting and
+    /// unquoting (callgrind: about 500 instructions of a line's 4,900 on a 1 M-line import).
+    /// `None` for every other line, which then goes through `parse`.
+    pub fn fast(&self, line: &[u8]) -> Option<(i64, f64)> {
+        if !matches!(self.first_column, Some(FirstColumn::Timestamp)) {
+            return None;
+        }
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let comma = line.iter().position(|&b| b == b',')?;
+        let (ts, value) = (&line[..comma], &line[comma + 1..]);
+        if value.is_empty()
+            || !value
+                .iter()
+                .all(|&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        {
+            return None;
+        }
+        let ts_ns = super::timestamp::whole_seconds_or_ns(std::str::from_utf8(ts).ok()?)?;
+        let value: f64 = std::str::from_utf8(value).ok()?.parse().ok()?;
+        value.is_finite().then_some((ts_ns, value))
+    }
+
     /// The `(ts_ns, value)` of line `line` (1-based), `None` for a blank, comment or header
     /// line; `label` names the file in errors.
     pub fn parse(
@@ -311,5 +336,54 @@ impl Store {
         tx.commit().map_err(err)?;
         self.series_ids.extend(fresh);
         Ok(run_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CsvLines;
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_line_path_answers_as_the_general_one(line in "[0-9,.eE+ #\"a-]{0,24}(\r?\n)?") {
+            let mut lines = CsvLines::default();
+            assert_eq!(lines.parse("f.csv", 1, "timestamp,value\n").unwrap(), None);
+            if let Some(fast) = lines.fast(line.as_bytes()) {
+                let general = lines.parse("f.csv", 2, &line).ok().flatten();
+                proptest::prop_assert_eq!(general, Some(fast), "{:?}", line);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_line_path_waits_for_the_header_and_leaves_odd_lines_alone() {
+        let mut lines = CsvLines::default();
+        assert_eq!(lines.fast(b"1767225600,1.5\n"), None, "header not seen yet");
+        assert_eq!(
+            lines.parse("f.csv", 1, "1767225600,1.5").unwrap(),
+            Some((1_767_225_600_000_000_000, 1.5))
+        );
+        assert_eq!(
+            lines.fast(b"1767225601,2.5\r\n"),
+            Some((1_767_225_601_000_000_000, 2.5))
+        );
+        for odd in [
+            &b" 1,2\n"[..],
+            b"1,2,3\n",
+            b"1,1e999\n",
+            b"1,\n",
+            b"#1,2\n",
+            b"1.5,2\n",
+            b"1,\"2\"\n",
+        ] {
+            assert_eq!(lines.fast(odd), None, "{:?}", String::from_utf8_lossy(odd));
+        }
+        let mut index = CsvLines::default();
+        assert_eq!(index.parse("f.csv", 1, "index,value").unwrap(), None);
+        assert_eq!(
+            index.fast(b"3,2\n"),
+            None,
+            "an index column is not a timestamp"
+        );
     }
 }

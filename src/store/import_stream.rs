@@ -191,21 +191,29 @@ fn each_csv_line(
     sink: &mut dyn FnMut(i64, f64) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
     let mut parser = CsvLines::default();
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut lineno = 0;
+    let io = |source| ImportError::Io {
+        path: label.to_owned(),
+        source,
+    };
     loop {
         line.clear();
-        let n = reader
-            .read_line(&mut line)
-            .map_err(|source| ImportError::Io {
-                path: label.to_owned(),
-                source,
-            })?;
-        if n == 0 {
+        if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
             return Ok(());
         }
         lineno += 1;
-        if let Some((ts, v)) = parser.parse(label, lineno, &line)? {
+        if let Some((ts, v)) = parser.fast(&line) {
+            sink(ts, v)?;
+            continue;
+        }
+        let text = std::str::from_utf8(&line).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
+        })?;
+        if let Some((ts, v)) = parser.parse(label, lineno, text)? {
             sink(ts, v)?;
         }
     }

@@ -1,7 +1,8 @@
 //! Metric series and samples: `metric_series` (name, type, unit, tags) and
 //! `metric_samples` (series, run, ns timestamp, value).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -10,7 +11,7 @@ use serde_json::Value;
 use super::{Store, StoreError};
 
 /// What identifies a series.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SeriesKey {
     /// Metric name, e.g. `step_wall_time`.
     pub name: String,
@@ -53,8 +54,71 @@ pub struct StoredSample {
 /// Series ids by identity. Hashed with foldhash, not SipHash: a `SeriesKey` (name, type, unit,
 /// tags, source) is hashed once or twice per sample written, which callgrind showed at 12 %
 /// of a no-op step's instructions with SipHash; the keys come from recipes and collectors,
-/// not from an adversary on the network.
-pub(super) type SeriesIds = HashMap<SeriesKey, i64, foldhash::fast::RandomState>;
+/// not from an adversary on the network. A `hashbrown` map, so that a [`SeriesRef`] borrowed
+/// from a metric finds its id without building an owned key.
+pub(super) type SeriesIds = hashbrown::HashMap<SeriesKey, i64, foldhash::fast::RandomState>;
+
+/// A series identity borrowed from wherever it lives (a [`SeriesKey`] or a metric): hashes
+/// and compares exactly as the owned key does.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SeriesRef<'a> {
+    pub name: &'a str,
+    pub metric_type: &'a str,
+    pub unit: &'a str,
+    pub tags: &'a BTreeMap<String, String>,
+    pub source: Option<&'a str>,
+}
+
+impl SeriesRef<'_> {
+    /// The owned key.
+    pub fn to_key(self) -> SeriesKey {
+        SeriesKey {
+            name: self.name.to_owned(),
+            metric_type: self.metric_type.to_owned(),
+            unit: self.unit.to_owned(),
+            tags: self.tags.clone(),
+            source: self.source.map(str::to_owned),
+        }
+    }
+}
+
+impl Hash for SeriesRef<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.name.hash(h);
+        self.metric_type.hash(h);
+        self.unit.hash(h);
+        self.tags.hash(h);
+        self.source.hash(h);
+    }
+}
+
+impl Hash for SeriesKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        SeriesRef::from(self).hash(h);
+    }
+}
+
+impl<'a> From<&'a SeriesKey> for SeriesRef<'a> {
+    fn from(k: &'a SeriesKey) -> Self {
+        SeriesRef {
+            name: &k.name,
+            metric_type: &k.metric_type,
+            unit: &k.unit,
+            tags: &k.tags,
+            source: k.source.as_deref(),
+        }
+    }
+}
+
+impl hashbrown::Equivalent<SeriesKey> for SeriesRef<'_> {
+    fn equivalent(&self, k: &SeriesKey) -> bool {
+        self.name == k.name
+            && self.metric_type == k.metric_type
+            && self.unit == k.unit
+            && self.source == k.source.as_deref()
+            && *self.tags == k.tags
+    }
+}
 
 fn tags_json(tags: &BTreeMap<String, String>) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "{}".to_owned())
@@ -87,7 +151,7 @@ pub(super) fn resolve_series<'s>(
 /// The id of series `k`, inserting it if new. `SELECT` first: a store's series mostly exist
 /// already (the same recipe run again), and a plain `INSERT` then costs less than a failed
 /// `INSERT OR IGNORE` (callgrind: `RETURNING` made the first run's inserts dearer still).
-fn create_series(tx: &Transaction<'_>, k: &SeriesKey) -> rusqlite::Result<i64> {
+pub(super) fn create_series(tx: &Transaction<'_>, k: &SeriesKey) -> rusqlite::Result<i64> {
     let tags = tags_json(&k.tags);
     let existing: Option<i64> = tx
         .prepare_cached(

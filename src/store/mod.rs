@@ -2,9 +2,8 @@
 //!
 //! Holds Framework0's `context_data` table exactly as its Python adapter reads it
 //! (COMPAT §3), and this project's tables beside it: `runs`, `context_history`,
-//! `metric_series`, `metric_samples`, `baselines` (per series: name, tags, scope) and
-//! `analyses`; [`import`] loads
-//! measurements from files. Versioned migrations (`PRAGMA user_version`),
+//! `metric_series`, `metric_samples`, `metric_run_series`, `baselines` (per series: name,
+//! tags, scope) and `analyses`; [`import`] loads measurements from files. Versioned migrations (`PRAGMA user_version`),
 //! WAL and a busy timeout let several `f0` processes share one store. A file that is not an
 //! SQLite database is refused and never written. Every operation is also reachable through
 //! the [`backend::MetricsStore`] trait, the seam for a second backend.
@@ -26,10 +25,32 @@
 //!   import's peak memory stays bounded by it.
 //! - `foreign_keys=ON`, busy timeout 10 s (`F0_BUSY_TIMEOUT_MS`).
 //!
+//! **Layout of `metric_samples` (schema v6)**, chosen by instruction counts (callgrind, which
+//! this loaded 2-core machine cannot move) of a 200,000-line `f0 import` against the `sqlite3`
+//! shell's `.import` of the same file (1,357 M instructions, 6,780 per line):
+//! - v5 (a rowid table, indexes `(series_id, ts_ns)` and `(run_id)`, two `REFERENCES` checked
+//!   per row): 1,629 M, 0.83x the shell's work-rate.
+//! - v6: rows in insertion order (`id INTEGER PRIMARY KEY`: the exporter's cursor and the
+//!   tie-break of equal timestamps), the one `(series_id, ts_ns)` index, no foreign keys on the
+//!   samples (the writer takes series ids from `metric_series` and run ids from `runs` itself):
+//!   1,124 M, 1.21x. By-run reads go through `metric_run_series` (run, series, id range),
+//!   written once per (run, series) per transaction, not per row.
+//! - plus `INSERT OR FAIL` (no statement journal, `writer.rs`) and a fast path for whole-second
+//!   timestamps: 972 M, 1.40x; 256 rows per statement instead of 64: 962 M (kept at 64).
+//! - plus a byte-level fast path for `digits,number` lines (`CsvLines::fast`): see README
+//!   "The store: speed" for the numbers of the final build.
+//! - `WITHOUT ROWID` clustered on `(series_id, ts_ns, id)` (`benches/store_layout.rs`, 300 k
+//!   rows, 64 per statement, one run at load 6): 1.41 M rows/s with a run index against
+//!   1.83 M/s for the rowid table with the series index alone (1.15 M/s with both indexes),
+//!   and it would need a second index on `id` for the exporter's "samples after id N" reads
+//!   anyway, so it buys nothing here.
+//!
 //! **Writes**: samples enter through one multi-row `INSERT` path (`writer.rs`, 64 rows per
-//! statement); the runner groups a run's commits (`batch.rs`, at most [`FLUSH_INTERVAL`] of
-//! finished work in memory); `f0 import` streams a file inside one transaction
-//! (`import_stream.rs`, [`ImportSource`]).
+//! statement); the metrics pipeline's batches go straight from the metrics
+//! ([`Store::insert_metrics`]: each series found through a key borrowed from the metric, so a
+//! known series costs one hash and no allocation); the runner groups a run's commits
+//! (`batch.rs`, at most [`FLUSH_INTERVAL`] of finished work in memory); `f0 import` streams a
+//! file inside one transaction (`import_stream.rs`, [`ImportSource`]).
 
 mod analyses;
 pub mod backend;
@@ -50,6 +71,7 @@ mod runs;
 mod schema;
 mod series;
 mod sink;
+mod sink_write;
 pub mod timestamp;
 mod writer;
 

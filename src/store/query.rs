@@ -176,9 +176,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT MAX(m.run_id) FROM metric_samples m \
-                 JOIN metric_series s ON s.id = m.series_id \
-                 WHERE s.name = ?1 AND m.run_id IS NOT NULL AND (?2 IS NULL OR m.run_id < ?2)",
+                "SELECT MAX(r.run_id) FROM metric_run_series r \
+                 JOIN metric_series s ON s.id = r.series_id \
+                 WHERE s.name = ?1 AND (?2 IS NULL OR r.run_id < ?2)",
             )
             .map_err(|e| self.err(e))?;
         let mut latest: Option<i64> = None;

@@ -15,6 +15,12 @@ pub struct RetentionReport {
     pub over_limit: u64,
 }
 
+/// Drops the `metric_run_series` rows whose run has no sample of their series left.
+const FORGET_EMPTY_RUN_SERIES: &str = "DELETE FROM metric_run_series WHERE NOT EXISTS \
+    (SELECT 1 FROM metric_samples m WHERE m.id BETWEEN metric_run_series.first_id \
+    AND metric_run_series.last_id AND m.run_id = metric_run_series.run_id \
+    AND m.series_id = metric_run_series.series_id)";
+
 impl Store {
     /// Deletes samples older than `max_age_days` before `now_ns`, then the oldest samples
     /// beyond `max_count`. Series rows stay (they are small and keep their ids stable).
@@ -43,6 +49,9 @@ impl Store {
             } else {
                 0
             };
+            if expired + over_limit > 0 {
+                tx.execute_batch(FORGET_EMPTY_RUN_SERIES)?;
+            }
             Ok((expired, over_limit))
         })?;
         Ok(RetentionReport {

@@ -105,6 +105,36 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE baselines ADD COLUMN scope TEXT NOT NULL DEFAULT 'pooled';
     CREATE INDEX baselines_series ON baselines(metric, scope, tags, id);
     "#,
+    // v6: samples laid out for append (issue #16). Each sample used to land in three B-trees
+    // (the rowid table, `(series_id, ts_ns)` and `(run_id)`) and cost two foreign-key seeks;
+    // now the table (rows in insertion order, `id` the exporter's cursor and the tie-break
+    // of equal timestamps) and the `(series_id, ts_ns)` index, nothing else per row. The
+    // by-run reads go through `metric_run_series`: which series each run wrote and the id
+    // range its samples lie in, one row per (run, series) written once per transaction.
+    // Rows keep their ids, so every read returns what it did at v5.
+    r#"
+    CREATE TABLE metric_samples_v6 (
+        id INTEGER PRIMARY KEY,
+        series_id INTEGER NOT NULL,
+        run_id INTEGER,
+        ts_ns INTEGER NOT NULL,
+        value REAL NOT NULL,
+        context TEXT);
+    INSERT INTO metric_samples_v6 (id, series_id, run_id, ts_ns, value, context)
+        SELECT rowid, series_id, run_id, ts_ns, value, context FROM metric_samples ORDER BY rowid;
+    DROP TABLE metric_samples;
+    ALTER TABLE metric_samples_v6 RENAME TO metric_samples;
+    CREATE INDEX metric_samples_series_ts ON metric_samples(series_id, ts_ns);
+    CREATE TABLE metric_run_series (
+        run_id INTEGER NOT NULL,
+        series_id INTEGER NOT NULL,
+        first_id INTEGER NOT NULL,
+        last_id INTEGER NOT NULL,
+        PRIMARY KEY (run_id, series_id)) WITHOUT ROWID;
+    INSERT INTO metric_run_series (run_id, series_id, first_id, last_id)
+        SELECT run_id, series_id, MIN(id), MAX(id) FROM metric_samples
+        WHERE run_id IS NOT NULL GROUP BY run_id, series_id;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -130,8 +130,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT series_id, value FROM metric_samples WHERE run_id = ?1 \
-                 ORDER BY ts_ns, rowid",
+                "SELECT series_id, value FROM metric_samples WHERE id BETWEEN (SELECT MIN(first_id) FROM metric_run_series WHERE run_id = ?1) \
+                 AND (SELECT MAX(last_id) FROM metric_run_series WHERE run_id = ?1) AND run_id = ?1 \
+                 ORDER BY ts_ns, id",
             )
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
@@ -156,10 +157,7 @@ impl Store {
     pub fn runs_with_samples(&self) -> Result<Vec<i64>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT DISTINCT run_id FROM metric_samples WHERE run_id IS NOT NULL \
-                 ORDER BY run_id",
-            )
+            .prepare_cached("SELECT DISTINCT run_id FROM metric_run_series ORDER BY run_id")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| r.get::<_, i64>(0))

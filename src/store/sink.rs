@@ -63,18 +63,12 @@ impl StoreSink {
 
 impl MetricSink for StoreSink {
     fn write_batch(&mut self, batch: &[PerformanceMetric]) -> Result<(), SinkError> {
-        let rows: Vec<SampleRow> = batch
-            .iter()
-            .filter(|m| m.value.is_finite())
-            .map(SampleRow::from)
-            .collect();
         let written = match &mut self.store {
-            Target::Own(s) => s.insert_samples(self.run_id, &rows),
-            Target::Shared(s) => s.lock().insert_samples(self.run_id, &rows),
+            Target::Own(s) => s.insert_metrics(self.run_id, batch),
+            Target::Shared(s) => s.lock().insert_metrics(self.run_id, batch),
         };
-        written
+        self.written += written
             .map_err(|e| SinkError::with_source("cannot write metrics to the context store", e))?;
-        self.written += rows.len() as u64;
         Ok(())
     }
 }
@@ -107,5 +101,77 @@ mod tests {
         assert_eq!(got[0].series.metric_type, "timing");
         assert_eq!(got[0].series.tags["function"], "q");
         assert_eq!(got[0].value, 1500.0);
+    }
+
+    fn metric(name: &str, value: f64, shard: &str) -> PerformanceMetric {
+        let mut m = PerformanceMetric::new("x", 1.0, MetricType::Gauge, MetricUnit::Count).unwrap();
+        m.name = name.to_owned();
+        m.value = value;
+        m.timestamp = (value * 1000.0) as i64;
+        m.tags.insert("shard".into(), shard.into());
+        m
+    }
+
+    #[test]
+    fn a_batch_keeps_its_run_context_and_order_and_skips_non_finite_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let run = store.begin_run("r", "r.yaml", 1.0).unwrap();
+        let staged = SampleRow::from(&metric("m", 0.5, "a"));
+        store.stage_samples(Some(run), vec![staged]).unwrap();
+        let mut with_context = metric("m", 2.0, "b");
+        with_context
+            .context
+            .insert("error".into(), serde_json::json!("boom"));
+        let batch = [
+            metric("m", 1.0, "a"),
+            metric("m", f64::NAN, "a"),
+            with_context,
+        ];
+        assert_eq!(store.insert_metrics(Some(run), &batch).unwrap(), 2);
+        assert_eq!(store.staged_len(), 0);
+        let values: Vec<f64> = store
+            .samples_of_runs(&[run])
+            .unwrap()
+            .iter()
+            .map(|r| r.value)
+            .collect();
+        assert_eq!(values, [0.5, 1.0, 2.0], "the staged sample first");
+        let context: Option<String> = store
+            .connection()
+            .query_row(
+                "SELECT context FROM metric_samples WHERE value = 2.0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(context.as_deref(), Some(r#"{"error":"boom"}"#));
+        assert_eq!(store.run_series(run).unwrap().len(), 2, "shards a and b");
+        // A second batch of known series costs no new series row.
+        store
+            .insert_metrics(None, &[metric("m", 3.0, "b")])
+            .unwrap();
+        let series: i64 = store
+            .connection()
+            .query_row("SELECT COUNT(*) FROM metric_series", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(series, 2);
+    }
+
+    #[test]
+    fn a_bad_series_identity_fails_the_whole_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut sink = StoreSink::open(&path, None).unwrap();
+        let err = sink
+            .write_batch(&[metric("ok", 1.0, "a"), metric("", 2.0, "a")])
+            .unwrap_err();
+        assert!(
+            format!("{err:?}").contains("cannot store a sample"),
+            "{err:?}"
+        );
+        assert_eq!(sink.written(), 0);
+        let store = Store::open(&path).unwrap();
+        assert!(store.samples("ok", &Default::default()).unwrap().is_empty());
     }
 }

@@ -44,6 +44,11 @@ fn refuse(text: &str, reason: &'static str) -> TimestampError {
 
 /// Parses one timestamp field (see the module docs) into epoch nanoseconds.
 pub fn parse_timestamp(text: &str) -> Result<i64, TimestampError> {
+    whole_seconds_or_ns(text.trim()).map_or_else(|| parse_general(text), Ok)
+}
+
+/// [`parse_timestamp`] without its fast path.
+fn parse_general(text: &str) -> Result<i64, TimestampError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(refuse(text, "is empty"));
@@ -69,6 +74,29 @@ pub fn parse_timestamp(text: &str) -> Result<i64, TimestampError> {
         return Err(refuse(text, "is not finite"));
     }
     parse_rfc3339(t).map_err(|reason| refuse(text, reason))
+}
+
+/// The fast path of the commonest field, 1 to 18 plain digits (epoch seconds, or nanoseconds
+/// above [`NANOSECOND_THRESHOLD`]): the same answer as the general path, without its `i128`
+/// arithmetic (callgrind: a 1 M-line CSV import spent 8 % of its instructions in
+/// `parse_timestamp` before). `None` for anything else, which the general path reads.
+pub(super) fn whole_seconds_or_ns(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    if b.is_empty() || b.len() > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    if v > NANOSECOND_THRESHOLD {
+        Some(v)
+    } else {
+        v.checked_mul(1_000_000_000)
+    }
 }
 
 /// A plain decimal `[±]digits[.digits]` read exactly: `Some(Ok(ns))` (the fraction rounded half
@@ -274,6 +302,40 @@ mod tests {
         assert!(parse_timestamp("2024-02-29T00:00:00Z").is_ok());
         let err = parse_timestamp("2023-02-29T00:00:00Z").unwrap_err();
         assert_eq!(err.reason, "has no such date");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_answers_as_the_general_one(t in "[+-]?[0-9]{1,20}") {
+            if let Some(ns) = whole_seconds_or_ns(&t) {
+                proptest::prop_assert_eq!(parse_general(&t).ok(), Some(ns));
+            } else if !t.starts_with(['+', '-']) && t.len() <= 18 {
+                // Only an overflow sends plain digits to the general path: it refuses them.
+                proptest::prop_assert!(parse_general(&t).is_err(), "{}", t);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_keeps_the_nanosecond_threshold() {
+        assert_eq!(
+            whole_seconds_or_ns("1767225600"),
+            Some(1_767_225_600_000_000_000)
+        );
+        // The threshold itself is read as seconds, which overflow.
+        assert_eq!(whole_seconds_or_ns("1000000000000000"), None);
+        assert_eq!(
+            whole_seconds_or_ns("1000000000000001"),
+            Some(1_000_000_000_000_001)
+        );
+        assert_eq!(
+            whole_seconds_or_ns("9223372037"),
+            None,
+            "overflows as seconds"
+        );
+        assert!(parse_timestamp("9223372037").is_err());
+        assert_eq!(whole_seconds_or_ns(""), None);
+        assert_eq!(whole_seconds_or_ns("12a"), None);
     }
 
     #[test]

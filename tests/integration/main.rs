@@ -87,6 +87,7 @@ mod series_steps;
 mod store;
 mod store_analysis;
 mod store_migration;
+mod store_migration_v6;
 mod store_reliability;
 mod trend;
 mod trend_props;
