@@ -191,3 +191,15 @@ fn threshold_config_is_parsed_strictly() {
         }
     }
 }
+
+#[test]
+fn a_threshold_naming_another_metric_says_which_it_is_listed_under() {
+    let bad = json!({"cpu": {"metric_name": "mem", "warning_max": 1}});
+    let e = thresholds_from_config(&bad, "config.thresholds").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid config.thresholds.cpu.metric_name: is \"mem\", but the threshold is listed under 'cpu'"
+    );
+    let same = json!({"cpu": {"metric_name": "cpu", "warning_max": 1}});
+    assert!(thresholds_from_config(&same, "config.thresholds").is_ok());
+}
