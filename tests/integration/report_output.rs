@@ -260,3 +260,39 @@ fn open_without_an_opener_on_path_names_the_file_to_open() {
     );
     assert!(s.path("out/report.html").is_file());
 }
+
+#[test]
+fn a_report_json_reformatted_by_a_user_is_still_ours_and_replaced() {
+    let s = Scratch::new();
+    plain(&s);
+    s.write(
+        "out/report.json",
+        "{\n  \"generator\" : \"f0 report\",\n  \"old\": true\n}\n",
+    );
+    ok(
+        &s,
+        &["report", "--run", "1", "-o", "out", "--format", "json"],
+    );
+    let json: Value = serde_json::from_str(&read(&s, "out/report.json")).unwrap();
+    assert!(json.get("old").is_none(), "replaced: {json}");
+    assert_eq!(json["series"][0]["name"], "latency");
+}
+
+#[test]
+fn a_json_file_of_someone_else_is_not_overwritten() {
+    let s = Scratch::new();
+    plain(&s);
+    s.write("out/report.json", "{\"generator\": \"my tool\"}\n");
+    let err = fails(
+        &s,
+        &["report", "--run", "1", "-o", "out", "--format", "json"],
+    );
+    assert!(
+        err.contains("refusing to overwrite") && err.contains("report.json"),
+        "{err}"
+    );
+    assert_eq!(
+        read(&s, "out/report.json"),
+        "{\"generator\": \"my tool\"}\n"
+    );
+}
