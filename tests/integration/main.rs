@@ -87,6 +87,7 @@ mod report_fixture;
 mod report_limits;
 mod report_output;
 mod report_series;
+mod report_verdict_notes;
 mod robustness;
 mod run_semantics;
 mod series_cli;
