@@ -106,3 +106,63 @@ fn a_step_profiled_long_after_it_ran_is_read_from_the_stored_measurements() {
     let total = node["total_ns"].as_u64().unwrap();
     assert!((200_000_000..5_000_000_000).contains(&total), "{node}");
 }
+
+#[test]
+fn a_syscall_heavy_command_is_told_to_make_fewer_larger_syscalls() {
+    let s = Scratch::new();
+    let o = s.run(&[
+        "profile",
+        "--json",
+        "-o",
+        "out",
+        "--",
+        "dd",
+        "if=/dev/zero",
+        "of=/dev/null",
+        "bs=1",
+        "count=500000",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = |rule: &str| {
+        r["bottlenecks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["rule"] == rule)
+            .cloned()
+    };
+    let heavy = found("syscall_heavy").unwrap_or_else(|| panic!("{}", r["bottlenecks"]));
+    assert!(
+        heavy["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("system time ")
+            && heavy["suggestion"]
+                .as_str()
+                .unwrap()
+                .contains("make fewer, larger syscalls"),
+        "{heavy}"
+    );
+    // With stacks sampled, the kernel's own frames lead and are explained as such.
+    if r["command"]["sampling"]["status"] == "sampled" {
+        let k = r["bottlenecks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["location"] == "[kernel]")
+            .unwrap_or_else(|| panic!("no [kernel] row: {}", r["bottlenecks"]));
+        assert!(
+            k["suggestion"]
+                .as_str()
+                .unwrap()
+                .starts_with("the time is spent in the kernel on the program's behalf"),
+            "{k}"
+        );
+    } else {
+        eprintln!(
+            "profile_failures: stacks not sampled here ({}); the [kernel] row is not checked",
+            r["command"]["sampling"]
+        );
+    }
+}
