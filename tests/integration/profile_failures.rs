@@ -166,3 +166,30 @@ fn a_syscall_heavy_command_is_told_to_make_fewer_larger_syscalls() {
         );
     }
 }
+
+#[test]
+fn an_output_folder_below_a_file_is_named_in_the_error() {
+    let s = Scratch::new();
+    s.write("notes", "mine");
+    let o = s.run(&["profile", "-o", "notes/profiles", "--", "true"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("Error: cannot write notes/profiles: "),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(s.path("notes")).unwrap(), "mine");
+}
+
+#[test]
+fn a_report_file_that_cannot_be_written_is_named_in_the_error() {
+    let s = Scratch::new();
+    std::fs::create_dir_all(s.path("out/profile.profile.json")).unwrap();
+    let o = s.run(&["profile", "-o", "out", "--", "true"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("Error: cannot write out/profile.profile.json: "),
+        "{err}"
+    );
+}

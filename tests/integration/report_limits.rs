@@ -89,3 +89,49 @@ fn marks_and_drawn_change_points_are_capped_while_counts_stay_whole() {
         .len();
     assert_eq!(drawn, 50, "at most 50 drawn of {}", cps.len());
 }
+
+#[test]
+fn many_series_share_the_drawing_budget_and_the_note_says_how_much_each_gets() {
+    let s = Scratch::new();
+    let mut store = Store::open(&s.store()).unwrap();
+    let run = store
+        .begin_run("wide", "wide.yaml", 1_767_225_600.0)
+        .unwrap();
+    let rows: Vec<SampleRow> = (0..50)
+        .flat_map(|h| {
+            let key = SeriesKey {
+                name: "latency".to_owned(),
+                metric_type: "timing".to_owned(),
+                unit: "ms".to_owned(),
+                tags: BTreeMap::from([("host".to_owned(), format!("h{h:02}"))]),
+                source: None,
+            };
+            (0..10i64).map(move |i| SampleRow {
+                series: key.clone(),
+                ts_ns: 1_767_225_600_000_000_000 + i * 1_000_000_000,
+                value: 10.0 + i as f64,
+                context: None,
+            })
+        })
+        .collect();
+    store.insert_samples(Some(run), &rows).unwrap();
+    store.finish_run(run, 1_767_225_700.0, "completed").unwrap();
+    drop(store);
+    ok(
+        &s,
+        &["report", "--run", "1", "-o", "out", "--format", "json"],
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("out/report.json")).unwrap()).unwrap();
+    assert_eq!(report["series"].as_array().unwrap().len(), 50);
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes.contains(&"50 series share the drawing budget: at most 1600 points per chart (statistics use every sample)"),
+        "{notes:?}"
+    );
+}
