@@ -104,3 +104,38 @@ fn samples_outside_any_run_have_no_earlier_runs_to_compare_with() {
         "{text}"
     );
 }
+
+#[test]
+fn samples_all_at_one_instant_get_no_trend_and_a_warning_saying_why() {
+    let s = Scratch::new();
+    let mut store = Store::open(&s.store()).unwrap();
+    let run = store
+        .begin_run("burst", "burst.yaml", 1_767_225_600.0)
+        .unwrap();
+    let key = latency(&[]);
+    let burst: Vec<SampleRow> = (0..10)
+        .map(|i| SampleRow {
+            series: key.clone(),
+            ts_ns: T0,
+            value: 10.0 + f64::from(i),
+            context: None,
+        })
+        .collect();
+    store.insert_samples(Some(run), &burst).unwrap();
+    store.finish_run(run, 1_767_225_700.0, "completed").unwrap();
+    drop(store);
+    let r = report_json(&s, &["--run", "1"]);
+    let series = &r["series"][0];
+    assert!(series["trend"].is_null(), "{}", series["trend"]);
+    let warnings: Vec<&str> = series["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        warnings
+            .contains(&"trend: linear trend is undefined for this input: all timestamps are equal"),
+        "{warnings:?}"
+    );
+}
