@@ -296,3 +296,27 @@ fn a_json_file_of_someone_else_is_not_overwritten() {
         "{\"generator\": \"my tool\"}\n"
     );
 }
+
+#[test]
+fn a_report_step_whose_output_folder_is_a_file_fails_naming_it_and_writes_nothing() {
+    let s = Scratch::new();
+    s.write("notes", "mine");
+    let r = s.write(
+        "r.yaml",
+        &format!(
+            "steps:\n{}  - {{name: report, idx: 2, type: python, module: scriptlets.foundation.performance_metrics, \
+             function: PerformanceMetricsScriptlet, args: {{action: report, output_dir: notes, formats: [json]}}}}\n",
+            crate::util::step("work", 1, "Sleep", "args: {seconds: 0.01}")
+        ),
+    );
+    let (code, out) = s.run_json(&r, &[]);
+    assert_eq!(code, 1, "{out:#}");
+    let err = out["steps"][1]["error"].as_str().unwrap_or_default();
+    assert!(
+        err.contains("output_dir 'notes' is refused: ")
+            && err.contains("notes exists and is not a folder"),
+        "{out:#}"
+    );
+    assert_eq!(read(&s, "notes"), "mine");
+    assert!(s.ctx("metrics.last_report").is_none(), "no report recorded");
+}
