@@ -10,8 +10,8 @@
 #     times (the floor of Framework0's runner, which persists nothing). Per-step cost is
 #     (wall of STEPS steps - wall of 1 step) / (STEPS - 1), so process start cancels out;
 #     system calls per step come from `strace -c -f` the same way.
-#  3. with CALLGRIND=1, instruction counts of both runner commands (valgrind), a ratio that
-#     does not move with the machine's load.
+#  3. with CALLGRIND=1, instruction counts of both runner commands and of both imports of the
+#     file's first 200,000 lines (valgrind), ratios that do not move with the machine's load.
 #
 #   benches/store_speed.sh                       # N=1000000 rows, STEPS=1000, RUNS=10
 #   N=200000 STEPS=500 RUNS=5 benches/store_speed.sh
@@ -99,6 +99,8 @@ else
 fi
 IR_F0=""
 IR_PY=""
+IR_IMP_F0=""
+IR_IMP_SQ=""
 if [ "${CALLGRIND:-0}" = 1 ]; then
     if command -v valgrind >/dev/null; then
         ir() {
@@ -108,15 +110,20 @@ if [ "${CALLGRIND:-0}" = 1 ]; then
         }
         IR_F0=$(ir "$F0" run "$TMP/steps_n.yaml")
         IR_PY=$(ir "$PY" "$TMP/floor.py" "$STEPS")
+        head -200001 data.csv >data200k.csv
+        IR_IMP_F0=$(ir "$F0" import "$TMP/data200k.csv" --name m)
+        IR_IMP_SQ=$(ir sqlite3 "$TMP/anchor.db" 'PRAGMA journal_mode=WAL;' \
+            'CREATE TABLE samples(timestamp INTEGER, value REAL);' \
+            ".import --csv --skip 1 $TMP/data200k.csv samples")
     else
         echo "valgrind not found (apt-get install -y valgrind): instruction counts skipped"
     fi
 fi
 
-python3 - "$N" "$STEPS" "$(cat rss.txt)" "$SYS_N" "$SYS_1" "$IR_F0" "$IR_PY" <<'PY'
+python3 - "$N" "$STEPS" "$(cat rss.txt)" "$SYS_N" "$SYS_1" "$IR_F0" "$IR_PY" "$IR_IMP_F0" "$IR_IMP_SQ" <<'PY'
 import json, sys
 n, steps, rss_kib = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-sys_n, sys_1, ir_f0, ir_py = sys.argv[4:8]
+sys_n, sys_1, ir_f0, ir_py, ir_imp_f0, ir_imp_sq = sys.argv[4:10]
 med = {}
 for f in ("import.json", "runner.json"):
     for r in json.load(open(f))["results"]:
@@ -126,6 +133,9 @@ print(f"import of {n} CSV rows (medians)")
 print(f"  f0 import        {fi * 1e3:9.1f} ms  {n / fi:>12,.0f} rows/s  peak RSS {rss_kib / 1024:.1f} MiB")
 print(f"  sqlite3 .import  {sq * 1e3:9.1f} ms  {n / sq:>12,.0f} rows/s")
 print(f"  f0 / sqlite3 speed ratio: {sq / fi:.2f}x (target >= 1.5x)")
+if ir_imp_f0 and ir_imp_sq:
+    a, b = int(ir_imp_f0.replace(",", "")), int(ir_imp_sq.replace(",", ""))
+    print(f"  instructions, first 200,000 lines: f0 {a:,}, sqlite3 {b:,}, ratio {b / a:.2f}x")
 run_n, run_1 = med[f"f0 run {steps} steps"], med["f0 run 1 step"]
 py_n, py_1 = med[f"python floor {steps}"], med["python floor 1"]
 print(f"runner, {steps} no-op steps, store on (medians)")

@@ -38,15 +38,19 @@
 //! - plus `INSERT OR FAIL` (no statement journal, `writer.rs`) and a fast path for whole-second
 //!   timestamps: 972 M, 1.40x; 256 rows per statement instead of 64: 962 M (kept at 64).
 //! - plus a byte-level fast path for `digits,number` lines (`CsvLines::fast`): 918 M, 1.48x
-//!   (wall clock, 1 M lines, hyperfine: 0.78 s against the shell's 1.00 s, 1.28x; the v5
-//!   build 1.22 s). Peak RSS 12.2 MiB.
+//!   (wall clock, 1 M lines, `benches/store_speed.sh` medians: 1.09x to 1.65x over four runs
+//!   at load 1.4-2.5, median 1.41x; 1.28x at load 5; the v5 build 0.76x to 0.82x). Peak
+//!   RSS 12 MiB (v5: 13 MiB).
 //! - the metrics sink (`cargo bench --bench store_sink`, 10 interleaved series): 11,560
-//!   instructions per sample at v5, 8,277 with the borrowed-key path, 6,120 at v6.
-//! - `WITHOUT ROWID` clustered on `(series_id, ts_ns, id)` (`benches/store_layout.rs`, 300 k
-//!   rows, 64 per statement, one run at load 6): 1.41 M rows/s with a run index against
-//!   1.83 M/s for the rowid table with the series index alone (1.15 M/s with both indexes),
-//!   and it would need a second index on `id` for the exporter's "samples after id N" reads
-//!   anyway, so it buys nothing here.
+//!   instructions per sample at v5, 8,277 with the borrowed-key path, 6,120 at v6 (the
+//!   floor's unindexed single-row insert: about 2,800); 1.01-1.49 M samples/s at load 2
+//!   (v5: 0.68 M), 0.68-0.83 M at load 5.
+//! - `benches/store_layout.rs` (300 k rows of one series, one transaction, 64 rows per
+//!   statement, rows/s of one run at load 5): the v5 table 1.32 M, the v6 table 1.92 M, the
+//!   unindexed floor 3.86 M, a covering `(series_id, ts_ns, value, run_id)` index 1.35 M, and
+//!   `WITHOUT ROWID` clustered on `(series_id, ts_ns, id)` with a run index 1.68 M. The last
+//!   would also need a second index on `id` for the exporter's "samples after id N" reads,
+//!   so it buys nothing over the v6 table.
 //!
 //! **Writes**: samples enter through one multi-row `INSERT` path (`writer.rs`, 64 rows per
 //! statement); the metrics pipeline's batches go straight from the metrics
