@@ -94,6 +94,7 @@ mod series_cli;
 mod series_steps;
 mod store;
 mod store_analysis;
+mod store_backend;
 mod store_migration;
 mod store_migration_v6;
 mod store_reliability;
