@@ -97,6 +97,13 @@ pub(crate) struct InlineSteps {
     watchdog: Option<watch::Watchdog>,
 }
 
+impl InlineSteps {
+    /// Whether the watchdog runs (and commits the run's finished work).
+    fn watching(&self) -> bool {
+        self.watchdog.is_some()
+    }
+}
+
 /// What a run carries from step to step.
 struct RunState {
     run_id: i64,
@@ -247,9 +254,13 @@ impl<'a> Runner<'a> {
             .map(|u| u.samples(&state.recipe_name, &step.name, epoch_nanos()))
             .unwrap_or_default();
         // Grouped commits (store::batch): the step's samples wait with its context changes
-        // until FLUSH_INTERVAL has passed since the last commit.
+        // until FLUSH_INTERVAL has passed since the last commit. With inline steps the
+        // watchdog commits (the runner never waits for it); otherwise the runner does.
+        self.store.hand_over(Some(state.run_id), samples)?;
+        if self.inline.watching() {
+            return Ok(outcome);
+        }
         let mut store = self.store.lock_staged();
-        store.stage_samples(Some(state.run_id), samples)?;
         if store.flush_due() {
             store.commit(Some(state.run_id), &mut lock(&state.context), &[])?;
         }

@@ -57,9 +57,9 @@ mod tests {
         assert_eq!(names(y), ["a", "b", "c"]);
         let y = "steps:\n- {name: a, idx: 1, module: m, function: f, depends_on: [b]}\n- {name: b, idx: 2, module: m, function: f}\n- {name: c, idx: 3, module: m, function: f}\n";
         assert_eq!(names(y), ["b", "a", "c"]);
-        // A cycle is appended in idx order; a later step waiting on an earlier-placed one
-        // still runs after it.
+        // Ready steps come first (d, then c, which waited for it); the cycle a <-> b is
+        // appended in idx order.
         let y = "steps:\n- {name: a, idx: 1, module: m, function: f, depends_on: [b]}\n- {name: b, idx: 2, module: m, function: f, depends_on: [a]}\n- {name: c, idx: 3, module: m, function: f, depends_on: [d]}\n- {name: d, idx: 4, module: m, function: f}\n";
-        assert_eq!(names(y), ["a", "b", "d", "c"]);
+        assert_eq!(names(y), ["d", "c", "a", "b"]);
     }
 }
