@@ -152,11 +152,12 @@ python3 - "$ONLY" "$N" "$STEPS" "$(cat rss.txt 2>/dev/null || echo 0)" "$SYS_N" 
 import json, sys
 only, n, steps, rss_kib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 sys_n, sys_1, ir_f0, ir_f0_1, ir_py, ir_anchor, log = sys.argv[5:12]
-med = {}
+med, cpu = {}, {}
 for f in {"all": ("import.json", "runner.json"), "import": ("import.json",),
           "runner": ("runner.json",)}[only]:
     for r in json.load(open(f))["results"]:
         med[r["command"]] = r["median"]
+        cpu[r["command"]] = r["user"] + r["system"]  # means: hyperfine keeps no CPU median
 if only != "runner":
     fi, sq = med["f0 import"], med["sqlite3 .import"]
     print(f"import of {n} CSV rows (medians)")
@@ -176,6 +177,13 @@ print(f"  framework0 anchor  {an_n * 1e3:9.1f} ms whole process, {per(an_n, an_1
 print(f"  python floor       {py_n * 1e3:9.1f} ms whole process, {per(py_n, py_1):.1f} us per step")
 print(f"  framework0 anchor / f0 whole-process ratio: {an_n / run_n:.2f}x (target >= 5x)")
 print(f"  python floor / f0 whole-process ratio:      {py_n / run_n:.2f}x")
+# CPU time (user + sys) moves far less with a loaded machine's scheduling than wall time.
+c = lambda k: cpu[k] * 1e3
+cn, c1 = f"f0 run {steps} steps", "f0 run 1 step"
+an, a1 = f"framework0 anchor {steps}", "framework0 anchor 1"
+print(f"  CPU (user+sys, means): f0 {c(cn):.1f} ms, {(c(cn) - c(c1)) / (steps - 1) * 1e3:.1f} us per step; "
+      f"framework0 anchor {c(an):.1f} ms, {(c(an) - c(a1)) / (steps - 1) * 1e3:.1f} us per step; "
+      f"ratio {c(an) / c(cn):.2f}x")
 if sys_n and sys_1:
     print(f"  system calls per f0 step: {(int(sys_n) - int(sys_1)) / (steps - 1):.1f} "
           f"({sys_n} for {steps} steps, {sys_1} for 1)")
