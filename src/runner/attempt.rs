@@ -129,6 +129,17 @@ pub fn run_inline(
     end
 }
 
+thread_local! {
+    /// Set while the thread runs a step's scriptlet.
+    static IN_STEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the calling thread is running a step's scriptlet, inline or on the step thread: a
+/// panic there fails that step and the runner reports it (the CLI's panic hook stays quiet).
+pub fn running_a_step() -> bool {
+    IN_STEP.with(std::cell::Cell::get) || std::thread::current().name() == Some("f0-step")
+}
+
 /// Runs the scriptlet inside the registry's `around` hook, catching a panic.
 fn invoke(
     scriptlet: &mut dyn Scriptlet,
@@ -136,13 +147,16 @@ fn invoke(
     args: &Map<String, Value>,
     around: Option<AroundStep>,
 ) -> std::thread::Result<Result<i32, ScriptletError>> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let outer = IN_STEP.with(|f| f.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut run = || scriptlet.run(env, args);
         match around {
             Some(hook) => hook(env.info(), &mut run),
             None => run(),
         }
-    }))
+    }));
+    IN_STEP.with(|f| f.set(outer));
+    result
 }
 
 /// Runs `scriptlet` once in `env` with `args` on `worker`, bounded by `bounds.timeout` and

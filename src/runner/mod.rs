@@ -14,7 +14,7 @@ mod plan;
 mod step;
 mod watch;
 
-pub use attempt::{AttemptEnd, StepWorker};
+pub use attempt::{running_a_step, AttemptEnd, StepWorker};
 pub use builder::RunnerBuilder;
 pub use interrupt::Interrupt;
 pub use measure::{Snapshot, StepUsage};

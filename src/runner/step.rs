@@ -261,6 +261,9 @@ mod tests {
         fn run(&mut self, env: &StepEnv, _: &Map<String, Value>) -> Result<i32, ScriptletError> {
             let name = std::thread::current().name().unwrap_or("").to_owned();
             env.set(&format!("thread.{}", env.info().step_name), json!(name))?;
+            // The CLI's panic hook keeps quiet about a panic here on either path.
+            let step = super::super::running_a_step();
+            env.set(&format!("in_step.{}", env.info().step_name), json!(step))?;
             Ok(0)
         }
     }
