@@ -27,6 +27,8 @@ mod baseline_args;
 mod baseline_single;
 mod bridge;
 mod bridge_failures;
+mod bridge_lifecycle;
+mod bridge_protocol;
 mod changepoint_otava;
 mod changepoint_props;
 mod changepoint_stats;
