@@ -92,6 +92,7 @@ mod store_edges;
 mod store_migration;
 mod store_reliability;
 mod store_rows;
+mod store_timestamps;
 mod trend;
 mod trend_props;
 mod validate_and_schema;
