@@ -40,6 +40,7 @@ mod events_log;
 mod events_perf;
 mod events_quickstart;
 mod events_scriptlets;
+mod framework0_edges;
 mod framework0_samples;
 mod golden_framework0;
 mod hardening_extremes;
