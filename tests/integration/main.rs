@@ -18,6 +18,7 @@ mod analyze_props;
 mod analyze_quantile;
 mod analyze_shipped;
 mod analyze_trend;
+mod analyze_validate;
 mod anomaly_golden;
 mod anomaly_props;
 mod anomaly_spikes;

@@ -408,7 +408,16 @@ fn change_points(r: &mut ArgReader<'_>, v: &Value) -> Option<HunterParams> {
                 &["window_len", "max_pvalue", "min_magnitude"],
             );
         }
-        _ => {}
+        _ => {
+            r.invalid(
+                "change_points",
+                format!(
+                    "must be true, false or {{window_len, max_pvalue, min_magnitude}}, got {}",
+                    compact(v)
+                ),
+            );
+            return None;
+        }
     }
     let parsed = serde_json::from_value::<HunterParams>(v.clone())
         .map_err(|e| e.to_string())
