@@ -1,4 +1,4 @@
-//! `f0 validate` on the analyze action's grouping, anomaly and change-point settings: each bad
+//! `f0 validate` on the analyze action's grouping, anomaly, change-point and analyzer settings: each bad
 //! value is named by its field with what is accepted, and `false` turns a stage off.
 
 use crate::util::collect::recipe;
@@ -25,6 +25,8 @@ fn bad_grouping_anomaly_and_change_point_settings_are_named_by_field() {
             analyze("c1", 6, "change_points: {window_len: 1}"),
             analyze("c2", 7, "change_points: fast"),
             analyze("off", 8, "anomaly_detection: false, change_points: false"),
+            analyze("p1", 9, "analyzers: 5"),
+            analyze("p2", 10, "analyzers: {python: 5}"),
         ],
     );
     let out = s.run(&["validate", r.to_str().unwrap()]);
@@ -42,9 +44,11 @@ fn bad_grouping_anomaly_and_change_point_settings_are_named_by_field() {
         "at recipe.steps[5].args.change_points: must be true, false or {window_len, max_pvalue, min_magnitude}: invalid window_len `1`: accepted an integer ≥ 2 (step 'c1')".to_owned(),
         // Regression: this said "invalid type: string \"fast\", expected struct HunterParams".
         "at recipe.steps[6].args.change_points: must be true, false or {window_len, max_pvalue, min_magnitude}, got \"fast\" (step 'c2')".to_owned(),
+        "at recipe.steps[8].args.analyzers: must be a mapping of analyzer names (python) to their settings, got 5 (step 'p1')".to_owned(),
+        "at recipe.steps[9].args.analyzers.python: must be true, false or a mapping of settings, got 5 (step 'p2')".to_owned(),
     ] {
         assert!(text.contains(&finding), "{finding}\n{text}");
     }
     assert!(!text.contains("'off'"), "false turns a stage off: {text}");
-    assert!(text.contains("(8 steps, 8 errors, 0 warnings)"), "{text}");
+    assert!(text.contains("(10 steps, 10 errors, 0 warnings)"), "{text}");
 }
