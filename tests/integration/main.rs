@@ -12,6 +12,7 @@ mod analyze_action;
 mod analyze_bad_input;
 mod analyze_cli;
 mod analyze_descriptive;
+mod analyze_history_marks;
 mod analyze_nist;
 mod analyze_parity;
 mod analyze_props;
