@@ -10,6 +10,7 @@ mod util;
 
 mod analyze_action;
 mod analyze_bad_input;
+mod analyze_baseline_scope;
 mod analyze_cli;
 mod analyze_descriptive;
 mod analyze_history_marks;
