@@ -1,7 +1,8 @@
 //! Rows the store holds from other processes: runs left `running` by a process that is gone
 //! or by a machine that has since rebooted (shown and marked `crashed`), a run recorded
 //! without its process' start time (alive while its pid is), and a baseline row damaged by
-//! hand (the comparison's warning names the row and the column; no verdict is made up).
+//! hand (the comparison's warning names the row and the column; no verdict is made up), and
+//! a value Framework0's Python adapter wrote with `NaN` beside a string that spells "NaN".
 
 use serde_json::Value;
 
@@ -141,4 +142,45 @@ fn a_damaged_baseline_row_is_reported_with_its_id_and_column() {
             .contains(" of 'lat': source is not valid JSON: expected value at line 1 column 1"),
         "{text}"
     );
+}
+
+#[test]
+fn pythons_nan_tokens_are_read_but_the_same_letters_inside_a_string_stay_text() {
+    let s = Scratch::new();
+    let r = s.write("r.yaml", &format!("steps:\n{}", step("a", 1, "Noop", "")));
+    assert!(s.run(&["run", r.to_str().unwrap()]).status.success());
+    let written = r#"{"note": "say \"NaN\" or \\Infinity", "v": NaN, "w": -Infinity}"#;
+    rusqlite::Connection::open(s.store())
+        .unwrap()
+        .execute(
+            "INSERT INTO context_data (key, value, timestamp, version_id) \
+             VALUES ('py.note', ?1, CURRENT_TIMESTAMP, 'diff')",
+            [written],
+        )
+        .unwrap();
+    let out = s.run(&["context", "get", "py.note", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        got["value"],
+        serde_json::json!({
+            "note": "say \"NaN\" or \\Infinity",
+            "v": {"$numberDouble": "NaN"},
+            "w": {"$numberDouble": "-Infinity"},
+        })
+    );
+    // Reading never rewrites the stored text.
+    let stored: String = s
+        .sql()
+        .query_row(
+            "SELECT value FROM context_data WHERE key = 'py.note'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, written);
 }
