@@ -93,6 +93,7 @@ mod series_steps;
 mod store;
 mod store_analysis;
 mod store_edges;
+mod store_import_forms;
 mod store_migration;
 mod store_reliability;
 mod store_rows;
