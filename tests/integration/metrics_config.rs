@@ -202,6 +202,8 @@ fn out_of_range_values_are_errors() {
             "filters[0]",
         ),
         (json!({"filters": [{"name": "[x"}]}), "filters[0]"),
+        (json!({"filters": [{"name": ""}]}), "filters[0]"),
+        (json!(5), "<root>"),
     ];
     for (v, path) in cases {
         let e = read(v.clone()).unwrap_err().to_string();
