@@ -19,7 +19,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use framework0::analyze::rng::Xoshiro256;
 use framework0::report::args::Format;
-use framework0::report::gather::select::select;
+use framework0::report::gather::select::plan;
 use framework0::report::model::Report;
 use framework0::report::render::render;
 use framework0::report::{gather, ContextInputs, GatherRequest, ReportArgs, WindowSpec};
@@ -160,8 +160,14 @@ fn hundred_series(c: &mut Criterion) {
     });
     g.bench_function("read", |b| {
         b.iter(|| {
-            let s = select(&store, &[], WindowSpec::Run(1), T0_NS, None).unwrap();
-            black_box(s.series.len())
+            // What the report's pipeline reads: the plan, then each series' samples.
+            let p = plan(&store, &[], WindowSpec::Run(1), T0_NS, None).unwrap();
+            let read = p
+                .stored
+                .iter()
+                .filter_map(|s| p.read(&store, s).unwrap())
+                .count();
+            black_box(read)
         })
     });
     g.bench_function("render_4_formats", |b| {

@@ -330,4 +330,40 @@ mod tests {
         );
         assert_eq!(err(json!({"gauges": 3})).field, "gauges");
     }
+
+    #[test]
+    fn bad_entries_say_what_is_wrong_and_what_is_accepted() {
+        let err = |v: Value| {
+            let e = parse_entries(v.as_object().unwrap()).unwrap_err();
+            (e.field.clone(), e.message.clone())
+        };
+        let (field, msg) = err(json!({"gauges": {"g": {"value": 1, "unit": 5}}}));
+        assert_eq!(field, "gauges.g.unit");
+        assert!(msg.contains("must be a string, got 5"), "{msg}");
+        let (field, msg) = err(json!({"gauges": {"g": {"value": 1, "tags": ["a"]}}}));
+        assert_eq!(field, "gauges.g.tags");
+        assert!(
+            msg.contains("must be a mapping of strings, got [\"a\"]"),
+            "{msg}"
+        );
+        let (field, msg) = err(json!({"histograms": {"h": {"unit": "ms"}}}));
+        assert_eq!(field, "histograms.h.values");
+        assert!(msg.contains("missing 'values'"), "{msg}");
+        let (field, msg) = err(json!({"counters": {"": 1}}));
+        assert_eq!(field, "counters");
+        assert!(msg.contains("metric names must not be empty"), "{msg}");
+    }
+
+    #[test]
+    fn a_histogram_given_one_number_records_one_observation() {
+        let spec = json!({"histograms": {"size": 4.5}});
+        let entries = parse_entries(spec.as_object().unwrap()).unwrap();
+        let mut c = CustomMetricsCollector::new();
+        c.record_all(&entries).unwrap();
+        let mut v = Vec::new();
+        c.sample(&mut v).unwrap();
+        assert_eq!(v.len(), 1);
+        assert_eq!((v[0].name.as_str(), v[0].value), ("histogram_size", 4.5));
+        assert_eq!(c.source(), CUSTOM_SOURCE, "stored under the custom source");
+    }
 }

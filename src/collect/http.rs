@@ -348,6 +348,28 @@ mod tests {
             .contains("99999"));
     }
 
+    #[test]
+    fn bracketed_ipv6_hosts_take_a_port_or_nothing_after_the_bracket() {
+        assert_eq!(split_host_port("[::1]", 80), Ok(("::1".to_owned(), 80)));
+        assert_eq!(
+            split_host_port("[::1]:8080", 80),
+            Ok(("::1".to_owned(), 8080))
+        );
+        assert_eq!(
+            split_host_port("[::1]x", 80),
+            Err("unexpected \"x\" after the host".to_owned())
+        );
+        assert_eq!(
+            split_host_port("[::1", 80),
+            Err("unclosed '[' in host".to_owned())
+        );
+        let e = HttpUrl::parse("http://[::1]x/").unwrap_err();
+        assert!(
+            e.contains("\"http://[::1]x/\"") && e.contains("after the host"),
+            "{e}"
+        );
+    }
+
     /// Reads until the end of the request headers (closing with unread input would reset).
     fn read_request(c: &mut std::net::TcpStream) {
         let mut req = Vec::new();

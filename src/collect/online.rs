@@ -252,6 +252,53 @@ mod tests {
     }
 
     #[test]
+    fn a_spike_still_open_when_the_collection_ends_is_stored_at_flush() {
+        let memory = MemorySink::default();
+        let mut sink = watch(Box::new(memory.clone()), Some(&OnlineOptions::default()));
+        let mut g = crate::analyze::rng::Xoshiro256::seed_from_u64(3);
+        for i in 0..1500 {
+            let v = if i == 1499 {
+                90.0
+            } else {
+                20.0 + g.standard_normal()
+            };
+            sink.write_batch(&[metric("cpu", v, i)]).unwrap();
+        }
+        let before_flush = memory.metrics().len();
+        assert_eq!(before_flush, 1500, "no event before the series ends");
+        sink.flush().unwrap();
+        let stored = memory.metrics();
+        let events: Vec<&PerformanceMetric> =
+            stored.iter().filter(|m| m.name == EVENT_METRIC).collect();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0].context["start_index"], 1499);
+    }
+
+    #[test]
+    fn series_beyond_the_watched_limit_and_event_metrics_are_stored_but_not_watched() {
+        let memory = MemorySink::default();
+        let mut sink = OnlineSink {
+            inner: Box::new(memory.clone()),
+            options: OnlineOptions::default(),
+            runners: HashMap::new(),
+            unwatched: 0,
+        };
+        let batch: Vec<PerformanceMetric> = (0..MAX_SERIES + 3)
+            .map(|i| metric(&format!("m{i}"), 1.0, 0))
+            .chain([metric(EVENT_METRIC, 5.0, 0)])
+            .collect();
+        sink.write_batch(&batch).unwrap();
+        assert_eq!(sink.runners.len(), MAX_SERIES);
+        assert_eq!(sink.unwatched, 3);
+        sink.flush().unwrap();
+        assert_eq!(
+            memory.metrics().len(),
+            MAX_SERIES + 4,
+            "every metric is stored"
+        );
+    }
+
+    #[test]
     fn arguments() {
         let mut findings = Vec::new();
         {

@@ -177,10 +177,17 @@ pub fn run_once(
 /// Starts `program` with `args` traced (see [`super::workload_trace`]); returns its pid.
 fn spawn(program: &str, args: &[String]) -> Result<libc::pid_t, CollectError> {
     super::workload_trace::spawn_traced(program, args).map_err(|e| {
-        CollectError::Workload(if e.kind() == std::io::ErrorKind::NotFound {
-            format!("program '{program}' not found")
-        } else {
-            format!("cannot start '{program}': {e}")
+        CollectError::Workload(match e.kind() {
+            // exec(2) also says ENOENT when the program exists but its `#!` interpreter
+            // does not: name the interpreter rather than call the program missing.
+            std::io::ErrorKind::NotFound => match crate::util::program::find_program(program) {
+                Some(found) => format!(
+                    "cannot start '{program}': its #! interpreter was not found ({} exists; {e})",
+                    found.display()
+                ),
+                None => format!("program '{program}' not found"),
+            },
+            _ => format!("cannot start '{program}': {e}"),
         })
     })
 }

@@ -316,6 +316,32 @@ mod tests {
     }
 
     #[test]
+    fn a_sink_errors_cause_and_a_failed_flush_are_reported() {
+        struct Broken;
+        impl MetricSink for Broken {
+            fn write_batch(&mut self, _: &[PerformanceMetric]) -> Result<(), SinkError> {
+                let io = std::io::Error::other("no space left on device");
+                Err(SinkError::with_source("cannot write store.db", io))
+            }
+            fn flush(&mut self) -> Result<(), SinkError> {
+                Err(SinkError::msg("cannot commit store.db"))
+            }
+        }
+        let w = MetricWriter::spawn(Box::new(Broken), WriterOptions::default()).unwrap();
+        w.sender().send(vec![]).unwrap();
+        w.sender().send(vec![m("a", 1.0, 1, "s")]).unwrap();
+        let r = w.finish();
+        assert_eq!(
+            r.errors,
+            [
+                "cannot write store.db: no space left on device",
+                "cannot commit store.db"
+            ]
+        );
+        assert_eq!((r.written, r.failed), (0, 2), "one metric and the flush");
+    }
+
+    #[test]
     fn a_full_queue_drops_and_counts() {
         struct Slow;
         impl MetricSink for Slow {

@@ -204,6 +204,18 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn readings_from_framework0_json_keep_their_kind() {
+        let read = |v: Value| serde_json::from_value::<MetricValue>(v).unwrap();
+        let (int, float, text) = (read(json!(2)), read(json!(100.0)), read(json!("up")));
+        assert_eq!((int.as_f64(), int.py_str()), (Some(2.0), "2".to_owned()));
+        assert_eq!(
+            (float.as_f64(), float.py_str()),
+            (Some(100.0), "100.0".to_owned())
+        );
+        assert_eq!((text.as_f64(), text.py_str()), (None, "up".to_owned()));
+    }
+
+    #[test]
     fn metrics_serialise_as_framework0_dicts() {
         let mut r = CheckResult::new(
             "cpu_usage",

@@ -346,4 +346,21 @@ mod tests {
             "{md}"
         );
     }
+
+    #[test]
+    fn a_warning_alert_gets_the_warning_icon_and_markup_in_it_is_escaped() {
+        let (r, active) = results(85.0);
+        let md = format_report(
+            &dashboard(&r, active.alerts(), 1, 0.0),
+            ReportFormat::Markdown,
+        );
+        assert!(md.contains("- ⚠️ **WARNING:** "), "{md}");
+        assert_eq!(markdown_escape("a<b>&c"), "a&lt;b\\>&amp;c");
+        let names: Vec<Option<ReportFormat>> = FORMAT_NAMES
+            .iter()
+            .map(|n| ReportFormat::parse(n))
+            .collect();
+        assert!(names.iter().all(Option::is_some), "{names:?}");
+        assert!(ReportFormat::parse("html").is_none());
+    }
 }

@@ -256,3 +256,25 @@ fn open_append(path: &Path) -> Result<SharedWriter, EventsError> {
         })?;
     Ok(Arc::new(Mutex::new(file)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_name_parses_back_and_sets_its_lowest_level() {
+        for name in PROFILE_NAMES {
+            let p = Profile::parse(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(p.as_str(), *name);
+        }
+        assert_eq!(
+            Profile::parse("production").unwrap().min_level(),
+            LogLevel::Info
+        );
+        assert_eq!(
+            Profile::parse("testing").unwrap().min_level(),
+            LogLevel::Debug
+        );
+        assert_eq!(Profile::parse("Production"), None, "names are lower case");
+    }
+}

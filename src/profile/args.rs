@@ -352,4 +352,49 @@ mod tests {
             "{f:?}"
         );
     }
+
+    /// The one error finding of `v`, as `validate` prints it.
+    fn only_error(v: Value) -> String {
+        let (plan, f) = p(v);
+        assert!(plan.is_none(), "{f:?}");
+        assert_eq!(f.len(), 1, "{f:?}");
+        f[0].to_string()
+    }
+
+    #[test]
+    fn a_target_of_the_wrong_shape_lists_the_three_forms() {
+        assert_eq!(
+            only_error(json!({"target": 5})),
+            "ERROR [INVALID_ARG] at args.target: got 5; accepted: {command: [program, args...]}, {step: NAME} or \"in_process\""
+        );
+    }
+
+    #[test]
+    fn an_empty_or_overlong_baseline_name_is_refused() {
+        assert_eq!(
+            only_error(json!({"target": "in_process", "baseline": {"save": ""}})),
+            "ERROR [INVALID_ARG] at args.baseline.save: got \"\"; accepted: a baseline name (1 to 200 characters)"
+        );
+        let long = "b".repeat(201);
+        assert!(
+            only_error(json!({"target": "in_process", "baseline": long}))
+                .starts_with("ERROR [INVALID_ARG] at args.baseline: got \"bbb")
+        );
+    }
+
+    #[test]
+    fn an_output_dir_that_is_not_a_path_is_refused() {
+        assert_eq!(
+            only_error(json!({"target": "in_process", "output_dir": ""})),
+            "ERROR [INVALID_ARG] at args.output_dir: got \"\"; accepted: a folder path"
+        );
+    }
+
+    #[test]
+    fn repeated_runs_of_a_step_target_are_refused() {
+        assert_eq!(
+            only_error(json!({"target": {"step": "build"}, "runs": 3})),
+            "ERROR [INVALID_ARG] at args.runs: repeated runs apply to a command target only"
+        );
+    }
 }

@@ -352,4 +352,41 @@ mod tests {
         assert!(text.contains("args.metrics[1]"), "{text}");
         assert!(text.contains("at column 20"), "{text}");
     }
+
+    #[test]
+    fn run_and_timeframe_together_are_refused() {
+        let (a, f) = parse(json!({"run": 3, "timeframe": "1h"}));
+        assert!(a.is_none());
+        assert_eq!(
+            f[0].to_string(),
+            "ERROR [INVALID_ARG] at args.run: give either run (3) or timeframe, not both"
+        );
+    }
+
+    #[test]
+    fn formats_that_are_neither_a_string_nor_a_list_or_name_nothing_are_refused() {
+        let (a, f) = parse(json!({"formats": 5}));
+        assert!(a.is_none());
+        assert!(
+            f[0].to_string()
+                .contains("args.formats: must be a format or a non-empty list of them, got 5"),
+            "{f:?}"
+        );
+        let (a, f) = parse(json!({"formats": " , "}));
+        assert!(a.is_none());
+        assert!(
+            f[0].to_string()
+                .contains("no format given; accepted: html, markdown (md), json, text (txt)"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn a_percentile_method_is_taken_and_formats_print_their_names() {
+        let (a, f) = parse(json!({"percentile_method": "hazen"}));
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(a.unwrap().percentile_method.name(), "hazen");
+        let shown: Vec<String> = Format::ALL.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["html", "markdown", "json", "text"]);
+    }
 }

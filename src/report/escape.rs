@@ -171,6 +171,17 @@ mod tests {
     }
 
     #[test]
+    fn tabs_and_javascript_line_separators_stay_on_their_line() {
+        assert_eq!(html("a\tb"), "a b");
+        assert_eq!(markdown("a\tb"), "a b");
+        assert_eq!(text("a\tb"), "a\\tb");
+        let e = json_in_script("\"x\u{2028}y\u{2029}\"");
+        assert_eq!(e, "\"x\\u2028y\\u2029\"");
+        let back: String = serde_json::from_str(&e).unwrap();
+        assert_eq!(back, "x\u{2028}y\u{2029}");
+    }
+
+    #[test]
     fn labels_quote_tag_values_like_promql() {
         let tags: BTreeMap<String, String> = [
             ("step".to_owned(), "build".to_owned()),

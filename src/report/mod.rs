@@ -209,3 +209,33 @@ pub fn run_step(env: &StepEnv, args: &Map<String, Value>) -> Result<i32, Scriptl
     );
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_from_user_text_stay_one_plain_component() {
+        assert_eq!(folder_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(folder_name("...hidden"), "hidden");
+        assert_eq!(folder_name("..."), "report");
+        assert_eq!(folder_name(""), "report");
+        assert_eq!(folder_name(&"x".repeat(200)).len(), 80);
+    }
+
+    #[test]
+    fn default_folders_are_named_for_the_run_or_the_timeframe() {
+        assert_eq!(
+            default_dir_name(Some("recipes/ci.yaml"), Some(7), "run 7"),
+            "reports/recipes_ci.yaml-7"
+        );
+        assert_eq!(default_dir_name(None, Some(7), "run 7"), "reports/run-7");
+        assert_eq!(default_dir_name(None, None, "last 1h"), "reports/last_1h");
+    }
+
+    #[test]
+    fn a_store_without_a_folder_is_in_the_working_folder() {
+        assert_eq!(store_dir(Path::new("store.db")), PathBuf::from("."));
+        assert_eq!(store_dir(Path::new("/a/b/store.db")), PathBuf::from("/a/b"));
+    }
+}

@@ -19,13 +19,9 @@ pub fn num(x: f64) -> String {
     }
     let decimals = (5.0 - mag).clamp(0.0, 9.0) as usize;
     let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
+    // With 6 significant digits kept, nothing that reaches here rounds to (-)0.
+    if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".to_owned()
     } else {
         s
     }
@@ -79,5 +75,16 @@ mod tests {
         assert_eq!(p_value(0.00001), "< 0.0001");
         assert_eq!(p_value(0.04567), "0.0457");
         assert_eq!(with_unit(12.5, "ms"), "12.5 ms");
+    }
+
+    #[test]
+    fn non_finite_values_print_as_rust_spells_them_and_tiny_ones_never_as_minus_zero() {
+        assert_eq!(num(f64::INFINITY), "inf");
+        assert_eq!(num(f64::NEG_INFINITY), "-inf");
+        assert_eq!(num(f64::NAN), "NaN");
+        for x in [-1e-4, -0.00010000001, -9.99999e-5, -0.5, -1.0, -99999.9] {
+            let s = num(x);
+            assert!(s.starts_with('-') && s != "-0", "{x} -> {s}");
+        }
     }
 }

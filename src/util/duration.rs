@@ -127,11 +127,6 @@ fn seconds_of(s: &str) -> Result<f64, DurationError> {
     Ok(x * scale)
 }
 
-/// Formats a duration for messages and summaries as seconds, e.g. `0.5s`.
-pub fn show(d: Duration) -> String {
-    format!("{}s", d.as_secs_f64())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +160,9 @@ mod tests {
         assert!(matches!(err(json!(-0.5)), DurationError::NotPositive(_)));
         assert!(matches!(err(json!("NaN")), DurationError::Unparsable(_)));
         assert!(matches!(err(json!("inf")), DurationError::Unparsable(_)));
+        // Digits and exponent characters that are still no number.
+        assert!(matches!(err(json!("1e")), DurationError::Unparsable(_)));
+        assert!(matches!(err(json!("1-2")), DurationError::Unparsable(_)));
         assert!(matches!(err(json!(1e300)), DurationError::TooLong(_)));
         assert!(matches!(err(json!(true)), DurationError::WrongType(_)));
         assert!(matches!(err(json!(["1s"])), DurationError::WrongType(_)));

@@ -7,7 +7,7 @@ use crate::util::{step, Scratch};
 /// Runs validate and run on a recipe whose second step collects with `args`; checks both
 /// report `ERROR [code] at recipe.steps[1].args.<field>: <text>` and that the first step
 /// never ran.
-fn refused(args: &str, code: &str, field: &str, text: &str) {
+pub(crate) fn refused(args: &str, code: &str, field: &str, text: &str) {
     let s = Scratch::new();
     let r = recipe(
         &s,

@@ -191,3 +191,44 @@ fn threshold_config_is_parsed_strictly() {
         }
     }
 }
+
+#[test]
+fn a_threshold_naming_another_metric_says_which_it_is_listed_under() {
+    let bad = json!({"cpu": {"metric_name": "mem", "warning_max": 1}});
+    let e = thresholds_from_config(&bad, "config.thresholds").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid config.thresholds.cpu.metric_name: is \"mem\", but the threshold is listed under 'cpu'"
+    );
+    let same = json!({"cpu": {"metric_name": "cpu", "warning_max": 1}});
+    assert!(thresholds_from_config(&same, "config.thresholds").is_ok());
+}
+
+#[test]
+fn unknown_ranks_between_healthy_and_warning_and_alert_levels_map_to_statuses() {
+    let (h, u, w, c) = (
+        HealthStatus::Healthy,
+        HealthStatus::Unknown,
+        HealthStatus::Warning,
+        HealthStatus::Critical,
+    );
+    assert_eq!(h.worst(u), u);
+    assert_eq!(u.worst(h), u);
+    assert_eq!(u.worst(w), w);
+    assert_eq!(c.worst(u), c);
+    let names: Vec<&str> = HealthStatus::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(names, ["healthy", "warning", "critical", "unknown"]);
+    for (level, name, status) in [
+        (AlertLevel::Info, "info", h),
+        (AlertLevel::Warning, "warning", w),
+        (AlertLevel::Critical, "critical", c),
+        (AlertLevel::Emergency, "emergency", c),
+    ] {
+        assert_eq!((level.as_str(), level.status()), (name, status));
+        assert_eq!(
+            serde_json::to_value(level).unwrap(),
+            name,
+            "the JSON spelling"
+        );
+    }
+}

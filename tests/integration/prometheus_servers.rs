@@ -94,7 +94,20 @@ impl Running {
 }
 
 impl Drop for Running {
+    /// SIGTERM first, so that an instrumented `f0 serve` exits through its own shutdown (and
+    /// writes its coverage profile); SIGKILL after 5 s.
     fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            // SAFETY: plain kill(2) on the pid of a child we have not reaped.
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+            let until = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < until {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

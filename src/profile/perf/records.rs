@@ -330,6 +330,69 @@ mod tests {
         );
     }
 
+    /// A record body followed by the sample-id trailer (pid, tid, time).
+    fn with_trailer(mut body: Vec<u8>, time: u64) -> Vec<u8> {
+        body.extend(1u32.to_ne_bytes());
+        body.extend(1u32.to_ne_bytes());
+        body.extend(time.to_ne_bytes());
+        body
+    }
+
+    #[test]
+    fn forks_losses_and_throttles_keep_their_counts_and_times_and_unknown_kinds_are_skipped() {
+        let mut fork = Vec::new();
+        for id in [10u32, 7, 11, 7] {
+            fork.extend(id.to_ne_bytes()); // pid, ppid, tid, ptid
+        }
+        fork.extend(5u64.to_ne_bytes());
+        let mut buf = header(b::PERF_RECORD_FORK, 0, &with_trailer(fork, 111));
+        let lost = words(&[3, 42]); // id, lost
+        buf.extend(header(b::PERF_RECORD_LOST, 0, &with_trailer(lost, 222)));
+        buf.extend(header(99, 0, &with_trailer(words(&[0]), 1)));
+        let throttle = words(&[7, 3, 3]); // time, id, stream id
+        buf.extend(header(
+            b::PERF_RECORD_THROTTLE,
+            0,
+            &with_trailer(throttle, 333),
+        ));
+        let mut out = Vec::new();
+        parse(&buf, &mut out);
+        assert_eq!(
+            out,
+            vec![
+                Record::Fork {
+                    pid: 10,
+                    ppid: 7,
+                    tid: 11,
+                    time: 111
+                },
+                Record::Lost {
+                    count: 42,
+                    time: 222
+                },
+                Record::Throttle { time: 333 },
+            ]
+        );
+        let times: Vec<u64> = out.iter().map(Record::time).collect();
+        assert_eq!(times, [111, 222, 333]);
+    }
+
+    #[test]
+    fn a_sample_without_a_callchain_is_its_instruction_pointer() {
+        let mut body = words(&[0xabc]);
+        body.extend(7u32.to_ne_bytes());
+        body.extend(7u32.to_ne_bytes());
+        body.extend(words(&[5, 1000, 0])); // time, period, nr = 0
+        let mut out = Vec::new();
+        parse(&header(b::PERF_RECORD_SAMPLE, 0, &body), &mut out);
+        match &out[..] {
+            [Record::Sample { ips, time, .. }] => {
+                assert_eq!((ips.as_slice(), *time), (&[0xabc][..], 5))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_bad_size_stops_parsing_without_panicking() {
         let mut out = Vec::new();

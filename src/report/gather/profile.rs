@@ -201,4 +201,54 @@ mod tests {
         assert!(s.flamegraph_svg.unwrap().starts_with("<svg"));
         assert!(s.rows.is_empty());
     }
+
+    #[test]
+    fn a_named_flamegraph_that_is_no_svg_file_is_left_out_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("dir.svg")).unwrap();
+        std::fs::write(dir.path().join("text.svg"), "just text").unwrap();
+        let big = std::fs::File::create(dir.path().join("big.svg")).unwrap();
+        big.set_len(MAX_SVG_BYTES + 1).unwrap();
+        for (name, why) in [
+            ("dir.svg", "not a file".to_owned()),
+            ("text.svg", "not an SVG document".to_owned()),
+            (
+                "big.svg",
+                format!(
+                    "{} bytes is over the {MAX_SVG_BYTES}-byte limit",
+                    MAX_SVG_BYTES + 1
+                ),
+            ),
+        ] {
+            let mut notes = Vec::new();
+            let s = section(
+                &json!({"flamegraph": name, "bottlenecks": [{"function": "f"}]}),
+                dir.path(),
+                &mut notes,
+            )
+            .unwrap();
+            assert!(s.flamegraph_svg.is_none(), "{name}");
+            assert_eq!(notes, [format!("profile flamegraph {name}: {why}")]);
+        }
+    }
+
+    #[test]
+    fn more_bottlenecks_than_shown_are_counted_in_a_note() {
+        let rows: Vec<Value> = (0..MAX_ROWS + 5)
+            .map(|i| json!({"function": format!("f{i}"), "calls": null, "where": {"file": "a.rs"}}))
+            .collect();
+        let mut notes = Vec::new();
+        let s = section(&json!({"bottlenecks": rows}), Path::new("."), &mut notes).unwrap();
+        assert_eq!(s.rows.len(), MAX_ROWS);
+        assert_eq!(
+            notes,
+            [format!(
+                "profile: showing {MAX_ROWS} of {} bottlenecks",
+                MAX_ROWS + 5
+            )]
+        );
+        // Columns in key order; a null is an empty cell, an object its compact JSON.
+        assert_eq!(s.columns, ["calls", "function", "where"]);
+        assert_eq!(s.rows[0], ["", "f0", "{\"file\":\"a.rs\"}"]);
+    }
 }

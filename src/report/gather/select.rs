@@ -61,17 +61,6 @@ pub struct SeriesData {
     pub all: Columns,
 }
 
-/// The series of a report.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Selection {
-    /// Series with samples in the window, by label.
-    pub series: Vec<SeriesData>,
-    /// Selectors and series left out.
-    pub skipped: Vec<Skipped>,
-    /// The window the samples were cut by.
-    pub window: SampleWindow,
-}
-
 /// The sample window of `spec` over `names` at `now_ns`.
 pub fn sample_window(
     store: &Store,
@@ -222,35 +211,6 @@ pub fn plan(
         skipped,
         spec,
         by_default: selectors.is_empty(),
-    })
-}
-
-/// Selects and reads the series of `selectors` (see [`plan`]) at once, by label.
-pub fn select(
-    store: &Store,
-    selectors: &[Selector],
-    spec: WindowSpec,
-    now_ns: i64,
-    current_run: Option<i64>,
-) -> Result<Selection, ReportError> {
-    let plan = plan(store, selectors, spec, now_ns, current_run)?;
-    let mut skipped = plan.skipped.clone();
-    let mut series = Vec::new();
-    for s in &plan.stored {
-        match plan.read(store, s)? {
-            Some(s) if s.window.is_empty() => skipped.push(plan.left_out(&s)),
-            Some(s) => series.push(s),
-            None => {}
-        }
-    }
-    series.sort_by(|a, b| a.label.cmp(&b.label));
-    if series.is_empty() {
-        return Err(plan.nothing(&skipped));
-    }
-    Ok(Selection {
-        series,
-        skipped,
-        window: plan.window,
     })
 }
 
