@@ -202,6 +202,8 @@ fn out_of_range_values_are_errors() {
             "filters[0]",
         ),
         (json!({"filters": [{"name": "[x"}]}), "filters[0]"),
+        (json!({"filters": [{"name": ""}]}), "filters[0]"),
+        (json!(5), "<root>"),
     ];
     for (v, path) in cases {
         let e = read(v.clone()).unwrap_err().to_string();
@@ -251,5 +253,31 @@ proptest! {
         prop_assert_eq!(c.storage.max_age_days, age.unwrap_or(d.storage.max_age_days));
         prop_assert_eq!(c.analysis.window_size, d.analysis.window_size);
         prop_assert_eq!(&c.integration, &d.integration);
+    }
+}
+
+#[test]
+fn limits_name_the_field_and_quote_the_value_briefly() {
+    for (v, want) in [
+        (
+            json!({"collectors": {"system": {"interval": 1e300}}}),
+            "`collectors.system.interval` = 1e300: must be at most 31536000 seconds (one year)",
+        ),
+        (
+            json!({"health": {"thresholds": 5}}),
+            "`health.thresholds` = 5: must be a mapping of SELECTOR[:STAT] to {warning_max, critical_max, warning_min, critical_min}",
+        ),
+        (
+            // Rust prints this as 0.000…0001234; the error shows it in exponent form.
+            json!({"logging": {"threshold_p95": -0.000000000000000000001234}}),
+            "`logging.threshold_p95` = -1.234e-21: must be a finite number ≥ 0",
+        ),
+        (
+            json!({"performance": {"buffer_capacity": 99_999_999}}),
+            "`performance.buffer_capacity` = 99999999: must be at most 16777216",
+        ),
+    ] {
+        let e = read(v.clone()).unwrap_err().to_string();
+        assert!(e.contains(want), "{v} -> {e}");
     }
 }
