@@ -281,3 +281,23 @@ fn limits_name_the_field_and_quote_the_value_briefly() {
         assert!(e.contains(want), "{v} -> {e}");
     }
 }
+
+#[test]
+fn thresholds_that_are_not_a_mapping_are_one_finding_at_their_own_path() {
+    // Regression: `f0 validate` reported this twice, once as the metrics config and once as
+    // the analyze thresholds.
+    let s = crate::util::Scratch::new();
+    let recipe = s.write(
+        "r.yaml",
+        "config:\n  health: {thresholds: 5}\nsteps:\n  - {name: a, idx: 1, module: f0.builtin, function: Noop}\n",
+    );
+    let out = s.run(&["validate", recipe.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let errors: Vec<&str> = stdout.lines().filter(|l| l.starts_with("ERROR")).collect();
+    assert_eq!(errors.len(), 1, "{stdout}");
+    assert!(
+        errors[0].contains("recipe.config.health.thresholds") && errors[0].contains("got 5"),
+        "{stdout}"
+    );
+}
