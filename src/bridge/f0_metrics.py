@@ -19,7 +19,8 @@ store, beside every other metric of the run, so ``f0 analyze`` finds it:
   sample (the seed's signature; ``MetricType``/``MetricUnit`` members or their strings).
 
 Values must be finite numbers; tag keys and values are strings (other values are converted with
-``str``). Outside f0 the records stay in the buffer; ``drain()`` returns and clears it.
+``str``). Names, tag keys and tag values longer than 1 KiB (``MAX_IDENTITY_BYTES`` of UTF-8) are
+refused where they are recorded, as f0's store would refuse them. Outside f0 the records stay in the buffer; ``drain()`` returns and clears it.
 """
 
 import enum
@@ -74,6 +75,24 @@ _buffer = []
 _lock = threading.Lock()
 _sink = None
 FLUSH_AT = 2048
+# f0's limit on a metric name, tag key or tag value (`MAX_IDENTITY_BYTES` in src/metrics/types.rs).
+MAX_IDENTITY_BYTES = 1024
+
+
+def _within_limit(text, what):
+    size = len(text.encode("utf-8", "replace"))
+    if size > MAX_IDENTITY_BYTES:
+        raise ValueError(
+            f"metric {what} of {size} bytes is longer than the {MAX_IDENTITY_BYTES}-byte limit: "
+            f"{text[:60]}\u2026"
+        )
+    return text
+
+
+def _name(name):
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"metric name must be a non-empty string, got {name!r}")
+    return _within_limit(name, "name")
 
 
 def _word(value, allowed, what):
@@ -90,12 +109,14 @@ def _tags(tags):
         return {}
     if not isinstance(tags, dict):
         raise TypeError(f"metric tags must be a dict of strings, got {type(tags).__name__}")
-    return {str(k): str(v) for k, v in tags.items()}
+    return {
+        _within_limit(str(k), "tag key"): _within_limit(str(v), "tag value")
+        for k, v in tags.items()
+    }
 
 
 def _record(name, value, metric_type, unit, tags, source, context=None):
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"metric name must be a non-empty string, got {name!r}")
+    _name(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"metric {name!r} value must be a number, got {type(value).__name__}")
     value = float(value)
@@ -150,7 +171,7 @@ def performance_timer(metric_name=None, tags=None):
     base_tags = _tags(tags)
 
     def decorator(func):
-        name = metric_name or f"{func.__module__}.{func.__name__}"
+        name = _name(metric_name or f"{func.__module__}.{func.__name__}")
         call_tags = {**base_tags, "function": func.__name__}
 
         def done(start, exc=None):
@@ -209,9 +230,7 @@ class performance_tracker:
     """Context manager timing a block (see the module docs)."""
 
     def __init__(self, metric_name, tags=None):
-        if not isinstance(metric_name, str) or not metric_name:
-            raise ValueError(f"metric name must be a non-empty string, got {metric_name!r}")
-        self._name = metric_name
+        self._name = _name(metric_name)
         self._tags = _tags(tags)
         self._tracked = _Tracked()
 

@@ -27,6 +27,8 @@ pub(crate) enum Lookup {
 pub(crate) struct Locator {
     search: Vec<PathBuf>,
     python: PathBuf,
+    /// How long the interpreter gets to answer a probe.
+    probe_timeout: Duration,
     probed: Mutex<HashMap<String, bool>>,
     found: Mutex<HashMap<String, Lookup>>,
 }
@@ -47,6 +49,7 @@ impl Locator {
         Locator {
             search,
             python,
+            probe_timeout: PROBE_TIMEOUT,
             probed: Mutex::new(HashMap::new()),
             found: Mutex::new(HashMap::new()),
         }
@@ -67,7 +70,7 @@ impl Locator {
         if tops.is_empty() {
             return;
         }
-        let found = probe(&self.python, &tops);
+        let found = probe(&self.python, &tops, self.probe_timeout);
         for t in tops {
             probed.insert(t.to_owned(), found.iter().any(|f| f == t));
         }
@@ -176,7 +179,7 @@ fn module_file(dir: &Path, name: &str) -> Option<PathBuf> {
 }
 
 /// The names among `tops` the interpreter can import; none when it cannot be run.
-fn probe(python: &Path, tops: &[&str]) -> Vec<String> {
+fn probe(python: &Path, tops: &[&str], timeout: Duration) -> Vec<String> {
     let started = Instant::now();
     let child = Command::new(python)
         .arg("-c")
@@ -194,10 +197,10 @@ fn probe(python: &Path, tops: &[&str]) -> Vec<String> {
         }
     };
     while child.try_wait().ok().flatten().is_none() {
-        if started.elapsed() > PROBE_TIMEOUT {
+        if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            tracing::warn!(target: "f0.bridge", "{} did not answer the module lookup within {PROBE_TIMEOUT:?}", python.display());
+            tracing::warn!(target: "f0.bridge", "{} did not answer the module lookup within {timeout:?}", python.display());
             return Vec::new();
         }
         std::thread::sleep(Duration::from_millis(2));
@@ -274,5 +277,24 @@ mod tests {
         assert_eq!(l.lookup("json.decoder"), Lookup::Found(None));
         assert_eq!(l.lookup("no_such_module_f0.x"), Lookup::Absent);
         assert_eq!(l.probed.lock().unwrap().len(), 2, "cached, not asked again");
+    }
+
+    #[test]
+    fn an_interpreter_that_does_not_answer_the_probe_is_given_up_on() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let hung = d.path().join("python3");
+        std::fs::write(&hung, "#!/bin/sh\nexec sleep 30\n").unwrap();
+        std::fs::set_permissions(&hung, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut l = Locator::new(Vec::new(), hung);
+        l.probe_timeout = Duration::from_millis(200);
+        let started = Instant::now();
+        assert_eq!(l.lookup("json"), Lookup::Absent);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "waited {:?} for a hung interpreter",
+            started.elapsed()
+        );
+        assert_eq!(l.probed.lock().unwrap().get("json"), Some(&false));
     }
 }

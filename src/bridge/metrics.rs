@@ -25,7 +25,7 @@ impl<'a> MetricsWriter<'a> {
     }
 
     /// Writes one batch (a JSON array of metric objects). An object that is not a metric
-    /// with a finite value is left out with a warning naming it.
+    /// (or has an empty name) is left out with a warning naming it.
     pub(crate) fn write(&mut self, items: &Value) {
         let Some(items) = items.as_array().filter(|a| !a.is_empty()) else {
             return;
@@ -56,12 +56,14 @@ impl<'a> MetricsWriter<'a> {
     }
 }
 
-/// The sample of one metric object.
+/// The sample of one metric object. JSON numbers are finite (the worker tags NaN and
+/// infinities as objects, which are not numbers), so beyond its shape only the name needs a
+/// check here; the store checks the identity's lengths.
 fn row(item: &Value) -> Option<SampleRow> {
     match serde_json::from_value::<PerformanceMetric>(item.clone()) {
-        Ok(m) if m.value.is_finite() && !m.name.is_empty() => Some(SampleRow::from(&m)),
-        Ok(m) => {
-            tracing::warn!(target: "f0.bridge", "metric '{}' left out: its value {} is not finite", m.name, m.value);
+        Ok(m) if !m.name.is_empty() => Some(SampleRow::from(&m)),
+        Ok(_) => {
+            tracing::warn!(target: "f0.bridge", "Python metric {} left out: its name is empty", crate::diagnostic::compact(item));
             None
         }
         Err(e) => {

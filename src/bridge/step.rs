@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Map, Value};
 
+use super::frame::FrameError;
 use super::metrics::MetricsWriter;
 use super::shim::ShimDir;
 use super::worker::{Counters, Worker, WorkerError};
@@ -178,11 +179,13 @@ fn exchange(
                 let entries = entries.unwrap_or(Value::Array(Vec::new()));
                 worker.send(&json!({"op": "history", "entries": entries}))?;
             }
+            // A protocol violation, not a crash: the worker is killed and the step says so.
             _ => {
-                return Err(WorkerError::Died(format!(
-                    "the Python worker sent an unexpected frame {}",
+                return Err(FrameError::Bad(format!(
+                    "{} while a step runs",
                     crate::diagnostic::compact(&msg)
-                )))
+                ))
+                .into())
             }
         }
     }

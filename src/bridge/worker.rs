@@ -201,14 +201,17 @@ impl Worker {
                 _ => break None,
             }
         };
+        // A reaped process either exited (with a code) or was killed by a signal.
         match status {
-            Some(s) => match (s.code(), s.signal()) {
-                (Some(code), _) => format!("the Python interpreter exited with code {code}"),
-                (_, Some(sig)) => format!(
+            Some(s) => match s.signal() {
+                Some(sig) => format!(
                     "the Python interpreter was killed by signal {sig} ({})",
                     signal_name(sig)
                 ),
-                _ => format!("the Python interpreter ended ({s})"),
+                None => format!(
+                    "the Python interpreter exited with code {}",
+                    s.code().unwrap_or_default()
+                ),
             },
             None => "the Python interpreter closed its pipe".to_owned(),
         }

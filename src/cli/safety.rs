@@ -25,11 +25,11 @@ pub fn install() {
         if is_broken_pipe(&text) {
             std::process::exit(0);
         }
-        let thread = std::thread::current();
-        let name = thread.name().unwrap_or("main");
-        if name == "f0-step" {
+        if framework0::runner::running_a_step() {
             return; // the runner reports it as the step's failure
         }
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("main");
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::analyze::error::StatsError;
 use crate::analyze::{descriptive, summation};
-use crate::diagnostic::{Code, Finding};
+use crate::diagnostic::{compact, Code, Finding};
 use crate::scriptlet::{Registry, Scriptlet, ScriptletError, StepEnv};
 
 /// Registers this file's scriptlets in `r`.
@@ -31,7 +31,7 @@ fn validate(args: &Map<String, Value>, base: &str) -> Vec<Finding> {
             format!("{base}.src"),
             format!(
                 "ComputeNumbers needs 'src': the path of a file of numbers, got {}",
-                other.map_or("nothing".to_owned(), |v| v.to_string())
+                other.map_or("nothing".to_owned(), compact)
             ),
         )],
     }

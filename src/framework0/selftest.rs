@@ -147,11 +147,22 @@ mod tests {
             with("checks_run", json!(4)),
         );
         t.record("health_checks", "report_generation", Err("empty".into()));
+        t.record_module(
+            "import_validation",
+            "health_alerts",
+            "scriptlets.foundation.health.alerts",
+            Err("no alert rules".into()),
+        );
         let v = t.to_json();
         assert_eq!(v["status"], "failed");
         assert_eq!(
             (v["tests_passed"].clone(), v["tests_total"].clone()),
-            (json!(2), json!(3))
+            (json!(2), json!(4))
+        );
+        // A failed import keeps its module beside the error.
+        assert_eq!(
+            v["import_validation"]["health_alerts"],
+            json!({"status": "failed", "error": "no alert rules", "module": "scriptlets.foundation.health.alerts"})
         );
         assert_eq!(
             v["import_validation"]["health_core"],
@@ -165,7 +176,7 @@ mod tests {
             v["health_checks"]["report_generation"],
             json!({"status": "failed", "error": "empty"})
         );
-        assert!((v["success_rate"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert!((v["success_rate"].as_f64().unwrap() - 0.5).abs() < 1e-12);
         assert!(!t.success());
     }
 }

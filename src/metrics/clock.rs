@@ -293,6 +293,30 @@ mod tests {
     }
 
     #[test]
+    fn the_monotonic_fallback_counts_nanoseconds_on_both_sides_of_its_anchor() {
+        // What a machine without a usable TSC (a VM on hpet) gets.
+        let c = Clock::calibrate(Some("hpet".into()));
+        assert_eq!(c.ns_per_tick(), 1.0);
+        let a = c.raw();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let b = c.raw();
+        assert!(b > a && c.delta_ns(a, b) == b - a, "{a} {b}");
+        // A reading taken before the anchor maps to a time before it.
+        let anchor = c.epoch_ns(c.anchor_raw);
+        let before = c.anchor_raw / 2;
+        assert!(
+            before > 0,
+            "the anchor is read after calibration, past zero"
+        );
+        assert_eq!(c.epoch_ns(before), anchor - (c.anchor_raw - before) as i64);
+        assert_eq!(
+            c.epoch_ns(c.anchor_raw + 2_000_000_000),
+            anchor + 2_000_000_000
+        );
+        assert_eq!(c.secs(c.anchor_raw + 2_500_000_000), 2);
+    }
+
+    #[test]
     fn readings_are_monotonic_and_convert_to_nanoseconds() {
         let c = clock();
         let a = c.raw();

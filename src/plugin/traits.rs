@@ -126,3 +126,42 @@ pub trait Detector: Send {
     /// sensitivity (larger flags less).
     fn detect(&mut self, values: &[f64], sensitivity: f64) -> Result<Vec<Detection>, PluginError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    struct Fixed;
+    impl Collector for Fixed {
+        fn sample(&mut self, _: &mut Vec<PerformanceMetric>) -> Result<(), PluginError> {
+            Ok(())
+        }
+    }
+    impl Analyzer for Fixed {
+        fn analyze(&mut self, _: &SeriesView<'_>) -> Result<Verdict, PluginError> {
+            Err(PluginError::new("not used"))
+        }
+    }
+
+    fn settings(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn a_plugin_without_settings_accepts_an_empty_mapping_and_names_any_key() {
+        assert!(Collector::configure(&mut Fixed, &Map::new()).is_ok());
+        assert!(Analyzer::configure(&mut Fixed, &Map::new()).is_ok());
+        for e in [
+            Collector::configure(&mut Fixed, &settings(json!({"threshold": 3}))).unwrap_err(),
+            Analyzer::configure(&mut Fixed, &settings(json!({"threshold": 3}))).unwrap_err(),
+        ] {
+            assert_eq!(e.field, "threshold");
+            assert!(
+                e.message.contains("unknown key 'threshold'"),
+                "{}",
+                e.message
+            );
+        }
+    }
+}

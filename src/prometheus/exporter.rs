@@ -108,3 +108,84 @@ impl StoreExporter {
         set.into_families()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exposition::{encode, Format};
+    use crate::metrics::{MetricType, MetricUnit, PerformanceMetric};
+    use crate::store::SampleRow;
+
+    fn sample(name: &str, metric_type: &str, ts_ns: i64, value: f64) -> SampleRow {
+        let (t, u) = match metric_type {
+            "timing" => (MetricType::Timing, MetricUnit::Milliseconds),
+            _ => (MetricType::Gauge, MetricUnit::Count),
+        };
+        let mut m = PerformanceMetric::new(name, value, t, u).unwrap();
+        m.timestamp = ts_ns;
+        SampleRow::from(&m)
+    }
+
+    fn scraped(e: &mut StoreExporter, store: &Store) -> String {
+        let mut out = Vec::new();
+        encode(&e.scrape(store).unwrap(), Format::Text, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in:\n{text}"))
+    }
+
+    #[test]
+    fn later_scrapes_add_new_samples_and_a_replaced_store_starts_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+        store
+            .insert_samples(
+                None,
+                &[
+                    sample("queue_depth", "gauge", 1, 3.0),
+                    sample("work", "timing", 1, 2.0),
+                ],
+            )
+            .unwrap();
+        let mut e = StoreExporter::new(None);
+        let first = scraped(&mut e, &store);
+        assert_eq!(line(&first, "queue_depth "), "queue_depth 3");
+        assert!(
+            line(&first, "work_seconds_count").ends_with(" 1"),
+            "{first}"
+        );
+        // Only what was written since is read; histogram counts keep growing.
+        store
+            .insert_samples(
+                None,
+                &[
+                    sample("queue_depth", "gauge", 2, 5.0),
+                    sample("work", "timing", 2, 4.0),
+                    sample("work", "timing", 3, 6.0),
+                ],
+            )
+            .unwrap();
+        let second = scraped(&mut e, &store);
+        assert_eq!(line(&second, "queue_depth "), "queue_depth 5");
+        assert!(
+            line(&second, "work_seconds_count").ends_with(" 3"),
+            "{second}"
+        );
+        // Another file with fewer rows (the store was replaced): counters start over.
+        let mut other = Store::open(&dir.path().join("b.db")).unwrap();
+        other
+            .insert_samples(None, &[sample("work", "timing", 5, 1.0)])
+            .unwrap();
+        let third = scraped(&mut e, &other);
+        assert!(!third.contains("queue_depth"), "{third}");
+        assert!(
+            line(&third, "work_seconds_count").ends_with(" 1"),
+            "{third}"
+        );
+        assert_eq!(e.duplicates(), 0);
+    }
+}

@@ -144,7 +144,10 @@ fn parse_json(path: &Path, text: &str) -> Result<Value, RecipeError> {
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, RecipeError> {
     // serde_yaml bounds recursion depth and alias expansion ("repetition limit"), and the tree
     // builder bounds the values built, so alias bombs are refused while memory stays small.
-    count_yaml_nodes(path, text)?;
+    // A text too short to hold more than MAX_RECIPE_NODES nodes is parsed once, not twice.
+    if text.len() > PRE_SCAN_BYTES {
+        count_yaml_nodes(path, text)?;
+    }
     let budget = Cell::new(MAX_RECIPE_NODES);
     let syntax = |e: serde_yaml::Error| {
         let location = e
@@ -187,6 +190,13 @@ fn without_suffix(message: String, location: &str) -> String {
 /// than handed to serde_yaml unbounded (the two parsers rarely disagree; small files still get
 /// serde_yaml's own message).
 const UNCOUNTED_YAML_BYTES: usize = 1024 * 1024;
+
+/// The longest text parsed without the streaming pre-scan: a YAML node takes at least two
+/// thirds of a byte (`[:,:]` is the densest spelling: a pair and its two empty scalars for
+/// every two bytes; an alias is one event however much it expands, and the tree builder bounds
+/// what it expands to), so a text of at most `MAX_RECIPE_NODES / 2` bytes stays under the
+/// limit and serde_yaml's event buffer is as small as the limit allows anyway.
+const PRE_SCAN_BYTES: usize = MAX_RECIPE_NODES / 2;
 
 /// Counts the YAML nodes (scalars, lists, mappings, aliases) of `text` with a streaming parser
 /// and refuses more than [`MAX_RECIPE_NODES`] before serde_yaml buffers them all.
@@ -257,6 +267,48 @@ mod tests {
     fn an_empty_yaml_file_is_not_a_dictionary() {
         let e = refused("", "empty.yaml");
         assert!(e.contains("got NoneType"), "{e}");
+    }
+
+    /// The nodes the pre-scan would count in `text` (None when it cannot parse it).
+    fn nodes(text: &str) -> Option<usize> {
+        use saphyr_parser::{Event, Parser};
+        let mut n = 0;
+        for event in Parser::new_from_str(text) {
+            match event.ok()?.0 {
+                Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_) => n += 1,
+                _ => {}
+            }
+        }
+        Some(n)
+    }
+
+    #[test]
+    fn texts_short_enough_to_skip_the_pre_scan_hold_fewer_nodes_than_the_limit() {
+        // The densest spellings of nodes: each stays under 2 nodes per byte, which is what
+        // skipping the pre-scan below PRE_SCAN_BYTES relies on.
+        for unit in ["[:,:]", "- \n", "? \n", "a:\n", "[a,a]", "{a,b}", "[[],[]]"] {
+            let wrapped = if unit.starts_with('[') || unit.starts_with('{') {
+                format!("[{}]", vec![unit; 1000].join(","))
+            } else {
+                unit.repeat(1000)
+            };
+            let n = nodes(&wrapped).unwrap_or_else(|| panic!("{unit:?} does not parse"));
+            assert!(n > wrapped.len() / 4, "{unit:?}: only {n} nodes: not dense");
+            assert!(
+                n <= 2 * wrapped.len(),
+                "{unit:?}: {n} nodes in {} bytes",
+                wrapped.len()
+            );
+        }
+        // A recipe of more nodes than the limit is refused whatever its length.
+        let mut big = String::from("steps:\n- {module: m, function: f, args: {v: [");
+        big.push_str(&"1,".repeat(MAX_RECIPE_NODES));
+        big.push_str("1]}}\n");
+        let e = refused(&big, "many.yaml");
+        assert!(e.contains("YAML nodes") || e.contains("nodes"), "{e}");
     }
 
     #[test]

@@ -34,12 +34,15 @@ pub fn validate(recipe: &Recipe, registry: &Registry) -> Vec<Finding> {
     check_uniqueness(recipe, &mut out);
     check_dependencies(recipe, &mut out);
     if let Some(config) = recipe.document.get("config") {
-        out.extend(crate::metrics::check_metrics_config(
-            config,
-            "recipe.config",
-        ));
-        // The analyze action's performance thresholds (SELECTOR[:STAT] keys).
-        out.extend(crate::analyze::action::thresholds::from_config(config, "recipe.config").1);
+        // The analyze action's performance thresholds (SELECTOR[:STAT] keys), checked field
+        // by field; the metrics config's own coarser finding on them would say it twice.
+        let thresholds = crate::analyze::action::thresholds::from_config(config, "recipe.config").1;
+        out.extend(
+            crate::metrics::check_metrics_config(config, "recipe.config")
+                .into_iter()
+                .filter(|f| thresholds.is_empty() || !f.message.contains("`health.thresholds`")),
+        );
+        out.extend(thresholds);
     }
     for f in &mut out {
         f.step = step_index(&f.path)

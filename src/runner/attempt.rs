@@ -1,5 +1,8 @@
-//! One attempt of one step: the scriptlet runs on its own thread so that the runner can
-//! enforce a timeout and react to Ctrl-C while it runs.
+//! One attempt of one step. A step with a timeout runs on a step thread ([`run_attempt`]) so
+//! that the runner can cut it off; any other step runs on the runner's own thread
+//! ([`run_inline`]), which saves the two thread wake-ups of a handoff, while the run's
+//! watchdog ([`super::watch`]) raises its cancellation flag on Ctrl-C and commits finished
+//! work while it runs.
 //!
 //! On timeout or interrupt the step's cancellation flag is raised: cooperative scriptlets
 //! stop, and every later context write from that step is refused. A scriptlet that ignores
@@ -107,6 +110,55 @@ pub struct Bounds<'a> {
     pub idle: &'a dyn Fn(),
 }
 
+/// Runs `scriptlet` once in `env` with `args` on the calling thread (the inline path of a
+/// step with no timeout: no thread handoff, so no futex round trip per step). A panic fails
+/// the attempt, not the run; an interrupt raised meanwhile (the run's watchdog raises the
+/// step's cancellation flag, see [`super::watch`]) turns a failed or cancelled attempt into
+/// [`AttemptEnd::Interrupted`], while a step that finished its work keeps its result.
+pub fn run_inline(
+    mut scriptlet: Box<dyn Scriptlet>,
+    env: StepEnv,
+    args: Map<String, Value>,
+    interrupt: &super::Interrupt,
+    around: Option<AroundStep>,
+) -> AttemptEnd {
+    let end = classify(invoke(&mut *scriptlet, &env, &args, around));
+    if end != AttemptEnd::Success && interrupt.is_raised() {
+        return AttemptEnd::Interrupted(interrupt.describe());
+    }
+    end
+}
+
+thread_local! {
+    /// Set while the thread runs a step's scriptlet.
+    static IN_STEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the calling thread is running a step's scriptlet, inline or on the step thread: a
+/// panic there fails that step and the runner reports it (the CLI's panic hook stays quiet).
+pub fn running_a_step() -> bool {
+    IN_STEP.with(std::cell::Cell::get) || std::thread::current().name() == Some("f0-step")
+}
+
+/// Runs the scriptlet inside the registry's `around` hook, catching a panic.
+fn invoke(
+    scriptlet: &mut dyn Scriptlet,
+    env: &StepEnv,
+    args: &Map<String, Value>,
+    around: Option<AroundStep>,
+) -> std::thread::Result<Result<i32, ScriptletError>> {
+    let outer = IN_STEP.with(|f| f.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut run = || scriptlet.run(env, args);
+        match around {
+            Some(hook) => hook(env.info(), &mut run),
+            None => run(),
+        }
+    }));
+    IN_STEP.with(|f| f.set(outer));
+    result
+}
+
 /// Runs `scriptlet` once in `env` with `args` on `worker`, bounded by `bounds.timeout` and
 /// `bounds.interrupt`; on either the step's cancellation flag is raised.
 pub fn run_attempt(
@@ -125,14 +177,7 @@ pub fn run_attempt(
     let cancel: Arc<AtomicBool> = env.cancel_flag();
     let (tx, rx) = mpsc::channel();
     let job: Job = Box::new(move || {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut run = || scriptlet.run(&env, &args);
-            match around {
-                Some(hook) => hook(env.info(), &mut run),
-                None => run(),
-            }
-        }));
-        let _ = tx.send(result);
+        let _ = tx.send(invoke(&mut *scriptlet, &env, &args, around));
     });
     if let Err(e) = worker.submit(job) {
         return AttemptEnd::Error(format!("cannot start a thread for the step: {e}"));

@@ -122,6 +122,7 @@ impl RunnerBuilder {
             store,
             interrupt,
             worker: StepWorker::new(),
+            inline: super::InlineSteps::default(),
         })
     }
 }

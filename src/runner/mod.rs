@@ -11,8 +11,10 @@ mod interrupt;
 mod measure;
 mod outcome;
 mod plan;
+mod step;
+mod watch;
 
-pub use attempt::{AttemptEnd, StepWorker};
+pub use attempt::{running_a_step, AttemptEnd, StepWorker};
 pub use builder::RunnerBuilder;
 pub use interrupt::Interrupt;
 pub use measure::{Snapshot, StepUsage};
@@ -32,7 +34,7 @@ use crate::context::{lock, SharedContext};
 use crate::diagnostic::{Finding, Level};
 use crate::recipe::validate::validate;
 use crate::recipe::{Recipe, Step};
-use crate::scriptlet::{ChildUsage, Registry, Resolution, Scriptlet, StepEnv, StepInfo};
+use crate::scriptlet::{Registry, StepInfo};
 use crate::store::{SharedStore, StoreError};
 use crate::util::{epoch_nanos, epoch_seconds};
 
@@ -84,6 +86,22 @@ pub struct Runner<'a> {
     store: SharedStore,
     interrupt: Interrupt,
     worker: StepWorker,
+    inline: InlineSteps,
+}
+
+/// What the run's inline steps share: one cancellation flag (raised only on interrupt, after
+/// which no further step runs) and the watchdog that raises it.
+#[derive(Default)]
+pub(crate) struct InlineSteps {
+    cancel: Arc<AtomicBool>,
+    watchdog: Option<watch::Watchdog>,
+}
+
+impl InlineSteps {
+    /// Whether the watchdog runs (and commits the run's finished work).
+    fn watching(&self) -> bool {
+        self.watchdog.is_some()
+    }
 }
 
 /// What a run carries from step to step.
@@ -106,6 +124,7 @@ impl<'a> Runner<'a> {
             store,
             interrupt,
             worker: StepWorker::new(),
+            inline: InlineSteps::default(),
         }
     }
 
@@ -124,7 +143,10 @@ impl<'a> Runner<'a> {
         let started = Instant::now();
         let mut state = self.begin(recipe)?;
         let run_id = state.run_id;
+        self.inline = InlineSteps::default();
         let result = self.steps(recipe, &mut state, opts);
+        // Stopped before the closing commit, which must be the run's last write.
+        self.inline = InlineSteps::default();
         crate::events::current::set_step(None);
         let result = result.and_then(|()| self.end(recipe, state, started));
         crate::events::current::clear();
@@ -232,9 +254,13 @@ impl<'a> Runner<'a> {
             .map(|u| u.samples(&state.recipe_name, &step.name, epoch_nanos()))
             .unwrap_or_default();
         // Grouped commits (store::batch): the step's samples wait with its context changes
-        // until FLUSH_INTERVAL has passed since the last commit.
+        // until FLUSH_INTERVAL has passed since the last commit. With inline steps the
+        // watchdog commits (the runner never waits for it); otherwise the runner does.
+        self.store.hand_over(Some(state.run_id), samples)?;
+        if self.inline.watching() {
+            return Ok(outcome);
+        }
         let mut store = self.store.lock_staged();
-        store.stage_samples(Some(state.run_id), samples)?;
         if store.flush_due() {
             store.commit(Some(state.run_id), &mut lock(&state.context), &[])?;
         }
@@ -300,157 +326,4 @@ impl<'a> Runner<'a> {
     fn interrupted(&self) -> bool {
         self.interrupt.is_raised()
     }
-
-    /// Runs every attempt of `step` and judges the result.
-    fn run_step(
-        &mut self,
-        step: &Step,
-        info: StepInfo,
-        ctx: &SharedContext,
-        opts: &RunOptions,
-    ) -> StepOutcome {
-        tracing::info!(target: "f0.runner", "Executing step: {} ({}.{})", step.name, step.module, step.function);
-        let snapshot = Snapshot::start();
-        let child = Arc::new(Mutex::new(ChildUsage::default()));
-        let registry = self.registry.clone();
-        let (end, attempts) = match registry.resolve(&step.module, &step.function) {
-            Resolution::Found(entry) => {
-                self.attempts(step, &|| entry.instantiate(), info, ctx, opts, &child)
-            }
-            Resolution::External(ext) => {
-                tracing::debug!(target: "f0.runner", "Step {} runs {}", step.name, ext.origin());
-                self.attempts(step, &|| ext.instantiate(), info, ctx, opts, &child)
-            }
-            Resolution::Unresolved(u) => (AttemptEnd::Unresolved(u), 1),
-        };
-        let mut usage = snapshot.finish();
-        usage.add_child(&lock_usage(&child));
-        let mut warnings = Vec::new();
-        let mut error = end.message();
-        if end == AttemptEnd::Success {
-            if let Some(msg) = missing_keys(step, ctx) {
-                if opts.strict {
-                    error = Some(msg);
-                } else {
-                    tracing::warn!(target: "f0.runner", "{msg}");
-                    warnings.push(msg);
-                }
-            }
-        }
-        let secs = usage.wall_ns as f64 / 1e9;
-        let status = match &error {
-            Some(e) => {
-                tracing::error!(target: "f0.runner", "Step {} failed after {secs:.3}s: {e}", step.name);
-                StepStatus::Failed
-            }
-            None => {
-                tracing::info!(target: "f0.runner", "Step {} completed in {secs:.3}s", step.name);
-                StepStatus::Completed
-            }
-        };
-        let status = if matches!(end, AttemptEnd::Interrupted(_)) {
-            StepStatus::NotRun
-        } else {
-            status
-        };
-        StepOutcome {
-            name: step.name.clone(),
-            status,
-            attempts,
-            duration_seconds: secs,
-            error,
-            skip_reason: None,
-            warnings,
-            usage: Some(usage),
-        }
-    }
-
-    /// Attempts a fresh `instantiate()` until one succeeds, the retries are spent, or the run
-    /// is interrupted; usage reported by the attempts' helper processes lands in `child`.
-    fn attempts(
-        &mut self,
-        step: &Step,
-        instantiate: &dyn Fn() -> Box<dyn Scriptlet>,
-        mut info: StepInfo,
-        ctx: &SharedContext,
-        opts: &RunOptions,
-        child: &Arc<Mutex<ChildUsage>>,
-    ) -> (AttemptEnd, u32) {
-        let retries = step.retry_count.unwrap_or(opts.max_retries);
-        let timeout = step.timeout.or(opts.step_timeout);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            info.attempt = attempt;
-            let env = StepEnv::new(
-                info.clone(),
-                ctx.clone(),
-                self.store.clone(),
-                Arc::new(AtomicBool::new(false)),
-            )
-            .with_child_usage(child.clone())
-            .with_extensions(self.registry.extensions().clone());
-            let store = &self.store;
-            let idle = || {
-                if let Err(e) = store.flush_if_due(info.run_id, ctx) {
-                    tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
-                }
-            };
-            let end = attempt::run_attempt(
-                &mut self.worker,
-                instantiate(),
-                env,
-                step.args.clone(),
-                attempt::Bounds {
-                    timeout,
-                    interrupt: &self.interrupt,
-                    idle: &idle,
-                },
-                self.registry.around_step(),
-            );
-            if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted(_)) || attempt > retries
-            {
-                return (end, attempt);
-            }
-            tracing::warn!(target: "f0.runner", "Step {} attempt {attempt} failed: {}; retrying", step.name, end.message().unwrap_or_default());
-            if self.pause(opts.retry_delay) {
-                return (AttemptEnd::Interrupted(self.interrupt.describe()), attempt);
-            }
-        }
-    }
-
-    /// Sleeps `d`; returns true if interrupted meanwhile.
-    fn pause(&self, d: Duration) -> bool {
-        let end = Instant::now() + d;
-        while Instant::now() < end {
-            if self.interrupted() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10).min(end - Instant::now()));
-        }
-        self.interrupted()
-    }
-}
-
-/// The usage collected in `slot` (a poisoned slot still holds consistent numbers).
-fn lock_usage(slot: &Mutex<ChildUsage>) -> ChildUsage {
-    *slot.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// The message for the step's `success.ctx_has_keys` that the context lacks, if any.
-fn missing_keys(step: &Step, ctx: &SharedContext) -> Option<String> {
-    let c = lock(ctx);
-    let missing: Vec<&str> = step
-        .ctx_has_keys
-        .iter()
-        .map(String::as_str)
-        .filter(|k| !c.contains(k))
-        .collect();
-    (!missing.is_empty()).then(|| {
-        format!(
-            "step '{}' did not set expected context keys: {}",
-            step.name,
-            missing.join(", ")
-        )
-    })
 }

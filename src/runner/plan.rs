@@ -2,7 +2,7 @@
 //! requires a step to wait for a later-indexed one (a topological order that picks the
 //! lowest (idx, position) ready step each time).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::recipe::{Recipe, Step};
 
@@ -14,27 +14,29 @@ pub fn execution_order(recipe: &Recipe) -> Vec<&Step> {
     let mut done: HashSet<&str> = HashSet::new();
     let mut order = Vec::with_capacity(sorted.len());
     let mut placed = vec![false; sorted.len()];
-    let waiting: HashMap<usize, Vec<&str>> = sorted
+    let waiting: Vec<Vec<&str>> = sorted
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let deps = s
-                .depends_on
+        .map(|s| {
+            s.depends_on
                 .iter()
                 .map(String::as_str)
                 .filter(|d| names.contains(d) && *d != s.name)
-                .collect();
-            (i, deps)
+                .collect()
         })
         .collect();
+    // The lowest unplaced position: a recipe without dependencies places it every time, so
+    // ordering stays linear in the number of steps.
+    let mut lowest = 0;
     while order.len() < sorted.len() {
-        let next = (0..sorted.len())
-            .find(|&i| !placed[i] && waiting[&i].iter().all(|d| done.contains(d)))
-            .or_else(|| (0..sorted.len()).find(|&i| !placed[i]));
-        let Some(i) = next else { break };
-        placed[i] = true;
-        done.insert(sorted[i].name.as_str());
-        order.push(sorted[i]);
+        while placed[lowest] {
+            lowest += 1;
+        }
+        let next = (lowest..sorted.len())
+            .find(|&i| !placed[i] && waiting[i].iter().all(|d| done.contains(d)))
+            .unwrap_or(lowest);
+        placed[next] = true;
+        done.insert(sorted[next].name.as_str());
+        order.push(sorted[next]);
     }
     order
 }
@@ -55,5 +57,9 @@ mod tests {
         assert_eq!(names(y), ["a", "b", "c"]);
         let y = "steps:\n- {name: a, idx: 1, module: m, function: f, depends_on: [b]}\n- {name: b, idx: 2, module: m, function: f}\n- {name: c, idx: 3, module: m, function: f}\n";
         assert_eq!(names(y), ["b", "a", "c"]);
+        // Ready steps come first (d, then c, which waited for it); the cycle a <-> b is
+        // appended in idx order.
+        let y = "steps:\n- {name: a, idx: 1, module: m, function: f, depends_on: [b]}\n- {name: b, idx: 2, module: m, function: f, depends_on: [a]}\n- {name: c, idx: 3, module: m, function: f, depends_on: [d]}\n- {name: d, idx: 4, module: m, function: f}\n";
+        assert_eq!(names(y), ["d", "c", "a", "b"]);
     }
 }

@@ -12,7 +12,15 @@
 //! **Readers inside the run see everything.** Whoever locks the store through
 //! [`SharedStore::lock`] (every step does, through its `StepEnv`) first gets the staged samples
 //! written, so a step that analyses the run's own step metrics finds them.
+//!
+//! **The runner never waits for a commit.** It hands each step's samples over
+//! ([`SharedStore::hand_over`]) into an inbox beside the store, under a lock of its own that is
+//! held only to push or take them; whoever next locks the store moves them into the staged
+//! samples first. So while the run's watchdog commits (holding the store for a batch), the
+//! runner goes on to the next step. The runner locks the store at the end of every run, which
+//! takes in what is left.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
@@ -63,15 +71,61 @@ impl Drop for Store {
     }
 }
 
+/// Samples with the run they belong to, waiting for a commit.
+type Staged = Vec<(Option<i64>, SampleRow)>;
+
 /// One store shared by the runner and the steps it runs (each step runs on its own thread;
 /// the runner writes between steps, a step while it runs). Cloning shares the connection.
 #[derive(Clone)]
-pub struct SharedStore(Arc<Mutex<Store>>);
+pub struct SharedStore {
+    store: Arc<Mutex<Store>>,
+    /// Samples handed over without the store's lock, waiting to be staged.
+    inbox: Arc<Mutex<Staged>>,
+    /// The store's path, for errors raised without its lock.
+    path: Arc<PathBuf>,
+}
 
 impl SharedStore {
     /// Shares `store`.
     pub fn new(store: Store) -> Self {
-        SharedStore(Arc::new(Mutex::new(store)))
+        SharedStore {
+            path: Arc::new(store.path.clone()),
+            store: Arc::new(Mutex::new(store)),
+            inbox: Arc::default(),
+        }
+    }
+
+    /// Accepts `samples` of `run_id` for a later commit without taking the store's lock (the
+    /// runner's step metrics: a commit in progress never holds up the next step). Their
+    /// series' identities are checked here, so a bad name fails at once, as
+    /// [`Store::stage_samples`] fails.
+    pub fn hand_over(
+        &self,
+        run_id: Option<i64>,
+        samples: Vec<SampleRow>,
+    ) -> Result<(), StoreError> {
+        for row in &samples {
+            crate::metrics::check_identity(&row.series.name, &row.series.tags).map_err(|e| {
+                StoreError::Data {
+                    path: self.path.to_path_buf(),
+                    message: format!("cannot store a sample: {e}"),
+                }
+            })?;
+        }
+        let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        inbox.extend(samples.into_iter().map(|s| (run_id, s)));
+        Ok(())
+    }
+
+    /// Moves the handed-over samples into `store`'s staged ones.
+    fn take_inbox(&self, store: &mut Store) {
+        let handed =
+            std::mem::take(&mut *self.inbox.lock().unwrap_or_else(PoisonError::into_inner));
+        if store.staged.is_empty() {
+            store.staged = handed;
+        } else {
+            store.staged.extend(handed);
+        }
     }
 
     /// The store, locked, with the staged samples written first (a failure is logged and the
@@ -86,20 +140,23 @@ impl SharedStore {
         store
     }
 
-    /// The store, locked, leaving staged samples staged (the runner between steps).
+    /// The store, locked, leaving staged samples staged (handed-over ones join them).
     pub fn lock_staged(&self) -> MutexGuard<'_, Store> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+        self.take_inbox(&mut store);
+        store
     }
 
     /// Commits `ctx`'s pending changes and the staged samples for `run_id` if
     /// [`FLUSH_INTERVAL`] has passed, without waiting: when the store or the context is busy
     /// (a step holds it) nothing happens and the next call tries again.
     pub fn flush_if_due(&self, run_id: i64, ctx: &SharedContext) -> Result<(), StoreError> {
-        let mut store = match self.0.try_lock() {
+        let mut store = match self.store.try_lock() {
             Ok(s) => s,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
             Err(TryLockError::WouldBlock) => return Ok(()),
         };
+        self.take_inbox(&mut store);
         if !store.flush_due() {
             return Ok(());
         }
@@ -113,5 +170,68 @@ impl SharedStore {
             return Ok(());
         }
         store.commit(Some(run_id), &mut ctx, &[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SeriesKey;
+    use std::collections::BTreeMap;
+
+    fn row(name: &str, value: f64) -> SampleRow {
+        SampleRow {
+            series: SeriesKey {
+                name: name.to_owned(),
+                metric_type: "timing".to_owned(),
+                unit: "ns".to_owned(),
+                tags: BTreeMap::from([("step".to_owned(), "s".to_owned())]),
+                source: Some("runner".to_owned()),
+            },
+            ts_ns: 1,
+            value,
+            context: None,
+        }
+    }
+
+    #[test]
+    fn handed_over_samples_wait_for_no_lock_and_every_reader_sees_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = SharedStore::new(Store::open(&dir.path().join("s.db")).unwrap());
+        let run = shared.lock().begin_run("r", "r.yaml", 1.0).unwrap();
+        let held = shared.lock_staged();
+        // The store is locked (a commit in progress): the hand-over does not wait for it.
+        std::thread::scope(|s| {
+            s.spawn(|| shared.hand_over(Some(run), vec![row("handed_over", 7.0)]))
+                .join()
+                .unwrap()
+                .unwrap();
+        });
+        drop(held);
+        // A reader (a step's env.store()) gets them written first.
+        let got = shared
+            .lock()
+            .samples("handed_over", &BTreeMap::new())
+            .unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].value, 7.0);
+        // A bad identity is refused at the hand-over, naming the store.
+        let e = shared.hand_over(None, vec![row("", 1.0)]).unwrap_err();
+        assert!(e.to_string().contains("s.db"), "{e}");
+        assert_eq!(shared.lock_staged().staged_len(), 0);
+    }
+
+    #[test]
+    fn the_watchdogs_flush_takes_in_handed_over_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let shared = SharedStore::new(Store::open(&path).unwrap());
+        let run = shared.lock().begin_run("r", "r.yaml", 1.0).unwrap();
+        shared.hand_over(Some(run), vec![row("late", 2.0)]).unwrap();
+        std::thread::sleep(FLUSH_INTERVAL);
+        let ctx: SharedContext = Arc::new(Mutex::new(Context::new()));
+        shared.flush_if_due(run, &ctx).unwrap();
+        let reader = Store::open(&path).unwrap();
+        assert_eq!(reader.samples("late", &BTreeMap::new()).unwrap().len(), 1);
     }
 }

@@ -211,13 +211,32 @@ pub fn disk_space(path: &Path) -> std::io::Result<DiskSpace> {
 
 /// CPU time (user + system) this process has used, nanoseconds (`getrusage(RUSAGE_SELF)`).
 pub fn process_cpu_ns() -> u64 {
+    process_usage().cpu_ns
+}
+
+/// What one `getrusage(RUSAGE_SELF)` says (zeros where it fails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProcessUsage {
+    /// User + system CPU time of every thread, ns.
+    pub cpu_ns: u64,
+    /// `ru_maxrss`, KiB: the larger of the address space's peak-resident mark (which
+    /// `/proc/self/clear_refs` resets) and the marks the process's exited threads left behind
+    /// (which nothing resets).
+    pub max_rss_kib: u64,
+}
+
+/// CPU time and peak resident set of this process from one `getrusage(RUSAGE_SELF)`.
+pub fn process_usage() -> ProcessUsage {
     // SAFETY: zeroed rusage is a valid out-parameter for getrusage.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `ru` is valid and writable; RUSAGE_SELF is a valid target.
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
-        return 0;
+        return ProcessUsage::default();
     }
-    timeval_ns(ru.ru_utime).saturating_add(timeval_ns(ru.ru_stime))
+    ProcessUsage {
+        cpu_ns: timeval_ns(ru.ru_utime).saturating_add(timeval_ns(ru.ru_stime)),
+        max_rss_kib: u64::try_from(ru.ru_maxrss).unwrap_or(0),
+    }
 }
 
 /// A `timeval` in nanoseconds.

@@ -202,6 +202,8 @@ fn out_of_range_values_are_errors() {
             "filters[0]",
         ),
         (json!({"filters": [{"name": "[x"}]}), "filters[0]"),
+        (json!({"filters": [{"name": ""}]}), "filters[0]"),
+        (json!(5), "<root>"),
     ];
     for (v, path) in cases {
         let e = read(v.clone()).unwrap_err().to_string();
@@ -252,4 +254,50 @@ proptest! {
         prop_assert_eq!(c.analysis.window_size, d.analysis.window_size);
         prop_assert_eq!(&c.integration, &d.integration);
     }
+}
+
+#[test]
+fn limits_name_the_field_and_quote_the_value_briefly() {
+    for (v, want) in [
+        (
+            json!({"collectors": {"system": {"interval": 1e300}}}),
+            "`collectors.system.interval` = 1e300: must be at most 31536000 seconds (one year)",
+        ),
+        (
+            json!({"health": {"thresholds": 5}}),
+            "`health.thresholds` = 5: must be a mapping of SELECTOR[:STAT] to {warning_max, critical_max, warning_min, critical_min}",
+        ),
+        (
+            // Rust prints this as 0.000…0001234; the error shows it in exponent form.
+            json!({"logging": {"threshold_p95": -0.000000000000000000001234}}),
+            "`logging.threshold_p95` = -1.234e-21: must be a finite number ≥ 0",
+        ),
+        (
+            json!({"performance": {"buffer_capacity": 99_999_999}}),
+            "`performance.buffer_capacity` = 99999999: must be at most 16777216",
+        ),
+    ] {
+        let e = read(v.clone()).unwrap_err().to_string();
+        assert!(e.contains(want), "{v} -> {e}");
+    }
+}
+
+#[test]
+fn thresholds_that_are_not_a_mapping_are_one_finding_at_their_own_path() {
+    // Regression: `f0 validate` reported this twice, once as the metrics config and once as
+    // the analyze thresholds.
+    let s = crate::util::Scratch::new();
+    let recipe = s.write(
+        "r.yaml",
+        "config:\n  health: {thresholds: 5}\nsteps:\n  - {name: a, idx: 1, module: f0.builtin, function: Noop}\n",
+    );
+    let out = s.run(&["validate", recipe.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let errors: Vec<&str> = stdout.lines().filter(|l| l.starts_with("ERROR")).collect();
+    assert_eq!(errors.len(), 1, "{stdout}");
+    assert!(
+        errors[0].contains("recipe.config.health.thresholds") && errors[0].contains("got 5"),
+        "{stdout}"
+    );
 }

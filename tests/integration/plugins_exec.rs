@@ -155,6 +155,9 @@ fn bad_settings_are_refused_before_anything_runs() {
         ("{exec: {command: [sh], format: xml}}", "collectors.exec.format: unknown format \"xml\"; accepted: prometheus, jsonl"),
         ("{exec: {command: \"ls -l\"}}", "collectors.exec.command: must be a list of program and arguments (no shell)"),
         ("{exec: {command: [sh], interval: 1ms}}", "collectors.exec.interval: interval 0.001s is shorter than the 0.01s minimum"),
+        ("{exec: {command: [sh], tags: 5}}", "collectors.exec.tags: must be a mapping of tag names to strings, got 5"),
+        ("{python: {module: probes, function: f, settings: 5}}", "collectors.python.settings: must be a mapping (passed to the Python code), got 5"),
+        ("{python: {module: probes, function: f, path: ['']}}", "collectors.python.path[0]: must be a directory name, got \"\""),
     ] {
         let r = recipe(&s, &[collect("probe", 1, &format!("collectors: {args}"), "")]);
         let out = s.run(&["validate", r.to_str().unwrap()]);
@@ -163,5 +166,64 @@ fn bad_settings_are_refused_before_anything_runs() {
         assert!(stdout.contains(&format!("ERROR [INVALID_ARG] at recipe.steps[0].args.{want}")), "{args}: {stdout}");
         let (exit, j) = s.run_json(&r, &[]);
         assert_eq!((exit, j["status"].as_str()), (1, Some("error")), "{j}");
+    }
+}
+
+#[test]
+fn jsonl_output_skips_blank_lines_and_refuses_a_metric_without_a_name() {
+    let line = |name: &str, v: i32| {
+        format!(
+            "echo '{{\"name\": \"{name}\", \"value\": {v}, \"metric_type\": \"gauge\", \"unit\": \"count\", \"timestamp\": 1767225600000000000}}'\n"
+        )
+    };
+    let s = Scratch::new();
+    let script = format!("{}echo\necho '   '\n{}", line("jobs", 1), line("jobs", 2));
+    let r = exec_recipe(&s, &script, "50ms", ", format: jsonl");
+    let (exit, j) = s.run_json(&r, &[]);
+    assert_eq!(exit, 0, "{j}");
+    let values: Vec<f64> = samples(&s, "jobs").iter().map(|r| r.0).collect();
+    assert_eq!(&values[..2], &[1.0, 2.0]);
+    let e = step_error(
+        &format!("{}echo\n{}", line("jobs", 1), line("", 2)),
+        ", format: jsonl",
+    );
+    assert!(
+        e.contains("'sh' printed line 3 that is not a PerformanceMetric JSON line: metric name must not be empty"),
+        "{e}"
+    );
+}
+
+/// Regression: a histogram's `_sum` sample (seconds) was stored with unit `count`.
+#[test]
+fn histogram_and_summary_families_are_stored_as_histogram_metrics_with_their_units() {
+    let s = Scratch::new();
+    let script = "cat <<'EOF'\n# TYPE req_seconds histogram\nreq_seconds_bucket{le=\"0.1\"} 3\nreq_seconds_bucket{le=\"+Inf\"} 4\nreq_seconds_sum 0.5\nreq_seconds_count 4\n# TYPE rpc_seconds summary\nrpc_seconds{quantile=\"0.5\"} 0.2\nrpc_seconds_count 9\nEOF\n";
+    let r = exec_recipe(&s, script, "250ms", ", interval: 100ms");
+    let (exit, j) = s.run_json(&r, &[]);
+    assert_eq!(exit, 0, "{j}");
+    // Bucket and count samples count observations; the sum and quantiles are in seconds.
+    for (name, unit) in [
+        ("req_seconds_bucket", "count"),
+        ("req_seconds_sum", "s"),
+        ("req_seconds_count", "count"),
+        ("rpc_seconds", "s"),
+        ("rpc_seconds_count", "count"),
+    ] {
+        let out = s.run(&[
+            "analyze",
+            "--metric",
+            name,
+            "--json",
+            "--anomaly-methods",
+            "none",
+        ]);
+        let a: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let m = &a["metrics"][0];
+        assert_eq!(
+            (m["metric_type"].as_str(), m["unit"].as_str()),
+            (Some("histogram"), Some(unit)),
+            "{name}: {m}"
+        );
     }
 }

@@ -70,6 +70,9 @@ impl Reader {
             .arg(line)
             .current_dir(self.dir.path())
             .env_remove("F0_CONTEXT_DB")
+            // Examples that default to a file under the temporary directory get this
+            // scratch folder's, not one shared with every other checkout on the machine.
+            .env("TMPDIR", self.dir.path())
             .env("PATH", path)
             .env("F0_LOG", "warn")
             .env("DISPLAY", ":readme-test")
@@ -179,6 +182,7 @@ impl Reader {
         }
         let mut child = Command::new(&exe)
             .current_dir(self.dir.path())
+            .env("TMPDIR", self.dir.path())
             .env("F0_METRICS_LISTEN", "127.0.0.1:0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

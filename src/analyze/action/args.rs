@@ -27,8 +27,6 @@
 //! against each series' stored baseline (before any new one is stored). Everything is per
 //! series (name + tags) unless `group_by` or `pool` says otherwise.
 
-use std::str::FromStr;
-
 use serde_json::{Map, Value};
 
 use super::baseline_args::baseline_settings;
@@ -61,54 +59,6 @@ pub const KNOWN_KEYS: &[&str] = &[
     "thresholds",
     "fail_on",
 ];
-
-/// A metric name, or a shell glob over names (`*`, `?`, `[..]`): name-only selection for callers
-/// that pool by name (the analysis itself takes [`Selector`]s).
-#[derive(Debug, Clone, PartialEq)]
-pub enum MetricPattern {
-    /// One exact name.
-    Exact(String),
-    /// A glob.
-    Glob(glob::Pattern),
-}
-
-impl FromStr for MetricPattern {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.trim().is_empty() {
-            return Err("a metric name must not be empty".to_owned());
-        }
-        if s.contains(['*', '?', '[']) {
-            glob::Pattern::new(s)
-                .map(MetricPattern::Glob)
-                .map_err(|e| format!("'{s}' is not a valid glob: {e}"))
-        } else {
-            Ok(MetricPattern::Exact(s.to_owned()))
-        }
-    }
-}
-
-impl MetricPattern {
-    /// The selector of the same names.
-    pub fn selector(&self) -> Selector {
-        Selector {
-            name: Some(match self {
-                MetricPattern::Exact(s) => NameMatch::Exact(s.clone()),
-                MetricPattern::Glob(p) => NameMatch::Glob(p.clone()),
-            }),
-            matchers: Vec::new(),
-        }
-    }
-
-    /// The pattern as written.
-    pub fn as_str(&self) -> &str {
-        match self {
-            MetricPattern::Exact(s) => s,
-            MetricPattern::Glob(p) => p.as_str(),
-        }
-    }
-}
 
 /// Which anomaly detectors run, and how sensitive they are (no methods: none run).
 #[derive(Debug, Clone, PartialEq)]
@@ -458,7 +408,16 @@ fn change_points(r: &mut ArgReader<'_>, v: &Value) -> Option<HunterParams> {
                 &["window_len", "max_pvalue", "min_magnitude"],
             );
         }
-        _ => {}
+        _ => {
+            r.invalid(
+                "change_points",
+                format!(
+                    "must be true, false or {{window_len, max_pvalue, min_magnitude}}, got {}",
+                    compact(v)
+                ),
+            );
+            return None;
+        }
     }
     let parsed = serde_json::from_value::<HunterParams>(v.clone())
         .map_err(|e| e.to_string())

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::args::{Grouping, MetricPattern};
+use super::args::Grouping;
 use super::error::AnalyzeError;
 use super::report::Skipped;
 use super::resolve::{resolve, tag_keys};
@@ -91,23 +91,6 @@ pub struct Selection {
     pub sets: Vec<SetSamples>,
     /// Selectors and sets left out, with the reason.
     pub skipped: Vec<Skipped>,
-}
-
-/// The stored metric names `patterns` select, in pattern order without repeats, and the globs
-/// that matched nothing (name-only selection, for callers that pool by name).
-pub fn resolve_names(
-    store: &Store,
-    patterns: &[MetricPattern],
-) -> Result<(Vec<String>, Vec<Skipped>), AnalyzeError> {
-    let selectors: Vec<Selector> = patterns.iter().map(MetricPattern::selector).collect();
-    let (series, skipped) = resolve(&store.series_index()?, &selectors)?;
-    let mut names: Vec<String> = Vec::new();
-    for s in series {
-        if !names.contains(&s.key.name) {
-            names.push(s.key.name);
-        }
-    }
-    Ok((names, skipped))
 }
 
 fn common_tags(members: &[StoredSeries]) -> BTreeMap<String, String> {

@@ -177,13 +177,21 @@ fn metric(s: TextSample, now_ns: i64) -> PerformanceMetric {
         Family::Gauge | Family::Untyped => MetricType::Gauge,
     };
     let base = s.name.strip_suffix("_total").unwrap_or(&s.name);
+    // A histogram's or summary's `_bucket` and `_count` samples count observations; its
+    // `_sum` is in the family's unit.
+    let observations = matches!(s.family, Family::Histogram | Family::Summary)
+        && (base.ends_with("_bucket") || base.ends_with("_count"));
+    let base = match s.family {
+        Family::Histogram | Family::Summary => base.strip_suffix("_sum").unwrap_or(base),
+        _ => base,
+    };
     let unit = [
         ("_seconds", MetricUnit::Seconds),
         ("_bytes", MetricUnit::Bytes),
         ("_percent", MetricUnit::Percent),
     ]
     .into_iter()
-    .find(|(suffix, _)| base.ends_with(suffix))
+    .find(|(suffix, _)| !observations && base.ends_with(suffix))
     .map_or(MetricUnit::Count, |(_, u)| u);
     PerformanceMetric {
         timestamp: s
