@@ -12,7 +12,7 @@ use super::error::ProfileError;
 use super::scope::{span_costs, SpanCost};
 use super::timers::{self, TimerProfile};
 use super::tree::{CallStats, FunctionRow, Node};
-use crate::store::Store;
+use crate::store::{SampleWindow, Store};
 
 /// What the target yielded.
 #[derive(Debug, Clone, Default)]
@@ -133,30 +133,34 @@ fn from_capture(c: &StepCapture) -> Gathered {
     from_records(&c.records, &costs)
 }
 
-/// The runner's stored measurements of `step` in `run_id` (`step_wall_time`, ...).
+/// The runner's stored measurements of `step` in `run_id` (`step_wall_time`, ...): the runner's
+/// series tagged with the step, read through the run's series (an indexed read, however many
+/// samples the run holds).
 fn from_store(store: &Store, run_id: i64, step: &str) -> Result<Option<Gathered>, ProfileError> {
-    let conn = store.connection();
-    let sql = "SELECT s.name, s.tags, m.value FROM metric_samples m JOIN metric_series s ON s.id = m.series_id \
-               WHERE m.run_id = ?1 AND s.source = 'runner' AND s.name LIKE 'step_%'";
-    let rows: Vec<(String, String, f64)> = conn
-        .prepare(sql)
-        .and_then(|mut st| {
-            st.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
-        .map_err(|e| {
-            ProfileError::NothingRecorded(format!("cannot read step measurements: {e}"))
-        })?;
-    let mine: HashMap<String, f64> = rows
-        .into_iter()
-        .filter(|(_, tags, _)| {
-            serde_json::from_str::<serde_json::Value>(tags)
-                .ok()
-                .and_then(|t| t.get("step").and_then(|s| s.as_str().map(|s| s == step)))
-                == Some(true)
-        })
-        .map(|(n, _, v)| (n, v))
-        .collect();
+    let unreadable = |e: crate::store::StoreError| {
+        ProfileError::NothingRecorded(format!("cannot read step measurements: {e}"))
+    };
+    let window = SampleWindow {
+        since_ns: None,
+        run_id: Some(run_id),
+    };
+    let mut mine: HashMap<String, f64> = HashMap::new();
+    for series in store.run_series(run_id).map_err(unreadable)? {
+        let k = &series.key;
+        if k.source.as_deref() != Some("runner")
+            || !k.name.starts_with("step_")
+            || k.tags.get("step").map(String::as_str) != Some(step)
+        {
+            continue;
+        }
+        let name = k.name.clone();
+        let samples = store
+            .samples_of_series(&name, std::slice::from_ref(&series), window)
+            .map_err(unreadable)?;
+        if let Some(&v) = samples.values.last() {
+            mine.insert(name, v);
+        }
+    }
     let Some(&wall) = mine.get("step_wall_time") else {
         return Ok(None);
     };
