@@ -49,7 +49,9 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// One line is malformed.
-    #[error("{path}:{line}: {}", crate::diagnostic::quote(.message))]
+    // Each value from the file is quoted briefly where the message is made, so the message
+    // itself is only kept to one line: cutting it would cut what is accepted off its end.
+    #[error("{path}:{line}: {}", crate::diagnostic::escape_text(.message))]
     Line {
         /// The file.
         path: String,
@@ -142,7 +144,8 @@ fn header(first: &str, second: &str) -> Option<Result<FirstColumn, String>> {
         ("timestamp" | "time" | "ts", "value") => Ok(FirstColumn::Timestamp),
         ("index", "value") => Ok(FirstColumn::Index),
         _ => Err(format!(
-            "unknown header '{first},{second}'; accepted: timestamp,value or index,value (or no header)"
+            "unknown header '{}'; accepted: timestamp,value or index,value (or no header)",
+            crate::diagnostic::quote(&format!("{first},{second}"))
         )),
     })
 }
@@ -158,8 +161,14 @@ fn unquote(field: &str) -> &str {
 fn finite_value(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("value '{text}' is not a finite number")),
-        Err(_) => Err(format!("value '{text}' is not a number")),
+        Ok(_) => Err(format!(
+            "value '{}' is not a finite number",
+            crate::diagnostic::quote(text)
+        )),
+        Err(_) => Err(format!(
+            "value '{}' is not a number",
+            crate::diagnostic::quote(text)
+        )),
     }
 }
 
@@ -255,7 +264,12 @@ impl CsvLines {
             Some(FirstColumn::Index) => first
                 .parse::<u32>()
                 .map(|k| i64::from(k) * 1_000_000_000)
-                .map_err(|_| bad(format!("index '{first}' is not a non-negative integer")))?,
+                .map_err(|_| {
+                    bad(format!(
+                        "index '{}' is not a non-negative integer",
+                        crate::diagnostic::quote(first)
+                    ))
+                })?,
             _ => parse_timestamp(first).map_err(|e| bad(e.to_string()))?,
         };
         let value = finite_value(value).map_err(bad)?;

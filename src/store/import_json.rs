@@ -80,7 +80,11 @@ pub(super) fn each_metric<R: BufRead>(
     let bad = |line: usize, e: &serde_json::Error| ImportError::Line {
         path: label.to_owned(),
         line,
-        message: format!("not a PerformanceMetric JSON object: {e}"),
+        // serde_json's message may hold a whole string value of the file: quoted briefly.
+        message: format!(
+            "not a PerformanceMetric JSON object: {}",
+            crate::diagnostic::quote(&e.to_string())
+        ),
     };
     let io = |source| ImportError::Io {
         path: label.to_owned(),

@@ -101,3 +101,32 @@ fn retention_by_age_drops_old_samples_while_the_count_limit_is_not_reached() {
         "the run's own samples are kept"
     );
 }
+
+#[test]
+fn a_refused_line_keeps_the_accepted_forms_whole_while_the_bad_value_is_cut() {
+    // Regression: the ~200-character cut applied to the whole message, so a malformed offset's
+    // list of accepted forms ended in "'YYYY… (221 characters)".
+    let s = Scratch::new();
+    let (code, err) = import(&s, "cut", "2026-01-01T00:00:00+99:99,1\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("has a malformed UTC offset; accepted: epoch seconds")
+            && err.contains("or 'YYYY-MM-DD HH:MM:SS' (UTC)"),
+        "{err}"
+    );
+    let long = "7".repeat(100_000);
+    for (text, why) in [
+        (format!("{long},1\n"), "timestamp '7777"),
+        (format!("1767225600,{long}\n"), "is not a finite number"),
+        (format!("1767225600,x{long}\n"), "is not a number"),
+    ] {
+        let (code, err) = import(&s, "cut", &text);
+        assert_eq!(code, 1, "{why}");
+        assert!(err.contains(why), "{}", &err[..err.len().min(400)]);
+        assert!(
+            err.contains("(100001 characters)") || err.contains("(100000 characters)"),
+            "{why}"
+        );
+        assert!(err.len() < 1_000, "{why}: {} bytes of error", err.len());
+    }
+}
