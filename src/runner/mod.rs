@@ -80,7 +80,7 @@ pub enum RunError {
 }
 
 /// Runs recipes against a registry and a store. The runner owns the run's one store
-/// connection; every step reaches it through its [`StepEnv`].
+/// connection; every step reaches it through its [`StepEnv`](crate::scriptlet::StepEnv).
 pub struct Runner<'a> {
     registry: builder::RegistryRef<'a>,
     store: SharedStore,
