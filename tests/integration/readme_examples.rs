@@ -177,7 +177,10 @@ impl Reader {
             .unwrap()
             .join("examples")
             .join(&name);
-        if !exe.exists() {
+        // Absent (`cargo test --tests`, as `cargo llvm-cov` runs it) or older than the `f0`
+        // under test (`cargo test --test integration` does not rebuild examples): build it.
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        if modified(&exe) < modified(Path::new(env!("CARGO_BIN_EXE_f0"))) {
             build_example(&name, &exe);
         }
         let mut child = Command::new(&exe)
@@ -213,8 +216,7 @@ impl Reader {
     }
 }
 
-/// Builds an example `cargo test --tests` (as `cargo llvm-cov` runs it) left unbuilt, into
-/// the target directory of the `f0` under test.
+/// Builds an example into the target directory of the `f0` under test.
 fn build_example(name: &str, exe: &Path) {
     let target_dir = exe.ancestors().nth(3).unwrap();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
