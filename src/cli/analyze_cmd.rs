@@ -68,7 +68,8 @@ pub struct AnalyzeArgs {
     /// (default: the metrics configuration's `health.regression_threshold`, 0.2).
     #[arg(long, value_name = "FRACTION", allow_negative_numbers = true)]
     pub regression_threshold: Option<f64>,
-    /// Exit 1 when a baseline comparison says `regressed` (implies --compare-baseline).
+    /// Exit 1 when a baseline comparison says `regressed` or a stored baseline cannot be read
+    /// (implies --compare-baseline).
     #[arg(long)]
     pub fail_on_regression: bool,
     /// Print one JSON object.
@@ -98,8 +99,23 @@ pub fn run(store_path: &Path, args: AnalyzeArgs) -> u8 {
         })
         .map(|m| framework0::metrics::selector::series_label(&m.metric_name, &m.tags))
         .collect();
+    let unjudged: Vec<String> = (report.metrics.iter())
+        .filter_map(|m| {
+            let why = m.baseline_unusable.as_ref()?;
+            let label = framework0::metrics::selector::series_label(&m.metric_name, &m.tags);
+            Some(format!("{label}: {why}"))
+        })
+        .collect();
     if args.fail_on_regression && !regressed.is_empty() {
         eprintln!("regressed against the baseline: {}", regressed.join(", "));
+        return 1;
+    }
+    if args.fail_on_regression && !unjudged.is_empty() {
+        // A gate that cannot read the baseline it was asked to judge against must not pass.
+        eprintln!(
+            "cannot judge against the stored baseline: {}",
+            unjudged.join("; ")
+        );
         return 1;
     }
     0

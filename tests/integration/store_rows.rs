@@ -145,6 +145,49 @@ fn a_damaged_baseline_row_is_reported_with_its_id_and_column() {
 }
 
 #[test]
+fn a_regression_gate_fails_on_a_damaged_baseline_but_passes_without_one() {
+    // Regression: `--fail-on-regression` exited 0 when the stored baseline could not be read,
+    // so a CI gate passed without judging.
+    let s = Scratch::new();
+    let csv = s.write(
+        "m.csv",
+        "timestamp,value\n1767225600,10\n1767225601,11\n1767225602,12\n",
+    );
+    assert!(s
+        .run(&["import", csv.to_str().unwrap(), "--name", "lat"])
+        .status
+        .success());
+    let gate = |s: &Scratch| {
+        let out = s.run(&["analyze", "--metric", "lat", "--fail-on-regression"]);
+        let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), text.into_owned())
+    };
+    // A first run has no baseline: nothing to judge against, and the gate passes.
+    let (code, err) = gate(&s);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("no baseline is stored for this series"),
+        "{err}"
+    );
+    rusqlite::Connection::open(s.store())
+        .unwrap()
+        .execute(
+            "INSERT INTO baselines (metric, tags, scope, created_at, run_id, source, sample_count, \
+             mean, std_dev, median, sample_values) \
+             VALUES ('lat', '{}', 'series', 1.0, NULL, 'hand-edited', 3, 11.0, 1.0, 11.0, '[10,11,12]')",
+            [],
+        )
+        .unwrap();
+    let (code, err) = gate(&s);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("cannot judge against the stored baseline: lat: context store ")
+            && err.contains("source is not valid JSON"),
+        "{err}"
+    );
+}
+
+#[test]
 fn pythons_nan_tokens_are_read_but_the_same_letters_inside_a_string_stay_text() {
     let s = Scratch::new();
     let r = s.write("r.yaml", &format!("steps:\n{}", step("a", 1, "Noop", "")));

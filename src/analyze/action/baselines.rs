@@ -64,18 +64,30 @@ fn missing(store: &Store, set: &SeriesSet) -> String {
     }
 }
 
+/// Why a series was not compared with its baseline.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoComparison {
+    /// None is stored yet (a first run): there is nothing to judge against.
+    #[error("{0}")]
+    NotStored(String),
+    /// One is stored but cannot be read or compared with: a regression gate cannot judge.
+    #[error("{0}")]
+    Unusable(String),
+}
+
 /// Compares `set`'s samples with its stored baseline; `Err` says why it could not.
 pub fn compare_with_stored(
     store: &Store,
     set: &SetSamples,
     settings: &BaselineSettings,
     regression_threshold: f64,
-) -> Result<BaselineComparison, String> {
+) -> Result<BaselineComparison, NoComparison> {
+    let unusable = |e: &dyn std::fmt::Display| NoComparison::Unusable(e.to_string());
     let s = &set.set;
     let base = store
         .latest_baseline_for(&s.name, s.scope, &s.baseline_tags())
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| missing(store, s))?;
+        .map_err(|e| unusable(&e))?
+        .ok_or_else(|| NoComparison::NotStored(missing(store, s)))?;
     let higher_is_better = higher_is_better(settings, s);
     let params = CompareParams {
         higher_is_better,
@@ -85,17 +97,16 @@ pub fn compare_with_stored(
         ..CompareParams::default()
     };
     let candidate = &set.samples.values[..];
-    let comparison =
-        compare_samples(&base.values, candidate, &params).map_err(|e| e.to_string())?;
+    let comparison = compare_samples(&base.values, candidate, &params).map_err(|e| unusable(&e))?;
     let two_sided = candidate.len() >= 2 && base.values.len() >= 2;
     let welch = two_sided
         .then(|| welch_t_test(candidate, &base.values).map(|t| t.p_value))
         .transpose()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| unusable(&e))?;
     let mann_whitney = two_sided
         .then(|| mann_whitney_u(candidate, &base.values).map(|t| t.p_value))
         .transpose()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| unusable(&e))?;
     Ok(BaselineComparison {
         comparison,
         welch_p_value: welch,

@@ -60,6 +60,7 @@ fn empty_result(set: &SetSamples, settings: &MetricSettings) -> MetricAnalysis {
         baseline_comparison: None,
         drift: None,
         warnings: Vec::new(),
+        baseline_unusable: None,
         online_anomalies: None,
         analyzers: Vec::new(),
     }

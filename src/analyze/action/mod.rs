@@ -39,7 +39,9 @@ pub use report::{AnalysisReport, ChangePointReport};
 
 use serde_json::{Map, Value};
 
-use self::baselines::{compare_with_stored, drift_across_runs, establish, higher_is_better, Now};
+use self::baselines::{
+    compare_with_stored, drift_across_runs, establish, higher_is_better, NoComparison, Now,
+};
 use self::metric::{analyze_metric, MetricSettings};
 use self::report::Skipped;
 use crate::diagnostic::{Finding, Level};
@@ -109,7 +111,12 @@ fn analyze_sets(
         if args.baseline.compare {
             match compare_with_stored(store, set, &args.baseline, regression_threshold) {
                 Ok(c) => m.baseline_comparison = Some(c),
-                Err(e) => m.warnings.push(format!("baseline comparison: {e}")),
+                Err(e) => {
+                    if let NoComparison::Unusable(why) = &e {
+                        m.baseline_unusable = Some(why.clone());
+                    }
+                    m.warnings.push(format!("baseline comparison: {e}"));
+                }
             }
         }
         if args.include_trends {

@@ -223,6 +223,10 @@ pub struct MetricAnalysis {
     pub drift: Option<DriftReport>,
     /// Parts that could not be computed, and why.
     pub warnings: Vec<String>,
+    /// Why a stored baseline could not be used, when one exists (the text is also in
+    /// `warnings`): a regression gate fails on it, since it cannot judge.
+    #[serde(skip)]
+    pub baseline_unusable: Option<String>,
     /// Events of the online detectors (`anomaly_detection.mode: online`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub online_anomalies: Option<super::online::OnlineAnomalies>,
