@@ -1,22 +1,39 @@
 //! Resource measurement of one step: wall time, CPU time (user + sys), peak RSS and RSS
 //! delta, bytes read and written, read from the OS on Linux.
 //!
-//! Steps run in this process, so the figures are process-wide deltas taken while the
-//! runner's own thread is idle; a step that works through another process (a Python step's
-//! worker) reports that process's deltas through its `StepEnv`, and they are added
+//! **Whose figures.** Steps run in this process, so CPU time, peak RSS and the RSS delta are
+//! process-wide deltas; a step that works through another process (a Python step's worker)
+//! reports that process's deltas through its `StepEnv`, and they are added
 //! ([`StepUsage::add_child`]).
 //!
-//! **Peak RSS is per step.** Before the step the kernel's high-water mark is reset
-//! (`/proc/self/clear_refs`, value 5); after it, `getrusage`'s `ru_maxrss` is the step's peak —
-//! exactly, whenever the mark reset to the resident set: `ru_maxrss` also keeps the marks of
-//! threads that exited earlier, which no reset lowers, so a snapshot whose `ru_maxrss` right
-//! after the reset exceeds the resident set reads the step's peak from `VmHWM`
-//! (`/proc/self/status`) instead.
+//! **Bytes read and written** are those of the thread the step runs on where that is the
+//! runner's own ([`IoOf::ThisThread`], `/proc/thread-self/io`: an inline step): while it
+//! runs, the run's watchdog commits the run's finished work to the store on its own thread
+//! (`runner/watch.rs`), and those WAL writes are not the step's. I/O of threads the step
+//! starts itself is then not counted (that of a worker process is, above). A step on the step
+//! thread (one with a timeout, or a Python step) counts the process's bytes
+//! ([`IoOf::Process`]), which include a commit the runner's wait loop or the watchdog makes
+//! meanwhile. The snapshots' own reads of `/proc` are not counted ([`io_of`]): a step that
+//! reads and writes nothing reports 0 and 0.
 //!
-//! **Cheap.** The `/proc/self` files stay open ([`SelfProbe`]), so a step costs seven system
-//! calls and opens nothing — before it one `pwrite` (reset), `pread`s of `statm` and `io`, and
-//! `getrusage`; after it `getrusage` (CPU and peak) and `pread`s of `io` and `statm` (about
-//! 2.5 µs in all; `status`, read only on the fallback, alone costs about 3 µs).
+//! **CPU time** is process-wide on both paths (a step's own worker threads count), so it also
+//! holds the CPU of a commit made while the step runs (at most one per
+//! `store::FLUSH_INTERVAL`).
+//!
+//! **Peak RSS is per step.** Before the step the kernel's high-water mark must stand at the
+//! resident set, so that after it `getrusage`'s `ru_maxrss` is the step's peak. When it
+//! already does (`ru_maxrss`, read after the resident set, is not above it: no peak since the
+//! mark was last reset, the common case between small steps) nothing is written; otherwise it
+//! is reset (`/proc/self/clear_refs`, value 5). That is exact whenever the mark reset to the
+//! resident set: `ru_maxrss` also keeps the marks of threads that exited earlier, which no
+//! reset lowers, so a snapshot whose `ru_maxrss` after the reset still exceeds the resident
+//! set reads the step's peak from `VmHWM` (`/proc/self/status`) instead.
+//!
+//! **Cheap.** The `/proc` files stay open ([`SelfProbe`], one per thread for
+//! `/proc/thread-self`), so a step opens nothing and costs six system calls: before it
+//! `pread`s of `statm` and `io` and `getrusage`; after it `getrusage` (CPU and peak) and
+//! `pread`s of `io` and `statm`. A reset adds three (`pwrite` of `clear_refs`, then `statm`
+//! and `getrusage` again); `status`, read only on the fallback, alone costs about 3 µs.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -24,7 +41,31 @@ use std::time::Instant;
 use crate::scriptlet::ChildUsage;
 use crate::store::{SampleRow, SeriesKey};
 use crate::util::procfs::process_usage;
-use crate::util::self_probe::SelfProbe;
+use crate::util::self_probe::{io_of, with_thread_file, SelfProbe, ThreadFile};
+
+/// Whose bytes read and written a step's snapshot counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoOf {
+    /// The calling thread's (the step runs on it).
+    ThisThread,
+    /// The whole process's (the step runs on another thread).
+    Process,
+}
+
+impl IoOf {
+    /// `(rchar, wchar)`: one `pread` (the process's figures where the thread's file is
+    /// missing, consistently, as it is opened once per thread). A reading `before` a span
+    /// counts its own bytes ([`io_of`]), so a span's bytes leave out the measurement's reads.
+    fn read(self, before: bool) -> (u64, u64) {
+        let process = || SelfProbe::get().io(before);
+        match self {
+            IoOf::ThisThread => {
+                with_thread_file(ThreadFile::Io, |t| io_of(t, before)).unwrap_or_else(process)
+            }
+            IoOf::Process => process(),
+        }
+    }
+}
 
 /// A point-in-time reading of this process's resources.
 #[derive(Debug, Clone, Copy)]
@@ -34,8 +75,11 @@ pub struct Snapshot {
     rss_bytes: u64,
     read_bytes: u64,
     write_bytes: u64,
+    io: IoOf,
     /// `getrusage`'s peak will be this step's own (see the module header).
     maxrss_is_peak: bool,
+    /// The peak mark was reset (it stood above the resident set).
+    reset: bool,
 }
 
 /// What one step cost.
@@ -56,22 +100,36 @@ pub struct StepUsage {
 }
 
 impl Snapshot {
-    /// Resets the peak-RSS mark and reads the counters.
-    pub fn start() -> Snapshot {
+    /// Brings the peak-RSS mark to the resident set (only when it stands above it) and reads
+    /// the counters, the bytes read and written of `io`.
+    pub fn start(io: IoOf) -> Snapshot {
         let probe = SelfProbe::get();
-        probe.reset_peak();
-        let rss_bytes = probe.rss_bytes();
-        let usage = process_usage();
-        let (read_bytes, write_bytes) = probe.io();
+        // The resident set first, then the mark: a mark not above that reading had no peak
+        // between the two, so it stands at the resident set the step starts from.
+        let mut rss_bytes = probe.rss_bytes();
+        let mut usage = process_usage();
+        let reset = usage.max_rss_kib.saturating_mul(1024) > rss_bytes;
+        if reset {
+            probe.reset_peak();
+            rss_bytes = probe.rss_bytes();
+            usage = process_usage();
+        }
+        let (read_bytes, write_bytes) = io.read(true);
         Snapshot {
             at: Instant::now(),
             cpu_ns: usage.cpu_ns,
             rss_bytes,
             read_bytes,
             write_bytes,
-            // The mark starts at the resident set: ru_maxrss will be the step's own peak.
+            io,
             maxrss_is_peak: usage.max_rss_kib.saturating_mul(1024) <= rss_bytes,
+            reset,
         }
+    }
+
+    /// Whether this snapshot reset the peak-RSS mark (it stood above the resident set).
+    pub fn reset_peak(&self) -> bool {
+        self.reset
     }
 
     /// The usage since `self`.
@@ -79,7 +137,7 @@ impl Snapshot {
         let probe = SelfProbe::get();
         let at = Instant::now();
         let usage = process_usage();
-        let (read_bytes, write_bytes) = probe.io();
+        let (read_bytes, write_bytes) = self.io.read(false);
         let rss_bytes = probe.rss_bytes();
         let peak_rss_bytes = if self.maxrss_is_peak {
             usage.max_rss_kib.saturating_mul(1024)
@@ -165,7 +223,7 @@ mod tests {
 
     #[test]
     fn usage_sees_cpu_work_and_allocation() {
-        let s = Snapshot::start();
+        let s = Snapshot::start(IoOf::ThisThread);
         let cpu0 = crate::util::procfs::process_cpu_ns();
         let mut v: Vec<u8> = Vec::new();
         let t = Instant::now();
@@ -191,10 +249,14 @@ mod tests {
     fn a_step_after_a_big_one_reports_its_own_peak_on_either_reading() {
         let big = vec![1u8; 96 << 20];
         std::hint::black_box(&big);
-        let high = Snapshot::start().finish().peak_rss_bytes;
+        let high = Snapshot::start(IoOf::ThisThread).finish().peak_rss_bytes;
         assert!(high >= 96 << 20, "{high}");
         drop(big);
-        let s = Snapshot::start();
+        let s = Snapshot::start(IoOf::ThisThread);
+        assert!(
+            s.reset_peak(),
+            "the mark stood 96 MiB above the resident set: it is reset"
+        );
         // Both readings of the peak: getrusage's (exact when the mark reset to the resident
         // set) and VmHWM's (always exact).
         let fast = Snapshot {
@@ -219,6 +281,28 @@ mod tests {
             // An exited thread's mark is above the resident set: getrusage would overstate.
             assert!(fast >= slow, "{fast} vs {slow}");
         }
+    }
+
+    #[test]
+    fn this_threads_bytes_leave_out_what_another_thread_writes() {
+        let file = tempfile::tempfile().unwrap();
+        let (mine, all) = (
+            Snapshot::start(IoOf::ThisThread),
+            Snapshot::start(IoOf::Process),
+        );
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                use std::io::Write;
+                (&file).write_all(&vec![7u8; 1 << 20]).unwrap();
+            });
+        });
+        let (all, mine) = (all.finish(), mine.finish());
+        assert!(all.write_bytes >= 1 << 20, "{all:?}");
+        // The other snapshot's reads and its reset (one byte) are this thread's.
+        assert!(mine.write_bytes < 1 << 10, "{mine:?}");
+        // Not even a snapshot's own reads of /proc count.
+        let quiet = Snapshot::start(IoOf::ThisThread).finish();
+        assert_eq!((quiet.read_bytes, quiet.write_bytes), (0, 0), "{quiet:?}");
     }
 
     #[test]

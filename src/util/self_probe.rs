@@ -80,10 +80,11 @@ impl SelfProbe {
         })
     }
 
-    /// `rchar` and `wchar` of `io`: bytes read and written through system calls.
-    pub fn io(&self) -> (u64, u64) {
+    /// `rchar` and `wchar` of `io`: bytes read and written through system calls; with
+    /// `counting_this_read`, as they stand once this read is done ([`io_of`]).
+    pub fn io(&self, counting_this_read: bool) -> (u64, u64) {
         let mut buf = [0u8; 512];
-        read(&self.io, &mut buf).map_or((0, 0), parse_io)
+        read(&self.io, &mut buf).map_or((0, 0), |t| io_of(t, counting_this_read))
     }
 }
 
@@ -113,6 +114,20 @@ pub fn with_thread_file<T>(which: ThreadFile, f: impl FnOnce(&str) -> T) -> Opti
     })
 }
 
+/// `(rchar, wchar)` of the text of an `io` file; with `counting_this_read`, `rchar` as it
+/// stands once the read that returned `text` is done: the kernel writes the figures before it
+/// counts that read's own bytes, so a reading taken before a measured span adds them to stay
+/// out of the span's bytes.
+pub fn io_of(text: &str, counting_this_read: bool) -> (u64, u64) {
+    let (r, w) = parse_io(text);
+    let own = if counting_this_read {
+        text.len() as u64
+    } else {
+        0
+    };
+    (r.saturating_add(own), w)
+}
+
 /// The KiB figure after the first `field` in `text` (`VmHWM:   1234 kB`).
 fn kib_after(text: &str, field: &str) -> Option<u64> {
     let at = text.find(field)? + field.len();
@@ -140,9 +155,9 @@ mod tests {
         let status = std::fs::read_to_string("/proc/self/status").unwrap();
         let hwm = super::super::procfs::parse_status_kib(&status, "VmHWM:").unwrap();
         assert!(m.peak_kib.abs_diff(hwm) < 8 << 10, "{m:?} vs VmHWM {hwm}");
-        let (r0, _) = p.io();
+        let (r0, _) = p.io(true);
         let _ = std::fs::read("/proc/self/maps").unwrap();
-        let (r1, _) = p.io();
+        let (r1, _) = p.io(false);
         assert!(r1 > r0, "rchar grows after a read: {r0} -> {r1}");
         let big = vec![1u8; 32 << 20];
         std::hint::black_box(&big);
