@@ -6,19 +6,17 @@
 //! reports that process's deltas through its `StepEnv`, and they are added
 //! ([`StepUsage::add_child`]).
 //!
-//! **Bytes read and written** are those of the thread the step runs on where that is the
-//! runner's own ([`IoOf::ThisThread`], `/proc/thread-self/io`: an inline step): while it
-//! runs, the run's watchdog commits the run's finished work to the store on its own thread
-//! (`runner/watch.rs`), and those WAL writes are not the step's. I/O of threads the step
-//! starts itself is then not counted (that of a worker process is, above). A step on the step
-//! thread (one with a timeout, or a Python step) counts the process's bytes
-//! ([`IoOf::Process`]), which include a commit the runner's wait loop or the watchdog makes
-//! meanwhile. The snapshots' own reads of `/proc` are not counted ([`io_of`]): a step that
-//! reads and writes nothing reports 0 and 0.
+//! **Bytes read and written** are those of the thread each attempt runs on
+//! (`/proc/thread-self/io`, [`StepBytes`]), the runner's own for an inline step or the step
+//! thread: while a step runs, the run's finished work is committed to the store on another
+//! thread (the watchdog, `runner/watch.rs`, or the runner's wait loop), and those WAL writes
+//! are not the step's. I/O of threads the step starts itself is not counted (that of a worker
+//! process is, above). An attempt the runner gives up (timeout, Ctrl-C) counts what its
+//! thread did until then ([`AttemptBytes::give_up`]). The measurement's own reads of `/proc`
+//! are left out ([`io_of`]): a step that reads and writes nothing reports 0 and 0.
 //!
-//! **CPU time** is process-wide on both paths (a step's own worker threads count), so it also
-//! holds the CPU of a commit made while the step runs (at most one per
-//! `store::FLUSH_INTERVAL`).
+//! **CPU time** is process-wide (a step's own worker threads count), so it also holds the
+//! CPU of a commit made while the step runs (at most one per `store::FLUSH_INTERVAL`).
 //!
 //! **Peak RSS is per step.** Before the step the kernel's high-water mark must stand at the
 //! resident set, so that after it `getrusage`'s `ru_maxrss` is the step's peak. When it
@@ -30,41 +28,118 @@
 //! set reads the step's peak from `VmHWM` (`/proc/self/status`) instead.
 //!
 //! **Cheap.** The `/proc` files stay open ([`SelfProbe`], one per thread for
-//! `/proc/thread-self`), so a step opens nothing and costs six system calls: before it
-//! `pread`s of `statm` and `io` and `getrusage`; after it `getrusage` (CPU and peak) and
-//! `pread`s of `io` and `statm`. A reset adds three (`pwrite` of `clear_refs`, then `statm`
-//! and `getrusage` again); `status`, read only on the fallback, alone costs about 3 µs.
+//! `/proc/thread-self`), so a step opens nothing and costs six system calls: before it a
+//! `pread` of `statm` and `getrusage`, around each attempt two `pread`s of the thread's `io`,
+//! after it `getrusage` (CPU and peak) and a `pread` of `statm`. A reset adds three (`pwrite`
+//! of `clear_refs`, then `statm` and `getrusage` again); `status`, read only on the fallback,
+//! alone costs about 3 µs.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use crate::scriptlet::ChildUsage;
 use crate::store::{SampleRow, SeriesKey};
-use crate::util::procfs::process_usage;
+use crate::util::procfs::{parse_io, process_usage};
 use crate::util::self_probe::{io_of, with_thread_file, SelfProbe, ThreadFile};
 
-/// Whose bytes read and written a step's snapshot counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IoOf {
-    /// The calling thread's (the step runs on it).
-    ThisThread,
-    /// The whole process's (the step runs on another thread).
-    Process,
+/// Bytes read and written by the threads a step's attempts ran on, summed over its attempts
+/// (shared with the step thread; see the module header).
+#[derive(Debug, Default)]
+pub struct StepBytes {
+    read: AtomicU64,
+    write: AtomicU64,
 }
 
-impl IoOf {
-    /// `(rchar, wchar)`: one `pread` (the process's figures where the thread's file is
-    /// missing, consistently, as it is opened once per thread). A reading `before` a span
-    /// counts its own bytes ([`io_of`]), so a span's bytes leave out the measurement's reads.
-    fn read(self, before: bool) -> (u64, u64) {
-        let process = || SelfProbe::get().io(before);
-        match self {
-            IoOf::ThisThread => {
-                with_thread_file(ThreadFile::Io, |t| io_of(t, before)).unwrap_or_else(process)
-            }
-            IoOf::Process => process(),
+impl StepBytes {
+    fn add(&self, (read, write): (u64, u64)) {
+        self.read.fetch_add(read, Ordering::Relaxed);
+        self.write.fetch_add(write, Ordering::Relaxed);
+    }
+
+    /// `(read, written)` so far.
+    pub fn total(&self) -> (u64, u64) {
+        (
+            self.read.load(Ordering::Relaxed),
+            self.write.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Runs `work` on this thread and adds what the thread reads and writes meanwhile (two
+    /// `pread`s of `/proc/thread-self/io`).
+    pub fn count<T>(&self, work: impl FnOnce() -> T) -> T {
+        let start = thread_bytes(true);
+        let out = work();
+        self.add(since(start, thread_bytes(false)));
+        out
+    }
+}
+
+/// One attempt's bytes on the step thread, which the runner reads itself when it gives the
+/// attempt up (timeout, Ctrl-C): whichever side comes first adds them, once.
+#[derive(Debug, Default)]
+pub struct AttemptBytes {
+    tid: AtomicI32,
+    start: [AtomicU64; 2],
+    claimed: AtomicBool,
+}
+
+impl AttemptBytes {
+    /// On the step thread: runs `work`, then adds its thread's bytes to `to` unless the
+    /// runner gave the attempt up first.
+    pub fn count<T>(&self, to: &StepBytes, work: impl FnOnce() -> T) -> T {
+        let start = thread_bytes(true);
+        self.start[0].store(start.0, Ordering::Relaxed);
+        self.start[1].store(start.1, Ordering::Relaxed);
+        self.tid.store(this_tid(), Ordering::Release);
+        let out = work();
+        let end = thread_bytes(false);
+        if !self.claimed.swap(true, Ordering::AcqRel) {
+            to.add(since(start, end));
+        }
+        out
+    }
+
+    /// On the runner's thread, giving the attempt up: adds what its thread read and wrote so
+    /// far (one read of `/proc/self/task/<tid>/io`; nothing if it never started).
+    pub fn give_up(&self, to: &StepBytes) {
+        if self.claimed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let tid = self.tid.load(Ordering::Acquire);
+        if tid == 0 {
+            return;
+        }
+        if let Ok(text) = std::fs::read_to_string(format!("/proc/self/task/{tid}/io")) {
+            let start = (
+                self.start[0].load(Ordering::Relaxed),
+                self.start[1].load(Ordering::Relaxed),
+            );
+            to.add(since(start, parse_io(&text)));
         }
     }
+}
+
+/// The calling thread's `(rchar, wchar)` (one `pread`; zeros where the file is missing). A
+/// reading `before` a span counts its own bytes ([`io_of`]), so a span's bytes leave out the
+/// measurement's reads.
+fn thread_bytes(before: bool) -> (u64, u64) {
+    with_thread_file(ThreadFile::Io, |t| io_of(t, before)).unwrap_or_default()
+}
+
+fn since(start: (u64, u64), end: (u64, u64)) -> (u64, u64) {
+    (end.0.saturating_sub(start.0), end.1.saturating_sub(start.1))
+}
+
+/// The calling thread's kernel id (one `gettid` per thread).
+fn this_tid() -> i32 {
+    thread_local! {
+        static TID: i32 = {
+            // SAFETY: gettid has no preconditions.
+            unsafe { libc::gettid() }
+        };
+    }
+    TID.with(|t| *t)
 }
 
 /// A point-in-time reading of this process's resources.
@@ -73,9 +148,6 @@ pub struct Snapshot {
     at: Instant,
     cpu_ns: u64,
     rss_bytes: u64,
-    read_bytes: u64,
-    write_bytes: u64,
-    io: IoOf,
     /// `getrusage`'s peak will be this step's own (see the module header).
     maxrss_is_peak: bool,
     /// The peak mark was reset (it stood above the resident set).
@@ -101,8 +173,8 @@ pub struct StepUsage {
 
 impl Snapshot {
     /// Brings the peak-RSS mark to the resident set (only when it stands above it) and reads
-    /// the counters, the bytes read and written of `io`.
-    pub fn start(io: IoOf) -> Snapshot {
+    /// the counters.
+    pub fn start() -> Snapshot {
         let probe = SelfProbe::get();
         // The resident set first, then the mark: a mark not above that reading had no peak
         // between the two, so it stands at the resident set the step starts from.
@@ -114,14 +186,10 @@ impl Snapshot {
             rss_bytes = probe.rss_bytes();
             usage = process_usage();
         }
-        let (read_bytes, write_bytes) = io.read(true);
         Snapshot {
             at: Instant::now(),
             cpu_ns: usage.cpu_ns,
             rss_bytes,
-            read_bytes,
-            write_bytes,
-            io,
             maxrss_is_peak: usage.max_rss_kib.saturating_mul(1024) <= rss_bytes,
             reset,
         }
@@ -132,12 +200,12 @@ impl Snapshot {
         self.reset
     }
 
-    /// The usage since `self`.
-    pub fn finish(&self) -> StepUsage {
+    /// The usage since `self`, with the bytes the step's attempts counted in `bytes`.
+    pub fn finish(&self, bytes: &StepBytes) -> StepUsage {
         let probe = SelfProbe::get();
         let at = Instant::now();
         let usage = process_usage();
-        let (read_bytes, write_bytes) = self.io.read(false);
+        let (read_bytes, write_bytes) = bytes.total();
         let rss_bytes = probe.rss_bytes();
         let peak_rss_bytes = if self.maxrss_is_peak {
             usage.max_rss_kib.saturating_mul(1024)
@@ -149,8 +217,8 @@ impl Snapshot {
             cpu_ns: usage.cpu_ns.saturating_sub(self.cpu_ns),
             peak_rss_bytes: peak_rss_bytes.max(rss_bytes),
             rss_delta_bytes: rss_bytes as i64 - self.rss_bytes as i64,
-            read_bytes: read_bytes.saturating_sub(self.read_bytes),
-            write_bytes: write_bytes.saturating_sub(self.write_bytes),
+            read_bytes,
+            write_bytes,
         }
     }
 }
@@ -223,7 +291,7 @@ mod tests {
 
     #[test]
     fn usage_sees_cpu_work_and_allocation() {
-        let s = Snapshot::start(IoOf::ThisThread);
+        let s = Snapshot::start();
         let cpu0 = crate::util::procfs::process_cpu_ns();
         let mut v: Vec<u8> = Vec::new();
         let t = Instant::now();
@@ -238,7 +306,7 @@ mod tests {
         }
         let big = vec![1u8; 64 << 20];
         std::hint::black_box(&big);
-        let u = s.finish();
+        let u = s.finish(&StepBytes::default());
         assert!(u.wall_ns >= 30_000_000, "{u:?}");
         assert!(u.cpu_ns >= 10_000_000, "{u:?}");
         assert!(u.peak_rss_bytes >= 64 << 20, "{u:?}");
@@ -249,10 +317,11 @@ mod tests {
     fn a_step_after_a_big_one_reports_its_own_peak_on_either_reading() {
         let big = vec![1u8; 96 << 20];
         std::hint::black_box(&big);
-        let high = Snapshot::start(IoOf::ThisThread).finish().peak_rss_bytes;
+        let none = StepBytes::default();
+        let high = Snapshot::start().finish(&none).peak_rss_bytes;
         assert!(high >= 96 << 20, "{high}");
         drop(big);
-        let s = Snapshot::start(IoOf::ThisThread);
+        let s = Snapshot::start();
         assert!(
             s.reset_peak(),
             "the mark stood 96 MiB above the resident set: it is reset"
@@ -263,13 +332,13 @@ mod tests {
             maxrss_is_peak: true,
             ..s
         }
-        .finish()
+        .finish(&none)
         .peak_rss_bytes;
         let slow = Snapshot {
             maxrss_is_peak: false,
             ..s
         }
-        .finish()
+        .finish(&none)
         .peak_rss_bytes;
         assert!(
             slow + (48 << 20) < high,
@@ -284,25 +353,50 @@ mod tests {
     }
 
     #[test]
-    fn this_threads_bytes_leave_out_what_another_thread_writes() {
+    fn a_threads_bytes_leave_out_what_another_thread_writes_and_the_measurement_itself() {
         let file = tempfile::tempfile().unwrap();
-        let (mine, all) = (
-            Snapshot::start(IoOf::ThisThread),
-            Snapshot::start(IoOf::Process),
-        );
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                use std::io::Write;
-                (&file).write_all(&vec![7u8; 1 << 20]).unwrap();
+        let write = |n: usize| {
+            use std::io::Write;
+            (&file).write_all(&vec![7u8; n]).unwrap();
+        };
+        let bytes = StepBytes::default();
+        bytes.count(|| {
+            write(1000);
+            std::thread::scope(|s| {
+                s.spawn(|| write(1 << 20));
             });
         });
-        let (all, mine) = (all.finish(), mine.finish());
-        assert!(all.write_bytes >= 1 << 20, "{all:?}");
-        // The other snapshot's reads and its reset (one byte) are this thread's.
-        assert!(mine.write_bytes < 1 << 10, "{mine:?}");
-        // Not even a snapshot's own reads of /proc count.
-        let quiet = Snapshot::start(IoOf::ThisThread).finish();
-        assert_eq!((quiet.read_bytes, quiet.write_bytes), (0, 0), "{quiet:?}");
+        assert_eq!(bytes.total(), (0, 1000));
+        // Not even the two reads of /proc count.
+        let quiet = StepBytes::default();
+        quiet.count(|| ());
+        assert_eq!(quiet.total(), (0, 0));
+    }
+
+    #[test]
+    fn an_attempt_given_up_counts_what_its_thread_did_so_far_once() {
+        let file = tempfile::tempfile().unwrap();
+        let (bytes, attempt) = (StepBytes::default(), AttemptBytes::default());
+        let (wrote, go_on) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                attempt.count(&bytes, || {
+                    use std::io::Write;
+                    (&file).write_all(&[1u8; 5000]).unwrap();
+                    wrote.wait();
+                    go_on.wait();
+                    (&file).write_all(&[1u8; 7000]).unwrap();
+                })
+            });
+            wrote.wait();
+            attempt.give_up(&bytes);
+            go_on.wait();
+        });
+        // Given up after the first write: the second is not the step's, nor counted twice.
+        assert_eq!(bytes.total(), (0, 5000));
+        // An attempt that never started adds nothing.
+        AttemptBytes::default().give_up(&bytes);
+        assert_eq!(bytes.total(), (0, 5000));
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod watch;
 pub use attempt::{running_a_step, AttemptEnd, StepWorker};
 pub use builder::RunnerBuilder;
 pub use interrupt::Interrupt;
-pub use measure::{IoOf, Snapshot, StepUsage};
+pub use measure::{Snapshot, StepBytes, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, SkipReason, StepOutcome, StepStatus};
 pub use plan::execution_order;
 

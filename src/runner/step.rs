@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{
-    attempt, watch, AttemptEnd, IoOf, RunOptions, Runner, Snapshot, StepOutcome, StepStatus,
+    attempt, watch, AttemptEnd, RunOptions, Runner, Snapshot, StepBytes, StepOutcome, StepStatus,
     StepUsage,
 };
 use crate::context::{lock, SharedContext};
@@ -22,6 +22,8 @@ struct Call<'a> {
     opts: &'a RunOptions,
     /// Usage reported by the attempts' helper processes.
     child: &'a Arc<Mutex<ChildUsage>>,
+    /// Bytes read and written by the threads the attempts run on.
+    bytes: &'a Arc<StepBytes>,
     /// The registry's around-step hook, for a step that is captured.
     around: Option<AroundStep>,
 }
@@ -39,12 +41,14 @@ impl Runner<'_> {
     ) -> StepOutcome {
         tracing::info!(target: "f0.runner", "Executing step: {} ({}.{})", step.name, step.module, step.function);
         let child = Arc::new(Mutex::new(ChildUsage::default()));
+        let bytes = Arc::new(StepBytes::default());
         let registry = self.registry.clone();
         let call = Call {
             step,
             ctx,
             opts,
             child: &child,
+            bytes: &bytes,
             around: registry.around_step().filter(|_| captured),
         };
         let (end, attempts, mut usage) = match registry.resolve(&step.module, &step.function) {
@@ -60,8 +64,8 @@ impl Runner<'_> {
                 self.measured(&call, &Attempts::new(&make, false), info)
             }
             Resolution::Unresolved(u) => {
-                let snapshot = Snapshot::start(IoOf::ThisThread);
-                (AttemptEnd::Unresolved(u), 1, snapshot.finish())
+                let snapshot = Snapshot::start();
+                (AttemptEnd::Unresolved(u), 1, snapshot.finish(&bytes))
             }
         };
         usage.add_child(&lock_usage(&child));
@@ -106,8 +110,7 @@ impl Runner<'_> {
     }
 
     /// Measures every attempt of a step. The path is chosen first (inline on this thread, or
-    /// on the step thread), so the snapshot counts the bytes of the thread the step runs on
-    /// where it can ([`IoOf`]), and starting the watchdog is not the first step's cost.
+    /// on the step thread), so starting the watchdog is not the first step's cost.
     fn measured(
         &mut self,
         call: &Call<'_>,
@@ -116,13 +119,9 @@ impl Runner<'_> {
     ) -> (AttemptEnd, u32, StepUsage) {
         let timeout = call.step.timeout.or(call.opts.step_timeout);
         let inline = timeout.is_none() && run.inline && self.watch(info.run_id, call.ctx);
-        let snapshot = Snapshot::start(if inline {
-            IoOf::ThisThread
-        } else {
-            IoOf::Process
-        });
+        let snapshot = Snapshot::start();
         let (end, attempts) = self.attempts(call, run, info, inline, timeout);
-        (end, attempts, snapshot.finish())
+        (end, attempts, snapshot.finish(call.bytes))
     }
 
     /// Attempts a fresh `instantiate()` until one succeeds, the retries are spent, or the run
@@ -149,6 +148,7 @@ impl Runner<'_> {
                     step.args.clone(),
                     &self.interrupt,
                     call.around,
+                    call.bytes,
                 )
             } else {
                 self.threaded(call, run, &info, timeout)
@@ -192,6 +192,7 @@ impl Runner<'_> {
                 idle: &idle,
             },
             call.around,
+            call.bytes.clone(),
         )
     }
 

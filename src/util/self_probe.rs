@@ -80,11 +80,10 @@ impl SelfProbe {
         })
     }
 
-    /// `rchar` and `wchar` of `io`: bytes read and written through system calls; with
-    /// `counting_this_read`, as they stand once this read is done ([`io_of`]).
-    pub fn io(&self, counting_this_read: bool) -> (u64, u64) {
+    /// `rchar` and `wchar` of `io`: bytes read and written through system calls.
+    pub fn io(&self) -> (u64, u64) {
         let mut buf = [0u8; 512];
-        read(&self.io, &mut buf).map_or((0, 0), |t| io_of(t, counting_this_read))
+        read(&self.io, &mut buf).map_or((0, 0), parse_io)
     }
 }
 
@@ -155,9 +154,9 @@ mod tests {
         let status = std::fs::read_to_string("/proc/self/status").unwrap();
         let hwm = super::super::procfs::parse_status_kib(&status, "VmHWM:").unwrap();
         assert!(m.peak_kib.abs_diff(hwm) < 8 << 10, "{m:?} vs VmHWM {hwm}");
-        let (r0, _) = p.io(true);
+        let (r0, _) = p.io();
         let _ = std::fs::read("/proc/self/maps").unwrap();
-        let (r1, _) = p.io(false);
+        let (r1, _) = p.io();
         assert!(r1 > r0, "rchar grows after a read: {r0} -> {r1}");
         let big = vec![1u8; 32 << 20];
         std::hint::black_box(&big);

@@ -30,26 +30,34 @@ fn setters(n: i64) -> String {
 }
 
 #[test]
-fn the_watchdogs_commits_during_an_inline_step_are_not_its_writes() {
-    // Broke: a sleeping inline step reported the WAL pages the run's watchdog wrote while it
-    // slept (process-wide /proc/self/io), as if the step had written them.
-    let s = Scratch::new();
-    let r = s.write(
-        "r.yaml",
-        &format!(
-            "steps:\n{}{}",
-            setters(40),
-            step("nap", 100, "Sleep", "args: {seconds: 0.4}")
-        ),
-    );
-    let (code, out) = s.run_json(&r, &[]);
-    assert_eq!(code, 0, "{out}");
-    // The watchdog committed the setters' keys while the nap ran (it commits at most 50 ms
-    // after a step ends), so their history is in the store with the nap's own samples.
-    assert_eq!(s.ctx("k.40"), Some(serde_json::json!(40)));
-    assert_eq!(step_value(&s, "step_write_bytes", "nap"), 0.0);
-    assert_eq!(step_value(&s, "step_read_bytes", "nap"), 0.0);
-    assert!(step_value(&s, "step_wall_time", "nap") >= 0.4e9);
+fn the_stores_commits_during_a_step_are_not_its_bytes_on_either_path() {
+    // Broke: a sleeping step reported the WAL pages written while it slept (process-wide
+    // /proc/self/io) as its own: by the run's watchdog (an inline step) or by the runner's wait
+    // loop (a step on the step thread, here through its timeout).
+    for timeout in ["", ", timeout: 30"] {
+        let s = Scratch::new();
+        let r = s.write(
+            "r.yaml",
+            &format!(
+                "steps:\n{}{}",
+                setters(40),
+                step(
+                    "nap",
+                    100,
+                    "Sleep",
+                    &format!("args: {{seconds: 0.4}}{timeout}")
+                )
+            ),
+        );
+        let (code, out) = s.run_json(&r, &[]);
+        assert_eq!(code, 0, "{out}");
+        // The setters' keys were committed while the nap ran (at most 50 ms after a step
+        // ends), so WAL pages were written during it.
+        assert_eq!(s.ctx("k.40"), Some(serde_json::json!(40)));
+        assert_eq!(step_value(&s, "step_write_bytes", "nap"), 0.0, "{timeout}");
+        assert_eq!(step_value(&s, "step_read_bytes", "nap"), 0.0, "{timeout}");
+        assert!(step_value(&s, "step_wall_time", "nap") >= 0.4e9);
+    }
 }
 
 #[test]
