@@ -23,9 +23,12 @@
 //! already does (`ru_maxrss`, read after the resident set, is not above it: no peak since the
 //! mark was last reset, the common case between small steps) nothing is written; otherwise it
 //! is reset (`/proc/self/clear_refs`, value 5). That is exact whenever the mark reset to the
-//! resident set: `ru_maxrss` also keeps the marks of threads that exited earlier, which no
-//! reset lowers, so a snapshot whose `ru_maxrss` after the reset still exceeds the resident
-//! set reads the step's peak from `VmHWM` (`/proc/self/status`) instead.
+//! resident set: `ru_maxrss` also keeps the marks of threads that exited earlier and, as
+//! Linux carries it across `exec`, the peak of the process that started `f0` when that
+//! exec'd it without a fork of its own (a big test harness, say), which no reset lowers. A
+//! snapshot whose `ru_maxrss` after the reset still exceeds the resident set reads the step's
+//! peak from `VmHWM` (`/proc/self/status`) instead, and such a process resets the mark before
+//! every step (it cannot see from `ru_maxrss` that the mark is in place).
 //!
 //! **Cheap.** The `/proc` files stay open ([`SelfProbe`], one per thread for
 //! `/proc/thread-self`), so a step opens nothing and costs six system calls: before it a
@@ -285,6 +288,34 @@ impl StepUsage {
     }
 }
 
+/// Whether the calling test runs alone in a child process of the test binary: if not, runs
+/// `test` (its full path) there and asserts it passed. The resident set and its peak mark are
+/// the process's, so a test of per-step peaks must not share its process with other tests
+/// (another test's step resetting the mark meanwhile would lower a peak). The child is
+/// started by a forking `sh`: Linux carries `ru_maxrss` across `exec`, so a child exec'd
+/// straight from this big test process would start with its peak mark.
+#[cfg(test)]
+pub(crate) fn alone_in_a_process(test: &str) -> bool {
+    const CHILD: &str = "F0_TEST_ALONE";
+    if std::env::var_os(CHILD).is_some() {
+        return true;
+    }
+    let out = std::process::Command::new("sh")
+        .args(["-c", "\"$@\"; exit $?", "sh"])
+        .arg(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads", "1"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "{test} in its own process: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +381,36 @@ mod tests {
             // An exited thread's mark is above the resident set: getrusage would overstate.
             assert!(fast >= slow, "{fast} vs {slow}");
         }
+    }
+
+    #[test]
+    fn a_quiet_step_after_a_quiet_one_leaves_the_mark_alone() {
+        if !alone_in_a_process(
+            "runner::measure::tests::a_quiet_step_after_a_quiet_one_leaves_the_mark_alone",
+        ) {
+            return;
+        }
+        let none = StepBytes::default();
+        let big = vec![1u8; 64 << 20];
+        std::hint::black_box(&big);
+        drop(big);
+        let after_big = Snapshot::start();
+        assert!(
+            after_big.reset_peak(),
+            "the mark stood 64 MiB above the resident set"
+        );
+        after_big.finish(&none);
+        let quiet = Snapshot::start();
+        assert!(
+            !quiet.reset_peak(),
+            "a quiet step after a quiet one reset the mark"
+        );
+        assert!(quiet.maxrss_is_peak);
+        let u = quiet.finish(&none);
+        assert!(
+            u.peak_rss_bytes < 32 << 20 || u.peak_rss_bytes >= quiet.rss_bytes,
+            "{u:?}"
+        );
     }
 
     #[test]

@@ -47,21 +47,27 @@ fn peak(outcome: &RunOutcome, step: &str) -> u64 {
 
 #[test]
 fn each_step_reports_its_own_peak_before_and_after_a_big_one() {
-    // Big enough to stand out over what other tests of this process hold meanwhile.
+    // In a process of its own: another test's step resetting the peak mark meanwhile would
+    // lower this run's peaks.
+    if !super::super::measure::alone_in_a_process(
+        "runner::step::cost_tests::each_step_reports_its_own_peak_before_and_after_a_big_one",
+    ) {
+        return;
+    }
     let yaml = "steps:\n\
         - {name: quiet1, idx: 1, module: t, function: Allocates}\n\
         - {name: quiet2, idx: 2, module: t, function: Allocates}\n\
-        - {name: big1, idx: 3, module: t, function: Allocates, args: {mib: 256}}\n\
+        - {name: big1, idx: 3, module: t, function: Allocates, args: {mib: 64}}\n\
         - {name: quiet3, idx: 4, module: t, function: Allocates}\n\
-        - {name: big2, idx: 5, module: t, function: Allocates, args: {mib: 256}}\n\
+        - {name: big2, idx: 5, module: t, function: Allocates, args: {mib: 64}}\n\
         - {name: quiet4, idx: 6, module: t, function: Allocates}\n";
     let o = run(yaml);
     for big in ["big1", "big2"] {
-        assert!(peak(&o, big) >= 256 << 20, "{big}: {}", peak(&o, big));
+        assert!(peak(&o, big) >= 64 << 20, "{big}: {}", peak(&o, big));
     }
     for (quiet, before) in [("quiet3", "big1"), ("quiet4", "big2")] {
         assert!(
-            peak(&o, quiet) + (128 << 20) < peak(&o, before),
+            peak(&o, quiet) + (48 << 20) < peak(&o, before),
             "{quiet} kept the peak of {before}: {} vs {}",
             peak(&o, quiet),
             peak(&o, before)
