@@ -15,8 +15,10 @@
 //! thread did until then ([`AttemptBytes::give_up`]). The measurement's own reads of `/proc`
 //! are left out ([`io_of`](crate::util::self_probe::io_of)): a step that reads and writes nothing reports 0 and 0.
 //!
-//! **CPU time** is process-wide (a step's own worker threads count), so it also holds the
-//! CPU of a commit made while the step runs (at most one per `store::FLUSH_INTERVAL`).
+//! **CPU time** is process-wide (a step's own worker threads count), less the CPU time the
+//! threads that commit for the run spent in the same span ([`StepUsage::exclude_cpu`], read
+//! from their clocks: `util::cpu_clock`): the run's watchdog, and the runner's wait loop
+//! beside a step on the step thread. Two `clock_gettime` calls per committing thread.
 //!
 //! **Peak RSS is per step.** Before the step the kernel's high-water mark must stand at the
 //! resident set, so that after it `getrusage`'s `ru_maxrss` is the step's peak. When it
@@ -31,7 +33,8 @@
 //! every step (it cannot see from `ru_maxrss` that the mark is in place).
 //!
 //! **Cheap.** The `/proc` files stay open ([`SelfProbe`], one per thread for
-//! `/proc/thread-self`), so a step opens nothing and costs six system calls: before it a
+//! `/proc/thread-self`), so a step opens nothing and costs six system calls (eight with the
+//! committer's clock, above): before it a
 //! `pread` of `statm` and `getrusage`, around each attempt two `pread`s of the thread's `io`,
 //! after it `getrusage` (CPU and peak) and a `pread` of `statm`. A reset adds three (`pwrite`
 //! of `clear_refs`, then `statm` and `getrusage` again); `status`, read only on the fallback,
@@ -151,6 +154,11 @@ impl StepUsage {
         self.rss_delta_bytes = self.rss_delta_bytes.saturating_add(child.rss_delta_bytes);
         self.read_bytes = self.read_bytes.saturating_add(child.read_bytes);
         self.write_bytes = self.write_bytes.saturating_add(child.write_bytes);
+    }
+
+    /// Takes `ns` of CPU time out of the step's (another thread's work in the same span).
+    pub fn exclude_cpu(&mut self, ns: u64) {
+        self.cpu_ns = self.cpu_ns.saturating_sub(ns);
     }
 
     /// The usage as metric samples tagged with recipe and step (source `runner`).

@@ -14,6 +14,7 @@ use super::{
 use crate::context::{lock, SharedContext};
 use crate::recipe::Step;
 use crate::scriptlet::{AroundStep, ChildUsage, Resolution, Scriptlet, StepEnv, StepInfo};
+use crate::util::cpu_clock::ThreadCpuClock;
 
 /// What every attempt of one step shares.
 struct Call<'a> {
@@ -119,9 +120,27 @@ impl Runner<'_> {
     ) -> (AttemptEnd, u32, StepUsage) {
         let timeout = call.step.timeout.or(call.opts.step_timeout);
         let inline = timeout.is_none() && run.inline && self.watch(info.run_id, call.ctx);
+        // The step's CPU time is the process's, less what the threads that commit for the run
+        // spent meanwhile: the watchdog, and this thread (its wait loop) beside a step on the
+        // step thread.
+        let watchdog = self.inline.watchdog.as_ref().and_then(|d| d.cpu_clock());
+        let runner = if inline {
+            None
+        } else {
+            ThreadCpuClock::current()
+        };
+        let committers: Vec<(ThreadCpuClock, u64)> = [watchdog, runner]
+            .into_iter()
+            .flatten()
+            .map(|c| (c, c.now_ns()))
+            .collect();
         let snapshot = Snapshot::start();
         let (end, attempts) = self.attempts(call, run, info, inline, timeout);
-        (end, attempts, snapshot.finish(call.bytes))
+        let mut usage = snapshot.finish(call.bytes);
+        for (clock, before) in committers {
+            usage.exclude_cpu(clock.now_ns().saturating_sub(before));
+        }
+        (end, attempts, usage)
     }
 
     /// Attempts a fresh `instantiate()` until one succeeds, the retries are spent, or the run

@@ -21,6 +21,7 @@ use std::time::Duration;
 use super::Interrupt;
 use crate::context::SharedContext;
 use crate::store::SharedStore;
+use crate::util::cpu_clock::ThreadCpuClock;
 
 /// How often the watchdog looks.
 pub(super) const POLL: Duration = Duration::from_millis(10);
@@ -82,6 +83,11 @@ fn look(w: &Watched) {
 }
 
 impl Watchdog {
+    /// The watchdog thread's CPU-time clock: what its commits cost is not a step's.
+    pub fn cpu_clock(&self) -> Option<ThreadCpuClock> {
+        self.thread.as_ref().and_then(ThreadCpuClock::of)
+    }
+
     /// Wakes the watchdog for a look now (a batch is ready to commit), instead of at its
     /// next [`POLL`].
     pub fn nudge(&self) {

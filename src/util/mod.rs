@@ -1,6 +1,7 @@
 //! Small shared helpers at the bottom of the crate: wall-clock time in Framework0's units,
 //! [`duration`]s as recipes write them, and [`procfs`] readings of this process.
 
+pub mod cpu_clock;
 pub mod duration;
 pub mod procfs;
 pub mod program;

@@ -61,6 +61,34 @@ fn the_stores_commits_during_a_step_are_not_its_bytes_on_either_path() {
 }
 
 #[test]
+fn the_stores_commits_during_a_step_are_not_its_cpu_time_on_either_path() {
+    // Broke: a sleeping step's CPU time (process-wide) held the CPU of the commit of the
+    // 400 steps before it, made by the watchdog (an inline step) or the runner's wait loop
+    // (a step on the step thread) while it slept.
+    for timeout in ["", ", timeout: 30"] {
+        let s = Scratch::new();
+        let r = s.write(
+            "r.yaml",
+            &format!(
+                "steps:\n{}{}",
+                setters(400),
+                step(
+                    "nap",
+                    1000,
+                    "Sleep",
+                    &format!("args: {{seconds: 0.4}}{timeout}")
+                )
+            ),
+        );
+        let (code, out) = s.run_json(&r, &[]);
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(s.ctx("k.400"), Some(serde_json::json!(400)));
+        let cpu = step_value(&s, "step_cpu_time", "nap");
+        assert!(cpu < 1.5e6, "a 0.4 s sleep used {cpu} ns of CPU{timeout}");
+    }
+}
+
+#[test]
 fn a_profile_of_a_step_a_hundred_steps_back_reads_its_capture() {
     // Broke: every step was captured and only the last 64 captures kept, so a profile of a
     // step more than 64 steps back fell back to the runner's stored figures (no run-queue
@@ -140,9 +168,10 @@ fn measurement_calls(s: &Scratch, n: usize) -> Option<(usize, usize)> {
 }
 
 #[test]
-fn a_no_op_step_costs_six_measurement_calls_and_no_peak_reset() {
+fn a_no_op_step_costs_eight_measurement_calls_and_no_peak_reset() {
     // Broke: 13 per step (the profiler's capture around every step: thread CPU clock, thread
-    // io and schedstat twice each; the runner's peak reset before every step).
+    // io and schedstat twice each; the runner's peak reset before every step). Eight: six of
+    // the step's own figures, two of the watchdog's CPU clock (its commits are not the step's).
     let s = Scratch::new();
     let (Some((many, many_resets)), Some((one, one_resets))) =
         (measurement_calls(&s, 201), measurement_calls(&s, 1))
@@ -152,7 +181,7 @@ fn a_no_op_step_costs_six_measurement_calls_and_no_peak_reset() {
     let per_step = (many - one) as f64 / 200.0;
     let resets = (many_resets - one_resets) as f64 / 200.0;
     assert!(
-        per_step <= 6.05,
+        per_step <= 8.05,
         "{per_step} measurement calls per step ({many} for 201 steps, {one} for 1)"
     );
     assert!(resets < 0.05, "{resets} peak resets per step");
