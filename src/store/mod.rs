@@ -64,6 +64,7 @@ pub mod backend;
 mod baselines;
 mod batch;
 mod context;
+mod csv_fast;
 mod error;
 pub mod exposition;
 pub mod import;
