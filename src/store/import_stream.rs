@@ -2,7 +2,8 @@
 //! transaction, so memory stays bounded whatever its size (a 1 MiB read buffer whose lines are
 //! parsed in place, at most one line cut off by a read — refused beyond [`MAX_CSV_LINE`] —,
 //! 64 rows waiting for their multi-row `INSERT`, SQLite's page cache) and a bad line anywhere
-//! rolls everything back: nothing is half-imported.
+//! rolls everything back: nothing is half-imported. The log's pages are written back to disk
+//! as the import goes ([`super::write_behind`]), not all at the commit's checkpoint.
 
 use super::metrics::SeriesIds;
 use std::fs::File;
@@ -12,6 +13,7 @@ use std::path::Path;
 use rusqlite::{Transaction, TransactionBehavior};
 
 use super::import::{csv_series, CsvLines, CsvOptions, ImportError, ImportFormat, IMPORT_RECIPE};
+use super::write_behind::WalWriteBehind;
 use super::writer::{Row, SampleWriter};
 use super::{SampleRow, SeriesKey, Store, StoreError};
 
@@ -145,8 +147,10 @@ impl Store {
             path: &path,
         };
         let mut out = SampleWriter::new(&tx);
+        let mut wal = WalWriteBehind::open(&path);
         let mut push = |series: i64, ts_ns: i64, value: f64, context: Option<String>| {
             let run = Some(run_id);
+            wal.row();
             out.push(Row {
                 series,
                 run,

@@ -81,6 +81,7 @@ mod series;
 mod sink;
 mod sink_write;
 pub mod timestamp;
+mod write_behind;
 mod writer;
 
 pub use analyses::AnalysisRow;

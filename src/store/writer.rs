@@ -196,3 +196,73 @@ fn bind_and_run(stmt: &mut Statement<'_>, rows: &[Row], uniform: bool) -> rusqli
     }
     stmt.raw_execute().map(drop)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Row, SampleWriter, ROWS_PER_INSERT};
+
+    type Stored = (i64, Option<i64>, i64, f64, Option<String>);
+
+    #[test]
+    fn uniform_and_mixed_batches_store_every_row_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(&dir.path().join("s.db")).unwrap();
+        let n = ROWS_PER_INSERT as i64;
+        let mut want: Vec<Stored> = Vec::new();
+        // A full uniform batch, a full batch whose last row has a context, a full batch of
+        // two series, then a short uniform tail without a run.
+        for i in 0..n {
+            want.push((3, Some(9), i, i as f64 + 0.5, None));
+        }
+        for i in 0..n {
+            let context = (i == n - 1).then(|| "{\"k\":1}".to_owned());
+            want.push((3, Some(9), n + i, -(i as f64), context));
+        }
+        for i in 0..n {
+            want.push((3 + i % 2, Some(9), 2 * n + i, 1.0, None));
+        }
+        for i in 0..5 {
+            want.push((4, None, 3 * n + i, 2.0, None));
+        }
+        let tx = store.conn.transaction().unwrap();
+        let mut out = SampleWriter::new(&tx);
+        for (series, run, ts_ns, value, context) in want.clone() {
+            out.push(Row {
+                series,
+                run,
+                ts_ns,
+                value,
+                context,
+            })
+            .unwrap();
+        }
+        assert_eq!(out.finish().unwrap(), want.len() as u64);
+        tx.commit().unwrap();
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT series_id, run_id, ts_ns, value, context FROM metric_samples ORDER BY id",
+            )
+            .unwrap();
+        let got: Vec<Stored> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(got, want);
+        let ranges: Vec<(i64, i64, i64, i64)> = store
+            .conn
+            .prepare(
+                "SELECT run_id, series_id, first_id, last_id FROM metric_run_series ORDER BY 1, 2",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let last = want.len() as i64;
+        assert_eq!(ranges, vec![(9, 3, 1, last), (9, 4, 1, last)]);
+    }
+}
