@@ -97,13 +97,6 @@ pub(crate) struct InlineSteps {
     watchdog: Option<watch::Watchdog>,
 }
 
-impl InlineSteps {
-    /// Whether the watchdog runs (and commits the run's finished work).
-    fn watching(&self) -> bool {
-        self.watchdog.is_some()
-    }
-}
-
 /// What a run carries from step to step.
 struct RunState {
     run_id: i64,
@@ -255,9 +248,13 @@ impl<'a> Runner<'a> {
             .unwrap_or_default();
         // Grouped commits (store::batch): the step's samples wait with its context changes
         // until FLUSH_INTERVAL has passed since the last commit. With inline steps the
-        // watchdog commits (the runner never waits for it); otherwise the runner does.
-        self.store.hand_over(Some(state.run_id), samples)?;
-        if self.inline.watching() {
+        // watchdog commits (the runner never waits for it), woken early when the samples
+        // make a batch (FLUSH_BATCH); otherwise the runner does.
+        let batch = self.store.hand_over(Some(state.run_id), samples)?;
+        if let Some(dog) = &self.inline.watchdog {
+            if batch {
+                dog.nudge();
+            }
             return Ok(outcome);
         }
         let mut store = self.store.lock_staged();

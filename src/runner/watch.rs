@@ -3,9 +3,11 @@
 //! runner's wait loop does for a step on a step thread: on Ctrl-C (or any raised
 //! [`Interrupt`]) it raises the inline steps' cancellation flag, so a cooperative step stops,
 //! and it commits the run's finished work once [`crate::store::FLUSH_INTERVAL`] has passed
-//! ([`SharedStore::flush_if_due`]), so a long step never holds back what earlier steps did.
+//! ([`SharedStore::flush_if_due`]), so a long step never holds back what earlier steps did,
+//! or as soon as short steps have handed over a batch ([`crate::store::FLUSH_BATCH`]; the
+//! runner [`Watchdog::nudge`]s it), so the commits run beside the steps, not after them.
 //!
-//! It costs one timed sleep per [`POLL`], not a system call per step; it starts with the run's
+//! It costs one timed sleep per [`POLL`] and one wake-up per batch, not a system call per step; it starts with the run's
 //! first inline step and is stopped (and joined) before the run's closing commit.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -70,6 +72,16 @@ fn look(w: &Watched) {
     }
     if let Err(e) = w.store.flush_if_due(w.run_id, &w.context) {
         tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
+    }
+}
+
+impl Watchdog {
+    /// Wakes the watchdog for a look now (a batch is ready to commit), instead of at its
+    /// next [`POLL`].
+    pub fn nudge(&self) {
+        if let Some(t) = &self.thread {
+            t.thread().unpark();
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{SampleRow, Store, StoreError};
+use super::{SampleRow, SeriesKey, Store, StoreError};
 use crate::context::{Context, HistoryEntry};
 
 /// One row of `context_data`.
@@ -62,7 +62,7 @@ impl Store {
         samples: &[SampleRow],
     ) -> Result<(), StoreError> {
         self.check_new_series(samples)?;
-        let staged = std::mem::take(&mut self.staged);
+        let mut staged = std::mem::take(&mut self.staged);
         let cache = std::mem::take(&mut self.series_ids);
         let result = self.write_tx(|tx| {
             write_context(tx, run_id, ctx)?;
@@ -70,14 +70,22 @@ impl Store {
                 let staged = staged.iter().map(|(run, s)| (*run, s));
                 staged.chain(samples.iter().map(|s| (run_id, s)))
             };
-            let (ids, fresh) = super::metrics::resolve_series(tx, &cache, rows().map(|(_, s)| s))?;
+            let (ids, fresh) =
+                super::metrics::resolve_series_at(tx, &cache, rows().map(|(_, s)| s))?;
             super::metrics::write_samples(tx, rows(), &ids)?;
             Ok(fresh)
         });
         self.series_ids = cache;
         match result {
             Ok(fresh) => {
-                self.series_ids.extend(fresh);
+                // The new series' keys move from the written samples into the cache.
+                for (at, id) in fresh {
+                    let key = match staged.get_mut(at) {
+                        Some((_, s)) => std::mem::replace(&mut s.series, SeriesKey::empty()),
+                        None => samples[at - staged.len()].series.clone(),
+                    };
+                    self.series_ids.insert(key, id);
+                }
                 self.last_commit = std::time::Instant::now();
                 ctx.mark_persisted();
                 Ok(())

@@ -52,11 +52,21 @@
 //!   would also need a second index on `id` for the exporter's "samples after id N" reads,
 //!   so it buys nothing over the v6 table.
 //!
+//! **Series (schema v7)**: `metric_series` ids are plain rowids, not `AUTOINCREMENT` (which
+//! reads and rewrites `sqlite_sequence` in every `INSERT`: 8,500 of a new series' ~14,000
+//! instructions in the `sqlite3` shell); series are never deleted, so no id is handed out
+//! twice. A series new to a connection costs one `SELECT` or one `INSERT`: each lookup
+//! guesses from the previous one whether the series exists (`metrics.rs`, `Lookup`), and
+//! the new series' keys move from the committed samples into the connection's cache instead
+//! of being cloned. 1,000 no-op steps on a fresh store (6,000 new series; callgrind of the
+//! whole `f0 run`): 374 M instructions at v6, 260 M at v7.
+//!
 //! **Writes**: samples enter through one multi-row `INSERT` path (`writer.rs`, 64 rows per
-//! statement); the metrics pipeline's batches go straight from the metrics
+//! statement; their runs' `metric_run_series` rows through 64-pair upserts); the metrics pipeline's batches go straight from the metrics
 //! ([`Store::insert_metrics`]: each series found through a key borrowed from the metric, so a
 //! known series costs one hash and no allocation); the runner groups a run's commits
-//! (`batch.rs`, at most [`FLUSH_INTERVAL`] of finished work in memory); `f0 import` streams a
+//! (`batch.rs`, at most [`FLUSH_INTERVAL`] of finished work in memory, and a batch of
+//! [`FLUSH_BATCH`] samples is committed by the run's watchdog beside the steps); `f0 import` streams a
 //! file inside one transaction (`import_stream.rs`, [`ImportSource`]).
 
 mod analyses;
@@ -87,7 +97,7 @@ mod writer;
 pub use analyses::AnalysisRow;
 pub use baselines::{BaselineRecord, BaselineScope, NewBaseline};
 pub use batch::SharedStore;
-pub use batch::FLUSH_INTERVAL;
+pub use batch::{FLUSH_BATCH, FLUSH_INTERVAL};
 pub use context::{ContextRow, HistoryRow};
 pub use error::StoreError;
 pub use import_stream::{ImportSource, ImportSummary};

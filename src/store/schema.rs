@@ -135,6 +135,25 @@ const MIGRATIONS: &[&str] = &[
         SELECT run_id, series_id, MIN(id), MAX(id) FROM metric_samples
         WHERE run_id IS NOT NULL GROUP BY run_id, series_id;
     "#,
+    // v7: series ids without AUTOINCREMENT (issue #16). AUTOINCREMENT reads and rewrites
+    // `sqlite_sequence` in every INSERT statement: callgrind put it at 8,500 instructions of a
+    // new series' ~14,000, and a run's first steps create six series each. Series are never
+    // deleted, so the plain rowid (the largest id plus one) never hands out an id that a
+    // sample or a cache could still mean; rows keep their ids.
+    r#"
+    CREATE TABLE metric_series_v7 (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        metric_type TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        source TEXT,
+        UNIQUE(name, metric_type, unit, tags));
+    INSERT INTO metric_series_v7 (id, name, metric_type, unit, tags, source)
+        SELECT id, name, metric_type, unit, tags, source FROM metric_series ORDER BY id;
+    DROP TABLE metric_series;
+    ALTER TABLE metric_series_v7 RENAME TO metric_series;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -6,7 +6,7 @@
 
 use rusqlite::TransactionBehavior;
 
-use super::metrics::{create_series, SeriesIds, SeriesRef};
+use super::metrics::{create_series, Lookup, SeriesIds, SeriesRef};
 use super::writer::{Row, SampleWriter};
 use super::{Store, StoreError};
 use crate::metrics::PerformanceMetric;
@@ -40,6 +40,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
         let mut fresh = SeriesIds::default();
+        let mut guess = Lookup::SelectFirst;
         let mut out = SampleWriter::new(&tx);
         for m in batch.iter().filter(|m| m.value.is_finite()) {
             let key = SeriesRef::from(m);
@@ -53,7 +54,7 @@ impl Store {
                         }
                     })?;
                     let owned = key.to_key();
-                    let id = create_series(&tx, &owned).map_err(err)?;
+                    let id = create_series(&tx, &owned, &mut guess).map_err(err)?;
                     fresh.insert(owned, id);
                     id
                 }

@@ -2,7 +2,8 @@
 //! [`ROWS_PER_INSERT`] at a time through one prepared multi-row `INSERT`, which costs one
 //! statement execution per 64 rows instead of one per row (`benches/store_layout.rs`
 //! compares both). When the transaction's rows are written, `metric_run_series` learns which
-//! series each run wrote and the id range they lie in (one upsert per pair, not per row).
+//! series each run wrote and the id range they lie in (one upsert row per pair, not per
+//! sample; [`PAIRS_PER_UPSERT`] pairs per statement, in key order).
 //!
 //! A batch whose rows share one series and one run and carry no context (a CSV import, a
 //! single-series pipeline batch) goes through a second statement of 4 columns that names the
@@ -15,7 +16,9 @@
 //! first (callgrind: 2 % of an import's instructions plus as many `memcpy`s). A failing row
 //! fails the whole transaction here anyway (the caller rolls it back), so nothing is lost.
 
-use rusqlite::{params, Statement, Transaction};
+use std::sync::OnceLock;
+
+use rusqlite::{Statement, Transaction};
 
 /// Rows per `INSERT` statement (5 parameters each, well under SQLite's 32,766).
 pub(super) const ROWS_PER_INSERT: usize = 64;
@@ -152,17 +155,54 @@ impl<'t> SampleWriter<'t> {
         }
         if let (Some(first), false) = (self.first_id, self.pairs.is_empty()) {
             let last = self.tx.last_insert_rowid();
-            let mut up = self.tx.prepare_cached(
-                "INSERT INTO metric_run_series (run_id, series_id, first_id, last_id) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (run_id, series_id) \
-                 DO UPDATE SET last_id = MAX(last_id, excluded.last_id)",
-            )?;
-            for (run, series) in &self.pairs {
-                up.execute(params![run, series, first, last])?;
+            let mut pairs: Vec<(i64, i64)> = self.pairs.drain().collect();
+            // In key order, so the upserts walk the table's B-tree from left to right.
+            pairs.sort_unstable();
+            let full = pairs.len() / PAIRS_PER_UPSERT * PAIRS_PER_UPSERT;
+            let (chunks, rest) = pairs.split_at(full);
+            // Full chunks through one statement, the rest one pair at a time (both cached).
+            for chunk in chunks.chunks(PAIRS_PER_UPSERT).chain(rest.chunks(1)) {
+                let mut stmt = self.tx.prepare_cached(upsert_sql(chunk.len()))?;
+                stmt.raw_bind_parameter(1, first)?;
+                stmt.raw_bind_parameter(2, last)?;
+                for (i, (run, series)) in chunk.iter().enumerate() {
+                    stmt.raw_bind_parameter(3 + 2 * i, run)?;
+                    stmt.raw_bind_parameter(4 + 2 * i, series)?;
+                }
+                stmt.raw_execute()?;
             }
         }
         Ok(self.written)
     }
+}
+
+/// (run, series) pairs per `metric_run_series` upsert.
+const PAIRS_PER_UPSERT: usize = 64;
+
+/// The multi-row upsert of `pairs` (1 or [`PAIRS_PER_UPSERT`]) (run, series) pairs into
+/// `metric_run_series`: `?1` and `?2` are the transaction's first and last sample ids, then
+/// two parameters per pair. Built once per size.
+fn upsert_sql(pairs: usize) -> &'static str {
+    debug_assert!(pairs == 1 || pairs == PAIRS_PER_UPSERT);
+    static ONE: OnceLock<String> = OnceLock::new();
+    static FULL: OnceLock<String> = OnceLock::new();
+    let cell = if pairs == 1 { &ONE } else { &FULL };
+    cell.get_or_init(|| {
+        let mut sql = String::from(
+            "INSERT INTO metric_run_series (run_id, series_id, first_id, last_id) VALUES ",
+        );
+        for i in 0..pairs {
+            let at = 3 + 2 * i;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(?{at},?{},?1,?2)", at + 1));
+        }
+        sql.push_str(
+            " ON CONFLICT (run_id, series_id) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)",
+        );
+        sql
+    })
 }
 
 /// Whether `rows` share one series and one run and carry no context.

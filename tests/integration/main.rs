@@ -105,6 +105,7 @@ mod store_edges;
 mod store_import_forms;
 mod store_migration;
 mod store_migration_v6;
+mod store_migration_v7;
 mod store_reliability;
 mod store_rows;
 mod store_timestamps;
