@@ -22,9 +22,20 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::scriptlet::ChildUsage;
-use crate::store::{SampleRow, SeriesKey};
+use crate::store::{SampleRow, SeriesKey, SeriesShape};
 use crate::util::procfs::process_usage;
 use crate::util::self_probe::SelfProbe;
+
+/// The series each step writes (name, type, unit), tagged with its recipe and step, in the
+/// order [`StepUsage::samples`] returns them.
+pub const STEP_SERIES: [SeriesShape<'static>; 6] = [
+    ("step_wall_time", "timing", "ns"),
+    ("step_cpu_time", "timing", "ns"),
+    ("step_peak_rss", "resource", "bytes"),
+    ("step_rss_delta", "resource", "bytes"),
+    ("step_read_bytes", "resource", "bytes"),
+    ("step_write_bytes", "resource", "bytes"),
+];
 
 /// A point-in-time reading of this process's resources.
 #[derive(Debug, Clone, Copy)]
@@ -116,46 +127,30 @@ impl StepUsage {
             ("step".to_owned(), step.to_owned()),
         ]
         .into();
-        let row = |name: &str, metric_type: &str, unit: &str, value: f64| SampleRow {
-            series: SeriesKey {
-                name: name.to_owned(),
-                metric_type: metric_type.to_owned(),
-                unit: unit.to_owned(),
-                tags: tags.clone(),
-                source: Some("runner".to_owned()),
-            },
-            ts_ns,
-            value,
-            context: None,
-        };
-        vec![
-            row("step_wall_time", "timing", "ns", self.wall_ns as f64),
-            row("step_cpu_time", "timing", "ns", self.cpu_ns as f64),
-            row(
-                "step_peak_rss",
-                "resource",
-                "bytes",
-                self.peak_rss_bytes as f64,
-            ),
-            row(
-                "step_rss_delta",
-                "resource",
-                "bytes",
-                self.rss_delta_bytes as f64,
-            ),
-            row(
-                "step_read_bytes",
-                "resource",
-                "bytes",
-                self.read_bytes as f64,
-            ),
-            row(
-                "step_write_bytes",
-                "resource",
-                "bytes",
-                self.write_bytes as f64,
-            ),
-        ]
+        let values = [
+            self.wall_ns as f64,
+            self.cpu_ns as f64,
+            self.peak_rss_bytes as f64,
+            self.rss_delta_bytes as f64,
+            self.read_bytes as f64,
+            self.write_bytes as f64,
+        ];
+        STEP_SERIES
+            .iter()
+            .zip(values)
+            .map(|(&(name, metric_type, unit), value)| SampleRow {
+                series: SeriesKey {
+                    name: name.to_owned(),
+                    metric_type: metric_type.to_owned(),
+                    unit: unit.to_owned(),
+                    tags: tags.clone(),
+                    source: Some("runner".to_owned()),
+                },
+                ts_ns,
+                value,
+                context: None,
+            })
+            .collect()
     }
 }
 

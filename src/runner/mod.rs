@@ -189,6 +189,9 @@ impl<'a> Runner<'a> {
         // read explicitly: the baselines a later analysis compares against.
         let mut ctx = store.load_context(PERSISTENT_PREFIXES)?;
         let run_id = store.begin_run(&recipe_name, &recipe_path, start_time)?;
+        // The step series this recipe's earlier runs wrote, known before the first commit
+        // (store::preload): a recipe run again finds them without a lookup each.
+        store.preload_series(&measure::STEP_SERIES, ("recipe", &recipe_name))?;
         ctx.set("recipe.path", json!(recipe_path), Some(WHO));
         ctx.set("recipe.start_time", json!(start_time), Some(WHO));
         ctx.set("recipe.runner_version", json!(RUNNER_VERSION), Some(WHO));
