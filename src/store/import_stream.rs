@@ -210,7 +210,11 @@ fn each_csv_line(
         source,
     };
     loop {
-        let buf = reader.fill_buf().map_err(io)?;
+        let buf = match reader.fill_buf() {
+            // As `read_until` did: a read interrupted by a signal is retried.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => other.map_err(io)?,
+        };
         let len = buf.len();
         if len == 0 {
             break;
@@ -359,6 +363,41 @@ mod tests {
             Ok(vec![(1_767_225_601_000_000_000, 2f64.to_bits())]),
             "a line of exactly the limit, its end included, is read"
         );
+    }
+
+    /// A reader whose every other read is interrupted by a signal.
+    struct Interrupting<'a> {
+        text: &'a [u8],
+        interrupt: bool,
+    }
+
+    impl std::io::Read for Interrupting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.text.len()).min(5);
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried() {
+        let text = "timestamp,value\n1767225600,1.5\n1767225601,2\n";
+        let reader = std::io::BufReader::new(Interrupting {
+            text: text.as_bytes(),
+            interrupt: false,
+        });
+        let mut out = Vec::new();
+        each_csv_line(reader, "f.csv", &mut |ts, v| {
+            out.push((ts, v.to_bits()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(Ok(out), whole(text));
     }
 
     #[test]
