@@ -15,7 +15,9 @@
 #     and calls run() STEPS times. Both programs log at the same level (LOG=warn by default,
 #     LOG=info for Framework0's default). Per-step cost is
 #     (wall of STEPS steps - wall of 1 step) / (STEPS - 1), so process start cancels out;
-#     system calls per step come from `strace -c -f` the same way.
+#     system calls per step come from `strace -c -f` the same way. The store is new for every
+#     run; a second line times the same recipe on the store its first run left (its step
+#     series already stored), as when a recipe runs again.
 #  3. with CALLGRIND=1, instruction counts of both runner commands and of both imports of the
 #     file's first 200,000 lines (valgrind), ratios that do not move with the machine's load.
 #
@@ -140,6 +142,15 @@ if [ "$ONLY" != import ]; then
         -n "python floor $STEPS" "$PY $TMP/floor.py $STEPS" \
         -n "python floor 1" "$PY $TMP/floor.py 1" >/dev/null
 
+    # The same recipe on a store its earlier run left (the usual case: a recipe run again,
+    # its step series already stored), reset to that store before every run.
+    eval "$CLEAN"
+    "$F0" run "$TMP/steps_n.yaml" >/dev/null
+    cp "$TMP/store.db" "$TMP/seeded.db"
+    hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json existing.json \
+        --prepare "$CLEAN; cp $TMP/seeded.db $TMP/store.db" \
+        -n "f0 run $STEPS steps, existing store" "$F0 run $TMP/steps_n.yaml" >/dev/null
+
     syscalls() { # total system calls of a command (strace -c -f summary line)
         eval "$CLEAN"
         strace -f -c -o "$TMP/strace.txt" "$@" >/dev/null 2>&1 || true
@@ -175,7 +186,8 @@ only, n, steps, rss_kib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(s
 sys_n, sys_1, ir_f0, ir_f0_1, ir_py, ir_anchor, log = sys.argv[5:12]
 import glob, statistics
 med, cpu = {}, {}
-for f in {"all": ("runner.json",), "import": (), "runner": ("runner.json",)}[only]:
+for f in {"all": ("runner.json", "existing.json"), "import": (),
+          "runner": ("runner.json", "existing.json")}[only]:
     for r in json.load(open(f))["results"]:
         med[r["command"]] = r["median"]
         cpu[r["command"]] = r["user"] + r["system"]  # means: hyperfine keeps no CPU median
@@ -208,7 +220,11 @@ print(f"  f0 run             {run_n * 1e3:9.1f} ms whole process, "
       f"{per(run_n, run_1):.1f} us per step (target <= 100, goal 50)")
 print(f"  framework0 anchor  {an_n * 1e3:9.1f} ms whole process, {per(an_n, an_1):.1f} us per step")
 print(f"  python floor       {py_n * 1e3:9.1f} ms whole process, {per(py_n, py_1):.1f} us per step")
-print(f"  framework0 anchor / f0 whole-process ratio: {an_n / run_n:.2f}x (target >= 5x)")
+run_e = med[f"f0 run {steps} steps, existing store"]
+print(f"  f0 run, existing   {run_e * 1e3:9.1f} ms whole process (the recipe's second run: its "
+      f"step series stored)")
+print(f"  framework0 anchor / f0 whole-process ratio: {an_n / run_n:.2f}x, existing store "
+      f"{an_n / run_e:.2f}x (target >= 5x)")
 print(f"  python floor / f0 whole-process ratio:      {py_n / run_n:.2f}x")
 # CPU time (user + sys) moves far less with a loaded machine's scheduling than wall time.
 c = lambda k: cpu[k] * 1e3

@@ -189,9 +189,10 @@ impl<'a> Runner<'a> {
         // read explicitly: the baselines a later analysis compares against.
         let mut ctx = store.load_context(PERSISTENT_PREFIXES)?;
         let run_id = store.begin_run(&recipe_name, &recipe_path, start_time)?;
-        // The step series this recipe's earlier runs wrote, known before the first commit
-        // (store::preload): a recipe run again finds them without a lookup each.
-        store.preload_series(&measure::STEP_SERIES, ("recipe", &recipe_name))?;
+        // The step series this recipe's earlier runs wrote, loaded by the watchdog before its
+        // first commit (store::preload): a recipe run again finds them without a lookup each.
+        self.store
+            .preload_later(&measure::STEP_SERIES, ("recipe", recipe_name.clone()));
         ctx.set("recipe.path", json!(recipe_path), Some(WHO));
         ctx.set("recipe.start_time", json!(start_time), Some(WHO));
         ctx.set("recipe.runner_version", json!(RUNNER_VERSION), Some(WHO));
@@ -284,6 +285,7 @@ impl<'a> Runner<'a> {
             started,
             interrupted,
         );
+        self.store.cancel_preload();
         let mut store = self.store.lock();
         // A run without errors (warnings) clears those an earlier run left in the store, so
         // the store never shows another run's errors as this one's.

@@ -7,6 +7,9 @@
 //! or as soon as short steps have handed over a batch ([`crate::store::FLUSH_BATCH`]; the
 //! runner [`Watchdog::nudge`]s it), so the commits run beside the steps, not after them.
 //!
+//! As it starts it loads the series the run's recipe wrote before
+//! ([`SharedStore::run_preload`]), beside the first steps instead of before them.
+//!
 //! It costs one timed sleep per [`POLL`] and one wake-up per batch, not a system call per step; it starts with the run's
 //! first inline step and is stopped (and joined) before the run's closing commit.
 
@@ -50,6 +53,9 @@ impl Watchdog {
         let thread = std::thread::Builder::new()
             .name("f0-watchdog".to_owned())
             .spawn(move || {
+                if let Err(e) = w.store.run_preload() {
+                    tracing::warn!(target: "f0.runner", "cannot read the run's known series: {e}");
+                }
                 while !stopped.load(Ordering::Acquire) {
                     std::thread::park_timeout(POLL);
                     if stopped.load(Ordering::Acquire) {

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use crate::context::{Context, SharedContext};
 
-use super::{SampleRow, Store, StoreError};
+use super::{SampleRow, SeriesShape, Store, StoreError};
 
 /// The longest a run's finished work waits in memory before it is committed.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
@@ -80,6 +80,9 @@ impl Drop for Store {
 /// Samples with the run they belong to, waiting for a commit.
 type Staged = Vec<(Option<i64>, SampleRow)>;
 
+/// Series to load into the cache ([`Store::preload_series`]): the shapes and the first tag.
+type Preload = (&'static [SeriesShape<'static>], &'static str, String);
+
 /// One store shared by the runner and the steps it runs (each step runs on its own thread;
 /// the runner writes between steps, a step while it runs). Cloning shares the connection.
 #[derive(Clone)]
@@ -87,6 +90,8 @@ pub struct SharedStore {
     store: Arc<Mutex<Store>>,
     /// Samples handed over without the store's lock, waiting to be staged.
     inbox: Arc<Mutex<Staged>>,
+    /// A preload for whoever commits for the run to do first ([`SharedStore::preload_later`]).
+    preload: Arc<Mutex<Option<Preload>>>,
     /// The store's path, for errors raised without its lock.
     path: Arc<PathBuf>,
 }
@@ -98,7 +103,40 @@ impl SharedStore {
             path: Arc::new(store.path.clone()),
             store: Arc::new(Mutex::new(store)),
             inbox: Arc::default(),
+            preload: Arc::default(),
         }
+    }
+
+    /// Asks for [`Store::preload_series`] of `shapes` with the first tag `(key, value)` to be
+    /// done by [`SharedStore::run_preload`] (the run's watchdog calls it as it starts, so the
+    /// scan runs beside the steps, not before them). Replaces an earlier request.
+    pub fn preload_later(
+        &self,
+        shapes: &'static [SeriesShape<'static>],
+        (key, value): (&'static str, String),
+    ) {
+        *self.preload.lock().unwrap_or_else(PoisonError::into_inner) = Some((shapes, key, value));
+    }
+
+    /// Does the preload asked for, if any is still pending; returns the series it added.
+    pub fn run_preload(&self) -> Result<usize, StoreError> {
+        let asked = self
+            .preload
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match asked {
+            Some((shapes, key, value)) => self.lock_staged().preload_series(shapes, (key, &value)),
+            None => Ok(0),
+        }
+    }
+
+    /// Forgets a preload not done yet (the run it was for has ended).
+    pub fn cancel_preload(&self) {
+        self.preload
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     /// Accepts `samples` of `run_id` for a later commit without taking the store's lock (the
@@ -281,5 +319,28 @@ mod tests {
         );
         shared.flush_if_due(run, &ctx).unwrap();
         assert_eq!(stored(), FLUSH_BATCH + 1, "committed without waiting");
+    }
+
+    #[test]
+    fn a_preload_asked_for_is_done_once_by_whoever_runs_it_and_a_cancelled_one_never() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut r = row("step_wall_time", 1.0);
+        r.series.tags = BTreeMap::from([
+            ("recipe".to_owned(), "r".to_owned()),
+            ("step".to_owned(), "a".to_owned()),
+        ]);
+        Store::open(&path)
+            .unwrap()
+            .insert_samples(None, &[r])
+            .unwrap();
+        static SHAPES: [SeriesShape<'static>; 1] = [("step_wall_time", "timing", "ns")];
+        let shared = SharedStore::new(Store::open(&path).unwrap());
+        shared.preload_later(&SHAPES, ("recipe", "r".to_owned()));
+        shared.cancel_preload();
+        assert_eq!(shared.run_preload().unwrap(), 0, "cancelled");
+        shared.preload_later(&SHAPES, ("recipe", "r".to_owned()));
+        assert_eq!(shared.run_preload().unwrap(), 1);
+        assert_eq!(shared.run_preload().unwrap(), 0, "done once");
     }
 }

@@ -3,7 +3,8 @@
 //! A connection learns series ids one by one: a series new to it costs a `SELECT` (about
 //! 7,000 instructions with the string compares of the identity index) even when the store
 //! has had it for months. A recipe run again writes the same six step series per step that
-//! its last run wrote, so the runner asks for them up front: for each step metric, one
+//! its last run wrote, so the runner asks for them up front (its watchdog loads them as it
+//! starts, beside the first steps: `SharedStore::preload_later`): for each step metric, one
 //! range scan of the identity index `(name, metric_type, unit, tags)` over the tag sets that
 //! begin with the recipe's tag (`{"recipe":"NAME",...`: canonical JSON sorts the keys, and
 //! `recipe` sorts before `step`), which reads each series for a fraction of a lookup.
