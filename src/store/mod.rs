@@ -62,7 +62,7 @@
 //!   RSS 12 MiB (v5: 13 MiB).
 //! - plus lines parsed in place in the read buffer (no per-line copy), the value read exactly
 //!   by Clinger's fast path or `fast_float2` (`csv_fast.rs`), and one-series batches written
-//!   with 2 bindings a row (`writer.rs`): 758 M, 1.79x (wall clock, 1 M lines,
+//!   with 2 bindings a row (`writer.rs`): 751 M, 1.81x (wall clock, 1 M lines,
 //!   `benches/store_speed.sh` with 10 paired runs: 1.42x-1.64x over four runs at load
 //!   3.5-5.8, median 1.52x, where the build before gave 1.31x-1.45x, median 1.39x).
 //! - the metrics sink (`cargo bench --bench store_sink`, 10 interleaved series): 11,560
