@@ -16,7 +16,8 @@ pub fn default_registry() -> Registry {
     crate::builtin::register(&mut r);
     performance_metrics::register(&mut r);
     crate::framework0::register(&mut r);
-    // Every step's cost is captured for a later `profile` step with `target: {step: NAME}`.
+    // The cost of a step that a `profile` step targets (`target: {step: NAME}`) is captured
+    // for it; the runner calls the hook only around such steps.
     r.set_around_step(|info, run| crate::profile::capture::around_step(info, run));
     r
 }

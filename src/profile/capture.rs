@@ -1,11 +1,20 @@
 //! The runner hook behind `target: {step: NAME}`: [`around_step`] wraps one step attempt on
-//! the step's own thread, measuring its wall and CPU time, allocations and I/O, and — when a
-//! metrics pipeline is installed — opening a [`super::scope()`] so every timer the step
-//! records nests under it. The capture is kept in memory (the last [`MAX_CAPTURES`]) for a
-//! later profile step of the same run.
+//! the step's own thread, measuring its wall time, the CPU time, allocations, I/O and
+//! run-queue wait of that thread, and — when a metrics pipeline is installed — opening a
+//! [`super::scope()`] so every timer the step records nests under it. The capture is kept in
+//! memory (the last [`MAX_CAPTURES`]) for a later profile step of the same run.
 //!
-//! The runner calls it around the scriptlet (in `runner/attempt.rs`):
-//! `crate::profile::capture::around_step(&info, || scriptlet.run(&env, &args))`.
+//! What it adds over the runner's stored step figures (which a profile falls back to without
+//! a capture, [`super::gather`]): CPU time and I/O of the step's own thread rather than the
+//! process's, the time it waited for a CPU, allocation counts (with
+//! [`crate::collect::alloc::CountingAllocator`]) and the step's timer records.
+//!
+//! The catalog registers it as the registry's around-step hook, and the runner calls it
+//! around the attempts of the steps a step of the recipe names as `target.step` (see
+//! `runner/plan.rs`, `Captured`): `around_step(&info, || scriptlet.run(&env, &args))`. Other
+//! steps pay none of its six system calls (thread CPU clock, `/proc/thread-self/io` and
+//! `schedstat`, each before and after), and a profile of a step many steps back still finds
+//! its capture, as only targeted steps take a place among the kept ones.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;

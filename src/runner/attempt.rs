@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+use super::measure::{AttemptBytes, StepBytes};
 use crate::scriptlet::{AroundStep, Scriptlet, ScriptletError, StepEnv, Unresolved};
 
 /// How an attempt ended.
@@ -111,7 +112,8 @@ pub struct Bounds<'a> {
 }
 
 /// Runs `scriptlet` once in `env` with `args` on the calling thread (the inline path of a
-/// step with no timeout: no thread handoff, so no futex round trip per step). A panic fails
+/// step with no timeout: no thread handoff, so no futex round trip per step), adding the
+/// thread's bytes read and written to `bytes`. A panic fails
 /// the attempt, not the run; an interrupt raised meanwhile (the run's watchdog raises the
 /// step's cancellation flag, see [`super::watch`]) turns a failed or cancelled attempt into
 /// [`AttemptEnd::Interrupted`], while a step that finished its work keeps its result.
@@ -121,8 +123,9 @@ pub fn run_inline(
     args: Map<String, Value>,
     interrupt: &super::Interrupt,
     around: Option<AroundStep>,
+    bytes: &StepBytes,
 ) -> AttemptEnd {
-    let end = classify(invoke(&mut *scriptlet, &env, &args, around));
+    let end = classify(bytes.count(|| invoke(&mut *scriptlet, &env, &args, around)));
     if end != AttemptEnd::Success && interrupt.is_raised() {
         return AttemptEnd::Interrupted(interrupt.describe());
     }
@@ -160,7 +163,8 @@ fn invoke(
 }
 
 /// Runs `scriptlet` once in `env` with `args` on `worker`, bounded by `bounds.timeout` and
-/// `bounds.interrupt`; on either the step's cancellation flag is raised.
+/// `bounds.interrupt`; on either the step's cancellation flag is raised. The step thread's
+/// bytes read and written are added to `bytes` (up to the moment the runner gives it up).
 pub fn run_attempt(
     worker: &mut StepWorker,
     mut scriptlet: Box<dyn Scriptlet>,
@@ -168,6 +172,7 @@ pub fn run_attempt(
     args: Map<String, Value>,
     bounds: Bounds<'_>,
     around: Option<AroundStep>,
+    bytes: Arc<StepBytes>,
 ) -> AttemptEnd {
     let Bounds {
         timeout,
@@ -176,8 +181,11 @@ pub fn run_attempt(
     } = bounds;
     let cancel: Arc<AtomicBool> = env.cancel_flag();
     let (tx, rx) = mpsc::channel();
+    let counted = Arc::new(AttemptBytes::default());
+    let (counting, to) = (counted.clone(), bytes.clone());
     let job: Job = Box::new(move || {
-        let _ = tx.send(invoke(&mut *scriptlet, &env, &args, around));
+        let result = counting.count(&to, || invoke(&mut *scriptlet, &env, &args, around));
+        let _ = tx.send(result);
     });
     if let Err(e) = worker.submit(job) {
         return AttemptEnd::Error(format!("cannot start a thread for the step: {e}"));
@@ -190,6 +198,7 @@ pub fn run_attempt(
                 None => {
                     cancel.store(true, Ordering::Relaxed);
                     worker.abandon();
+                    counted.give_up(&bytes);
                     return AttemptEnd::TimedOut(t.as_secs_f64());
                 }
             },
@@ -206,6 +215,7 @@ pub fn run_attempt(
             cancel.store(true, Ordering::Relaxed);
             if rx.recv_timeout(CANCEL_GRACE).is_err() {
                 worker.abandon();
+                counted.give_up(&bytes);
             }
             return AttemptEnd::Interrupted(interrupt.describe());
         }
@@ -280,6 +290,7 @@ mod tests {
                 idle: &|| {},
             },
             None,
+            Arc::default(),
         );
         assert_eq!(end, AttemptEnd::TimedOut(0.05));
         std::thread::sleep(Duration::from_millis(500));
@@ -302,6 +313,7 @@ mod tests {
                 idle: &|| {},
             },
             None,
+            Arc::default(),
         );
         assert_eq!(end, AttemptEnd::Success);
     }

@@ -17,7 +17,7 @@ mod watch;
 pub use attempt::{running_a_step, AttemptEnd, StepWorker};
 pub use builder::RunnerBuilder;
 pub use interrupt::Interrupt;
-pub use measure::{Snapshot, StepUsage};
+pub use measure::{Snapshot, StepBytes, StepUsage};
 pub use outcome::{RunOutcome, RunStatus, SkipReason, StepOutcome, StepStatus};
 pub use plan::execution_order;
 
@@ -107,6 +107,8 @@ struct RunState {
     /// An earlier step failed and the run does not continue on errors.
     stopped: bool,
     steps: Vec<StepOutcome>,
+    /// The steps the registry's around-step hook wraps.
+    captured: plan::Captured,
 }
 
 impl<'a> Runner<'a> {
@@ -218,6 +220,7 @@ impl<'a> Runner<'a> {
             blocked: HashSet::new(),
             stopped: false,
             steps: Vec::new(),
+            captured: plan::Captured::of(recipe),
         })
     }
 
@@ -245,7 +248,8 @@ impl<'a> Runner<'a> {
             attempt: 0,
             run_id: state.run_id,
         };
-        let outcome = self.run_step(step, info, &state.context, opts);
+        let captured = state.captured.wants(&step.name);
+        let outcome = self.run_step(step, info, &state.context, opts, captured);
         let samples = outcome
             .usage
             .map(|u| u.samples(&state.recipe_name, &step.name, epoch_nanos()))

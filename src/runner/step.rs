@@ -1,43 +1,73 @@
 //! One step of a run: its attempts (inline on the runner's thread, or on the step thread
-//! when a timeout bounds them), retries, measurement and verdict.
+//! when a timeout bounds them), retries, measurement and verdict. The registry's around-step
+//! hook (the profiler's capture) wraps the attempts of the steps a step of the recipe targets
+//! ([`super::plan::Captured`]); every other step runs without it.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{attempt, watch, AttemptEnd, RunOptions, Runner, Snapshot, StepOutcome, StepStatus};
+use super::{
+    attempt, watch, AttemptEnd, RunOptions, Runner, Snapshot, StepBytes, StepOutcome, StepStatus,
+    StepUsage,
+};
 use crate::context::{lock, SharedContext};
 use crate::recipe::Step;
-use crate::scriptlet::{ChildUsage, Resolution, Scriptlet, StepEnv, StepInfo};
+use crate::scriptlet::{AroundStep, ChildUsage, Resolution, Scriptlet, StepEnv, StepInfo};
+
+/// What every attempt of one step shares.
+struct Call<'a> {
+    step: &'a Step,
+    ctx: &'a SharedContext,
+    opts: &'a RunOptions,
+    /// Usage reported by the attempts' helper processes.
+    child: &'a Arc<Mutex<ChildUsage>>,
+    /// Bytes read and written by the threads the attempts run on.
+    bytes: &'a Arc<StepBytes>,
+    /// The registry's around-step hook, for a step that is captured.
+    around: Option<AroundStep>,
+}
 
 impl Runner<'_> {
-    /// Runs every attempt of `step` and judges the result.
+    /// Runs every attempt of `step` (inside the registry's around-step hook when `captured`)
+    /// and judges the result.
     pub(super) fn run_step(
         &mut self,
         step: &Step,
         info: StepInfo,
         ctx: &SharedContext,
         opts: &RunOptions,
+        captured: bool,
     ) -> StepOutcome {
         tracing::info!(target: "f0.runner", "Executing step: {} ({}.{})", step.name, step.module, step.function);
-        let snapshot = Snapshot::start();
         let child = Arc::new(Mutex::new(ChildUsage::default()));
+        let bytes = Arc::new(StepBytes::default());
         let registry = self.registry.clone();
-        let (end, attempts) = match registry.resolve(&step.module, &step.function) {
+        let call = Call {
+            step,
+            ctx,
+            opts,
+            child: &child,
+            bytes: &bytes,
+            around: registry.around_step().filter(|_| captured),
+        };
+        let (end, attempts, mut usage) = match registry.resolve(&step.module, &step.function) {
             Resolution::Found(entry) => {
                 let make = || entry.instantiate();
-                self.attempts(step, &Attempts::new(&make, true), info, ctx, opts, &child)
+                self.measured(&call, &Attempts::new(&make, true), info)
             }
             Resolution::External(ext) => {
                 tracing::debug!(target: "f0.runner", "Step {} runs {}", step.name, ext.origin());
                 // A hosted step works through another process: it keeps the step thread, so
                 // Ctrl-C never waits on that process.
                 let make = || ext.instantiate();
-                self.attempts(step, &Attempts::new(&make, false), info, ctx, opts, &child)
+                self.measured(&call, &Attempts::new(&make, false), info)
             }
-            Resolution::Unresolved(u) => (AttemptEnd::Unresolved(u), 1),
+            Resolution::Unresolved(u) => {
+                let snapshot = Snapshot::start();
+                (AttemptEnd::Unresolved(u), 1, snapshot.finish(&bytes))
+            }
         };
-        let mut usage = snapshot.finish();
         usage.add_child(&lock_usage(&child));
         let mut warnings = Vec::new();
         let mut error = end.message();
@@ -79,42 +109,56 @@ impl Runner<'_> {
         }
     }
 
+    /// Measures every attempt of a step. The path is chosen first (inline on this thread, or
+    /// on the step thread), so starting the watchdog is not the first step's cost.
+    fn measured(
+        &mut self,
+        call: &Call<'_>,
+        run: &Attempts<'_>,
+        info: StepInfo,
+    ) -> (AttemptEnd, u32, StepUsage) {
+        let timeout = call.step.timeout.or(call.opts.step_timeout);
+        let inline = timeout.is_none() && run.inline && self.watch(info.run_id, call.ctx);
+        let snapshot = Snapshot::start();
+        let (end, attempts) = self.attempts(call, run, info, inline, timeout);
+        (end, attempts, snapshot.finish(call.bytes))
+    }
+
     /// Attempts a fresh `instantiate()` until one succeeds, the retries are spent, or the run
-    /// is interrupted; usage reported by the attempts' helper processes lands in `child`.
+    /// is interrupted.
     fn attempts(
         &mut self,
-        step: &Step,
+        call: &Call<'_>,
         run: &Attempts<'_>,
         mut info: StepInfo,
-        ctx: &SharedContext,
-        opts: &RunOptions,
-        child: &Arc<Mutex<ChildUsage>>,
+        inline: bool,
+        timeout: Option<Duration>,
     ) -> (AttemptEnd, u32) {
-        let retries = step.retry_count.unwrap_or(opts.max_retries);
-        let timeout = step.timeout.or(opts.step_timeout);
-        let inline = timeout.is_none() && run.inline && self.watch(info.run_id, ctx);
+        let step = call.step;
+        let retries = step.retry_count.unwrap_or(call.opts.max_retries);
         let mut attempt = 0;
         loop {
             attempt += 1;
             info.attempt = attempt;
             let end = if inline {
-                let env = self.env(info.clone(), ctx, self.inline.cancel.clone(), child);
+                let env = self.env(info.clone(), call, self.inline.cancel.clone());
                 attempt::run_inline(
                     (run.instantiate)(),
                     env,
                     step.args.clone(),
                     &self.interrupt,
-                    self.registry.around_step(),
+                    call.around,
+                    call.bytes,
                 )
             } else {
-                self.threaded(step, run, &info, ctx, timeout, child)
+                self.threaded(call, run, &info, timeout)
             };
             if matches!(end, AttemptEnd::Success | AttemptEnd::Interrupted(_)) || attempt > retries
             {
                 return (end, attempt);
             }
             tracing::warn!(target: "f0.runner", "Step {} attempt {attempt} failed: {}; retrying", step.name, end.message().unwrap_or_default());
-            if self.pause(opts.retry_delay) {
+            if self.pause(call.opts.retry_delay) {
                 return (AttemptEnd::Interrupted(self.interrupt.describe()), attempt);
             }
         }
@@ -124,15 +168,14 @@ impl Runner<'_> {
     /// commits finished work while it waits.
     fn threaded(
         &mut self,
-        step: &Step,
+        call: &Call<'_>,
         run: &Attempts<'_>,
         info: &StepInfo,
-        ctx: &SharedContext,
         timeout: Option<Duration>,
-        child: &Arc<Mutex<ChildUsage>>,
     ) -> AttemptEnd {
-        let env = self.env(info.clone(), ctx, Arc::new(AtomicBool::new(false)), child);
+        let env = self.env(info.clone(), call, Arc::new(AtomicBool::new(false)));
         let store = &self.store;
+        let ctx = call.ctx;
         let idle = || {
             if let Err(e) = store.flush_if_due(info.run_id, ctx) {
                 tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
@@ -142,26 +185,21 @@ impl Runner<'_> {
             &mut self.worker,
             (run.instantiate)(),
             env,
-            step.args.clone(),
+            call.step.args.clone(),
             attempt::Bounds {
                 timeout,
                 interrupt: &self.interrupt,
                 idle: &idle,
             },
-            self.registry.around_step(),
+            call.around,
+            call.bytes.clone(),
         )
     }
 
     /// The environment of one attempt, cancelled through `cancel`.
-    fn env(
-        &self,
-        info: StepInfo,
-        ctx: &SharedContext,
-        cancel: Arc<AtomicBool>,
-        child: &Arc<Mutex<ChildUsage>>,
-    ) -> StepEnv {
-        StepEnv::new(info, ctx.clone(), self.store.clone(), cancel)
-            .with_child_usage(child.clone())
+    fn env(&self, info: StepInfo, call: &Call<'_>, cancel: Arc<AtomicBool>) -> StepEnv {
+        StepEnv::new(info, call.ctx.clone(), self.store.clone(), cancel)
+            .with_child_usage(call.child.clone())
             .with_extensions(self.registry.extensions().clone())
     }
 
@@ -245,6 +283,10 @@ fn missing_keys(step: &Step, ctx: &SharedContext) -> Option<String> {
         )
     })
 }
+
+#[cfg(test)]
+#[path = "step_cost_tests.rs"]
+mod cost_tests;
 
 #[cfg(test)]
 mod tests {

@@ -123,8 +123,9 @@ pub enum Unresolved {
 /// What a step attempt returns.
 pub type StepResult = Result<i32, super::ScriptletError>;
 
-/// A hook wrapped around every step attempt, on the step's own thread: it must call `run`
-/// exactly once and return its result (e.g. the profiler's per-step capture).
+/// A hook wrapped around a step attempt, on the step's own thread: it must call `run`
+/// exactly once and return its result (the profiler's per-step capture). The runner wraps it
+/// around the attempts of the steps a step of the recipe targets (`args.target.step`).
 pub type AroundStep = fn(info: &super::StepInfo, run: &mut dyn FnMut() -> StepResult) -> StepResult;
 
 /// Scriptlets keyed by (module, function), with an optional [`Fallback`] for the rest.
@@ -242,12 +243,12 @@ impl Registry {
         Resolution::Unresolved(Unresolved::NoModule { missing })
     }
 
-    /// Sets the hook the runner wraps around every step attempt.
+    /// Sets the hook the runner wraps around the attempts of targeted steps ([`AroundStep`]).
     pub fn set_around_step(&mut self, hook: AroundStep) {
         self.around_step = Some(hook);
     }
 
-    /// The hook around every step attempt, if one is set.
+    /// The hook around the attempts of targeted steps, if one is set.
     pub fn around_step(&self) -> Option<AroundStep> {
         self.around_step
     }

@@ -113,6 +113,20 @@ pub fn with_thread_file<T>(which: ThreadFile, f: impl FnOnce(&str) -> T) -> Opti
     })
 }
 
+/// `(rchar, wchar)` of the text of an `io` file; with `counting_this_read`, `rchar` as it
+/// stands once the read that returned `text` is done: the kernel writes the figures before it
+/// counts that read's own bytes, so a reading taken before a measured span adds them to stay
+/// out of the span's bytes.
+pub fn io_of(text: &str, counting_this_read: bool) -> (u64, u64) {
+    let (r, w) = parse_io(text);
+    let own = if counting_this_read {
+        text.len() as u64
+    } else {
+        0
+    };
+    (r.saturating_add(own), w)
+}
+
 /// The KiB figure after the first `field` in `text` (`VmHWM:   1234 kB`).
 fn kib_after(text: &str, field: &str) -> Option<u64> {
     let at = text.find(field)? + field.len();

@@ -98,6 +98,7 @@ mod robustness;
 mod run_semantics;
 mod series_cli;
 mod series_steps;
+mod step_cost;
 mod store;
 mod store_analysis;
 mod store_backend;

@@ -76,9 +76,10 @@ fn the_text_report_states_the_baseline_comparison() {
 }
 
 #[test]
-fn a_step_profiled_long_after_it_ran_is_read_from_the_stored_measurements() {
-    // Only the last 64 step captures stay in memory; 70 steps later, the profile of `pause`
-    // comes from the runner's stored step_* samples.
+fn a_step_profiled_long_after_it_ran_is_still_profiled() {
+    // Only the last 64 step captures stay in memory, and only targeted steps are captured:
+    // 70 steps later, the profile of `pause` still has its figures (without a capture they
+    // come from the runner's stored step_* samples: runner/step_cost_tests.rs).
     let s = Scratch::new();
     let mut steps = String::from("steps:\n");
     steps.push_str(&crate::util::step(
