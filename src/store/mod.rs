@@ -24,6 +24,25 @@
 //!   16 KiB pages, all within this machine's noise) while costing its size in RSS; the
 //!   import's peak memory stays bounded by it.
 //! - `foreign_keys=ON`, busy timeout 10 s (`F0_BUSY_TIMEOUT_MS`).
+//! - **The import connection** (`f0 import`) keeps all of these; its one transaction holds
+//!   the whole file, so a bad line leaves nothing and a crash leaves the store as it was.
+//!   Considered and rejected (instruction counts: callgrind, 200,000 lines): `cache_size`
+//!   16 MiB (853 M against 852 M: a spilled page is written to the log once either way, and
+//!   the cache would be 14 MiB more RSS); 16 KiB pages (-5 % of SQLite's instructions, but the
+//!   page size is the whole store's, fixed when it is created, and every small runner commit
+//!   would write 16 KiB per page touched); `locking_mode=EXCLUSIVE` (no shared-memory index,
+//!   but every reader locked out for the import's duration); `synchronous=OFF` (a power cut
+//!   mid-checkpoint could corrupt the file). The checkpoint is paid by the import itself: its
+//!   commit passes the 1,000-page auto-checkpoint, so SQLite `fsync`s the log, copies it into
+//!   the database, `fsync`s that, and the close deletes the log (1 M lines: about 50 MB each
+//!   way, 0.1 s of waiting on this machine's disk, against the shell's 21 MB). The log's
+//!   pages are asked to go to disk as the import writes them (`write_behind.rs`), so its
+//!   `fsync` there waits 2-9 ms instead of about 40 ms. In a 1 M-line import of one series,
+//!   index maintenance is the largest share of SQLite's work: the seek is cheap (rows arrive
+//!   in `ts_ns` order, so SQLite's append shortcut lands on the rightmost leaf, about 300
+//!   instructions a row) but each overflow of that leaf rebalances three siblings
+//!   (`balance_nonroot`, about 7 per index page, about 575 instructions a row, pages left
+//!   88 % full); the table's own splits take SQLite's cheap `balance_quick`.
 //!
 //! **Layout of `metric_samples` (schema v6)**, chosen by instruction counts (callgrind, which
 //! this loaded 2-core machine cannot move) of a 200,000-line `f0 import` against the `sqlite3`
@@ -41,6 +60,11 @@
 //!   (wall clock, 1 M lines, `benches/store_speed.sh` medians: 1.09x to 1.65x over four runs
 //!   at load 1.4-2.5, median 1.41x; 1.28x at load 5; the v5 build 0.76x to 0.82x). Peak
 //!   RSS 12 MiB (v5: 13 MiB).
+//! - plus lines parsed in place in the read buffer (no per-line copy), the value read exactly
+//!   by Clinger's fast path or `fast_float2` (`csv_fast.rs`), and one-series batches written
+//!   with 2 bindings a row (`writer.rs`): 751 M, 1.81x (wall clock, 1 M lines,
+//!   `benches/store_speed.sh` with 10 paired runs: 1.42x-1.64x over four runs at load
+//!   3.5-5.8, median 1.52x, where the build before gave 1.31x-1.45x, median 1.39x).
 //! - the metrics sink (`cargo bench --bench store_sink`, 10 interleaved series): 11,560
 //!   instructions per sample at v5, 8,277 with the borrowed-key path, 6,120 at v6 (the
 //!   floor's unindexed single-row insert: about 2,800); 1.01-1.49 M samples/s at load 2
@@ -74,6 +98,7 @@ pub mod backend;
 mod baselines;
 mod batch;
 mod context;
+mod csv_fast;
 mod error;
 pub mod exposition;
 pub mod import;
@@ -91,6 +116,7 @@ mod series;
 mod sink;
 mod sink_write;
 pub mod timestamp;
+mod write_behind;
 mod writer;
 
 pub use analyses::AnalysisRow;

@@ -5,6 +5,12 @@
 //! series each run wrote and the id range they lie in (one upsert row per pair, not per
 //! sample; [`PAIRS_PER_UPSERT`] pairs per statement, in key order).
 //!
+//! A batch whose rows share one series and one run and carry no context (a CSV import, a
+//! single-series pipeline batch) goes through a second statement of 4 columns that names the
+//! series and the run once (`VALUES (?1,?2,?3,?4),(?1,?2,?5,?6),…`): 2 bindings per row
+//! instead of 5 and one register copy less per row in SQLite's program (callgrind, 200,000
+//! rows of one series: 3,500 instructions of SQLite work per row against 3,200).
+//!
 //! `INSERT OR FAIL`, not the default `ABORT`: an aborting multi-row statement must be able to
 //! undo its own earlier rows, so SQLite copies every page it touches into a statement journal
 //! first (callgrind: 2 % of an import's instructions plus as many `memcpy`s). A failing row
@@ -26,6 +32,29 @@ pub(super) struct Row {
     pub context: Option<String>,
 }
 
+/// `INSERT` of `rows` rows of one series and one run, without context: `?1` is the series,
+/// `?2` the run, then `ts_ns, value` per row.
+fn uniform_insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT OR FAIL INTO metric_samples (series_id, run_id, ts_ns, value) VALUES ",
+    );
+    for i in 0..rows {
+        let at = 3 + 2 * i;
+        let sep = if i == 0 { "" } else { "," };
+        sql.push_str(&format!("{sep}(?1,?2,?{},?{})", at, at + 1));
+    }
+    sql
+}
+
+/// The statement of `rows` rows: [`uniform_insert_sql`] or [`insert_sql`].
+fn batch_sql(rows: usize, uniform: bool) -> String {
+    if uniform {
+        uniform_insert_sql(rows)
+    } else {
+        insert_sql(rows)
+    }
+}
+
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
         "INSERT OR FAIL INTO metric_samples (series_id, run_id, ts_ns, value, context) VALUES ",
@@ -44,6 +73,8 @@ fn insert_sql(rows: usize) -> String {
 pub(super) struct SampleWriter<'t> {
     tx: &'t Transaction<'t>,
     full: Option<Statement<'t>>,
+    /// The full batch's statement for rows of one series and run without context.
+    uniform: Option<Statement<'t>>,
     rows: Vec<Row>,
     written: u64,
     /// The (run, series) pairs written, the last one first checked.
@@ -60,6 +91,7 @@ impl<'t> SampleWriter<'t> {
         SampleWriter {
             tx,
             full: None,
+            uniform: None,
             rows: Vec::with_capacity(ROWS_PER_INSERT),
             written: 0,
             pairs: Default::default(),
@@ -80,11 +112,17 @@ impl<'t> SampleWriter<'t> {
         self.rows.push(row);
         if self.rows.len() == ROWS_PER_INSERT {
             self.note_first_id()?;
-            if self.full.is_none() {
-                self.full = Some(self.tx.prepare(&insert_sql(ROWS_PER_INSERT))?);
+            let uniform = is_uniform(&self.rows);
+            let slot = if uniform {
+                &mut self.uniform
+            } else {
+                &mut self.full
+            };
+            if slot.is_none() {
+                *slot = Some(self.tx.prepare(&batch_sql(ROWS_PER_INSERT, uniform))?);
             }
-            if let Some(stmt) = &mut self.full {
-                bind_and_run(stmt, &self.rows)?;
+            if let Some(stmt) = slot {
+                bind_and_run(stmt, &self.rows, uniform)?;
             }
             self.written += self.rows.len() as u64;
             self.rows.clear();
@@ -108,8 +146,11 @@ impl<'t> SampleWriter<'t> {
     pub fn finish(mut self) -> rusqlite::Result<u64> {
         if !self.rows.is_empty() {
             self.note_first_id()?;
-            let mut stmt = self.tx.prepare_cached(&insert_sql(self.rows.len()))?;
-            bind_and_run(&mut stmt, &self.rows)?;
+            let uniform = is_uniform(&self.rows);
+            let mut stmt = self
+                .tx
+                .prepare_cached(&batch_sql(self.rows.len(), uniform))?;
+            bind_and_run(&mut stmt, &self.rows, uniform)?;
             self.written += self.rows.len() as u64;
         }
         if let (Some(first), false) = (self.first_id, self.pairs.is_empty()) {
@@ -164,7 +205,27 @@ fn upsert_sql(pairs: usize) -> &'static str {
     })
 }
 
-fn bind_and_run(stmt: &mut Statement<'_>, rows: &[Row]) -> rusqlite::Result<()> {
+/// Whether `rows` share one series and one run and carry no context.
+fn is_uniform(rows: &[Row]) -> bool {
+    let Some(first) = rows.first() else {
+        return false;
+    };
+    rows.iter()
+        .all(|r| r.series == first.series && r.run == first.run && r.context.is_none())
+}
+
+/// Binds `rows` to `stmt` and runs it: a statement of [`uniform_insert_sql`] when `uniform`
+/// (the rows are [`is_uniform`]), else of [`insert_sql`].
+fn bind_and_run(stmt: &mut Statement<'_>, rows: &[Row], uniform: bool) -> rusqlite::Result<()> {
+    if uniform {
+        stmt.raw_bind_parameter(1, rows[0].series)?;
+        stmt.raw_bind_parameter(2, rows[0].run)?;
+        for (i, r) in rows.iter().enumerate() {
+            stmt.raw_bind_parameter(3 + 2 * i, r.ts_ns)?;
+            stmt.raw_bind_parameter(4 + 2 * i, r.value)?;
+        }
+        return stmt.raw_execute().map(drop);
+    }
     for (i, r) in rows.iter().enumerate() {
         let at = i * 5;
         stmt.raw_bind_parameter(at + 1, r.series)?;
@@ -174,4 +235,74 @@ fn bind_and_run(stmt: &mut Statement<'_>, rows: &[Row]) -> rusqlite::Result<()> 
         stmt.raw_bind_parameter(at + 5, r.context.as_deref())?;
     }
     stmt.raw_execute().map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Row, SampleWriter, ROWS_PER_INSERT};
+
+    type Stored = (i64, Option<i64>, i64, f64, Option<String>);
+
+    #[test]
+    fn uniform_and_mixed_batches_store_every_row_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(&dir.path().join("s.db")).unwrap();
+        let n = ROWS_PER_INSERT as i64;
+        let mut want: Vec<Stored> = Vec::new();
+        // A full uniform batch, a full batch whose last row has a context, a full batch of
+        // two series, then a short uniform tail without a run.
+        for i in 0..n {
+            want.push((3, Some(9), i, i as f64 + 0.5, None));
+        }
+        for i in 0..n {
+            let context = (i == n - 1).then(|| "{\"k\":1}".to_owned());
+            want.push((3, Some(9), n + i, -(i as f64), context));
+        }
+        for i in 0..n {
+            want.push((3 + i % 2, Some(9), 2 * n + i, 1.0, None));
+        }
+        for i in 0..5 {
+            want.push((4, None, 3 * n + i, 2.0, None));
+        }
+        let tx = store.conn.transaction().unwrap();
+        let mut out = SampleWriter::new(&tx);
+        for (series, run, ts_ns, value, context) in want.clone() {
+            out.push(Row {
+                series,
+                run,
+                ts_ns,
+                value,
+                context,
+            })
+            .unwrap();
+        }
+        assert_eq!(out.finish().unwrap(), want.len() as u64);
+        tx.commit().unwrap();
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT series_id, run_id, ts_ns, value, context FROM metric_samples ORDER BY id",
+            )
+            .unwrap();
+        let got: Vec<Stored> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(got, want);
+        let ranges: Vec<(i64, i64, i64, i64)> = store
+            .conn
+            .prepare(
+                "SELECT run_id, series_id, first_id, last_id FROM metric_run_series ORDER BY 1, 2",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let last = want.len() as i64;
+        assert_eq!(ranges, vec![(9, 3, 1, last), (9, 4, 1, last)]);
+    }
 }

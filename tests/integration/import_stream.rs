@@ -138,3 +138,65 @@ fn an_indented_json_array_with_float_second_timestamps_keeps_each_samples_contex
     );
     assert_eq!(count(&s, "SELECT COUNT(*) FROM metric_samples"), 2);
 }
+
+#[test]
+fn a_csv_line_longer_than_1_mib_stops_the_import_with_its_number_and_writes_nothing() {
+    let s = Scratch::new();
+    // A file without line ends would otherwise be held whole: its one line is refused.
+    let mut text = String::from("timestamp,value\n1767225600,1.5\n1767225601,");
+    text.push_str(&"7".repeat(2 << 20));
+    text.push_str("\n1767225602,2\n");
+    let p = s.write("long.csv", &text);
+    let (code, peak) = import_peak(&s, &[p.to_str().unwrap(), "--name", "m"]);
+    assert_eq!(code, Some(1));
+    assert!(peak < 64 << 20, "peaked at {peak} bytes");
+    let out = s.run(&["import", p.to_str().unwrap(), "--name", "m"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("long.csv:3: line is longer than 1 MiB; accepted: timestamp,value lines"),
+        "{err}"
+    );
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM metric_samples"), 0);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM runs"), 0);
+}
+
+#[test]
+fn csv_lines_of_every_shape_import_as_the_general_reader_reads_them() {
+    let s = Scratch::new();
+    // Fast lines, CRLF ends, lines the fast path leaves to the general one, no final newline.
+    let text = "timestamp,value\r\n1767225600,361.522775\r\n1767225601,-0.25\n\n# note\n\
+                1767225602 , \"2.5\"\n1767225603,1e3\n1767225604,12345678901234567890.5\n\
+                1767225605.5,+.5\n2026-01-01T00:00:06Z,9007199254740993\n1767225607,0.1";
+    let p = s.write("shapes.csv", text);
+    let out = s.run(&["import", p.to_str().unwrap(), "--name", "m"]);
+    assert!(out.status.success(), "{out:?}");
+    let rows: Vec<(i64, f64)> = s
+        .sql()
+        .prepare("SELECT ts_ns, value FROM metric_samples ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let s0 = 1_767_225_600_000_000_000i64;
+    let sec = 1_000_000_000i64;
+    let want: [(i64, f64); 8] = [
+        (s0, 361.522775),
+        (s0 + sec, -0.25),
+        (s0 + 2 * sec, 2.5),
+        (s0 + 3 * sec, 1000.0),
+        (s0 + 4 * sec, 12_345_678_901_234_567_890.5),
+        (s0 + 5 * sec + sec / 2, 0.5),
+        (s0 + 6 * sec, 9_007_199_254_740_993.0),
+        (s0 + 7 * sec, 0.1),
+    ];
+    assert_eq!(rows.len(), want.len(), "{rows:?}");
+    for (got, want) in rows.iter().zip(want) {
+        assert_eq!(got.0, want.0);
+        assert_eq!(
+            got.1.to_bits(),
+            want.1.to_bits(),
+            "{got:?} against {want:?}"
+        );
+    }
+}
