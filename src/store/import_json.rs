@@ -1,7 +1,9 @@
 //! Framework0 `PerformanceMetric` JSON for `f0 import`, read one object at a time from any
 //! reader: JSON lines (each line parsed on its own, errors name the line), pretty-printed
 //! objects one after another, or one array of objects (both parsed as a stream; errors name
-//! the line serde_json stopped at). See [`super::import`] for the accepted fields.
+//! the line serde_json stopped at). No line is held whole beyond [`MAX_JSON_LINE`]: a longer
+//! JSON line is refused, and a first line that long (an array on one line, as Python's
+//! `json.dump` writes it) is streamed. See [`super::import`] for the accepted fields.
 
 use std::io::{BufRead, Read};
 
@@ -77,49 +79,34 @@ pub(super) fn each_metric<R: BufRead>(
     label: &str,
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
-    let bad = |line: usize, e: &serde_json::Error| ImportError::Line {
-        path: label.to_owned(),
-        line,
-        // serde_json's message may hold a whole string value of the file: quoted briefly.
-        message: format!(
-            "not a PerformanceMetric JSON object: {}",
-            crate::diagnostic::quote(&e.to_string())
-        ),
-    };
+    let bad = |line: usize, e: &serde_json::Error| not_a_metric(label, line, e);
     let io = |source| ImportError::Io {
         path: label.to_owned(),
         source,
     };
-    // The first line decides: a whole object on it means JSON lines.
-    let mut first = String::new();
+    // The first line decides: a whole object on it means JSON lines. It is read at most
+    // MAX_JSON_LINE bytes at a time, so a one-line array (what Python's `json.dump` writes)
+    // is streamed like any other, never held whole.
+    let mut first = Vec::new();
     let mut lineno = 0;
-    while first.trim().is_empty() {
+    let mut cut = false;
+    while !cut && first.trim_ascii().is_empty() {
         first.clear();
-        if reader.read_line(&mut first).map_err(io)? == 0 {
+        let (n, c) = read_line_capped(&mut reader, &mut first).map_err(io)?;
+        if n == 0 {
             return Ok(());
         }
-        lineno += 1;
+        (lineno, cut) = (lineno + 1, c);
     }
-    let head = first.trim();
-    let is_array = head.starts_with('[');
-    if head.starts_with('{') && head.ends_with('}') {
-        let mut line = first;
-        loop {
-            if !line.trim().is_empty() {
-                let m: Imported = serde_json::from_str(&line).map_err(|e| bad(lineno, &e))?;
-                sink(m.into())?;
-            }
-            line.clear();
-            if reader.read_line(&mut line).map_err(io)? == 0 {
-                return Ok(());
-            }
-            lineno += 1;
-        }
+    let head = first.trim_ascii();
+    let is_array = head.starts_with(b"[");
+    if !cut && head.starts_with(b"{") && head.ends_with(b"}") {
+        return each_line(reader, first, lineno, label, sink);
     }
     // A stream: the lines already read, then the rest. serde_json counts lines from the
     // first non-blank one, so its line numbers are shifted by the blank lines before it.
     let skipped = lineno - 1;
-    let chained = std::io::Cursor::new(first.into_bytes()).chain(reader);
+    let chained = std::io::Cursor::new(first).chain(reader);
     let mut de = serde_json::Deserializer::from_reader(chained);
     let mut failed = None;
     let result = if is_array {
@@ -150,6 +137,83 @@ pub(super) fn each_metric<R: BufRead>(
         return Err(e);
     }
     result.map_err(|e| bad(e.line() + skipped, &e))
+}
+
+/// The error for line `line` of `label` that serde_json refused (`e`).
+fn not_a_metric(label: &str, line: usize, e: &serde_json::Error) -> ImportError {
+    ImportError::Line {
+        path: label.to_owned(),
+        line,
+        // serde_json's message may hold a whole string value of the file: quoted briefly.
+        message: format!(
+            "not a PerformanceMetric JSON object: {}",
+            crate::diagnostic::quote(&e.to_string())
+        ),
+    }
+}
+
+/// JSON lines from `first` (line `lineno`) on: one object per line, blank lines skipped.
+fn each_line<R: BufRead>(
+    mut reader: R,
+    mut line: Vec<u8>,
+    mut lineno: usize,
+    label: &str,
+    sink: &mut Sink<'_>,
+) -> Result<(), ImportError> {
+    let io = |source| ImportError::Io {
+        path: label.to_owned(),
+        source,
+    };
+    loop {
+        if !line.trim_ascii().is_empty() {
+            let text = std::str::from_utf8(&line).map_err(|_| io(not_utf8()))?;
+            let m: Imported =
+                serde_json::from_str(text).map_err(|e| not_a_metric(label, lineno, &e))?;
+            sink(m.into())?;
+        }
+        line.clear();
+        let (n, cut) = read_line_capped(&mut reader, &mut line).map_err(io)?;
+        if n == 0 {
+            return Ok(());
+        }
+        lineno += 1;
+        if cut {
+            return Err(ImportError::Line {
+                path: label.to_owned(),
+                line: lineno,
+                message: format!(
+                    "line is longer than {} MiB; accepted: one PerformanceMetric JSON object \
+                     per line",
+                    MAX_JSON_LINE >> 20
+                ),
+            });
+        }
+    }
+}
+
+/// The longest JSON line read whole: a JSON-lines file's line beyond it is refused, and a
+/// first line beyond it (one object or array on one line) is read as a stream.
+pub(super) const MAX_JSON_LINE: usize = 1 << 20;
+
+/// Appends the next line of `reader` to `buf`, at most [`MAX_JSON_LINE`] bytes of it: the
+/// bytes read and whether the line was cut there (its rest stays in `reader`).
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<(usize, bool)> {
+    let start = buf.len();
+    let n = reader.take(MAX_JSON_LINE as u64).read_until(b'\n', buf)?;
+    let cut = n == MAX_JSON_LINE && buf.last() != Some(&b'\n');
+    debug_assert!(buf.len() - start == n);
+    Ok((n, cut))
+}
+
+/// The error std's `read_line` gives for bytes that are not UTF-8.
+fn not_utf8() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "stream did not contain valid UTF-8",
+    )
 }
 
 /// Visits the array's elements one at a time (never holding the array).

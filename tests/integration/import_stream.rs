@@ -200,3 +200,71 @@ fn csv_lines_of_every_shape_import_as_the_general_reader_reads_them() {
         );
     }
 }
+
+/// A JSON array of `n` PerformanceMetric objects on one line, as Python's `json.dump` writes
+/// it (≈ 150 bytes an object).
+fn one_line_json_array(s: &Scratch, name: &str, n: usize) -> std::path::PathBuf {
+    let path = s.path(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    write!(f, "[").unwrap();
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { ", " };
+        write!(
+            f,
+            "{sep}{{\"name\": \"lat\", \"value\": {}.25, \"metric_type\": \"timing\", \"unit\": \"ms\", \"timestamp\": {}.5, \"tags\": {{\"host\": \"h{}\"}}}}",
+            i % 1000,
+            1_767_225_600 + i,
+            i % 3
+        )
+        .unwrap();
+    }
+    writeln!(f, "]").unwrap();
+    f.flush().unwrap();
+    path
+}
+
+#[test]
+fn a_json_array_on_one_line_is_streamed_not_held_whole() {
+    // Broke: the first line decided the JSON form and was read whole, so a one-line array
+    // (Python's json.dump) of any size was held in memory at once (≈ 3x the file).
+    let s = Scratch::new();
+    let rows = 400_000;
+    let file = one_line_json_array(&s, "one_line.json", rows);
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(size > 40 << 20, "a big file: {size} bytes");
+    let (code, peak) = import_peak(&s, &[file.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM metric_samples"),
+        rows as i64
+    );
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM metric_series"), 3);
+    assert!(
+        peak < size.min(64 << 20),
+        "a {size}-byte one-line array peaked at {peak} bytes"
+    );
+}
+
+#[test]
+fn a_json_lines_line_longer_than_1_mib_is_refused_with_its_number_and_nothing_is_written() {
+    let s = Scratch::new();
+    let ok = r#"{"name": "lat", "value": 1.0, "metric_type": "timing", "unit": "ms", "timestamp": 1767225600}"#;
+    let huge = format!(
+        r#"{{"name": "lat", "value": 2.0, "metric_type": "timing", "unit": "ms", "timestamp": 1767225601, "context": {{"blob": "{}"}}}}"#,
+        "x".repeat(2 << 20)
+    );
+    let file = s.write("m.jsonl", &format!("{ok}\n{ok}\n{huge}\n{ok}\n"));
+    let out = s.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("m.jsonl:3: line is longer than 1 MiB; accepted: one PerformanceMetric JSON object per line"),
+        "{err}"
+    );
+    assert!(
+        err.len() < 2000,
+        "the line is not echoed: {} bytes",
+        err.len()
+    );
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM metric_samples"), 0);
+}
