@@ -57,12 +57,16 @@ impl Watchdog {
                 if let Err(e) = w.store.run_preload() {
                     tracing::warn!(target: "f0.runner", "cannot read the run's known series: {e}");
                 }
+                let mut committed = false;
                 while !stopped.load(Ordering::Acquire) {
-                    std::thread::park_timeout(POLL);
+                    // Sleep unless a batch piled up during the last commit.
+                    if !(committed && w.store.batch_waiting()) {
+                        std::thread::park_timeout(POLL);
+                    }
                     if stopped.load(Ordering::Acquire) {
                         break;
                     }
-                    look(&w);
+                    committed = look(&w);
                 }
             })?;
         Ok(Watchdog {
@@ -72,13 +76,17 @@ impl Watchdog {
     }
 }
 
-/// One look: cancel on interrupt, commit what is due.
-fn look(w: &Watched) {
+/// One look: cancel on interrupt, commit what is due; whether it committed.
+fn look(w: &Watched) -> bool {
     if w.interrupt.is_raised() {
         w.cancel.store(true, Ordering::Relaxed);
     }
-    if let Err(e) = w.store.flush_if_due(w.run_id, &w.context) {
-        tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
+    match w.store.flush_if_due(w.run_id, &w.context) {
+        Ok(committed) => committed,
+        Err(e) => {
+            tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
+            false
+        }
     }
 }
 

@@ -163,6 +163,16 @@ impl SharedStore {
         Ok(before < FLUSH_BATCH && inbox.len() >= FLUSH_BATCH)
     }
 
+    /// Whether the handed-over samples waiting make a batch ([`FLUSH_BATCH`]): the watchdog
+    /// looks again at once instead of sleeping.
+    pub fn batch_waiting(&self) -> bool {
+        self.inbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+            >= FLUSH_BATCH
+    }
+
     /// Moves the handed-over samples into `store`'s staged ones.
     fn take_inbox(&self, store: &mut Store) {
         let handed =
@@ -196,12 +206,12 @@ impl SharedStore {
     /// Commits `ctx`'s pending changes and the staged samples for `run_id` if
     /// [`FLUSH_INTERVAL`] has passed or the staged samples make a batch ([`FLUSH_BATCH`]),
     /// without waiting: when the store or the context is busy (a step holds it) nothing
-    /// happens and the next call tries again.
-    pub fn flush_if_due(&self, run_id: i64, ctx: &SharedContext) -> Result<(), StoreError> {
+    /// happens and the next call tries again. Returns whether it committed.
+    pub fn flush_if_due(&self, run_id: i64, ctx: &SharedContext) -> Result<bool, StoreError> {
         let mut store = match self.store.try_lock() {
             Ok(s) => s,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => return Ok(()),
+            Err(TryLockError::WouldBlock) => return Ok(false),
         };
         // The inbox stays where it is until a commit takes it, so that the hand-over that
         // makes a batch is the one that says so.
@@ -211,19 +221,19 @@ impl SharedStore {
             .unwrap_or_else(PoisonError::into_inner)
             .len();
         if store.staged_len() + inbox < FLUSH_BATCH && !store.flush_due() {
-            return Ok(());
+            return Ok(false);
         }
         self.take_inbox(&mut store);
         let mut ctx = match ctx.try_lock() {
             Ok(c) => c,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => return Ok(()),
+            Err(TryLockError::WouldBlock) => return Ok(false),
         };
         let (changed, history) = ctx.pending();
         if store.staged_len() == 0 && changed.is_empty() && history.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
-        store.commit(Some(run_id), &mut ctx, &[])
+        store.commit(Some(run_id), &mut ctx, &[]).map(|()| true)
     }
 }
 
@@ -306,7 +316,8 @@ mod tests {
             !shared.hand_over(Some(run), almost).unwrap(),
             "not a batch yet"
         );
-        shared.flush_if_due(run, &ctx).unwrap();
+        assert!(!shared.flush_if_due(run, &ctx).unwrap());
+        assert!(!shared.batch_waiting());
         assert_eq!(stored(), 0, "short of a batch, nothing is committed early");
         assert!(shared
             .hand_over(Some(run), vec![row("batched", -1.0)])
@@ -317,7 +328,15 @@ mod tests {
                 .unwrap(),
             "only the hand-over that makes the batch says so"
         );
-        shared.flush_if_due(run, &ctx).unwrap();
+        assert!(
+            shared.batch_waiting(),
+            "the watchdog would look again at once"
+        );
+        assert!(
+            shared.flush_if_due(run, &ctx).unwrap(),
+            "it says it committed"
+        );
+        assert!(!shared.batch_waiting());
         assert_eq!(stored(), FLUSH_BATCH + 1, "committed without waiting");
     }
 
