@@ -57,16 +57,12 @@ impl Watchdog {
                 if let Err(e) = w.store.run_preload() {
                     tracing::warn!(target: "f0.runner", "cannot read the run's known series: {e}");
                 }
-                let mut committed = false;
                 while !stopped.load(Ordering::Acquire) {
-                    // Sleep unless a batch piled up during the last commit.
-                    if !(committed && w.store.batch_waiting()) {
-                        std::thread::park_timeout(POLL);
-                    }
+                    std::thread::park_timeout(POLL);
                     if stopped.load(Ordering::Acquire) {
                         break;
                     }
-                    committed = look(&w);
+                    look(&w);
                 }
             })?;
         Ok(Watchdog {
@@ -76,17 +72,13 @@ impl Watchdog {
     }
 }
 
-/// One look: cancel on interrupt, commit what is due; whether it committed.
-fn look(w: &Watched) -> bool {
+/// One look: cancel on interrupt, commit what is due.
+fn look(w: &Watched) {
     if w.interrupt.is_raised() {
         w.cancel.store(true, Ordering::Relaxed);
     }
-    match w.store.flush_if_due(w.run_id, &w.context) {
-        Ok(committed) => committed,
-        Err(e) => {
-            tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
-            false
-        }
+    if let Err(e) = w.store.flush_if_due(w.run_id, &w.context) {
+        tracing::warn!(target: "f0.runner", "cannot commit finished work yet: {e}");
     }
 }
 

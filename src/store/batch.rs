@@ -163,16 +163,6 @@ impl SharedStore {
         Ok(before < FLUSH_BATCH && inbox.len() >= FLUSH_BATCH)
     }
 
-    /// Whether the handed-over samples waiting make a batch ([`FLUSH_BATCH`]): the watchdog
-    /// looks again at once instead of sleeping.
-    pub fn batch_waiting(&self) -> bool {
-        self.inbox
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-            >= FLUSH_BATCH
-    }
-
     /// Moves the handed-over samples into `store`'s staged ones.
     fn take_inbox(&self, store: &mut Store) {
         let handed =
@@ -206,12 +196,12 @@ impl SharedStore {
     /// Commits `ctx`'s pending changes and the staged samples for `run_id` if
     /// [`FLUSH_INTERVAL`] has passed or the staged samples make a batch ([`FLUSH_BATCH`]),
     /// without waiting: when the store or the context is busy (a step holds it) nothing
-    /// happens and the next call tries again. Returns whether it committed.
-    pub fn flush_if_due(&self, run_id: i64, ctx: &SharedContext) -> Result<bool, StoreError> {
+    /// happens and the next call tries again.
+    pub fn flush_if_due(&self, run_id: i64, ctx: &SharedContext) -> Result<(), StoreError> {
         let mut store = match self.store.try_lock() {
             Ok(s) => s,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => return Ok(false),
+            Err(TryLockError::WouldBlock) => return Ok(()),
         };
         // The inbox stays where it is until a commit takes it, so that the hand-over that
         // makes a batch is the one that says so.
@@ -221,19 +211,19 @@ impl SharedStore {
             .unwrap_or_else(PoisonError::into_inner)
             .len();
         if store.staged_len() + inbox < FLUSH_BATCH && !store.flush_due() {
-            return Ok(false);
+            return Ok(());
         }
         self.take_inbox(&mut store);
         let mut ctx = match ctx.try_lock() {
             Ok(c) => c,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => return Ok(false),
+            Err(TryLockError::WouldBlock) => return Ok(()),
         };
         let (changed, history) = ctx.pending();
         if store.staged_len() == 0 && changed.is_empty() && history.is_empty() {
-            return Ok(false);
+            return Ok(());
         }
-        store.commit(Some(run_id), &mut ctx, &[]).map(|()| true)
+        store.commit(Some(run_id), &mut ctx, &[])
     }
 }
 
@@ -316,8 +306,7 @@ mod tests {
             !shared.hand_over(Some(run), almost).unwrap(),
             "not a batch yet"
         );
-        assert!(!shared.flush_if_due(run, &ctx).unwrap());
-        assert!(!shared.batch_waiting());
+        shared.flush_if_due(run, &ctx).unwrap();
         assert_eq!(stored(), 0, "short of a batch, nothing is committed early");
         assert!(shared
             .hand_over(Some(run), vec![row("batched", -1.0)])
@@ -328,15 +317,7 @@ mod tests {
                 .unwrap(),
             "only the hand-over that makes the batch says so"
         );
-        assert!(
-            shared.batch_waiting(),
-            "the watchdog would look again at once"
-        );
-        assert!(
-            shared.flush_if_due(run, &ctx).unwrap(),
-            "it says it committed"
-        );
-        assert!(!shared.batch_waiting());
+        shared.flush_if_due(run, &ctx).unwrap();
         assert_eq!(stored(), FLUSH_BATCH + 1, "committed without waiting");
     }
 
