@@ -83,8 +83,10 @@ fn the_stores_commits_during_a_step_are_not_its_cpu_time_on_either_path() {
         let (code, out) = s.run_json(&r, &[]);
         assert_eq!(code, 0, "{out}");
         assert_eq!(s.ctx("k.400"), Some(serde_json::json!(400)));
+        // Without the exclusion: ≈ 23 ms; with it: 0.5–2.3 ms (the measurement's own work,
+        // slower on a loaded machine).
         let cpu = step_value(&s, "step_cpu_time", "nap");
-        assert!(cpu < 1.5e6, "a 0.4 s sleep used {cpu} ns of CPU{timeout}");
+        assert!(cpu < 6e6, "a 0.4 s sleep used {cpu} ns of CPU{timeout}");
     }
 }
 
