@@ -31,18 +31,23 @@ impl ThreadCpuClock {
 
     /// The thread's CPU time, ns (0 once the thread has exited or the clock cannot be read).
     pub fn now_ns(self) -> u64 {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid out-pointer; an invalid clock id only returns an error.
-        if unsafe { libc::clock_gettime(self.0, &mut ts) } != 0 {
-            return 0;
-        }
-        (ts.tv_sec as u64)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(ts.tv_nsec as u64)
+        clock_ns(self.0)
     }
+}
+
+/// The time of clock `clock` (`clock_gettime`), ns; 0 when it cannot be read.
+pub fn clock_ns(clock: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid out-pointer; an invalid clock id only returns an error.
+    if unsafe { libc::clock_gettime(clock, &mut ts) } != 0 {
+        return 0;
+    }
+    (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64)
 }
 
 #[cfg(test)]
