@@ -1,5 +1,11 @@
 //! Reading and parsing recipe files (YAML or JSON) under Framework0's acceptance rules.
 
+mod fast;
+#[cfg(test)]
+mod fast_props;
+mod fast_scalar;
+#[cfg(test)]
+mod fast_tests;
 mod tree;
 
 use std::cell::Cell;
@@ -125,6 +131,7 @@ pub fn parse_recipe(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
     Ok(Recipe::from_document(path.to_path_buf(), document))
 }
 
+/// Reads a JSON recipe through the tree builder.
 fn parse_json(path: &Path, text: &str) -> Result<Value, RecipeError> {
     let budget = Cell::new(MAX_RECIPE_NODES);
     let mut de = serde_json::Deserializer::from_str(text);
@@ -141,7 +148,16 @@ fn parse_json(path: &Path, text: &str) -> Result<Value, RecipeError> {
         })
 }
 
+/// Reads a YAML recipe: the fast reader when the text is in its subset, serde_yaml otherwise.
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, RecipeError> {
+    match fast::parse(text) {
+        Some(root) => Ok(root),
+        None => parse_yaml_serde(path, text),
+    }
+}
+
+/// Reads a YAML recipe with serde_yaml and the tree builder: every YAML feature, every error.
+fn parse_yaml_serde(path: &Path, text: &str) -> Result<Value, RecipeError> {
     // serde_yaml bounds recursion depth and alias expansion ("repetition limit"), and the tree
     // builder bounds the values built, so alias bombs are refused while memory stays small.
     // A text too short to hold more than MAX_RECIPE_NODES nodes is parsed once, not twice.
