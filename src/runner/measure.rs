@@ -164,7 +164,7 @@ impl StepUsage {
         self.cpu_ns = self.cpu_ns.saturating_sub(ns);
     }
 
-    /// The usage as one group of samples of [`STEP_SERIES`], tagged with recipe and step
+    /// The usage as one group of samples of `STEP_SERIES`, tagged with recipe and step
     /// (source `runner`).
     pub fn samples(&self, recipe: &str, step: &str, ts_ns: i64) -> SampleGroup {
         let tags: BTreeMap<String, String> = [
