@@ -46,7 +46,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::scriptlet::ChildUsage;
-use crate::store::{SampleRow, SeriesKey, SeriesShape};
+use crate::store::{SampleGroup, SeriesShape};
 use crate::util::procfs::process_usage;
 use crate::util::self_probe::SelfProbe;
 
@@ -62,6 +62,9 @@ pub const STEP_SERIES: [SeriesShape<'static>; 6] = [
     ("step_read_bytes", "resource", "bytes"),
     ("step_write_bytes", "resource", "bytes"),
 ];
+
+/// The source of the step series.
+pub const STEP_SOURCE: &str = "runner";
 
 /// A point-in-time reading of this process's resources.
 #[derive(Debug, Clone, Copy)]
@@ -161,37 +164,28 @@ impl StepUsage {
         self.cpu_ns = self.cpu_ns.saturating_sub(ns);
     }
 
-    /// The usage as metric samples tagged with recipe and step (source `runner`).
-    pub fn samples(&self, recipe: &str, step: &str, ts_ns: i64) -> Vec<SampleRow> {
+    /// The usage as one group of samples of `STEP_SERIES`, tagged with recipe and step
+    /// (source `runner`).
+    pub fn samples(&self, recipe: &str, step: &str, ts_ns: i64) -> SampleGroup {
         let tags: BTreeMap<String, String> = [
             ("recipe".to_owned(), recipe.to_owned()),
             ("step".to_owned(), step.to_owned()),
         ]
         .into();
-        let values = [
-            self.wall_ns as f64,
-            self.cpu_ns as f64,
-            self.peak_rss_bytes as f64,
-            self.rss_delta_bytes as f64,
-            self.read_bytes as f64,
-            self.write_bytes as f64,
-        ];
-        STEP_SERIES
-            .iter()
-            .zip(values)
-            .map(|(&(name, metric_type, unit), value)| SampleRow {
-                series: SeriesKey {
-                    name: name.to_owned(),
-                    metric_type: metric_type.to_owned(),
-                    unit: unit.to_owned(),
-                    tags: tags.clone(),
-                    source: Some("runner".to_owned()),
-                },
-                ts_ns,
-                value,
-                context: None,
-            })
-            .collect()
+        SampleGroup {
+            shapes: &STEP_SERIES,
+            tags,
+            source: Some(STEP_SOURCE),
+            ts_ns,
+            values: vec![
+                self.wall_ns as f64,
+                self.cpu_ns as f64,
+                self.peak_rss_bytes as f64,
+                self.rss_delta_bytes as f64,
+                self.read_bytes as f64,
+                self.write_bytes as f64,
+            ],
+        }
     }
 }
 

@@ -193,8 +193,11 @@ impl<'a> Runner<'a> {
         let run_id = store.begin_run(&recipe_name, &recipe_path, start_time)?;
         // The step series this recipe's earlier runs wrote, loaded by the watchdog before its
         // first commit (store::preload): a recipe run again finds them without a lookup each.
-        self.store
-            .preload_later(&measure::STEP_SERIES, ("recipe", recipe_name.clone()));
+        self.store.preload_later(
+            &measure::STEP_SERIES,
+            Some(measure::STEP_SOURCE),
+            ("recipe", recipe_name.clone()),
+        );
         ctx.set("recipe.path", json!(recipe_path), Some(WHO));
         ctx.set("recipe.start_time", json!(start_time), Some(WHO));
         ctx.set("recipe.runner_version", json!(RUNNER_VERSION), Some(WHO));
@@ -252,13 +255,15 @@ impl<'a> Runner<'a> {
         let outcome = self.run_step(step, info, &state.context, opts, captured);
         let samples = outcome
             .usage
-            .map(|u| u.samples(&state.recipe_name, &step.name, epoch_nanos()))
-            .unwrap_or_default();
+            .map(|u| u.samples(&state.recipe_name, &step.name, epoch_nanos()));
         // Grouped commits (store::batch): the step's samples wait with its context changes
         // until FLUSH_INTERVAL has passed since the last commit. With inline steps the
         // watchdog commits (the runner never waits for it), woken early when the samples
         // make a batch (FLUSH_BATCH); otherwise the runner does.
-        let batch = self.store.hand_over(Some(state.run_id), samples)?;
+        let batch = match samples {
+            Some(group) => self.store.hand_over_group(Some(state.run_id), group)?,
+            None => false,
+        };
         if let Some(dog) = &self.inline.watchdog {
             if batch {
                 dog.nudge();

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use crate::context::{Context, SharedContext};
 
-use super::{SampleRow, SeriesShape, Store, StoreError};
+use super::{SampleGroup, SampleRow, SeriesShape, Store, StoreError};
 
 /// The longest a run's finished work waits in memory before it is committed.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
@@ -50,9 +50,26 @@ impl Store {
         Ok(())
     }
 
+    /// Accepts `group` of `run_id` for the next commit after checking its series'
+    /// identities, as [`Store::stage_samples`] does.
+    pub fn stage_group(
+        &mut self,
+        run_id: Option<i64>,
+        group: SampleGroup,
+    ) -> Result<(), StoreError> {
+        check_group(&self.path, &group)?;
+        self.staged_groups.push((run_id, group));
+        Ok(())
+    }
+
     /// Samples staged and not yet committed.
     pub fn staged_len(&self) -> usize {
         self.staged.len()
+            + self
+                .staged_groups
+                .iter()
+                .map(|(_, g)| g.len())
+                .sum::<usize>()
     }
 
     /// Whether [`FLUSH_INTERVAL`] has passed since this connection last committed.
@@ -62,7 +79,7 @@ impl Store {
 
     /// Commits the staged samples (nothing else) if there are any.
     pub fn flush_staged(&mut self) -> Result<(), StoreError> {
-        if self.staged.is_empty() {
+        if self.staged.is_empty() && self.staged_groups.is_empty() {
             return Ok(());
         }
         self.commit(None, &mut Context::new(), &[])
@@ -72,16 +89,48 @@ impl Store {
 impl Drop for Store {
     fn drop(&mut self) {
         if let Err(e) = self.flush_staged() {
-            tracing::warn!(target: "f0.store", "{} staged sample(s) were not written: {e}", self.staged.len());
+            tracing::warn!(target: "f0.store", "{} staged sample(s) were not written: {e}", self.staged_len());
         }
     }
 }
 
-/// Samples with the run they belong to, waiting for a commit.
-type Staged = Vec<(Option<i64>, SampleRow)>;
+/// Samples and sample groups with the run they belong to, waiting for a commit.
+#[derive(Default)]
+struct Inbox {
+    rows: Vec<(Option<i64>, SampleRow)>,
+    groups: Vec<(Option<i64>, SampleGroup)>,
+    /// Samples in `rows` and `groups`.
+    len: usize,
+}
 
-/// Series to load into the cache ([`Store::preload_series`]): the shapes and the first tag.
-type Preload = (&'static [SeriesShape<'static>], &'static str, String);
+/// Checks the identity of every series of `group` (see [`crate::metrics::check_identity`]).
+fn check_group(path: &std::path::Path, group: &SampleGroup) -> Result<(), StoreError> {
+    if group.values.len() != group.shapes.len() {
+        return Err(StoreError::Data {
+            path: path.to_path_buf(),
+            message: format!(
+                "cannot store a sample group: {} values for {} series",
+                group.values.len(),
+                group.shapes.len()
+            ),
+        });
+    }
+    for &(name, _, _) in group.shapes {
+        crate::metrics::check_identity(name, &group.tags).map_err(|e| StoreError::Data {
+            path: path.to_path_buf(),
+            message: format!("cannot store a sample: {e}"),
+        })?;
+    }
+    Ok(())
+}
+
+/// Groups to load into the cache ([`Store::preload_groups`]): the shapes, the source and the
+/// first tag.
+type Preload = (
+    &'static [SeriesShape<'static>],
+    Option<&'static str>,
+    (&'static str, String),
+);
 
 /// One store shared by the runner and the steps it runs (each step runs on its own thread;
 /// the runner writes between steps, a step while it runs). Cloning shares the connection.
@@ -89,7 +138,7 @@ type Preload = (&'static [SeriesShape<'static>], &'static str, String);
 pub struct SharedStore {
     store: Arc<Mutex<Store>>,
     /// Samples handed over without the store's lock, waiting to be staged.
-    inbox: Arc<Mutex<Staged>>,
+    inbox: Arc<Mutex<Inbox>>,
     /// A preload for whoever commits for the run to do first ([`SharedStore::preload_later`]).
     preload: Arc<Mutex<Option<Preload>>>,
     /// The store's path, for errors raised without its lock.
@@ -107,18 +156,20 @@ impl SharedStore {
         }
     }
 
-    /// Asks for [`Store::preload_series`] of `shapes` with the first tag `(key, value)` to be
-    /// done by [`SharedStore::run_preload`] (the run's watchdog calls it as it starts, so the
-    /// scan runs beside the steps, not before them). Replaces an earlier request.
+    /// Asks for [`Store::preload_groups`] of `shapes` from `source` with the first tag
+    /// `(key, value)` to be done by [`SharedStore::run_preload`] (the run's watchdog calls it
+    /// as it starts, so the scan runs beside the steps, not before them). Replaces an earlier
+    /// request.
     pub fn preload_later(
         &self,
         shapes: &'static [SeriesShape<'static>],
-        (key, value): (&'static str, String),
+        source: Option<&'static str>,
+        tag: (&'static str, String),
     ) {
-        *self.preload.lock().unwrap_or_else(PoisonError::into_inner) = Some((shapes, key, value));
+        *self.preload.lock().unwrap_or_else(PoisonError::into_inner) = Some((shapes, source, tag));
     }
 
-    /// Does the preload asked for, if any is still pending; returns the series it added.
+    /// Does the preload asked for, if any is still pending; returns the groups it added.
     pub fn run_preload(&self) -> Result<usize, StoreError> {
         let asked = self
             .preload
@@ -126,7 +177,10 @@ impl SharedStore {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         match asked {
-            Some((shapes, key, value)) => self.lock_staged().preload_series(shapes, (key, &value)),
+            Some((shapes, source, (key, value))) => {
+                self.lock_staged()
+                    .preload_groups(shapes, source, (key, &value))
+            }
             None => Ok(0),
         }
     }
@@ -158,9 +212,25 @@ impl SharedStore {
             })?;
         }
         let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
-        let before = inbox.len();
-        inbox.extend(samples.into_iter().map(|s| (run_id, s)));
-        Ok(before < FLUSH_BATCH && inbox.len() >= FLUSH_BATCH)
+        let before = inbox.len;
+        inbox.len += samples.len();
+        inbox.rows.extend(samples.into_iter().map(|s| (run_id, s)));
+        Ok(before < FLUSH_BATCH && inbox.len >= FLUSH_BATCH)
+    }
+
+    /// As [`SharedStore::hand_over`], for a group of samples that share their tags (a step's
+    /// measurements: see `store/group.rs`).
+    pub fn hand_over_group(
+        &self,
+        run_id: Option<i64>,
+        group: SampleGroup,
+    ) -> Result<bool, StoreError> {
+        check_group(&self.path, &group)?;
+        let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = inbox.len;
+        inbox.len += group.len();
+        inbox.groups.push((run_id, group));
+        Ok(before < FLUSH_BATCH && inbox.len >= FLUSH_BATCH)
     }
 
     /// Moves the handed-over samples into `store`'s staged ones.
@@ -168,9 +238,14 @@ impl SharedStore {
         let handed =
             std::mem::take(&mut *self.inbox.lock().unwrap_or_else(PoisonError::into_inner));
         if store.staged.is_empty() {
-            store.staged = handed;
+            store.staged = handed.rows;
         } else {
-            store.staged.extend(handed);
+            store.staged.extend(handed.rows);
+        }
+        if store.staged_groups.is_empty() {
+            store.staged_groups = handed.groups;
+        } else {
+            store.staged_groups.extend(handed.groups);
         }
     }
 
@@ -209,7 +284,7 @@ impl SharedStore {
             .inbox
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .len();
+            .len;
         if store.staged_len() + inbox < FLUSH_BATCH && !store.flush_due() {
             return Ok(());
         }
@@ -336,10 +411,10 @@ mod tests {
             .unwrap();
         static SHAPES: [SeriesShape<'static>; 1] = [("step_wall_time", "timing", "ns")];
         let shared = SharedStore::new(Store::open(&path).unwrap());
-        shared.preload_later(&SHAPES, ("recipe", "r".to_owned()));
+        shared.preload_later(&SHAPES, Some("runner"), ("recipe", "r".to_owned()));
         shared.cancel_preload();
         assert_eq!(shared.run_preload().unwrap(), 0, "cancelled");
-        shared.preload_later(&SHAPES, ("recipe", "r".to_owned()));
+        shared.preload_later(&SHAPES, Some("runner"), ("recipe", "r".to_owned()));
         assert_eq!(shared.run_preload().unwrap(), 1);
         assert_eq!(shared.run_preload().unwrap(), 0, "done once");
     }

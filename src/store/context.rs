@@ -7,7 +7,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{SampleRow, SeriesKey, Store, StoreError};
+use super::group::SampleView;
+use super::metrics::SeriesRef;
+use super::{SampleGroup, SampleRow, SeriesKey, Store, StoreError};
 use crate::context::{Context, HistoryEntry};
 
 /// One row of `context_data`.
@@ -63,28 +65,48 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.check_new_series(samples)?;
         let mut staged = std::mem::take(&mut self.staged);
+        let groups = std::mem::take(&mut self.staged_groups);
         let cache = std::mem::take(&mut self.series_ids);
+        let known = std::mem::take(&mut self.group_ids);
         let result = self.write_tx(|tx| {
             write_context(tx, run_id, ctx)?;
-            let rows = || {
-                let staged = staged.iter().map(|(run, s)| (*run, s));
-                staged.chain(samples.iter().map(|s| (run_id, s)))
-            };
-            let (ids, fresh) =
-                super::metrics::resolve_series_at(tx, &cache, rows().map(|(_, s)| s))?;
-            super::metrics::write_samples(tx, rows(), &ids)?;
-            Ok(fresh)
+            // The groups whose series this connection does not know yet are resolved series
+            // by series, with the rows.
+            let cached: Vec<Option<&[i64]>> = groups.iter().map(|(_, g)| known.get(g)).collect();
+            let missed = groups
+                .iter()
+                .zip(&cached)
+                .filter(|(_, c)| c.is_none())
+                .map(|((_, g), _)| g);
+            let series = staged
+                .iter()
+                .map(|(_, s)| SeriesRef::from(&s.series))
+                .chain(missed.flat_map(|g| g.samples().map(|(r, _)| r)))
+                .chain(samples.iter().map(|s| SeriesRef::from(&s.series)));
+            let (ids, fresh) = super::metrics::resolve_series_at(tx, &cache, series)?;
+            let (ordered, learned) = in_write_order(&ids, staged.len(), &groups, &cached);
+            let rows = staged
+                .iter()
+                .map(|(run, s)| SampleView::of_row(*run, s))
+                .chain(
+                    groups
+                        .iter()
+                        .flat_map(|(run, g)| SampleView::of_group(*run, g)),
+                )
+                .chain(samples.iter().map(|s| SampleView::of_row(run_id, s)));
+            super::metrics::write_samples(tx, rows, &ordered)?;
+            let grouped = ids.len() - staged.len() - samples.len();
+            Ok((fresh, grouped, learned))
         });
         self.series_ids = cache;
+        self.group_ids = known;
         match result {
-            Ok(fresh) => {
-                // The new series' keys move from the written samples into the cache.
-                for (at, id) in fresh {
-                    let key = match staged.get_mut(at) {
-                        Some((_, s)) => std::mem::replace(&mut s.series, SeriesKey::empty()),
-                        None => samples[at - staged.len()].series.clone(),
-                    };
-                    self.series_ids.insert(key, id);
+            Ok((fresh, grouped, learned)) => {
+                self.learn_fresh(fresh, &mut staged, grouped, samples);
+                for (at, ids) in learned {
+                    let g = &groups[at].1;
+                    self.group_ids
+                        .insert(g.shapes, g.tags.clone(), g.source, ids);
                 }
                 self.last_commit = std::time::Instant::now();
                 ctx.mark_persisted();
@@ -92,8 +114,36 @@ impl Store {
             }
             Err(e) => {
                 self.staged = staged;
+                self.staged_groups = groups;
                 Err(e)
             }
+        }
+    }
+
+    /// Adds the series a commit created for its rows to the cache: `fresh` holds their
+    /// positions among the resolved series (`staged`, then `grouped` series of groups, which
+    /// the group cache learns instead, then `given`), in order. The staged rows' keys move
+    /// into the cache.
+    fn learn_fresh(
+        &mut self,
+        fresh: super::metrics::FreshSeries,
+        staged: &mut [(Option<i64>, SampleRow)],
+        grouped: usize,
+        given: &[SampleRow],
+    ) {
+        for (at, id) in fresh {
+            let key = if at < staged.len() {
+                std::mem::replace(&mut staged[at].1.series, SeriesKey::empty())
+            } else {
+                match (at - staged.len())
+                    .checked_sub(grouped)
+                    .and_then(|i| given.get(i))
+                {
+                    Some(row) => row.series.clone(),
+                    None => continue,
+                }
+            };
+            self.series_ids.insert(key, id);
         }
     }
 
@@ -256,4 +306,36 @@ fn write_context(tx: &Transaction<'_>, run_id: Option<i64>, ctx: &Context) -> ru
         ])?;
     }
     Ok(())
+}
+
+/// The series ids of groups a commit resolved, by the group's position among the staged ones.
+type Learned = Vec<(usize, Box<[i64]>)>;
+
+/// The series ids of every sample in write order (staged rows, then the groups, then the
+/// given rows) from `resolved` (the rows' ids and, between them, those of the groups not
+/// `cached`), and the ids of those groups by their position, for the group cache.
+fn in_write_order(
+    resolved: &[i64],
+    staged: usize,
+    groups: &[(Option<i64>, SampleGroup)],
+    cached: &[Option<&[i64]>],
+) -> (Vec<i64>, Learned) {
+    let known: usize = cached.iter().flatten().map(|ids| ids.len()).sum();
+    let mut ordered = Vec::with_capacity(resolved.len() + known);
+    ordered.extend_from_slice(&resolved[..staged]);
+    let mut at = staged;
+    let mut learned = Vec::new();
+    for (i, ((_, g), cached)) in groups.iter().zip(cached).enumerate() {
+        match cached {
+            Some(ids) => ordered.extend_from_slice(ids),
+            None => {
+                let ids = &resolved[at..at + g.len()];
+                ordered.extend_from_slice(ids);
+                learned.push((i, ids.into()));
+                at += g.len();
+            }
+        }
+    }
+    ordered.extend_from_slice(&resolved[at..]);
+    (ordered, learned)
 }

@@ -331,7 +331,9 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         let (ids, fresh) =
             super::metrics::resolve_series(&tx, &self.series_ids, samples).map_err(err)?;
-        let rows = samples.iter().map(|s| (Some(run_id), s));
+        let rows = samples
+            .iter()
+            .map(|s| super::group::SampleView::of_row(Some(run_id), s));
         super::metrics::write_samples(&tx, rows, &ids).map_err(err)?;
         tx.commit().map_err(err)?;
         self.series_ids.extend(fresh);

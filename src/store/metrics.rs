@@ -8,6 +8,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::group::SampleView;
 use super::{Store, StoreError};
 
 /// What identifies a series.
@@ -159,7 +160,8 @@ pub(super) fn resolve_series<'s>(
     samples: impl IntoIterator<Item = &'s SampleRow>,
 ) -> rusqlite::Result<(Vec<i64>, SeriesIds)> {
     let samples: Vec<&SampleRow> = samples.into_iter().collect();
-    let (ids, fresh) = resolve_series_at(tx, cache, samples.iter().copied())?;
+    let keys = samples.iter().map(|s| SeriesRef::from(&s.series));
+    let (ids, fresh) = resolve_series_at(tx, cache, keys)?;
     let found = fresh
         .into_iter()
         .map(|(at, id)| (samples[at].series.clone(), id))
@@ -170,27 +172,26 @@ pub(super) fn resolve_series<'s>(
 /// Series new to a connection's cache: (position among the samples, id).
 pub(super) type FreshSeries = Vec<(usize, i64)>;
 
-/// As [`resolve_series`], but the series new to `cache` come as (position in `samples`,
-/// id), so a caller that owns the samples can move their keys into its cache instead of
-/// cloning them. Each sample costs one or two hash lookups, a series new to this
-/// connection one `SELECT` or one `INSERT` (see [`Lookup`]).
+/// As [`resolve_series`], for series borrowed from wherever they live, and the series new
+/// to `cache` come as (position in `series`, id), so a caller that owns the samples can
+/// move their keys into its cache instead of cloning them. Each sample costs one or two hash
+/// lookups, a series new to this connection one `SELECT` or one `INSERT` (see [`Lookup`]).
 pub(super) fn resolve_series_at<'s>(
     tx: &Transaction<'_>,
     cache: &SeriesIds,
-    samples: impl IntoIterator<Item = &'s SampleRow>,
+    series: impl IntoIterator<Item = SeriesRef<'s>>,
 ) -> rusqlite::Result<(Vec<i64>, FreshSeries)> {
     let mut found: hashbrown::HashMap<SeriesRef<'s>, i64, foldhash::fast::RandomState> =
         Default::default();
     let mut fresh = Vec::new();
     let mut ids = Vec::new();
     let mut lookup = Lookup::SelectFirst;
-    for (at, s) in samples.into_iter().enumerate() {
-        let key = SeriesRef::from(&s.series);
+    for (at, key) in series.into_iter().enumerate() {
         if let Some(&id) = cache.get(&key).or_else(|| found.get(&key)) {
             ids.push(id);
             continue;
         }
-        let id = create_series(tx, &s.series, &mut lookup)?;
+        let id = create_series(tx, key, &mut lookup)?;
         found.insert(key, id);
         fresh.push((at, id));
         ids.push(id);
@@ -215,10 +216,10 @@ pub(super) enum Lookup {
 /// learns whether `k` existed, for the next series.
 pub(super) fn create_series(
     tx: &Transaction<'_>,
-    k: &SeriesKey,
+    k: SeriesRef<'_>,
     guess: &mut Lookup,
 ) -> rusqlite::Result<i64> {
-    let tags = tags_json(&k.tags);
+    let tags = tags_json(k.tags);
     let insert = |or_ignore: bool| -> rusqlite::Result<bool> {
         let sql = if or_ignore {
             "INSERT INTO metric_series (name, metric_type, unit, tags, source) \
@@ -349,20 +350,20 @@ impl Store {
     }
 }
 
-/// Writes each `(run, sample)` of `rows` with its series id from `ids` (same order).
+/// Writes each sample of `rows` with its series id from `ids` (same order).
 pub(super) fn write_samples<'s>(
     tx: &Transaction<'_>,
-    rows: impl IntoIterator<Item = (Option<i64>, &'s SampleRow)>,
+    rows: impl IntoIterator<Item = SampleView<'s>>,
     ids: &[i64],
 ) -> rusqlite::Result<()> {
     let mut out = super::writer::SampleWriter::new(tx);
-    for ((run, s), &series) in rows.into_iter().zip(ids) {
+    for (s, &series) in rows.into_iter().zip(ids) {
         out.push(super::writer::Row {
             series,
-            run,
+            run: s.run,
             ts_ns: s.ts_ns,
             value: s.value,
-            context: s.context.as_ref().map(Value::to_string),
+            context: s.context.map(Value::to_string),
         })?;
     }
     out.finish().map(drop)

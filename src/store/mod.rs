@@ -101,6 +101,7 @@ mod context;
 mod csv_fast;
 mod error;
 pub mod exposition;
+mod group;
 pub mod import;
 mod import_json;
 mod import_stream;
@@ -125,6 +126,7 @@ pub use batch::SharedStore;
 pub use batch::{FLUSH_BATCH, FLUSH_INTERVAL};
 pub use context::{ContextRow, HistoryRow};
 pub use error::StoreError;
+pub use group::SampleGroup;
 pub use import_stream::{ImportSource, ImportSummary};
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
 pub use preload::SeriesShape;
@@ -159,6 +161,10 @@ pub struct Store {
     series_ids: SeriesIds,
     /// Samples accepted but not yet written ([`batch`]), with their run.
     staged: Vec<(Option<i64>, SampleRow)>,
+    /// Sample groups accepted but not yet written ([`batch`]), with their run.
+    staged_groups: Vec<(Option<i64>, SampleGroup)>,
+    /// Series ids of sample groups ([`group`]) this connection wrote or preloaded.
+    group_ids: group::GroupIds,
     /// When this connection last committed (or opened).
     last_commit: std::time::Instant,
 }
@@ -277,6 +283,8 @@ impl Store {
             busy_timeout,
             series_ids: SeriesIds::default(),
             staged: Vec::new(),
+            staged_groups: Vec::new(),
+            group_ids: group::GroupIds::default(),
             last_commit: std::time::Instant::now(),
         };
         store

@@ -54,7 +54,7 @@ impl Store {
                         }
                     })?;
                     let owned = key.to_key();
-                    let id = create_series(&tx, &owned, &mut guess).map_err(err)?;
+                    let id = create_series(&tx, key, &mut guess).map_err(err)?;
                     fresh.insert(owned, id);
                     id
                 }
