@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::creator::SeriesCreator;
 use super::group::SampleView;
 use super::{Store, StoreError};
 
@@ -147,7 +148,7 @@ impl hashbrown::Equivalent<SeriesKey> for SeriesRef<'_> {
     }
 }
 
-fn tags_json(tags: &BTreeMap<String, String>) -> String {
+pub(super) fn tags_json(tags: &BTreeMap<String, String>) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "{}".to_owned())
 }
 
@@ -175,7 +176,8 @@ pub(super) type FreshSeries = Vec<(usize, i64)>;
 /// As [`resolve_series`], for series borrowed from wherever they live, and the series new
 /// to `cache` come as (position in `series`, id), so a caller that owns the samples can
 /// move their keys into its cache instead of cloning them. Each sample costs one or two hash
-/// lookups, a series new to this connection one `SELECT` or one `INSERT` (see [`Lookup`]).
+/// lookups, a series new to this connection one `SELECT` or one `INSERT` (see
+/// [`SeriesCreator`]).
 pub(super) fn resolve_series_at<'s>(
     tx: &Transaction<'_>,
     cache: &SeriesIds,
@@ -185,76 +187,18 @@ pub(super) fn resolve_series_at<'s>(
         Default::default();
     let mut fresh = Vec::new();
     let mut ids = Vec::new();
-    let mut lookup = Lookup::SelectFirst;
+    let mut creator = SeriesCreator::new(tx);
     for (at, key) in series.into_iter().enumerate() {
         if let Some(&id) = cache.get(&key).or_else(|| found.get(&key)) {
             ids.push(id);
             continue;
         }
-        let id = create_series(tx, key, &mut lookup)?;
+        let id = creator.id_of(key)?;
         found.insert(key, id);
         fresh.push((at, id));
         ids.push(id);
     }
     Ok((ids, fresh))
-}
-
-/// Which statement [`create_series`] tries first. A store's series mostly exist already when
-/// the same recipe runs again (then a `SELECT` finds each one), and mostly do not on its
-/// first run (then an `INSERT` that does not conflict is all it takes): each lookup guesses
-/// from the one before, within a commit (callgrind, 1,000 no-op steps on a fresh store: a
-/// `SELECT` that misses is a quarter of a new series' cost).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Lookup {
-    /// `SELECT`, then `INSERT` if it is missing.
-    SelectFirst,
-    /// `INSERT ... ON CONFLICT DO NOTHING`, then `SELECT` if it conflicted.
-    InsertFirst,
-}
-
-/// The id of series `k`, inserting it if new; `guess` says which statement to try first and
-/// learns whether `k` existed, for the next series.
-pub(super) fn create_series(
-    tx: &Transaction<'_>,
-    k: SeriesRef<'_>,
-    guess: &mut Lookup,
-) -> rusqlite::Result<i64> {
-    let tags = tags_json(k.tags);
-    let insert = |or_ignore: bool| -> rusqlite::Result<bool> {
-        let sql = if or_ignore {
-            "INSERT INTO metric_series (name, metric_type, unit, tags, source) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"
-        } else {
-            "INSERT INTO metric_series (name, metric_type, unit, tags, source) \
-             VALUES (?1, ?2, ?3, ?4, ?5)"
-        };
-        let n = tx.prepare_cached(sql)?.execute(params![
-            k.name,
-            k.metric_type,
-            k.unit,
-            tags,
-            k.source
-        ])?;
-        Ok(n == 1)
-    };
-    let select = || -> rusqlite::Result<Option<i64>> {
-        tx.prepare_cached(
-            "SELECT id FROM metric_series WHERE name = ?1 AND metric_type = ?2 \
-             AND unit = ?3 AND tags = ?4",
-        )?
-        .query_row(params![k.name, k.metric_type, k.unit, tags], |r| r.get(0))
-        .optional()
-    };
-    if *guess == Lookup::InsertFirst && insert(true)? {
-        return Ok(tx.last_insert_rowid());
-    }
-    if let Some(id) = select()? {
-        *guess = Lookup::SelectFirst;
-        return Ok(id);
-    }
-    insert(false)?;
-    *guess = Lookup::InsertFirst;
-    Ok(tx.last_insert_rowid())
 }
 
 impl Store {

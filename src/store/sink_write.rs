@@ -6,7 +6,8 @@
 
 use rusqlite::TransactionBehavior;
 
-use super::metrics::{create_series, Lookup, SeriesIds, SeriesRef};
+use super::creator::SeriesCreator;
+use super::metrics::{SeriesIds, SeriesRef};
 use super::writer::{Row, SampleWriter};
 use super::{Store, StoreError};
 use crate::metrics::PerformanceMetric;
@@ -40,7 +41,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
         let mut fresh = SeriesIds::default();
-        let mut guess = Lookup::SelectFirst;
+        let mut creator = SeriesCreator::new(&tx);
         let mut out = SampleWriter::new(&tx);
         for m in batch.iter().filter(|m| m.value.is_finite()) {
             let key = SeriesRef::from(m);
@@ -54,7 +55,7 @@ impl Store {
                         }
                     })?;
                     let owned = key.to_key();
-                    let id = create_series(&tx, key, &mut guess).map_err(err)?;
+                    let id = creator.id_of(key).map_err(err)?;
                     fresh.insert(owned, id);
                     id
                 }
@@ -70,6 +71,7 @@ impl Store {
             })
             .map_err(err)?;
         }
+        drop(creator);
         let written = out.finish().map_err(err)?;
         tx.commit().map_err(err)?;
         self.series_ids.extend(fresh);
