@@ -126,6 +126,7 @@ fi
 SYS_N=""
 SYS_1=""
 IR_F0=""
+IR_F0_E=""
 IR_F0_1=""
 IR_PY=""
 IR_ANCHOR=""
@@ -170,6 +171,14 @@ if [ "$ONLY" != import ]; then
                 awk '/Collected :/ {print $4}' "$TMP/cg.err"
             }
             IR_F0=$(ir "$F0" run "$TMP/steps_n.yaml")
+            # The same on the store the recipe's first run left.
+            IR_F0_E=$(
+                eval "$CLEAN"
+                cp "$TMP/seeded.db" "$TMP/store.db"
+                valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.out" "$F0" run \
+                    "$TMP/steps_n.yaml" >/dev/null 2>"$TMP/cg.err" || true
+                awk '/Collected :/ {print $4}' "$TMP/cg.err"
+            )
             IR_F0_1=$(ir "$F0" run "$TMP/steps_1.yaml")
             IR_PY=$(ir "$PY" "$TMP/floor.py" "$STEPS")
             IR_ANCHOR=$(ir "$PY" "$ANCHOR" "$TMP/py_steps_n.yaml")
@@ -180,10 +189,10 @@ if [ "$ONLY" != import ]; then
 fi
 
 python3 - "$ONLY" "$N" "$STEPS" "$(cat rss.txt 2>/dev/null || echo 0)" "$SYS_N" "$SYS_1" \
-    "$IR_F0" "$IR_F0_1" "$IR_PY" "$IR_ANCHOR" "$LOG" <<'PY'
+    "$IR_F0" "$IR_F0_1" "$IR_PY" "$IR_ANCHOR" "$LOG" "$IR_F0_E" <<'PY'
 import json, sys
 only, n, steps, rss_kib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-sys_n, sys_1, ir_f0, ir_f0_1, ir_py, ir_anchor, log = sys.argv[5:12]
+sys_n, sys_1, ir_f0, ir_f0_1, ir_py, ir_anchor, log, ir_f0_e = sys.argv[5:13]
 import glob, statistics
 med, cpu = {}, {}
 for f in {"all": ("runner.json", "existing.json"), "import": (),
@@ -245,4 +254,8 @@ if ir_f0 and ir_py:
     print(f"  instructions: f0 {a:,}, python floor {b:,} (ratio {b / a:.2f}x)"
           + (f", framework0 anchor {num(ir_anchor):,} (ratio {num(ir_anchor) / a:.2f}x)"
              if ir_anchor else ""))
+    if ir_f0_e and ir_anchor:
+        e = num(ir_f0_e)
+        print(f"  instructions on the first run's store: f0 {e:,} (anchor ratio "
+              f"{num(ir_anchor) / e:.2f}x)")
 PY

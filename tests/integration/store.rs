@@ -368,3 +368,65 @@ fn a_recipe_without_config_does_not_inherit_the_previous_runs_config() {
     assert_eq!(s.ctx("recipe.config"), Some(serde_json::Value::Null));
     assert_eq!(s.ctx("recipe.metadata"), Some(serde_json::Value::Null));
 }
+
+/// Regression guard for the step groups (`store/group.rs`): a recipe's second run finds its
+/// step series through the preloaded group cache, so each of its samples must land in the
+/// series of its own metric and step, and no series may be created twice.
+#[test]
+fn a_recipe_run_again_writes_each_step_metric_into_its_own_series() {
+    let s = Scratch::new();
+    let steps: String = (1..=3)
+        .map(|i| step(&format!("s{i}"), i, "Noop", ""))
+        .collect();
+    let recipe = s.write("again.yaml", &format!("steps:\n{steps}"));
+    for _ in 0..2 {
+        let (code, j) = s.run_json(&recipe, &[]);
+        assert_eq!(code, 0, "{j}");
+    }
+    let conn = rusqlite::Connection::open(s.store()).unwrap();
+    let series: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM metric_series WHERE name LIKE 'step\\_%' ESCAPE '\\'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        series, 18,
+        "six step series for each of the three steps, once"
+    );
+    let store = framework0::store::Store::open(&s.store()).unwrap();
+    let runs: Vec<i64> = store.runs().unwrap().iter().map(|r| r.id).collect();
+    for i in 1..=3 {
+        let tags = [("step".to_owned(), format!("s{i}"))].into();
+        let of = |name: &str| {
+            let samples = store.samples(name, &tags).unwrap();
+            let by: Vec<Option<i64>> = samples.iter().map(|x| x.run_id).collect();
+            assert_eq!(
+                by,
+                runs.iter().map(|&r| Some(r)).collect::<Vec<_>>(),
+                "{name}"
+            );
+            assert!(samples
+                .iter()
+                .all(|x| x.series.tags["step"] == format!("s{i}")));
+            samples.iter().map(|x| x.value).collect::<Vec<f64>>()
+        };
+        // A no-op takes far less than a second, and the process's peak resident set is
+        // megabytes: a sample filed under another metric's series shows.
+        for wall in of("step_wall_time") {
+            assert!(wall > 0.0 && wall < 1e9, "s{i} wall {wall}");
+        }
+        for peak in of("step_peak_rss") {
+            assert!(peak > 1e6, "s{i} peak {peak}");
+        }
+        for name in [
+            "step_cpu_time",
+            "step_rss_delta",
+            "step_read_bytes",
+            "step_write_bytes",
+        ] {
+            assert_eq!(of(name).len(), 2, "{name}");
+        }
+    }
+}
