@@ -28,7 +28,8 @@ pub struct Node {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calls: Option<CallStats>,
     /// Time of callees left out of `children` because each held less than
-    /// [`PRUNE_SHARE`] of the profile (the folded stacks keep them), ns.
+    /// [`PRUNE_SHARE`] of the profile or stood below [`MAX_REPORT_DEPTH`] (the folded stacks
+    /// keep them), ns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pruned_ns: Option<u64>,
     /// Callees.
@@ -39,14 +40,26 @@ pub struct Node {
 /// Callees below this share of the whole profile are left out of the report's trees.
 pub const PRUNE_SHARE: f64 = 0.001;
 
-/// Drops, below every node, callees whose total is under `min_ns`, noting their time in
-/// `pruned_ns`; roots are kept.
+/// The deepest call path the report's trees keep (a root is at depth 1). Each level is two
+/// levels of JSON nesting and JSON readers bound nesting (serde_json at 128), while `perf`
+/// records stacks of up to 127 frames (an unwinder lost in code without frame pointers
+/// reaches that), so an uncut tree made reports that no reader here took back, the stored
+/// profile included. The folded stacks and the flamegraph keep every frame.
+pub const MAX_REPORT_DEPTH: usize = 48;
+
+/// Drops, below every node, callees whose total is under `min_ns` and every callee below
+/// [`MAX_REPORT_DEPTH`], noting their time in `pruned_ns`; roots are kept.
 pub fn prune(nodes: &mut [Node], min_ns: u64) {
+    prune_at(nodes, min_ns, 1);
+}
+
+fn prune_at(nodes: &mut [Node], min_ns: u64, depth: usize) {
+    let deepest = depth >= MAX_REPORT_DEPTH;
     for n in nodes {
         let before = n.children.len();
         let mut cut = 0;
         n.children.retain(|c| {
-            let keep = c.total_ns >= min_ns;
+            let keep = !deepest && c.total_ns >= min_ns;
             if !keep {
                 cut += c.total_ns;
             }
@@ -55,7 +68,7 @@ pub fn prune(nodes: &mut [Node], min_ns: u64) {
         if n.children.len() < before {
             n.pruned_ns = Some(n.pruned_ns.unwrap_or(0) + cut);
         }
-        prune(&mut n.children, min_ns);
+        prune_at(&mut n.children, min_ns, depth + 1);
     }
 }
 
@@ -327,5 +340,36 @@ mod tests {
         assert_eq!(rows[0].name, "f"); // ties on self break by name
         assert_eq!(rows[1].name, "g");
         assert_eq!(rows[1].self_share, 0.5);
+    }
+
+    #[test]
+    fn a_127_frame_stack_still_makes_a_report_json_readers_take_back() {
+        let frames: Vec<String> = (0..127).map(|i| format!("f{i}")).collect();
+        let mut b = StackTreeBuilder::default();
+        b.add(frames.iter().map(String::as_str), 1_000);
+        b.add(["f0", "g"], 1_000);
+        let mut roots = b.finish();
+        let uncut = serde_json::to_string(&roots).unwrap();
+        assert!(
+            serde_json::from_str::<Vec<Node>>(&uncut).is_err(),
+            "deep enough to test"
+        );
+        prune_small(&mut roots);
+        let mut depth = 0;
+        let mut at = &roots[0];
+        loop {
+            depth += 1;
+            match at.children.first() {
+                Some(c) => at = c,
+                None => break,
+            }
+        }
+        assert_eq!(depth, MAX_REPORT_DEPTH);
+        assert_eq!(at.name, format!("f{}", MAX_REPORT_DEPTH - 1));
+        assert_eq!(at.pruned_ns, Some(1_000), "the cut frames' time is kept");
+        assert_eq!(roots[0].children.len(), 2, "a shallow sibling stays");
+        let back: Vec<Node> =
+            serde_json::from_str(&serde_json::to_string(&roots).unwrap()).unwrap();
+        assert_eq!(back, roots);
     }
 }
