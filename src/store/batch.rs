@@ -13,9 +13,9 @@
 //! [`SharedStore::lock`] (every step does, through its `StepEnv`) first gets the staged samples
 //! written, so a step that analyses the run's own step metrics finds them.
 //!
-//! **The runner never waits for a commit.** It hands each step's samples over
-//! ([`SharedStore::hand_over`]) into an inbox beside the store, under a lock of its own that is
-//! held only to push or take them; whoever next locks the store moves them into the staged
+//! **The runner never waits for a commit.** It hands each step's samples over (one group of
+//! six, [`SharedStore::hand_over_group`]) into an inbox beside the store, under a lock of its
+//! own that is held only to push or take them; whoever next locks the store moves them into the staged
 //! samples first. So while the run's watchdog commits (holding the store for a batch), the
 //! runner goes on to the next step. The runner locks the store at the end of every run, which
 //! takes in what is left.
