@@ -103,6 +103,15 @@ struct Inbox {
     len: usize,
 }
 
+/// Moves `from` to the end of `into` (taking the vector whole when `into` is empty).
+fn append<T>(into: &mut Vec<T>, from: Vec<T>) {
+    if into.is_empty() {
+        *into = from;
+    } else {
+        into.extend(from);
+    }
+}
+
 /// Checks the identity of every series of `group` (see [`crate::metrics::check_identity`]).
 fn check_group(path: &std::path::Path, group: &SampleGroup) -> Result<(), StoreError> {
     if group.values.len() != group.shapes.len() {
@@ -237,16 +246,8 @@ impl SharedStore {
     fn take_inbox(&self, store: &mut Store) {
         let handed =
             std::mem::take(&mut *self.inbox.lock().unwrap_or_else(PoisonError::into_inner));
-        if store.staged.is_empty() {
-            store.staged = handed.rows;
-        } else {
-            store.staged.extend(handed.rows);
-        }
-        if store.staged_groups.is_empty() {
-            store.staged_groups = handed.groups;
-        } else {
-            store.staged_groups.extend(handed.groups);
-        }
+        append(&mut store.staged, handed.rows);
+        append(&mut store.staged_groups, handed.groups);
     }
 
     /// The store, locked, with the staged samples written first (a failure is logged and the

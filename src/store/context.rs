@@ -81,7 +81,7 @@ impl Store {
             let series = staged
                 .iter()
                 .map(|(_, s)| SeriesRef::from(&s.series))
-                .chain(missed.flat_map(|g| g.samples().map(|(r, _)| r)))
+                .chain(missed.flat_map(SampleGroup::series))
                 .chain(samples.iter().map(|s| SeriesRef::from(&s.series)));
             let (ids, fresh) = super::metrics::resolve_series_at(tx, &cache, series)?;
             let (ordered, learned) = in_write_order(&ids, staged.len(), &groups, &cached);

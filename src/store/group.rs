@@ -33,20 +33,17 @@ pub struct SampleGroup {
 }
 
 impl SampleGroup {
-    /// The group's samples as series references and values, in shape order.
-    pub(super) fn samples(&self) -> impl Iterator<Item = (SeriesRef<'_>, f64)> + '_ {
+    /// The group's series as references borrowed from it, in shape order (one per value).
+    pub(super) fn series(&self) -> impl Iterator<Item = SeriesRef<'_>> + '_ {
         self.shapes
             .iter()
-            .zip(&self.values)
-            .map(|(&(name, metric_type, unit), &value)| {
-                let series = SeriesRef {
-                    name,
-                    metric_type,
-                    unit,
-                    tags: &self.tags,
-                    source: self.source,
-                };
-                (series, value)
+            .take(self.values.len())
+            .map(|&(name, metric_type, unit)| SeriesRef {
+                name,
+                metric_type,
+                unit,
+                tags: &self.tags,
+                source: self.source,
             })
     }
 
