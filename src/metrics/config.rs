@@ -110,8 +110,9 @@ pub struct IntegrationConfig {
 /// Framework0 `performance` section plus this crate's pipeline tuning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PerformanceConfig {
-    /// Fraction of one CPU the background flusher may use, in (0, 1]; above it, raw samples
-    /// sent to the sink are thinned (aggregates stay exact).
+    /// Fraction of one CPU the background flusher may use, in (0, 1], on average over a
+    /// second (a burst inside that second's credit is drained whole); above it, raw samples
+    /// sent to the sink and call records are thinned (aggregates stay exact).
     pub collection_overhead_limit: f64,
     /// Metrics per sink write (≥ 1).
     pub batch_size: u64,

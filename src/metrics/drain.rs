@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::aggregator::Aggregator;
+use super::budget::OverheadBudget;
 use super::calltree::CallRecord;
 use super::clock::{clock, thread_cpu_ns};
 use super::direct::{take_direct, Direct};
@@ -72,7 +73,7 @@ pub(crate) struct State {
     pub(crate) sink: Option<Box<dyn MetricSink>>,
     pub(crate) batch_size: usize,
     pub(crate) percentiles: Vec<f64>,
-    pub(crate) overhead_limit: f64,
+    pub(crate) budget: OverheadBudget,
     pub(crate) call_log_capacity: usize,
     /// Most raw metrics one cycle builds (`collection.max_metrics_per_collection`).
     pub(crate) max_raw_per_cycle: u64,
@@ -95,7 +96,7 @@ impl State {
             sink: None,
             batch_size: 1000,
             percentiles: vec![50.0, 90.0, 95.0, 99.0, 99.9],
-            overhead_limit: 0.01,
+            budget: OverheadBudget::new(0.01),
             call_log_capacity: 100_000,
             max_raw_per_cycle: 10_000,
             raw_budget: 10_000,
@@ -129,6 +130,7 @@ impl State {
             emit_stride: 1,
             ..PipelineStats::default()
         };
+        self.budget = OverheadBudget::new(self.budget.limit());
         ring::RAW_STRIDE.store(1, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -177,12 +179,8 @@ impl State {
         self.stats.flush_cpu_ns += cpu;
         let end_raw = c.raw();
         if budgeted && self.last_cycle_raw != 0 {
-            let wall = c.delta_ns(self.last_cycle_raw, end_raw).max(1);
-            let stride = next_stride(
-                self.stats.emit_stride,
-                cpu as f64 / wall as f64,
-                self.overhead_limit,
-            );
+            let wall = c.delta_ns(self.last_cycle_raw, end_raw);
+            let stride = self.budget.after_cycle(self.stats.emit_stride, cpu, wall);
             self.stats.emit_stride = stride;
             ring::RAW_STRIDE.store(stride, std::sync::atomic::Ordering::Relaxed);
         }
@@ -334,27 +332,6 @@ impl State {
     }
 }
 
-/// The raw-record stride after a cycle that used `share` of one CPU against a budget of
-/// `limit`: over budget it grows in proportion (to the next power of two, at most 2^20); well
-/// under (a quarter of the budget) it halves.
-pub(crate) fn next_stride(stride: u64, share: f64, limit: f64) -> u64 {
-    // One flusher thread cannot use more than a core: a budget of a whole core never thins,
-    // and a share above 1 is the CPU clock's granularity over a short cycle, not a cost.
-    if limit >= 1.0 {
-        return 1;
-    }
-    let factor = share.min(1.0) / limit;
-    if factor > 1.0 {
-        ((stride as f64 * factor).ceil() as u64)
-            .next_power_of_two()
-            .min(1 << 20)
-    } else if factor < 0.25 {
-        (stride / 2).max(1)
-    } else {
-        stride
-    }
-}
-
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
@@ -405,30 +382,5 @@ pub(crate) fn event_epoch(ev: &Event) -> i64 {
     match ev.kind {
         EventKind::Value => clock().epoch_ns(ev.a),
         _ => clock().epoch_ns(ev.b),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::next_stride;
-
-    #[test]
-    fn stride_grows_in_proportion_and_decays_by_halves() {
-        assert_eq!(
-            next_stride(1, 0.5, 0.01),
-            64,
-            "50x over budget: next power of two >= 50"
-        );
-        assert_eq!(next_stride(4, 0.02, 0.01), 8);
-        assert_eq!(next_stride(8, 0.008, 0.01), 8, "within budget: unchanged");
-        assert_eq!(next_stride(8, 0.001, 0.01), 4);
-        assert_eq!(next_stride(1, 0.0, 0.01), 1);
-        assert_eq!(
-            next_stride(1, 1.25, 1.0),
-            1,
-            "a whole core's budget never thins (regression: a tick-rounded share above 1 thinned call records)"
-        );
-        assert_eq!(next_stride(8, 1.25, 0.5), 16, "a share is at most one core");
-        assert_eq!(next_stride(1 << 20, 1.0, 1e-6), 1 << 20, "capped");
     }
 }

@@ -18,6 +18,7 @@
 //! - Series selectors ([`selector`]): `name{tag="v"}`, globs and regex matchers, PromQL style.
 
 pub mod aggregator;
+mod budget;
 pub mod calltree;
 pub mod clock;
 pub mod config;

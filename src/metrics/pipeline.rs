@@ -101,7 +101,7 @@ pub fn install(
         st.sink = Some(sink);
         st.batch_size = usize::try_from(p.batch_size).unwrap_or(usize::MAX);
         st.percentiles = config.analysis.percentiles.clone();
-        st.overhead_limit = p.collection_overhead_limit;
+        st.budget = super::budget::OverheadBudget::new(p.collection_overhead_limit);
         st.stats.emit_stride = 1;
         st.max_raw_per_cycle = config.collection.max_metrics_per_collection;
         st.call_log_capacity =

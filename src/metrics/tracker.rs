@@ -44,6 +44,8 @@ pub struct PerformanceTracker {
     parent: u64,
     start: u64,
     cpu_start: u64,
+    /// The clock readings (raw end, CPU ns) taken by [`PerformanceTracker::stop_clock`].
+    stopped: Option<(u64, u64)>,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -73,6 +75,7 @@ pub fn performance_tracker(name: impl Into<String>) -> PerformanceTracker {
         parent,
         cpu_start,
         start,
+        stopped: None,
         _not_send: PhantomData,
     }
 }
@@ -90,6 +93,26 @@ impl PerformanceTracker {
         self
     }
 
+    /// Starts the block's wall time again now (its CPU time keeps its start). A profiling
+    /// scope calls it after its own start-up readings, right before its run-queue reading,
+    /// so a wait at one of those system calls is in neither the wall time nor the wait.
+    pub(crate) fn restart_wall(&mut self) {
+        if self.active && self.stopped.is_none() {
+            self.start = clock().raw();
+        }
+    }
+
+    /// Ends the block's wall and CPU time now (the first call counts); the metrics are still
+    /// recorded on drop. A profiling scope stops the clock before its closing run-queue
+    /// reading, so a wait at that reading (or in its bookkeeping after it) stays out of the
+    /// block's wall time as it stays out of the wait.
+    pub(crate) fn stop_clock(&mut self) {
+        if self.active && self.stopped.is_none() {
+            let cpu = thread_cpu_ns().saturating_sub(self.cpu_start);
+            self.stopped = Some((clock().raw(), cpu));
+        }
+    }
+
     /// This block's span id (0 when inactive).
     pub fn span_id(&self) -> u64 {
         self.span
@@ -102,8 +125,10 @@ impl Drop for PerformanceTracker {
             return;
         }
         let c = clock();
-        let cpu = thread_cpu_ns().saturating_sub(self.cpu_start);
-        let end = c.raw();
+        let (end, cpu) = self.stopped.unwrap_or_else(|| {
+            let cpu = thread_cpu_ns().saturating_sub(self.cpu_start);
+            (c.raw(), cpu)
+        });
         LOCAL.with(|l| l.current.set(self.parent));
         let wall = c.delta_ns(self.start, end);
         let ts = c.epoch_ns(end);

@@ -57,22 +57,40 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), ProfileError> {
     })
 }
 
-fn classify(g: &Gathered) -> Classification {
-    let ratio = match (&g.command, &g.timers) {
-        (Some(c), _) => (c.proc.wall_seconds > 0.0).then_some(c.proc.cpu_utilization_runnable),
+/// What the verdict rests on: CPU time over the time the work could run (wall time less the
+/// time it waited for a CPU), and that wait.
+fn cpu_share(g: &Gathered) -> Option<(f64, f64)> {
+    match (&g.command, &g.timers) {
+        (Some(c), _) => (c.proc.wall_seconds > 0.0)
+            .then_some((c.proc.cpu_utilization_runnable, c.proc.run_queue_seconds)),
         (None, Some(t)) => {
+            let stats = || t.merged.iter().filter_map(|n| n.calls.as_ref());
             let wall: u64 = t.merged.iter().map(|n| n.total_ns).sum();
-            let cpu: Option<u64> = t
+            // Scopes read their thread's run-queue wait; a machine busy with other work
+            // must not make a computing job look like it waits (it did: 25-48 % "CPU").
+            let queued: u64 = t
                 .merged
                 .iter()
-                .map(|n| n.calls.as_ref().and_then(|c| c.cpu_ns))
+                .map(|n| {
+                    n.calls
+                        .as_ref()
+                        .and_then(|c| c.run_queue_ns)
+                        .unwrap_or(0)
+                        .min(n.total_ns)
+                })
                 .sum();
-            cpu.filter(|_| wall > 0).map(|c| c as f64 / wall as f64)
+            let cpu: Option<u64> = stats().map(|c| c.cpu_ns).sum();
+            let runnable = wall.saturating_sub(queued);
+            cpu.filter(|_| runnable > 0)
+                .map(|c| ((c as f64 / runnable as f64).min(1.0), queued as f64 / 1e9))
         }
         _ => None,
-    };
-    match ratio {
-        Some(r) => Classification {
+    }
+}
+
+fn classify(g: &Gathered) -> Classification {
+    match cpu_share(g) {
+        Some((r, queued)) => Classification {
             verdict: if r >= 0.5 {
                 "cpu_bound"
             } else {
@@ -81,13 +99,14 @@ fn classify(g: &Gathered) -> Classification {
             .into(),
             cpu_utilization: Some(r),
             evidence: format!(
-                "CPU time is {:.1} % of the time it could run ({})",
+                "CPU time is {:.1} % of the time it could run ({}; {:.3} s waiting for a CPU excluded)",
                 r * 100.0,
                 if r >= 0.5 {
                     "busy computing"
                 } else {
                     "mostly waiting: I/O, locks or sleep"
-                }
+                },
+                queued
             ),
         },
         None => Classification {
