@@ -3,7 +3,9 @@
 //! Order: start the writer (one thread, bounded queue, the sink) → start the system
 //! collector (background, fixed rate, priming sample first), the network probes and the
 //! plugin collectors ([`super::plugins`]; background, fixed rate) → record the custom
-//! metrics → run the workloads one after another → wait out the rest of `duration` → stop
+//! metrics → run the workloads one after another → wait out the rest of `duration` (counted
+//! from when the collectors are running, so a plugin's start-up, such as a Python worker's,
+//! is not taken out of it) → stop
 //! the background collectors (the system one takes a final sample) → sample the recorder and
 //! allocation counters → drain the writer → summary. A failing workload stops the remaining
 //! workloads and the wait; a required endpoint that failed, a failed workload, a plugin
@@ -74,11 +76,14 @@ pub fn execute(
     let system = start_system(plan, on, &tx)?;
     let network = start_network(plan, on, &tx)?;
     let plugins = start_plugins(plan, on, &tx)?;
+    // The window opens once the collectors are running: a plugin's start-up (a Python
+    // worker) is not taken out of `duration`.
+    let window = Instant::now();
     if let Some(entries) = plan.custom.as_ref().filter(|_| on) {
         collectors.custom = Some(record_custom(entries, &tx)?);
     }
     let (mut app, stop_early) = run_workloads(plan, on, &tx, cancelled, progress, &mut failures)?;
-    wait_out(started + plan.duration, stop_early, cancelled, progress)?;
+    wait_out(window + plan.duration, stop_early, cancelled, progress)?;
     if let Some((s, bg)) = system {
         collectors.system = Some(SamplingSummary {
             interval_seconds: s.interval.as_secs_f64(),

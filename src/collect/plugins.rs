@@ -95,6 +95,9 @@ impl PluginCollector {
         inner
             .configure(&plan.settings)
             .map_err(|e| setup(e.to_string()))?;
+        // A start that fails is tried again, and reported, by the first sample: the step
+        // then fails with the samples' errors as it did without the warm-up.
+        let _ = inner.start();
         Ok(PluginCollector {
             name: plan.name.clone(),
             source: format!("{}_collector", plan.name),

@@ -131,10 +131,13 @@ impl PythonCode {
         Ok(())
     }
 
-    fn call(&mut self, method: &str, args: Vec<Value>) -> Result<Value, PluginError> {
-        let name = format!("{}.{}", self.module, self.function);
-        let fail = |e: CallError| PluginError::new(format!("python '{name}': {e}"));
-        let worker = match self.worker.take() {
+    fn fail(&self, e: CallError) -> PluginError {
+        PluginError::new(format!("python '{}': {e}", self.name()))
+    }
+
+    /// The worker, started first if there is none (or the last one died).
+    fn worker(&mut self) -> Result<&mut PluginWorker, PluginError> {
+        let w = match self.worker.take() {
             Some(w) => w,
             None => {
                 let s = &self.setup;
@@ -146,18 +149,25 @@ impl PythonCode {
                 dirs.extend([recipe_dir.to_path_buf(), PathBuf::from(".")]);
                 dirs.extend(s.pythonpath.iter().cloned());
                 let config = BridgeConfig::searching(&s.python, dirs);
-                PluginWorker::start(&config).map_err(fail)?
+                PluginWorker::start(&config).map_err(|e| self.fail(e))?
             }
         };
-        let worker = self.worker.insert(worker);
+        Ok(self.worker.insert(w))
+    }
+
+    fn call(&mut self, method: &str, args: Vec<Value>) -> Result<Value, PluginError> {
+        let (module, function) = (self.module.clone(), self.function.clone());
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        match worker.call(&self.module, &self.function, method, args, timeout) {
+        let result = self
+            .worker()?
+            .call(&module, &function, method, args, timeout);
+        match result {
             Ok(v) => Ok(v),
-            Err(e @ CallError::Raised { .. }) => Err(fail(e)),
+            Err(e @ CallError::Raised { .. }) => Err(self.fail(e)),
             Err(e) => {
                 // A dead or killed worker is started afresh by the next call.
                 self.worker = None;
-                Err(fail(e))
+                Err(self.fail(e))
             }
         }
     }
@@ -200,6 +210,13 @@ struct PyMetric {
 impl Collector for PythonCollector {
     fn configure(&mut self, args: &Map<String, Value>) -> Result<(), FieldError> {
         self.0.configure(args)
+    }
+
+    /// Starts the worker: Python's start-up (tens of milliseconds, far more on a busy
+    /// machine) otherwise ate into the collection window, and a 500 ms window sampled every
+    /// 100 ms got one sample instead of five.
+    fn start(&mut self) -> Result<(), PluginError> {
+        self.0.worker().map(drop)
     }
 
     fn sample(&mut self, out: &mut Vec<PerformanceMetric>) -> Result<(), PluginError> {

@@ -55,6 +55,14 @@ pub trait Collector: Send {
         no_settings(args)
     }
 
+    /// Gets ready to sample (starts a worker process, opens a connection) before the
+    /// collection window opens, so that `duration` is spent sampling rather than starting up;
+    /// the default has nothing to do. An error here is reported again by the first
+    /// [`Collector::sample`], which tries once more.
+    fn start(&mut self) -> Result<(), PluginError> {
+        Ok(())
+    }
+
     /// Takes one sample, appending its metrics to `out`; an error keeps what was appended
     /// before it.
     fn sample(&mut self, out: &mut Vec<PerformanceMetric>) -> Result<(), PluginError>;

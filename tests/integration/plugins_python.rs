@@ -66,6 +66,26 @@ fn the_shipped_python_recipe_collects_and_judges_with_python_code() {
     }
 }
 
+/// Regression (a loaded CI clone): the worker started at the first sample, inside the
+/// 500 ms window, and a slow start left one sample of the five the recipe asks for.
+#[test]
+fn a_slow_starting_python_worker_does_not_eat_the_collection_window() {
+    let Some(py) = python() else { return };
+    let s = Scratch::new();
+    let slow = s.write(
+        "slow_python",
+        &format!("#!/bin/sh\nsleep 0.8\nexec '{}' \"$@\"\n", py.display()),
+    );
+    std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (exit, j) = run_shipped(&s, "recipes/extend_python.yaml", &slow);
+    assert_eq!(exit, 0, "{j}");
+    let fds = samples(&s, "py_open_files");
+    assert!(
+        fds.len() >= 4,
+        "500 ms at one sample per 100 ms after an 800 ms start: {fds:?}"
+    );
+}
+
 #[test]
 fn the_shipped_exec_recipe_stores_the_probes_output() {
     let s = Scratch::new();
