@@ -5,16 +5,20 @@
 //! `&mut dyn MetricsStore` runs on it unchanged.
 //!
 //! The methods carry the names and meanings of [`Store`]'s own (each is documented there);
-//! the trait adds nothing but the seam.
+//! the trait adds nothing but the seam. Two of `Store`'s are not here, being SQLite's own:
+//! [`Store::read_snapshot`] (one read transaction around several reads) and
+//! [`Store::connection`] (read-only SQL for tests and tools; no action runs SQL of its own).
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::exposition::{ExposedSample, ExposedSeries};
 use super::{
     AnalysisRow, BaselineRecord, BaselineScope, ContextRow, HistoryRow, MetricExtent,
-    MetricSamples, NewBaseline, RetentionReport, RunRow, RunSample, SampleRow, SampleWindow, Store,
-    StoreError, StoredSample, StoredSeries,
+    MetricSamples, NewBaseline, ProfileBaselineRow, ProfileRow, RetentionReport, RunRow, RunSample,
+    RunSamples, SampleRow, SampleWindow, SeriesColumns, SeriesKey, Store, StoreError, StoredSample,
+    StoredSeries,
 };
 use crate::context::Context;
 use crate::metrics::PerformanceMetric;
@@ -70,6 +74,41 @@ pub trait MetricsStore {
     fn runs_with_samples(&self) -> R<Vec<i64>>;
     /// Time extent of some series ([`Store::series_extent`]).
     fn series_extent(&self, ids: &[i64]) -> R<Option<MetricExtent>>;
+    /// Every stored metric name ([`Store::metric_names`]).
+    fn metric_names(&self) -> R<Vec<String>>;
+    /// The stored names a glob matches ([`Store::metric_names_matching`]).
+    fn metric_names_matching(&self, pattern: &glob::Pattern) -> R<Vec<String>>;
+    /// How many samples a name has and when ([`Store::metric_extent`]).
+    fn metric_extent(&self, name: &str) -> R<Option<MetricExtent>>;
+    /// A name's samples in a window ([`Store::metric_samples`]).
+    fn metric_samples(&self, name: &str, window: SampleWindow) -> R<MetricSamples>;
+    /// The latest run holding samples of some names ([`Store::latest_run_with_samples`]).
+    fn latest_run_with_samples(&self, names: &[String], before: Option<i64>) -> R<Option<i64>>;
+    /// A name's samples grouped per run ([`Store::samples_per_run`]).
+    fn samples_per_run(&self, name: &str) -> R<Vec<RunSamples>>;
+    /// Every series of a name with its id ([`Store::series_named`]).
+    fn series_named(&self, name: &str) -> R<Vec<(i64, SeriesKey)>>;
+    /// One series' samples ([`Store::series_columns`]).
+    fn series_columns(&self, id: i64) -> R<SeriesColumns>;
+    /// Series created after an id ([`Store::series_after`]).
+    fn series_after(&self, after: i64) -> R<Vec<ExposedSeries>>;
+    /// The series a run wrote ([`Store::run_series`]).
+    fn run_series(&self, run_id: i64) -> R<Vec<ExposedSeries>>;
+    /// Every series' newest sample ([`Store::latest_samples`]).
+    fn latest_samples(&self) -> R<Vec<ExposedSample>>;
+    /// One series' samples since an instant, streamed ([`Store::series_samples_since`]).
+    fn series_samples_since(
+        &self,
+        series_id: i64,
+        since_ns: Option<i64>,
+        f: &mut dyn FnMut(ExposedSample),
+    ) -> R<()>;
+    /// Samples written after a row id, streamed ([`Store::samples_after_rowid`]).
+    fn samples_after_rowid(&self, after: i64, f: &mut dyn FnMut(ExposedSample)) -> R<()>;
+    /// A run's samples, streamed ([`Store::run_samples`]).
+    fn run_samples(&self, run_id: i64, f: &mut dyn FnMut(ExposedSample)) -> R<()>;
+    /// The newest sample row id ([`Store::max_sample_rowid`]).
+    fn max_sample_rowid(&self) -> R<i64>;
     /// Drops old and excess samples ([`Store::enforce_retention`]).
     fn enforce_retention(
         &mut self,
@@ -99,6 +138,29 @@ pub trait MetricsStore {
     ) -> R<i64>;
     /// The analyses of a run ([`Store::analyses`]).
     fn analyses(&self, run_id: i64) -> R<Vec<AnalysisRow>>;
+
+    // Profiles.
+    /// Stores a profile ([`Store::insert_profile`]).
+    fn insert_profile(
+        &mut self,
+        run_id: Option<i64>,
+        step: Option<&str>,
+        target: &str,
+        report: &Value,
+        folded: &str,
+    ) -> R<i64>;
+    /// The profiles of a run ([`Store::profiles`]).
+    fn profiles(&self, run_id: i64) -> R<Vec<ProfileRow>>;
+    /// Stores a named profile baseline ([`Store::save_profile_baseline`]).
+    fn save_profile_baseline(
+        &mut self,
+        name: &str,
+        profile_id: Option<i64>,
+        runs: &Value,
+        folded: &str,
+    ) -> R<i64>;
+    /// A named profile baseline ([`Store::profile_baseline`]).
+    fn profile_baseline(&self, name: &str) -> R<Option<ProfileBaselineRow>>;
 }
 
 /// Forwards each listed trait method to [`Store`]'s inherent method of the same name.
@@ -139,6 +201,22 @@ forward! {
     samples_of_runs(&self, run_ids: &[i64]) -> Vec<RunSample>;
     runs_with_samples(&self) -> Vec<i64>;
     series_extent(&self, ids: &[i64]) -> Option<MetricExtent>;
+    metric_names(&self) -> Vec<String>;
+    metric_names_matching(&self, pattern: &glob::Pattern) -> Vec<String>;
+    metric_extent(&self, name: &str) -> Option<MetricExtent>;
+    metric_samples(&self, name: &str, window: SampleWindow) -> MetricSamples;
+    latest_run_with_samples(&self, names: &[String], before: Option<i64>) -> Option<i64>;
+    samples_per_run(&self, name: &str) -> Vec<RunSamples>;
+    series_named(&self, name: &str) -> Vec<(i64, SeriesKey)>;
+    series_columns(&self, id: i64) -> SeriesColumns;
+    series_after(&self, after: i64) -> Vec<ExposedSeries>;
+    run_series(&self, run_id: i64) -> Vec<ExposedSeries>;
+    latest_samples(&self) -> Vec<ExposedSample>;
+    series_samples_since(&self, series_id: i64, since_ns: Option<i64>,
+        f: &mut dyn FnMut(ExposedSample)) -> ();
+    samples_after_rowid(&self, after: i64, f: &mut dyn FnMut(ExposedSample)) -> ();
+    run_samples(&self, run_id: i64, f: &mut dyn FnMut(ExposedSample)) -> ();
+    max_sample_rowid(&self) -> i64;
     enforce_retention(&mut self, now_ns: i64, max_age_days: f64, max_count: u64)
         -> RetentionReport;
     insert_baseline(&mut self, b: &NewBaseline<'_>) -> i64;
@@ -147,4 +225,10 @@ forward! {
     baselines_of(&self, metric: &str) -> Vec<BaselineRecord>;
     insert_analysis(&mut self, run_id: Option<i64>, step: Option<&str>, result: &Value) -> i64;
     analyses(&self, run_id: i64) -> Vec<AnalysisRow>;
+    insert_profile(&mut self, run_id: Option<i64>, step: Option<&str>, target: &str,
+        report: &Value, folded: &str) -> i64;
+    profiles(&self, run_id: i64) -> Vec<ProfileRow>;
+    save_profile_baseline(&mut self, name: &str, profile_id: Option<i64>, runs: &Value,
+        folded: &str) -> i64;
+    profile_baseline(&self, name: &str) -> Option<ProfileBaselineRow>;
 }

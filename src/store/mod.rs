@@ -138,7 +138,7 @@ pub use import_stream::{ImportSource, ImportSummary};
 pub use metrics::{SampleRow, SeriesKey, StoredSample};
 pub use preload::SeriesShape;
 pub use profiles::{ProfileBaselineRow, ProfileRow};
-pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow};
+pub use query::{MetricExtent, MetricSamples, RunSamples, SampleWindow, SeriesColumns};
 pub use retention::RetentionReport;
 pub use runs::RunRow;
 pub use schema::SCHEMA_VERSION;

@@ -55,6 +55,17 @@ impl MetricSamples {
     }
 }
 
+/// One series' samples, oldest first (ties in insertion order), column by column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SeriesColumns {
+    /// Values.
+    pub values: Vec<f64>,
+    /// Epoch-ns timestamps, non-decreasing.
+    pub timestamps: Vec<i64>,
+    /// The run that wrote each sample (none for samples written outside a run).
+    pub run_ids: Vec<Option<i64>>,
+}
+
 /// How many samples a metric has in the whole store and when they were taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MetricExtent {
@@ -253,6 +264,28 @@ impl Store {
                     source,
                 },
             ));
+        }
+        Ok(out)
+    }
+
+    /// Every sample of the series with id `id` (from [`Store::series_named`]), oldest first,
+    /// read through the `(series_id, ts_ns)` index: no join and no sort of the whole name.
+    pub fn series_columns(&self, id: i64) -> Result<SeriesColumns, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT run_id, ts_ns, value FROM metric_samples WHERE series_id = ?1 \
+                 ORDER BY ts_ns, rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([id]).map_err(|e| self.err(e))?;
+        let mut out = SeriesColumns::default();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let (run, ts, v) =
+                (|| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))().map_err(|e| self.err(e))?;
+            out.run_ids.push(run);
+            out.timestamps.push(ts);
+            out.values.push(v);
         }
         Ok(out)
     }
