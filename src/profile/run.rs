@@ -64,7 +64,6 @@ fn cpu_share(g: &Gathered) -> Option<(f64, f64)> {
         (Some(c), _) => (c.proc.wall_seconds > 0.0)
             .then_some((c.proc.cpu_utilization_runnable, c.proc.run_queue_seconds)),
         (None, Some(t)) => {
-            let stats = || t.merged.iter().filter_map(|n| n.calls.as_ref());
             let wall: u64 = t.merged.iter().map(|n| n.total_ns).sum();
             // Scopes read their thread's run-queue wait; a machine busy with other work
             // must not make a computing job look like it waits (it did: 25-48 % "CPU").
@@ -79,7 +78,11 @@ fn cpu_share(g: &Gathered) -> Option<(f64, f64)> {
                         .min(n.total_ns)
                 })
                 .sum();
-            let cpu: Option<u64> = stats().map(|c| c.cpu_ns).sum();
+            let cpu: Option<u64> = t
+                .merged
+                .iter()
+                .map(|n| n.calls.as_ref().and_then(|c| c.cpu_ns))
+                .sum();
             let runnable = wall.saturating_sub(queued);
             cpu.filter(|_| runnable > 0)
                 .map(|c| ((c as f64 / runnable as f64).min(1.0), queued as f64 / 1e9))
